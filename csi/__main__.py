@@ -1,0 +1,3 @@
+from csi.cli.main import main
+
+main()

@@ -1,0 +1,74 @@
+"""Result objects shared by every estimator (PLS and CB-SEM).
+
+:class:`IndexResult` is a frozen dataclass of labelled, tidy DataFrames with stable
+``snake_case`` columns, so the dashboard and the drivers never branch on the estimator.
+Nothing here is rounded; rounding belongs to ``csi.report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["IndexResult", "INDEX_COLUMNS", "PATH_COLUMNS"]
+
+#: 0-100 index per construct (higher is better), with bootstrap/analytic CI.
+INDEX_COLUMNS = ["construct", "score", "se", "ci_low", "ci_high"]
+#: structural paths and total effects; standardized coefficients.
+PATH_COLUMNS = ["source", "target", "estimate", "se", "ci_low", "ci_high", "p_value"]
+
+
+def _empty(cols: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    """The outcome of :func:`csi.fit`: scores, paths, measurement model and diagnostics.
+
+    Attributes
+    ----------
+    index : DataFrame
+        ``construct, score, se, ci_low, ci_high`` -- mean 0-100 index per construct (higher is
+        better; rescaled with the survey scale's theoretical bounds).
+    scores : DataFrame
+        One row per respondent (same index as the estimation data), one column per construct:
+        per-respondent 0-100 index scores.
+    path_coefficients : DataFrame
+        ``source, target, estimate, se, ci_low, ci_high, p_value`` (standardized).
+    total_effects : DataFrame
+        Same columns as ``path_coefficients``.
+    loadings, weights : DataFrame
+        ``construct, item, estimate, se, ci_low, ci_high``.
+    reliability : DataFrame
+        ``construct, alpha, rho_a, rho_c, ave``.
+    r2 : DataFrame
+        ``construct, r2, r2_adj``.
+    htmt : DataFrame
+        ``construct_a, construct_b, estimate, ci_low, ci_high``.
+    admissibility : DataFrame
+        ``check, status, detail`` -- cSEM-style status checks ("ok" / "warning" / "fail").
+    """
+
+    method: str
+    n_obs: int
+    index: pd.DataFrame = field(default_factory=lambda: _empty(INDEX_COLUMNS))
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    path_coefficients: pd.DataFrame = field(default_factory=lambda: _empty(PATH_COLUMNS))
+    total_effects: pd.DataFrame = field(default_factory=lambda: _empty(PATH_COLUMNS))
+    loadings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reliability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    r2: pd.DataFrame = field(default_factory=pd.DataFrame)
+    htmt: pd.DataFrame = field(default_factory=pd.DataFrame)
+    admissibility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_iter: int | None = None
+    converged: bool = True
+    n_boot: int = 0
+    survey_version: str | None = None
+    missing: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    fit: dict[str, float] | None = None  # global fit indices (CB-SEM)
+    extra: dict[str, Any] = field(default_factory=dict)  # estimator-specific tables
