@@ -122,7 +122,7 @@ def to_lavaan(model: ModelSpec) -> str:
 
     Examples
     --------
-    >>> print(to_lavaan(parse_lavaan("A =~ a1 + a2; B <~ b1; B ~ A")))
+    >>> print(to_lavaan(parse_lavaan("A =~ a1 + a2; B <~ b1; B ~ A")), end="")
     # measurement model
     A =~ a1 + a2
     B <~ b1
