@@ -1,0 +1,250 @@
+"""The survey definition: validated, frozen pydantic models of the YAML questionnaire format.
+
+A survey file has these top-level keys (see ``surveys/ecommerce_csi.yaml`` for a full example):
+
+``id``, ``version``, ``title``, ``languages`` (first = default), ``description``,
+``scales`` (id -> Scale), ``constructs`` (id -> Construct, each with a list of items),
+``paths`` (optional; the ACSI model when omitted), ``questions`` (segments, complaint details,
+comments, behavioural fields, contact data), ``drivers`` (the repeat-purchase driver battery)
+and ``sections`` (optional form layout).
+
+Every display text is a ``{language: text}`` map (or a plain string in the default language);
+a missing translation falls back to the default language. IDs are ASCII ``snake_case``.
+
+Shape checks live here (pydantic, ``extra="forbid"``); cross-references (unknown scales,
+items in two constructs, cycles, ...) are checked in :mod:`csi.survey.checks` so that every
+problem can be reported at once with its line and column.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+__all__ = [
+    "Text",
+    "Scale",
+    "Item",
+    "Construct",
+    "Path",
+    "ShowIf",
+    "Option",
+    "Question",
+    "DriverLever",
+    "DriverBattery",
+    "Section",
+    "SurveyDoc",
+    "QUESTION_TYPES",
+    "QUESTION_ROLES",
+    "PII_KINDS",
+]
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+#: A display text: ``{"zh": "...", "en": "..."}`` or a plain string in the default language.
+Text = Annotated[dict[LangCode, Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1)] | str
+Number = int | float
+
+QUESTION_TYPES = ("single_choice", "multiple_choice", "text", "number", "yes_no", "rating", "date")
+QUESTION_ROLES = (
+    "segment",  # a grouping variable: channel, category, region, new vs returning
+    "complaint_type",  # what the complaint was about (multiple choice with option groups)
+    "complaint_handling",  # satisfaction with how the complaint was handled (rating)
+    "complaint_resolved",  # was it resolved (yes/no)
+    "comment",  # free text
+    "behavioural",  # from order systems, not asked: repurchased_90d, orders_12m
+    "contact",  # respondent contact data (PII): never shown, logged or exported by default
+    "wave",  # survey wave / period label
+    "weight",  # sampling weight
+    "other",
+)
+PII_KINDS = ("phone", "email", "address", "name", "ip", "other")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Scale(_Model):
+    """A numeric answer scale with theoretical bounds (used for the 0-100 rescaling).
+
+    ``labels`` maps scale points to display texts (endpoints at least, usually);
+    ``dont_know`` is a code outside ``[min, max]`` meaning "don't know / not applicable"
+    (missing by design); ``missing_codes`` are further codes treated as missing
+    (e.g. -99, and the platform codes -2 skipped / -3 not shown).
+    """
+
+    min: Number
+    max: Number
+    step: Number = 1
+    labels: dict[Number, Text] = Field(default_factory=dict)
+    dont_know: Number | None = None
+    dont_know_label: Text | None = None
+    missing_codes: tuple[Number, ...] = ()
+
+    @property
+    def points(self) -> list[Number]:
+        """Every allowed answer value from min to max by step."""
+        n = int(round((self.max - self.min) / self.step))
+        return [self.min + k * self.step for k in range(n + 1)]
+
+
+class ShowIf(_Model):
+    """Conditional display: show a field only when another field's answer matches.
+
+    Exactly one of ``equals``, ``in``, ``not_in`` is given. A field not shown is a
+    *structural* missing, distinct from nonresponse.
+    """
+
+    field: Id
+    equals: Number | str | None = None
+    in_: tuple[Number | str, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[Number | str, ...] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def allowed(self) -> tuple[tuple[Number | str, ...], bool]:
+        """(values, positive): show when the answer is (``positive``) / is not in ``values``."""
+        if self.not_in is not None:
+            return self.not_in, False
+        if self.in_ is not None:
+            return self.in_, True
+        return (self.equals,), True
+
+
+class Item(_Model):
+    """A Likert-type item of a construct (or of the driver battery)."""
+
+    id: Id
+    text: Text
+    reverse: bool = False
+    scale: Id | None = None  # defaults to the construct's / battery's scale
+    required: bool = True
+    show_if: ShowIf | None = None
+    short: Text | None = None  # short label for charts
+
+
+class Construct(_Model):
+    """A construct measured by one or more items.
+
+    ``mode``: ``reflective`` (PLS Mode A, lavaan ``=~``) or ``formative`` (Mode B, ``<~``).
+    ``binary``: a yes/no construct such as the ACSI complaint item (scale must be 0/1).
+    """
+
+    label: Text
+    mode: Literal["reflective", "formative"] = "reflective"
+    binary: bool = False
+    scale: Id | None = None
+    description: Text | None = None
+    items: list[Item] = Field(min_length=1)
+
+
+class Path(_Model):
+    """A structural path ``from -> to`` between constructs."""
+
+    from_: Id = Field(alias="from")
+    to: Id
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Option(_Model):
+    """An answer option of a choice question; ``group`` groups options (complaint sub-types)."""
+
+    code: Id | int
+    label: Text
+    group: Id | None = None
+
+
+class Question(_Model):
+    """A non-Likert question or field: segments, complaint details, comments, behaviour, contact."""
+
+    id: Id
+    type: Literal[
+        "single_choice", "multiple_choice", "text", "number", "yes_no", "rating", "date"
+    ]
+    role: Literal[
+        "segment", "complaint_type", "complaint_handling", "complaint_resolved", "comment",
+        "behavioural", "contact", "wave", "weight", "other",
+    ] = "other"
+    text: Text
+    options: list[Option] = Field(default_factory=list)
+    option_groups: dict[Id, Text] = Field(default_factory=dict)
+    scale: Id | None = None  # for type rating
+    min: Number | None = None  # for type number
+    max: Number | None = None
+    required: bool = False
+    show_if: ShowIf | None = None
+    source: Literal["respondent", "system"] = "respondent"
+    pii: Literal["phone", "email", "address", "name", "ip", "other"] | None = None
+    short: Text | None = None
+
+
+class DriverLever(_Model):
+    """One lever of repeat purchase (brand, product, innovation, VIP, ...) and its items."""
+
+    id: Id
+    label: Text
+    items: list[Item] = Field(min_length=1)
+
+
+class DriverBattery(_Model):
+    """The repeat-purchase driver battery: rated levers and the stated outcome they explain."""
+
+    label: Text | None = None
+    scale: Id
+    outcome: Id | None = None  # the item/construct they explain (default: loyalty construct)
+    behaviour: Id | None = None  # behavioural question with actual repurchase (0/1)
+    levers: list[DriverLever] = Field(min_length=1)
+
+
+class Section(_Model):
+    """A page/section of the respondent form: a title and the ids it shows, in order.
+
+    ``fields`` may name items, questions, whole constructs or driver levers, or ``drivers``.
+    """
+
+    title: Text
+    fields: list[Id] = Field(min_length=1)
+
+
+class SurveyDoc(_Model):
+    """The document as written in YAML (shape only; see :mod:`csi.survey.checks`)."""
+
+    id: Id
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    title: Text
+    languages: list[LangCode] = Field(min_length=1)
+    description: Text | None = None
+    scales: dict[Id, Scale] = Field(min_length=1)
+    constructs: dict[Id, Construct] = Field(min_length=1)
+    paths: list[Path] | None = None
+    questions: list[Question] = Field(default_factory=list)
+    drivers: DriverBattery | None = None
+    sections: list[Section] | None = None
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, v: object) -> object:
+        # `version: 1.0` in YAML is a float; keep what the author wrote as text.
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _paths_as_pairs(cls, v: object) -> object:
+        # Accept `- [expectation, quality]` and `- expectation -> quality` as well as
+        # `- {from: expectation, to: quality}`.
+        if not isinstance(v, list):
+            return v
+        out = []
+        for p in v:
+            if isinstance(p, list | tuple) and len(p) == 2:
+                out.append({"from": p[0], "to": p[1]})
+            elif isinstance(p, str) and "->" in p:
+                a, b = p.split("->", 1)
+                out.append({"from": a.strip(), "to": b.strip()})
+            else:
+                out.append(p)
+        return out
