@@ -60,8 +60,8 @@ def parse_lavaan(
             if not stmt:
                 continue
 
-            def bad(msg: str, col: int = col0) -> None:
-                issues.append(SpecIssue(file, lineno, col, "", msg))
+            def bad(msg: str, col: int = col0, line: int = lineno) -> None:
+                issues.append(SpecIssue(file, line, col, "", msg))
 
             m = _OP.search(stmt)
             if not m:
@@ -97,7 +97,7 @@ def parse_lavaan(
                 for n in names:
                     paths.append((n, lhs))
                     path_pos.append((lineno, col0 + stmt.index(n), n))
-    for (lineno, col, n), (s, t) in zip(path_pos, paths, strict=True):
+    for (lineno, col, _n), (s, t) in zip(path_pos, paths, strict=True):
         for end in (s, t):
             if end not in blocks:
                 issues.append(SpecIssue(file, lineno, col if end == s else 1, "",
