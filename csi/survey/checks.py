@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import BaseModel
+
 from csi.survey.model import ACSI_DEFAULT_PATHS, _find_cycle
 from csi.survey.schema import Question, Scale, ShowIf, SurveyDoc
 
@@ -44,7 +46,7 @@ def _languages(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
 
 def _texts(node: Any, loc: Loc, langs: set[str]) -> Iterator[tuple[Loc, str]]:
     """Every {lang: text} map may use only declared languages."""
-    if hasattr(node, "model_fields"):
+    if isinstance(node, BaseModel):
         for name, info in type(node).model_fields.items():
             key = info.alias or name
             value = getattr(node, name)
