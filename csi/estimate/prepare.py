@@ -1,0 +1,247 @@
+"""Turn a response DataFrame into estimator-ready items: checked, recoded, missing handled.
+
+:func:`prepare_data` is the single gate every estimator (PLS and CB-SEM) passes data through:
+
+1. every model item must be a column (else :class:`~csi.errors.DataError` naming the missing
+   columns and the columns that exist);
+2. cells must be numeric (text is an error naming item, row label and value);
+3. an item's declared ``missing_codes`` (e.g. -99, a "don't know" code) become missing;
+4. any other value outside the item's theoretical ``[scale_min, scale_max]`` is an error --
+   a value outside the scale never reaches an estimator;
+5. reverse items are recoded ``scale_min + scale_max - x``;
+6. the ``missing`` policy is applied and what it touched is counted.
+
+Missing-data policies
+---------------------
+``"listwise"``
+    Respondents with any missing item are dropped (counted in ``n_dropped``).
+``"pairwise"``
+    NaNs are kept; estimators compute pairwise-complete moments.
+``"mean"``
+    Each missing value is replaced by its item's mean over the respondents who answered
+    (SEMinR's ``mean_replacement``; needed to reproduce the corp_rep reference values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from csi.errors import DataError, ParameterError
+from csi.survey.model import ModelSpec
+
+__all__ = ["PreparedData", "prepare_data", "MISSING_POLICIES", "check_option"]
+
+MISSING_POLICIES = ("listwise", "pairwise", "mean")
+
+
+def check_option(name: str, value: object, allowed: tuple[str, ...], func: str = "fit") -> str:
+    """Check a string option; raise :class:`ParameterError` in sklearn's message shape."""
+    if not isinstance(value, str) or value not in allowed:
+        opts = ", ".join(repr(a) for a in allowed)
+        raise ParameterError(
+            f"The {name!r} parameter of {func} must be a str among {{{opts}}}. Got {value!r} instead."
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """Items ready for estimation.
+
+    Attributes
+    ----------
+    items : DataFrame
+        float64, columns = ``model.item_ids`` (block order), index = the input index; missing
+        codes replaced by NaN, reverse items recoded (``min + max - x``). After listwise
+        deletion only complete rows remain; after ``"mean"`` there are no NaNs; after
+        ``"pairwise"`` NaNs remain.
+    weights : ndarray or None
+        Sampling weights aligned with ``items.index`` (positive, finite), or None.
+    missing : dict
+        ``{"policy", "n_missing_values", "n_respondents_affected", "n_dropped", "by_item"}``;
+        ``by_item`` maps item id -> number of missing values (before the policy).
+    """
+
+    items: pd.DataFrame
+    weights: np.ndarray | None
+    missing: dict
+
+
+def _row_label(index: pd.Index, pos: int) -> str:
+    return repr(index[pos])
+
+
+def prepare_data(
+    model: ModelSpec,
+    data: pd.DataFrame,
+    *,
+    missing: str = "listwise",
+    weights: str | np.ndarray | pd.Series | None = None,
+) -> PreparedData:
+    """Check and recode the model's items; apply the missing-data policy.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        Item ids, theoretical scale bounds, reverse flags and missing codes.
+    data : DataFrame
+        One row per respondent; columns include every item id (other columns are ignored).
+    missing : {"listwise", "pairwise", "mean"}, default="listwise"
+        Missing-data policy (see module docstring). Counts are always reported.
+    weights : str, array-like or None
+        Sampling weights: the name of a column of ``data`` or an array with one positive
+        weight per row of ``data``.
+
+    Returns
+    -------
+    PreparedData
+
+    Raises
+    ------
+    DataError
+        Unknown item columns, non-numeric cells, out-of-scale values that are not missing
+        codes, all-missing items, bad weights, or fewer complete respondents than the
+        largest block has items.
+    ParameterError
+        ``missing`` not one of the policies.
+
+    Examples
+    --------
+    >>> m = ModelSpec.from_blocks({"a": ["a1", "a2"], "b": ["b1"]}, [("a", "b")],
+    ...                           scale=(1, 5), missing_codes=(-99,))
+    >>> df = pd.DataFrame({"a1": [1, 2, 3, 4], "a2": [2, -99, 4, 5], "b1": [1, 3, 5, 2]})
+    >>> p = prepare_data(m, df)
+    >>> len(p.items), p.missing["n_dropped"]
+    (3, 1)
+    """
+    check_option("missing", missing, MISSING_POLICIES)
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
+    item_ids = list(model.item_ids)
+    absent = [c for c in item_ids if c not in data.columns]
+    if absent:
+        have = ", ".join(map(str, data.columns[:40]))
+        more = " ..." if len(data.columns) > 40 else ""
+        raise DataError(
+            f"the data has no column for model item(s) {', '.join(absent)}; "
+            f"columns present: {have}{more}"
+        )
+    if data.columns.duplicated().any():
+        dup = sorted({str(c) for c in data.columns[data.columns.duplicated()] if c in item_ids})
+        if dup:
+            raise DataError(f"item column(s) appear more than once in the data: {', '.join(dup)}")
+    if len(data) == 0:
+        raise DataError("the data has no rows")
+
+    w = _weights(data, weights)
+
+    cols: dict[str, np.ndarray] = {}
+    by_item: dict[str, int] = {}
+    for it in item_ids:
+        spec = model.items[it]
+        raw = data[it]
+        vals = _numeric(raw, it, data.index)
+        codes = np.asarray(spec.missing_codes, dtype=float)
+        if codes.size:
+            vals = np.where(np.isin(vals, codes), np.nan, vals)
+        bad = ~np.isnan(vals) & ((vals < spec.scale_min) | (vals > spec.scale_max))
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            extra = f" ({int(bad.sum())} values in all)" if bad.sum() > 1 else ""
+            hint = (
+                f"; declared missing codes: {tuple(spec.missing_codes)}"
+                if spec.missing_codes
+                else "; if it means 'no answer', declare it as a missing code"
+            )
+            raise DataError(
+                f"item {it!r}, row {_row_label(data.index, pos)}: value {vals[pos]:g} is outside "
+                f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
+            )
+        n_nan = int(np.isnan(vals).sum())
+        if n_nan == len(vals):
+            raise DataError(f"item {it!r} has no valid values (all {len(vals)} are missing)")
+        by_item[it] = n_nan
+        if spec.reverse:
+            vals = spec.scale_min + spec.scale_max - vals
+        cols[it] = vals
+
+    items = pd.DataFrame(cols, index=data.index, columns=item_ids, dtype="float64")
+    nan_mask = items.isna().to_numpy()
+    row_missing = nan_mask.any(axis=1)
+    info = {
+        "policy": missing,
+        "n_missing_values": int(nan_mask.sum()),
+        "n_respondents_affected": int(row_missing.sum()),
+        "n_dropped": 0,
+        "by_item": by_item,
+    }
+    if missing == "listwise":
+        keep = ~row_missing
+        info["n_dropped"] = int(row_missing.sum())
+        items = items.loc[keep]
+        if w is not None:
+            w = w[keep]
+    elif missing == "mean" and info["n_missing_values"]:
+        items = items.fillna(items.mean())
+
+    max_block = max(len(c.items) for c in model.constructs)
+    n_complete = int((~items.isna().any(axis=1)).sum()) if missing != "pairwise" else len(items)
+    need = max(max_block + 1, 3)
+    if n_complete < need:
+        detail = (
+            f" after listwise deletion of {info['n_dropped']} respondent(s) with missing items"
+            if info["n_dropped"]
+            else ""
+        )
+        raise DataError(
+            f"too few respondents: {n_complete} complete row(s){detail}; need at least {need} "
+            f"(more than the {max_block} items of the largest block)"
+        )
+    return PreparedData(items=items, weights=w, missing=info)
+
+
+def _numeric(raw: pd.Series, item: str, index: pd.Index) -> np.ndarray:
+    """Return float values; raise DataError naming the first non-numeric cell."""
+    if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
+        vals = raw.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        conv = pd.to_numeric(raw, errors="coerce")
+        bad = conv.isna().to_numpy() & raw.notna().to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"item {item!r}, row {_row_label(index, pos)}: non-numeric value "
+                f"{raw.iloc[pos]!r}; expected a number on the item's scale"
+                + (f" ({int(bad.sum())} non-numeric cells in all)" if bad.sum() > 1 else "")
+            )
+        vals = conv.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isinf(vals).any():
+        pos = int(np.flatnonzero(np.isinf(vals))[0])
+        raise DataError(f"item {item!r}, row {_row_label(index, pos)}: infinite value")
+    return vals
+
+
+def _weights(data: pd.DataFrame, weights) -> np.ndarray | None:
+    if weights is None:
+        return None
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise DataError(f"weights column {weights!r} is not in the data")
+        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        name = f"weights column {weights!r}"
+    else:
+        w = np.asarray(weights, dtype="float64").ravel()
+        name = "weights"
+        if w.shape[0] != len(data):
+            raise DataError(f"{name} have {w.shape[0]} values; the data has {len(data)} rows")
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{name}, row {_row_label(data.index, pos)}: got {w[pos]!r}; "
+            "expected a positive finite sampling weight"
+        )
+    return w
