@@ -1,0 +1,39 @@
+# Two commands for a fresh machine (see README.md):
+#   make run   -- set up .venv, load the sample data into the embedded store, start the app
+#   make test  -- set up .venv and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SURVEY ?= surveys/ecommerce_csi.yaml
+SAMPLE ?= sample_data/ecommerce_responses.csv
+PORT   ?= 8501
+
+.PHONY: setup run test test-fast lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/csi import $(SURVEY) $(SAMPLE)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not slow and not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check csi tests app.py app_pages benchmarks
+
+bench: setup
+	$(VENV)/bin/csi bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
