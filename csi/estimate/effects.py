@@ -1,0 +1,125 @@
+"""Structural model from construct correlations: paths, R², f², direct/indirect/total effects.
+
+All functions take stacks (leading batch axis ``B``) so the bootstrap reuses them.
+
+Conventions
+-----------
+``Bm[b, i, j]`` is the standardized path coefficient of ``i -> j`` (zero where no path).
+Paths are OLS on the construct correlation matrix ``C``: for each endogenous construct ``j``
+with predecessors ``P``, ``beta = C_PP^{-1} C_Pj`` and ``R² = beta' C_Pj``.
+Total effects ``T = (I - Bm)^{-1} - I`` (sum over all directed routes); indirect ``T - Bm``.
+With ``consistent=True`` (PLSc, Dijkstra & Henseler 2015) ``C`` is first disattenuated:
+``C_ij / sqrt(rho_A,i rho_A,j)`` for reflective constructs (rho_A = 1 for formative ones).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from csi.estimate.algorithm import ModelArrays
+
+__all__ = [
+    "construct_correlations",
+    "structural",
+    "total_effects",
+    "rho_a",
+    "consistent_correlations",
+    "f_squared",
+]
+
+
+def construct_correlations(R: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """``C = W' R W`` (B, k, k): correlations of the construct scores."""
+    C = np.einsum("bpk,bpq,bql->bkl", W, R, W)
+    d = np.sqrt(np.einsum("bkk->bk", C))
+    return C / (d[:, :, None] * d[:, None, :])
+
+
+def structural(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Path matrix ``Bm`` (B, k, k) and R² (B, k; NaN for exogenous constructs)."""
+    B = C.shape[0]
+    Bm = np.zeros((B, ma.k, ma.k))
+    r2 = np.full((B, ma.k), np.nan)
+    for j in ma.endogenous:
+        pr = ma.preds[j]
+        cpp = C[:, pr[:, None], pr]
+        cpj = C[:, pr, j]
+        beta = np.linalg.solve(cpp, cpj[..., None])[..., 0]
+        Bm[:, pr, j] = beta
+        r2[:, j] = np.einsum("bi,bi->b", beta, cpj)
+    return Bm, r2
+
+
+def total_effects(Bm: np.ndarray) -> np.ndarray:
+    """``(I - Bm)^{-1} - I`` for a stack of acyclic path matrices."""
+    k = Bm.shape[-1]
+    eye = np.eye(k)
+    return np.linalg.inv(eye - Bm) - eye
+
+
+def adjusted_r2(r2: np.ndarray, n: float, n_pred: np.ndarray) -> np.ndarray:
+    """``1 - (1 - R²)(n - 1)/(n - k - 1)`` with ``k`` predecessors."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 1.0 - (1.0 - r2) * (n - 1.0) / (n - n_pred - 1.0)
+
+
+def f_squared(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Cohen's f² of each path (k, k): ``(R²_incl - R²_excl) / (1 - R²_incl)`` (B=1 input)."""
+    out = np.full((ma.k, ma.k), np.nan)
+    c = C[0]
+    for j in ma.endogenous:
+        pr = ma.preds[j]
+        full = _r2(c, pr, j)
+        for i in pr:
+            rest = pr[pr != i]
+            excl = _r2(c, rest, j) if len(rest) else 0.0
+            out[i, j] = (full - excl) / (1.0 - full)
+    return out
+
+
+def _r2(c: np.ndarray, pr: np.ndarray, j: int) -> float:
+    beta = np.linalg.solve(c[np.ix_(pr, pr)], c[pr, j])
+    return float(beta @ c[pr, j])
+
+
+def rho_a(R: np.ndarray, W: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Dijkstra-Henseler rho_A per construct (B, k); 1 for single-item and formative blocks.
+
+    ``rho_A = (w'w)^2 * w'(S - diag S)w / w'(ww' - diag(ww'))w`` with ``w`` the block's
+    standardized weights (unit construct variance).
+    """
+    B = R.shape[0]
+    out = np.ones((B, ma.k))
+    for j, b in enumerate(ma.blocks):
+        if len(b) < 2 or ma.mode_b[j]:
+            continue
+        w = W[:, b, j]
+        S = R[:, b[:, None], b]
+        ww = np.einsum("bi,bi->b", w, w)
+        num = np.einsum("bi,bij,bj->b", w, S, w) - np.einsum("bi,bii,bi->b", w, S, w)
+        den = ww**2 - np.einsum("bi,bi->b", w**2, w**2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, j] = ww**2 * num / den
+    return out
+
+
+def consistent_correlations(C: np.ndarray, rhoa: np.ndarray) -> np.ndarray:
+    """Disattenuated construct correlations ``C_ij / sqrt(rho_i rho_j)`` (diagonal stays 1)."""
+    s = np.sqrt(rhoa)
+    Cc = C / (s[:, :, None] * s[:, None, :])
+    k = C.shape[-1]
+    Cc[:, np.arange(k), np.arange(k)] = 1.0
+    return Cc
+
+
+def consistent_loadings(R: np.ndarray, W: np.ndarray, rhoa: np.ndarray, ma: ModelArrays,
+                        loadings: np.ndarray) -> np.ndarray:
+    """PLSc loadings ``lambda = w * sqrt(rho_A) / (w'w)`` for reflective multi-item blocks."""
+    out = loadings.copy()
+    for j, b in enumerate(ma.blocks):
+        if len(b) < 2 or ma.mode_b[j]:
+            continue
+        w = W[:, b, j]
+        ww = np.einsum("bi,bi->b", w, w)
+        out[:, b] = w * (np.sqrt(rhoa[:, j]) / ww)[:, None]
+    return out

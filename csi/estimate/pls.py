@@ -1,0 +1,402 @@
+"""PLS path modeling (PLS-PM) as an sklearn-style estimator: :class:`PLSPathModel`.
+
+The estimator works on sufficient statistics: one pass over the data gives item means, SDs
+and the p x p correlation matrix (:mod:`csi.estimate.moments`); the Lohmöller iteration
+(:mod:`csi.estimate.algorithm`), the structural model (:mod:`csi.estimate.effects`), the
+quality measures (:mod:`csi.estimate.quality`) and the 0-100 index
+(:mod:`csi.estimate.scaling`) are algebra on those. Construct scores are computed only when
+asked for (``scores_``, ``index_scores_``, :meth:`PLSPathModel.transform`).
+
+Matches SEMinR (``estimate_pls``, path weighting) on the corporate-reputation data to 1e-6
+(see ``tests/golden/test_corp_rep.py``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
+from csi.estimate import effects as fx
+from csi.estimate import quality as q
+from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights
+from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
+from csi.estimate.prepare import check_option, prepare_data
+from csi.estimate.scaling import index_means, index_scores, unstandardized_weights
+from csi.survey.model import ModelSpec
+
+__all__ = ["PLSPathModel", "replicate_statistics", "check_number"]
+
+
+def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", closed="both"):
+    """Check a numeric hyperparameter; :class:`ParameterError` in sklearn's message shape."""
+    kind = "an int" if integer else "a float"
+    ok_type = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(
+        value, bool
+    )
+    lb = "[" if closed in ("both", "left") else "("
+    rb = "]" if closed in ("both", "right") and np.isfinite(hi) else ")"
+    ok = ok_type and (value >= lo if lb == "[" else value > lo) and (
+        value <= hi if rb == "]" else value < hi
+    )
+    if not ok:
+        hi_s = "inf" if not np.isfinite(hi) else hi
+        raise ParameterError(
+            f"The {name!r} parameter of {func} must be {kind} in the range "
+            f"{lb}{lo}, {hi_s}{rb}. Got {value!r} instead."
+        )
+    return value
+
+
+def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
+                         max_iter=300, consistent=False, pairs=None, total_mask=None):
+    """All bootstrapped statistics for a stack of moments (B leading axis).
+
+    Returns a dict of arrays: ``weights``/``loadings`` (B, p), ``paths``/``total`` (B, k, k),
+    ``r2`` (B, k), ``index`` (B, k), ``htmt`` (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k),
+    ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter`` and ``converged`` (B,).
+    """
+    W, n_iter, conv = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = fx.construct_correlations(R, W)
+        L = np.einsum("bpq,bqk->bpk", R, W)
+        load = np.einsum("bpk,pk->bp", L, ma.member)
+        rhoa = fx.rho_a(R, W, ma)
+        if consistent:
+            C = fx.consistent_correlations(C, rhoa)
+            load = fx.consistent_loadings(R, W, rhoa, ma, load)
+        ok = np.isfinite(C).all(axis=(1, 2))
+        Cs = np.where(ok[:, None, None], C, np.eye(ma.k))
+        try:
+            Bm, r2 = fx.structural(Cs, ma)
+            T = fx.total_effects(Bm)
+        except np.linalg.LinAlgError:
+            Bm = np.full((R.shape[0], ma.k, ma.k), np.nan)
+            r2 = np.full((R.shape[0], ma.k), np.nan)
+            T = Bm.copy()
+        u = unstandardized_weights(W, sd, ma)
+        idx = index_means(u, mean, ma)
+    conv = conv & ok
+    return {
+        "W": W,
+        "weights": np.einsum("bpk,pk->bp", W, ma.member),
+        "loadings": load,
+        "C": C,
+        "paths": Bm,
+        "total": T,
+        "r2": r2,
+        "u": u,
+        "index": idx,
+        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)),
+        "rho_a": rhoa,
+        "n_iter": n_iter,
+        "converged": conv,
+    }
+
+
+def _check_collinear(R: np.ndarray, ma: ModelArrays) -> None:
+    off = np.abs(R - np.eye(ma.p))
+    if np.any(off > 1 - 1e-10):
+        i, j = np.argwhere(np.triu(off > 1 - 1e-10, 1))[0]
+        raise DataError(
+            f"items {ma.item_ids[i]!r} and {ma.item_ids[j]!r} are perfectly collinear "
+            "(correlation ±1); drop one of them"
+        )
+    for j in np.flatnonzero(ma.mode_b):
+        b = ma.blocks[j]
+        if len(b) > 1 and np.linalg.eigvalsh(R[np.ix_(b, b)]).min() < 1e-10:
+            raise DataError(
+                f"the items of formative construct {ma.construct_ids[j]!r} are linearly dependent; "
+                "Mode B weights are not identified (drop a redundant item)"
+            )
+
+
+class PLSPathModel:
+    """PLS path model estimator (Lohmöller/Wold PLS-PM; optional consistent PLSc).
+
+    Parameters
+    ----------
+    weighting : {"path", "factorial", "centroid"}, default="path"
+        Inner weighting scheme.
+    max_iter : int, default=300
+    tol : float, default=1e-7
+        Stop when the summed absolute change of the standardized outer weights is below ``tol``.
+    consistent : bool, default=False
+        Dijkstra-Henseler PLSc correction (rho_A) for reflective constructs.
+
+    Attributes
+    ----------
+    outer_weights_ : DataFrame ``construct, item, estimate`` (standardized items)
+    unstandardized_weights_ : DataFrame ``construct, item, estimate`` (raw items, sum 1 per block)
+    loadings_ : DataFrame ``construct, item, estimate``
+    cross_loadings_ : DataFrame (items x constructs) item-construct correlations
+    path_coefficients_ : DataFrame ``source, target, estimate`` (standardized)
+    effects_ : DataFrame ``source, target, direct, indirect, total``
+    r2_ : DataFrame ``construct, r2, r2_adj``
+    f2_ : DataFrame ``source, target, f2``
+    construct_correlations_ : DataFrame (k x k)
+    index_ : DataFrame ``construct, score`` -- mean 0-100 index (higher is better)
+    reliability_ : DataFrame ``construct, alpha, rho_a, rho_c, ave``
+    htmt_ : DataFrame ``construct_a, construct_b, estimate``
+    vif_outer_, vif_inner_, fornell_larcker_ : DataFrame
+    srmr_ : float
+    admissibility_ : DataFrame ``check, status, detail``
+    scores_ : DataFrame -- standardized construct scores (computed on first access)
+    index_scores_ : DataFrame -- per-respondent 0-100 index scores (computed on first access)
+    n_obs_, n_iter_, converged_, missing_
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.normal(size=(200, 1))
+    >>> df = pd.DataFrame(np.clip(np.round(4 + z + rng.normal(size=(200, 4))), 1, 7),
+    ...                   columns=["a1", "a2", "b1", "b2"])
+    >>> m = ModelSpec.from_blocks({"a": ["a1", "a2"], "b": ["b1", "b2"]}, [("a", "b")])
+    >>> est = PLSPathModel().fit(m, df)
+    >>> bool(est.converged_), est.path_coefficients_.shape
+    (True, (1, 3))
+    """
+
+    _parameter_constraints = {
+        "weighting": SCHEMES,
+        "max_iter": (1, np.inf, True),
+        "tol": (0.0, np.inf, False),
+    }
+
+    def __init__(self, weighting="path", max_iter=300, tol=1e-7, consistent=False):
+        self.weighting = weighting
+        self.max_iter = max_iter
+        self.tol = tol
+        self.consistent = consistent
+
+    def __getattr__(self, name):
+        if name.endswith("_") and not name.startswith("__"):
+            raise NotFittedError(
+                f"This PLSPathModel instance is not fitted yet; call 'fit' before reading {name!r}."
+            )
+        raise AttributeError(name)
+
+    def get_params(self, deep=True):
+        return {k: getattr(self, k) for k in ("weighting", "max_iter", "tol", "consistent")}
+
+    def _validate_params(self):
+        check_option("weighting", self.weighting, SCHEMES, func="PLSPathModel")
+        check_number("max_iter", self.max_iter, 1, np.inf, integer=True)
+        check_number("tol", self.tol, 0.0, np.inf, closed="neither")
+        if not isinstance(self.consistent, bool | np.bool_):
+            raise ParameterError(
+                f"The 'consistent' parameter of PLSPathModel must be a bool. Got {self.consistent!r} instead."
+            )
+
+    # -- fitting ----------------------------------------------------------------------------
+    def fit(self, model: ModelSpec, data: pd.DataFrame, *, weights=None, missing="listwise"):
+        """Fit on a respondent x item DataFrame; returns ``self``.
+
+        ``data`` is checked and recoded by :func:`~csi.estimate.prepare.prepare_data`
+        (missing codes, scale bounds, reverse items, ``missing`` policy, sampling ``weights``).
+        """
+        self._validate_params()
+        if not isinstance(model, ModelSpec):
+            raise ParameterError(
+                f"The 'model' parameter of PLSPathModel.fit must be a ModelSpec. Got {type(model).__name__} instead."
+            )
+        prep = prepare_data(model, data, missing=missing, weights=weights)
+        x = prep.items.to_numpy()
+        if missing == "pairwise" and np.isnan(x).any():
+            mean, sd, R, _ = pairwise_correlation(x, prep.weights)
+            n = float(len(x)) if prep.weights is None else float(prep.weights.sum())
+            self._set_moments(model, R, mean, sd, n, len(x))
+        else:
+            mom = compute_moments(x, prep.weights)
+            self._fit_moments(model, mom)
+        self._items = prep.items
+        self.missing_ = prep.missing
+        self.weights_used_ = prep.weights is not None
+        return self
+
+    def fit_moments(self, model: ModelSpec, moments: Moments):
+        """Fit from precomputed :class:`~csi.estimate.moments.Moments` (e.g. from a database).
+
+        Items must be in ``model.item_ids`` order, already recoded; no scores are available.
+        """
+        self._validate_params()
+        self._fit_moments(model, moments)
+        self._items = None
+        self.missing_ = {"policy": "none", "n_missing_values": 0, "n_respondents_affected": 0,
+                         "n_dropped": 0, "by_item": {}}
+        self.weights_used_ = False
+        return self
+
+    def _fit_moments(self, model, mom: Moments):
+        sd = mom.std()
+        const = [model.item_ids[i] for i in np.flatnonzero(sd <= 1e-12 * (1 + np.abs(mom.mean)))]
+        if const:
+            raise DataError(
+                f"item(s) {', '.join(const)} are constant (zero variance) in the estimation sample; "
+                "drop them from the model"
+            )
+        self._set_moments(model, mom.corr(), mom.mean, sd, mom.n, mom.n_obs)
+
+    def _set_moments(self, model, R, mean, sd, n, n_obs):
+        ma = ModelArrays.from_model(model)
+        if not np.all(np.isfinite(R)):
+            raise DataError("the item correlation matrix has undefined entries (constant items?)")
+        _check_collinear(R, ma)
+        self.model_ = model
+        self.arrays_ = ma
+        self.corr_ = R
+        self.item_mean_ = mean
+        self.item_std_ = sd
+        self.n_obs_ = int(n_obs)
+        self.n_weight_ = float(n)
+        self.htmt_pairs_ = q.htmt_pairs(ma)
+        st = replicate_statistics(
+            R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
+            max_iter=self.max_iter, consistent=self.consistent, pairs=self.htmt_pairs_,
+        )
+        self.stats_ = {k: v[0] for k, v in st.items()}
+        self.n_iter_ = int(st["n_iter"][0])
+        self.converged_ = bool(st["converged"][0])
+        if not self.converged_:
+            warnings.warn(
+                f"PLS did not converge in {self.max_iter} iterations (tol={self.tol:g}); "
+                "results are flagged as not converged",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self._tables()
+
+    def _tables(self):
+        ma, st = self.arrays_, self.stats_
+        cids, items = list(ma.construct_ids), list(ma.item_ids)
+        owner = [cids[j] for j in ma.item_block]
+
+        def per_item(v):
+            return pd.DataFrame({"construct": owner, "item": items, "estimate": np.asarray(v, float)})
+
+        self.outer_weights_ = per_item(st["weights"])
+        self.unstandardized_weights_ = per_item(st["u"])
+        self.loadings_ = per_item(st["loadings"])
+        L = self.corr_ @ st["W"]
+        self.cross_loadings_ = pd.DataFrame(L, index=items, columns=cids)
+        C = st["C"]
+        self.construct_correlations_ = pd.DataFrame(C, index=cids, columns=cids)
+        Bm, T = st["paths"], st["total"]
+        pos = [(i, j) for i in range(ma.k) for j in range(ma.k) if ma.adj[i, j]]
+        order = {c: n for n, c in enumerate(self.model_.topological_order())}
+        pos.sort(key=lambda ij: (order[cids[ij[1]]], ij[0]))
+        self.path_coefficients_ = pd.DataFrame(
+            {"source": [cids[i] for i, _ in pos], "target": [cids[j] for _, j in pos],
+             "estimate": [Bm[i, j] for i, j in pos]}
+        )
+        reach = [(i, j) for i in range(ma.k) for j in range(ma.k) if self._reachable(i, j)]
+        reach.sort(key=lambda ij: (order[cids[ij[1]]], order[cids[ij[0]]]))
+        self.total_pairs_ = reach
+        self.effects_ = pd.DataFrame(
+            {"source": [cids[i] for i, _ in reach], "target": [cids[j] for _, j in reach],
+             "direct": [Bm[i, j] for i, j in reach],
+             "indirect": [T[i, j] - Bm[i, j] for i, j in reach],
+             "total": [T[i, j] for i, j in reach]}
+        )
+        n_pred = np.array([len(ma.preds[j]) for j in range(ma.k)])
+        r2 = st["r2"]
+        endo = list(ma.endogenous)
+        self.r2_ = pd.DataFrame(
+            {"construct": [cids[j] for j in endo], "r2": r2[endo],
+             "r2_adj": fx.adjusted_r2(r2[endo], self.n_weight_, n_pred[endo])}
+        )
+        f2 = fx.f_squared(C[None], ma)
+        self.f2_ = pd.DataFrame(
+            {"source": [cids[i] for i, _ in pos], "target": [cids[j] for _, j in pos],
+             "f2": [f2[i, j] for i, j in pos]}
+        )
+        self.index_ = pd.DataFrame({"construct": cids, "score": st["index"]})
+        rel = []
+        R = self.corr_
+        for j, b in enumerate(ma.blocks):
+            lam = st["loadings"][b]
+            refl = not ma.mode_b[j]
+            rel.append({
+                "construct": cids[j],
+                "alpha": q.cronbach_alpha(R[np.ix_(b, b)]) if refl else np.nan,
+                "rho_a": float(st["rho_a"][j]),
+                "rho_c": q.rho_c(lam) if refl else np.nan,
+                "ave": q.ave(lam) if refl else np.nan,
+            })
+        self.reliability_ = pd.DataFrame(rel, columns=["construct", "alpha", "rho_a", "rho_c", "ave"])
+        self.htmt_ = pd.DataFrame(
+            {"construct_a": [cids[a] for a, _ in self.htmt_pairs_],
+             "construct_b": [cids[b] for _, b in self.htmt_pairs_],
+             "estimate": np.asarray(st["htmt"], float)}
+        )
+        self.fornell_larcker_ = q.fornell_larcker(C, self.reliability_["ave"].to_numpy(), cids)
+        self.vif_outer_ = pd.DataFrame(
+            {"construct": owner, "item": items,
+             "vif": np.concatenate([q.vif(R[np.ix_(b, b)]) for b in ma.blocks])}
+        )
+        vin = []
+        for j in ma.endogenous:
+            pr = ma.preds[j]
+            for i, v in zip(pr, q.vif(C[np.ix_(pr, pr)]), strict=True):
+                vin.append({"source": cids[i], "target": cids[j], "vif": float(v)})
+        self.vif_inner_ = pd.DataFrame(vin, columns=["source", "target", "vif"])
+        self.srmr_ = q.srmr(R, C, st["loadings"], ma)
+        self.admissibility_ = q.admissibility(
+            converged=self.converged_, n_iter=self.n_iter_, loadings=st["loadings"],
+            reliab=self.reliability_, C=C, u=st["u"], ma=ma,
+        )
+
+    def _reachable(self, i: int, j: int) -> bool:
+        ma = self.arrays_
+        seen, stack = set(), [i]
+        while stack:
+            a = stack.pop()
+            for b in ma.succs[a]:
+                if b == j:
+                    return True
+                if b not in seen:
+                    seen.add(b)
+                    stack.append(int(b))
+        return False
+
+    # -- scores -----------------------------------------------------------------------------
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        """Standardized construct scores for ``data`` (respondents x constructs).
+
+        Items are standardized with the fitted means/SDs, so on the training data the scores
+        have mean 0 and unit sample variance. Rows with a missing item get NaN.
+        """
+        if "stats_" not in self.__dict__:
+            raise NotFittedError("This PLSPathModel instance is not fitted yet; call 'fit' first.")
+        items = prepare_data(self.model_, data, missing="pairwise").items
+        return self._std_scores(items)
+
+    def _std_scores(self, items: pd.DataFrame) -> pd.DataFrame:
+        z = (items.to_numpy() - self.item_mean_) / self.item_std_
+        return pd.DataFrame(z @ self.stats_["W"], index=items.index,
+                            columns=list(self.arrays_.construct_ids))
+
+    def _need_items(self, what):
+        if self.__dict__.get("_items") is None:
+            raise NotFittedError(f"{what} needs respondent data; fitted from moments only")
+        return self._items
+
+    @property
+    def scores_(self) -> pd.DataFrame:
+        """Standardized construct scores (mean 0, unit sample variance) per respondent."""
+        if "_scores" not in self.__dict__:
+            self._scores = self._std_scores(self._need_items("scores_"))
+        return self._scores
+
+    @property
+    def index_scores_(self) -> pd.DataFrame:
+        """Per-respondent 0-100 index scores (raw items, unstandardized weights)."""
+        if "_index_scores" not in self.__dict__:
+            items = self._need_items("index_scores_")
+            s = index_scores(items.to_numpy(), self.stats_["u"], self.arrays_)
+            self._index_scores = pd.DataFrame(s, index=items.index,
+                                              columns=list(self.arrays_.construct_ids))
+        return self._index_scores
