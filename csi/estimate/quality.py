@@ -49,7 +49,7 @@ def cronbach_alpha(r: np.ndarray) -> float:
     k = r.shape[0]
     if k < 2:
         return 1.0
-    return k / (k - 1.0) * (1.0 - k / r.sum())
+    return float(k / (k - 1.0) * (1.0 - k / r.sum()))
 
 
 def rho_c(loadings: np.ndarray) -> float:
