@@ -95,9 +95,11 @@ class ModelArrays:
         return len(self.construct_ids)
 
 
-def _normalize(R: np.ndarray, W: np.ndarray) -> np.ndarray:
-    var = np.einsum("bpk,bpq,bqk->bk", W, R, W)
-    return W / np.sqrt(np.where(var > 0, var, np.nan))[:, None, :]
+def _normalize(W: np.ndarray, RW: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale each construct's weights to unit score variance (``w' R w = 1``)."""
+    var = (W * RW).sum(axis=1)
+    s = np.sqrt(np.where(var > 0, var, np.nan))[:, None, :]
+    return W / s, RW / s
 
 
 def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
@@ -144,7 +146,8 @@ def pls_weights(
     """
     B = R.shape[0]
     member = ma.member
-    W = _normalize(R, np.broadcast_to(member, (B, ma.p, ma.k)).copy())
+    W = np.broadcast_to(member, (B, ma.p, ma.k)).copy()
+    RW = R @ W
     inv_b = {}
     for j in np.flatnonzero(ma.mode_b):
         b = ma.blocks[j]
@@ -152,18 +155,23 @@ def pls_weights(
     n_iter = np.zeros(B, dtype=int)
     done = np.zeros(B, dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
+        W, RW = _normalize(W, RW)
         for it in range(1, max_iter + 1):
-            C = np.einsum("bpk,bpq,bql->bkl", W, R, W)
+            C = np.matmul(W.transpose(0, 2, 1), RW)
             E = _inner_weights(C, ma, scheme)
-            G = R @ (W @ E)  # (B, p, k) item covariances with inner proxies
+            G = RW @ E  # = R (W E): item covariances with the inner proxies
             Wn = G * member
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
                 Wn[:, b, j] = np.einsum("bij,bj->bi", inv, G[:, b, j])
-            Wn = _normalize(R, Wn)
+            Wn, RWn = _normalize(Wn, R @ Wn)
             diff = np.abs(Wn - W).sum(axis=(1, 2))
             active = ~done
-            W = np.where(active[:, None, None], Wn, W)
+            if active.all():
+                W, RW = Wn, RWn
+            else:
+                W = np.where(active[:, None, None], Wn, W)
+                RW = np.where(active[:, None, None], RWn, RW)
             n_iter[active] = it
             done = done | (diff < tol)
             if done.all():
@@ -171,6 +179,6 @@ def pls_weights(
     bad = ~np.isfinite(W).all(axis=(1, 2))
     done = done & ~bad
     # sign rule: sum of each construct's loadings positive
-    L = np.einsum("bpq,bqk->bpk", R, W) * member
+    L = RW * member
     flip = np.where(L.sum(axis=1) < 0, -1.0, 1.0)
     return W * flip[:, None, :], n_iter, done

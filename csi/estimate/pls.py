@@ -213,6 +213,7 @@ class PLSPathModel:
             mom = compute_moments(x, prep.weights)
             self._fit_moments(model, mom)
         self._items = prep.items
+        self._weights = prep.weights
         self.missing_ = prep.missing
         self.weights_used_ = prep.weights is not None
         return self

@@ -48,6 +48,10 @@ class IndexResult:
         ``construct, r2, r2_adj``.
     htmt : DataFrame
         ``construct_a, construct_b, estimate, ci_low, ci_high``.
+    std_scores : DataFrame
+        Standardized construct scores (PLS: unit sample variance), respondents x constructs.
+    unstandardized_weights : DataFrame
+        ``construct, item, estimate, ...``: raw-item index weights summing to 1 per block.
     admissibility : DataFrame
         ``check, status, detail`` -- cSEM-style status checks ("ok" / "warning" / "fail").
     """
@@ -72,3 +76,32 @@ class IndexResult:
     warnings: tuple[str, ...] = ()
     fit: dict[str, float] | None = None  # global fit indices (CB-SEM)
     extra: dict[str, Any] = field(default_factory=dict)  # estimator-specific tables
+    #: standardized construct scores (mean 0, unit sample variance), respondents x constructs.
+    std_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: ``construct, item, estimate, se, ci_low, ci_high``: weights on the raw items, summing
+    #: to 1 per block (the ACSI index weights).
+    unstandardized_weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    # -- presentation -----------------------------------------------------------------------
+    def summary(self):
+        """A :class:`~csi.estimate.summary.Summary` (``__str__``, ``_repr_html_``, ``to_frames``)."""
+        from csi.estimate.summary import Summary
+
+        return Summary(self)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Percentile intervals at level ``1 - alpha`` for paths, total effects and index means.
+
+        Recomputed from the stored bootstrap replicates when present (``extra["replicates"]``);
+        otherwise the stored ``ci_low``/``ci_high`` (whatever level they were computed at).
+        Columns: ``table, source, target, estimate, ci_low, ci_high``.
+        """
+        from csi.estimate.summary import conf_int
+
+        return conf_int(self, alpha)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (lists of records), the shape written by ``csi estimate --json``."""
+        from csi.estimate.summary import to_dict
+
+        return to_dict(self)

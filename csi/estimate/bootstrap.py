@@ -1,0 +1,241 @@
+"""Bootstrap for PLS-PM from resampled moments (no resampled data sets are ever built).
+
+Method
+------
+A resample is a vector of counts ``c`` (how often each respondent is drawn; ``sum c = n``).
+Its moments are linear in ``c``: with ``F`` the (n x q) matrix of per-respondent terms
+``[w, w x, w vech(x x')]`` (``x`` centred at the full-sample mean, ``w`` the sampling weight or
+1), the moments of a chunk of resamples are ``counts @ F`` -- one matrix product for the
+whole chunk. The correlation matrices of the chunk then go through the same batched PLS
+iteration as the point estimate (:func:`csi.estimate.pls.replicate_statistics`).
+
+Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks sized
+to keep the (chunk x n) count matrix near 64 MB.
+
+Invalid resamples (documented policy)
+-------------------------------------
+A resample in which an item has zero variance (common with Likert items at small n), or in
+which the PLS iteration does not converge or breaks down, is **excluded** from the
+bootstrap distribution and counted (``n_zero_variance``, ``n_not_converged``); it is never
+redrawn and never crashes the run. Intervals use the ``n_valid`` remaining resamples.
+
+Intervals
+---------
+``percentile``: the ``alpha/2`` and ``1 - alpha/2`` quantiles. ``bca``: Efron's bias-corrected
+and accelerated interval, acceleration from a jackknife (leave-one-out for n <= 2000, else
+leave-one-group-out over 1000 random groups). ``se`` is the bootstrap SD (ddof=1), ``t = est /
+se`` and ``p`` two-sided from Student's t with ``n - 1`` degrees of freedom (SEMinR's
+convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from csi.estimate.algorithm import ModelArrays
+
+__all__ = ["BootstrapResult", "bootstrap_moments", "interval", "moments_from_sums"]
+
+_CHUNK_BYTES = 64 * 2**20
+
+
+@dataclass
+class BootstrapResult:
+    """Replicates of every statistic (valid resamples only) and the invalid-resample counts."""
+
+    replicates: dict[str, np.ndarray]
+    n_boot: int
+    n_valid: int
+    n_zero_variance: int
+    n_not_converged: int
+    jackknife: dict[str, np.ndarray] | None = None
+    policy: str = "excluded"
+    extra: dict = field(default_factory=dict)
+
+
+def _per_respondent_terms(x: np.ndarray, w: np.ndarray | None):
+    n, p = x.shape
+    shift = x.mean(axis=0) if w is None else np.average(x, axis=0, weights=w)
+    xc = x - shift
+    iu, ju = np.triu_indices(p)
+    ww = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    F = np.empty((n, 1 + p + len(iu)))
+    F[:, 0] = ww
+    F[:, 1:1 + p] = xc * ww[:, None]
+    F[:, 1 + p:] = xc[:, iu] * xc[:, ju] * ww[:, None]
+    return F, shift, (iu, ju)
+
+
+def moments_from_sums(M: np.ndarray, shift: np.ndarray, p: int, tri):
+    """Means, SDs, correlation matrices and a zero-variance flag from stacked sums (B, q)."""
+    iu, ju = tri
+    nw = M[:, 0]
+    s = M[:, 1:1 + p]
+    cross = np.empty((M.shape[0], p, p))
+    cross[:, iu, ju] = M[:, 1 + p:]
+    cross[:, ju, iu] = M[:, 1 + p:]
+    m = s / nw[:, None]
+    cov = (cross - nw[:, None, None] * m[:, :, None] * m[:, None, :]) / (nw - 1.0)[:, None, None]
+    var = np.einsum("bii->bi", cov)
+    scale = (np.abs(shift) + 1.0) ** 2
+    zero = (var <= 1e-20 * scale).any(axis=1)
+    sd = np.sqrt(np.clip(var, 1e-300, None))
+    R = cov / (sd[:, :, None] * sd[:, None, :])
+    k = np.arange(p)
+    R[:, k, k] = 1.0
+    return shift + m, sd, R, zero, nw
+
+
+def bootstrap_moments(
+    x: np.ndarray,
+    weights: np.ndarray | None,
+    ma: ModelArrays,
+    stat_fn: Callable[..., dict[str, np.ndarray]],
+    *,
+    n_boot: int = 5000,
+    seed=None,
+    progress: Callable[[int, int], None] | None = None,
+    jackknife: bool = False,
+    chunk_size: int | None = None,
+) -> BootstrapResult:
+    """Run ``n_boot`` resamples; ``stat_fn(R, mean, sd, n)`` returns a dict of (B, ...) arrays.
+
+    ``stat_fn`` must return ``converged`` (B,) among its arrays; all other arrays are kept for
+    valid resamples.
+    """
+    rng = np.random.default_rng(seed)
+    n, p = x.shape
+    if np.isnan(x).any():
+        return _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress)
+    F, shift, tri = _per_respondent_terms(x, weights)
+    chunk = chunk_size or int(max(1, min(n_boot, _CHUNK_BYTES // (8 * n))))
+    out: dict[str, list[np.ndarray]] = {}
+    n_zero = n_nc = done = 0
+    while done < n_boot:
+        c = min(chunk, n_boot - done)
+        idx = rng.integers(0, n, size=(c, n))
+        idx += (np.arange(c) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
+        del idx
+        M = counts @ F
+        del counts
+        mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
+        good = ~zero
+        n_zero += int(zero.sum())
+        if good.any():
+            st = stat_fn(R[good], mean[good], sd[good], nw[good])
+            conv = st.pop("converged")
+            n_nc += int((~conv).sum())
+            for key, v in st.items():
+                out.setdefault(key, []).append(v[conv])
+        done += c
+        if progress is not None:
+            progress(done, n_boot)
+    reps = {k: np.concatenate(v) for k, v in out.items()}
+    n_valid = n_boot - n_zero - n_nc
+    jk = _jackknife(F, shift, p, tri, stat_fn, rng) if jackknife else None
+    return BootstrapResult(reps, n_boot, n_valid, n_zero, n_nc, jk)
+
+
+def _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress, chunk=250):
+    """Pairwise-complete moments per resample (missing="pairwise" with NaNs; slower path)."""
+    from csi.errors import DataError
+    from csi.estimate.moments import pairwise_correlation
+
+    n, p = x.shape
+    out: dict[str, list[np.ndarray]] = {}
+    n_zero = n_nc = done = 0
+    while done < n_boot:
+        c = min(chunk, n_boot - done)
+        Rs, means, sds, ns = [], [], [], []
+        for _ in range(c):
+            idx = rng.integers(0, n, size=n)
+            w = None if weights is None else weights[idx]
+            try:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    m, sd, R, _ = pairwise_correlation(x[idx], w)
+            except DataError:
+                n_zero += 1
+                continue
+            if not (np.isfinite(R).all() and np.all(sd > 0)):
+                n_zero += 1
+                continue
+            Rs.append(R)
+            means.append(m)
+            sds.append(sd)
+            ns.append(float(n if w is None else w.sum()))
+        if Rs:
+            st = stat_fn(np.array(Rs), np.array(means), np.array(sds), np.array(ns))
+            conv = st.pop("converged")
+            n_nc += int((~conv).sum())
+            for key, v in st.items():
+                out.setdefault(key, []).append(v[conv])
+        done += c
+        if progress is not None:
+            progress(done, n_boot)
+    reps = {k: np.concatenate(v) for k, v in out.items()}
+    return BootstrapResult(reps, n_boot, n_boot - n_zero - n_nc, n_zero, n_nc, None)
+
+
+def _jackknife(F, shift, p, tri, stat_fn, rng, max_groups=1000, block=500):
+    n = F.shape[0]
+    if n <= 2 * max_groups:
+        sums = F
+    else:
+        g = rng.permutation(n) % max_groups
+        sums = np.zeros((max_groups, F.shape[1]))
+        np.add.at(sums, g, F)
+    total = F.sum(axis=0)
+    out: dict[str, list[np.ndarray]] = {}
+    for lo in range(0, sums.shape[0], block):
+        M = total - sums[lo:lo + block]
+        mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
+        st = stat_fn(R, mean, sd, nw)
+        st.pop("converged")
+        for key, v in st.items():
+            v = np.where(zero.reshape((-1,) + (1,) * (v.ndim - 1)), np.nan, v)
+            out.setdefault(key, []).append(v)
+    return {k: np.concatenate(v) for k, v in out.items()}
+
+
+def interval(est, reps, *, alpha=0.05, method="percentile", jack=None, n=None):
+    """SE, CI, t and p for estimates ``est`` (m,) from replicates ``reps`` (B, m).
+
+    Returns a dict of (m,) arrays: ``se``, ``ci_low``, ``ci_high``, ``t``, ``p_value``.
+    NaN where fewer than two finite replicates exist.
+    """
+    est = np.asarray(est, dtype=float)
+    reps = np.asarray(reps, dtype=float).reshape(-1, est.size)
+    m = est.size
+    fin = np.isfinite(reps)
+    nf = fin.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.where(nf > 1, np.nanstd(np.where(fin, reps, np.nan), axis=0, ddof=1), np.nan) \
+            if reps.shape[0] > 1 else np.full(m, np.nan)
+        lo_q = np.full(m, alpha / 2)
+        hi_q = np.full(m, 1 - alpha / 2)
+        if method == "bca" and jack is not None and reps.shape[0] > 1:
+            jk = np.asarray(jack, dtype=float).reshape(-1, m)
+            below = (np.where(fin, reps, np.inf) < est).sum(axis=0) + 0.5 * (reps == est).sum(axis=0)
+            z0 = stats.norm.ppf(np.clip(below / np.maximum(nf, 1), 1e-10, 1 - 1e-10))
+            d = np.nanmean(jk, axis=0) - jk
+            a = np.nansum(d**3, axis=0) / (6.0 * np.nansum(d**2, axis=0) ** 1.5)
+            a = np.where(np.isfinite(a), a, 0.0)
+            for qv, za in ((lo_q, stats.norm.ppf(alpha / 2)), (hi_q, stats.norm.ppf(1 - alpha / 2))):
+                adj = stats.norm.cdf(z0 + (z0 + za) / (1 - a * (z0 + za)))
+                qv[:] = np.where(np.isfinite(adj), adj, qv)
+        ci_low = np.full(m, np.nan)
+        ci_high = np.full(m, np.nan)
+        for j in range(m):
+            col = reps[fin[:, j], j]
+            if col.size > 1:
+                ci_low[j] = np.quantile(col, lo_q[j])
+                ci_high[j] = np.quantile(col, hi_q[j])
+        t = est / se
+        df = max((n or 2) - 1, 1)
+        pval = 2 * stats.t.sf(np.abs(t), df)
+    return {"se": se, "ci_low": ci_low, "ci_high": ci_high, "t": t, "p_value": pval}
