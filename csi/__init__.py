@@ -13,6 +13,9 @@ from csi.errors import (
     ResponseImportError,
     SurveySpecError,
 )
+from csi.estimate.fit import fit
+from csi.estimate.pls import PLSPathModel
+from csi.estimate.results import IndexResult
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 from csi.survey.syntax import parse_lavaan, to_lavaan
 
@@ -24,11 +27,14 @@ __all__ = [
     "CsiError",
     "DataError",
     "InadmissibleSolutionWarning",
+    "IndexResult",
     "ItemSpec",
     "ModelSpec",
     "NotFittedError",
+    "PLSPathModel",
     "ResponseImportError",
     "SurveySpecError",
+    "fit",
     "parse_lavaan",
     "to_lavaan",
 ]
