@@ -1,0 +1,93 @@
+"""``csi estimate``: fit a survey model (PLS or CB-SEM) and write the results as JSON.
+
+MODEL is a survey YAML (``.yaml``/``.yml``) or a lavaan-syntax file (then ``--scale MIN,MAX``
+is required); DATA is a CSV of responses, or ``--db URL`` reads the stored responses.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from csi.cli.main import app, fail
+from csi.errors import CsiError
+
+__all__ = ["estimate"]
+
+
+def _parse_scale(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        raise fail(f"--scale must be MIN,MAX (e.g. 1,10); got {text!r}") from None
+    return lo, hi
+
+
+@app.command("estimate")
+def estimate(
+    model: Annotated[Path, typer.Argument(help="Survey YAML or lavaan model file.", show_default=False)],
+    data: Annotated[Path | None, typer.Argument(help="Responses CSV.", show_default=False)] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON here.")] = None,
+    method: Annotated[str, typer.Option(help="pls or cbsem.")] = "pls",
+    boot: Annotated[int, typer.Option("--boot", help="Bootstrap resamples.")] = 5000,
+    seed: Annotated[int | None, typer.Option(help="Random seed for the bootstrap.")] = None,
+    missing: Annotated[str, typer.Option(help="listwise, pairwise or mean.")] = "listwise",
+    scale: Annotated[str | None, typer.Option(help="Item scale MIN,MAX (lavaan models).")] = None,
+    weights: Annotated[str | None, typer.Option(help="Column with sampling weights.")] = None,
+    scheme: Annotated[str, typer.Option(help="Inner weighting: path, factorial or centroid.")] = "path",
+    consistent: Annotated[bool, typer.Option("--consistent", help="Consistent PLS (PLSc).")] = False,
+    db: Annotated[str | None, typer.Option(help="Read stored responses from this database URL.")] = None,
+    missing_codes: Annotated[
+        str | None, typer.Option(help="Comma-separated missing codes for lavaan models, e.g. -99.")
+    ] = None,
+) -> None:
+    """Estimate paths, reliabilities and 0-100 indices; print a summary, write --json."""
+    import pandas as pd
+
+    from csi.estimate.fit import fit
+
+    if data is None and db is None:
+        raise fail("give a DATA CSV file or --db URL with stored responses")
+    if json_out is None:
+        raise fail("--json OUT is required (where to write the results)")
+    if not model.exists():
+        raise fail(f"{model}: no such model file")
+    try:
+        if model.suffix.lower() in (".yaml", ".yml"):
+            from csi.survey import load_survey
+
+            spec = load_survey(model)
+        else:
+            sc = _parse_scale(scale)
+            if sc is None:
+                raise fail(f"{model}: a lavaan model needs --scale MIN,MAX (the items' theoretical bounds)")
+            spec = model.read_text(encoding="utf-8")
+        if db is not None and data is None:
+            from csi.store import read_responses_frame
+
+            frame = read_responses_frame(spec, db)
+        else:
+            if not data.exists():
+                raise fail(f"{data}: no such data file")
+            frame = pd.read_csv(data)
+        kw = {"scale": _parse_scale(scale)} if isinstance(spec, str) else {}
+        if missing_codes and isinstance(spec, str):
+            try:
+                kw["missing_codes"] = tuple(float(v) for v in missing_codes.split(","))
+            except ValueError:
+                raise fail(f"--missing-codes must be numbers separated by commas; got {missing_codes!r}") from None
+        if method == "pls":
+            kw.update(n_boot=boot, seed=seed, weights=weights, missing=missing,
+                      weighting=scheme, consistent=consistent)
+        res = fit(spec, frame, method=method, **kw)
+    except CsiError as exc:
+        raise fail(exc) from None
+    out = res.to_dict()
+    json_out.write_text(json.dumps(out, indent=2, allow_nan=False), encoding="utf-8")
+    typer.echo(str(res.summary()))
+    typer.echo(f"wrote {json_out}")
