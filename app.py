@@ -1,0 +1,128 @@
+"""csi dashboard -- the router: page config, login gate, shared sidebar, navigation.
+
+Run: ``streamlit run app.py``. Pages live in ``app_pages/``. The public respondent form is
+reached with ``?survey=<survey id>`` and shows nothing else. Manager pages need the password from
+``CSI_ADMIN_PASSWORD`` / ``CSI_ADMIN_PASSWORD_HASH`` (or Streamlit secrets); with none set the app
+runs in local-demo mode and says so on every page.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app_pages import common
+from app_pages.common import T
+from csi.auth import AuthConfigError, resolve_auth
+from csi.errors import CsiError
+from csi.report.filters import date_bounds, segment_options, wave_labels
+from csi.report.i18n import LANGUAGES
+
+st.set_page_config(page_title="csi", page_icon="📊", layout="wide")
+
+PAGES = [
+    ("app_pages/overview.py", "page_overview", "📈", "overview"),
+    ("app_pages/drivers.py", "page_drivers", "🎯", "drivers"),
+    ("app_pages/complaints.py", "page_complaints", "📣", "complaints"),
+    ("app_pages/segments.py", "page_segments", "🧩", "segments"),
+    ("app_pages/quality.py", "page_quality", "🔬", "quality"),
+    ("app_pages/data.py", "page_data", "🗂️", "data"),
+    ("app_pages/editor.py", "page_editor", "📝", "editor"),
+    ("app_pages/take_survey.py", "page_form", "📱", "take"),
+]
+
+
+def _secrets() -> dict:
+    try:
+        return {k: st.secrets[k] for k in ("CSI_ADMIN_PASSWORD", "CSI_ADMIN_PASSWORD_HASH")
+                if k in st.secrets}
+    except Exception:  # noqa: BLE001 - no secrets.toml is the normal case
+        return {}
+
+
+def _sidebar_filters() -> None:
+    survey = common.current_survey()
+    if survey is None:
+        return
+    try:
+        frame, _ = common.responses(survey)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    st.sidebar.caption(T("response_count", n=len(frame)))
+    if frame.empty:
+        return
+    st.sidebar.subheader(T("filters"))
+    st.sidebar.multiselect(T("waves"), wave_labels(frame), key="waves")
+    bounds = date_bounds(frame)
+    if bounds is not None:
+        st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
+                              max_value=bounds[1], key="date_range")
+    seg_names = {q.id: survey.t(q.short or q.text, common.lang()) for q in survey.segments}
+    choices = [""] + list(seg_names)
+    seg = st.sidebar.selectbox(T("segment_by"), choices, key="segment_by",
+                               format_func=lambda q: seg_names.get(q, T("all")))
+    if seg:
+        q = survey.question_map[seg]
+        labels = {str(o.code): survey.t(o.label, common.lang()) for o in q.options}
+        values = segment_options(frame, seg)
+        if st.session_state.get("segment_value") not in values:
+            st.session_state.pop("segment_value", None)
+        st.sidebar.selectbox(T("segment_value"), values, key="segment_value",
+                             format_func=lambda v: labels.get(v, v))
+    else:
+        st.session_state.pop("segment_value", None)
+
+
+def _sidebar(auth_demo: bool) -> None:
+    sb = st.sidebar
+    sb.radio(T("language"), LANGUAGES, key="lang", horizontal=True,
+             format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    files = common.surveys_by_id()
+    if files:
+        if st.session_state.get("survey") not in files:
+            st.session_state["survey"] = "ecommerce_csi" if "ecommerce_csi" in files else next(iter(files))
+        sb.selectbox(T("survey"), list(files), key="survey")
+    _sidebar_filters()
+    with sb.expander(T("settings")):
+        st.number_input(T("n_boot"), min_value=50, max_value=10000, step=50, key="n_boot",
+                        help=T("n_boot_help"))
+    if not auth_demo and sb.button(T("logout"), key="logout"):
+        st.session_state["authenticated"] = False
+        st.rerun()
+
+
+def main() -> None:
+    ss = st.session_state
+    ss.setdefault("lang", common.DEFAULT_LANG)
+    ss.setdefault("n_boot", int(os.environ.get("CSI_APP_N_BOOT", "500")))
+
+    if "survey" in st.query_params:  # the public respondent form, nothing else
+        nav = st.navigation([st.Page("app_pages/take_survey.py", title=T("page_form"),
+                                     url_path="take", default=True)], position="hidden")
+        nav.run()
+        return
+
+    try:
+        auth = resolve_auth(os.environ, _secrets())
+    except AuthConfigError as exc:
+        st.error(T("auth_config_error", error=exc))
+        st.stop()
+    if not auth.demo and not ss.get("authenticated", False):
+        from app_pages.login import login_page
+
+        st.navigation([st.Page(lambda: login_page(auth), title=T("login_title"),
+                               url_path="login", default=True)], position="hidden").run()
+        return
+
+    pages = [st.Page(path, title=T(key), icon=icon, url_path=url, default=(url == "overview"))
+             for path, key, icon, url in PAGES]
+    nav = st.navigation(pages)
+    if auth.demo:
+        st.warning(T("demo_mode"), icon="⚠️")
+    _sidebar(auth.demo)
+    nav.run()
+
+
+main()

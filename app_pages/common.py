@@ -1,0 +1,198 @@
+"""Shared plumbing for the pages: language, cached loaders, the store handle, errors.
+
+Nothing here computes a statistic: loaders and estimators are ``csi`` functions wrapped in
+Streamlit caches keyed by (data fingerprint, survey version, filter key, settings).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from csi.errors import CsiError
+from csi.report.filters import Filters, filter_frame, frame_fingerprint
+from csi.report.i18n import tr
+from csi.survey import load_survey
+from csi.survey.survey import Survey
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LANG = "en"
+
+
+def survey_dir() -> Path:
+    """Folder of survey YAML files (``CSI_SURVEY_DIR``, default ``surveys/``)."""
+    return Path(os.environ.get("CSI_SURVEY_DIR", ROOT / "surveys"))
+
+
+def lang() -> str:
+    return st.session_state.get("lang", DEFAULT_LANG)
+
+
+def T(key: str, **kwargs: object) -> str:
+    """The UI label ``key`` in the current language."""
+    return tr(key, lang(), **kwargs)
+
+
+def n_boot_setting() -> int:
+    """Bootstrap resamples: the sidebar setting, default ``CSI_APP_N_BOOT`` or 500."""
+    default = int(os.environ.get("CSI_APP_N_BOOT", "500"))
+    return int(st.session_state.get("n_boot", default))
+
+
+# -- surveys -------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _load_survey(path: str, mtime: float) -> Survey:  # noqa: ARG001 - mtime is the cache key
+    return load_survey(path)
+
+
+def survey_files() -> list[Path]:
+    return sorted(survey_dir().glob("*.yaml"))
+
+
+def load_survey_file(path: str | Path) -> Survey:
+    p = Path(path)
+    return _load_survey(str(p), p.stat().st_mtime)
+
+
+def surveys_by_id() -> dict[str, Path]:
+    """Survey id -> newest file defining it (files that fail validation are skipped)."""
+    out: dict[str, Path] = {}
+    for p in survey_files():
+        try:
+            s = load_survey_file(p)
+        except CsiError:
+            continue
+        out.setdefault(s.id, p)
+    return out
+
+
+def current_survey() -> Survey | None:
+    files = surveys_by_id()
+    if not files:
+        return None
+    sid = st.session_state.get("survey")
+    if sid not in files:
+        sid = "ecommerce_csi" if "ecommerce_csi" in files else next(iter(files))
+    return load_survey_file(files[sid])
+
+
+# -- the store ------------------------------------------------------------------------------
+def database_url() -> str:
+    from csi.store import default_database_url
+
+    return default_database_url()
+
+
+@st.cache_resource(show_spinner=False)
+def store_handle(url: str):
+    """The shared store (thread-safe SQLAlchemy engine inside)."""
+    from csi.store import open_store
+
+    return open_store(url)
+
+
+def store():
+    return store_handle(database_url())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _responses(url: str, survey_id: str, sha: str, revision: int, _survey: Survey):
+    frame = store_handle(url).responses_frame(_survey)
+    return frame, frame_fingerprint(frame)
+
+
+def responses(survey: Survey) -> tuple[pd.DataFrame, str]:
+    """All stored responses of ``survey`` (canonical frame, no contact data) and a fingerprint.
+
+    Cached per store revision (the response count), so a new import or submission is seen.
+    """
+    url = database_url()
+    revision = store_handle(url).count_responses(survey)
+    return _responses(url, survey.id, survey.sha256, revision, survey)
+
+
+def current_filters() -> Filters:
+    ss = st.session_state
+    seg_q, seg_v = ss.get("segment_by"), ss.get("segment_value")
+    dr = ss.get("date_range")
+    date_range = tuple(dr) if isinstance(dr, list | tuple) and len(dr) == 2 else None
+    return Filters(waves=tuple(ss.get("waves") or ()), date_range=date_range,
+                   segment=(seg_q, seg_v) if seg_q and seg_v else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _filtered(data_key: str, filter_key: tuple, _frame: pd.DataFrame, _filters: Filters):
+    out = filter_frame(_frame, _filters)
+    return out, frame_fingerprint(out)
+
+
+def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """(filtered frame, its fingerprint, full frame) for the current sidebar filters."""
+    frame, key = responses(survey)
+    filters = current_filters()
+    sub, sub_key = _filtered(key, filters.key, frame, filters)
+    return sub, sub_key, frame
+
+
+# -- estimation -----------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=32)
+def _fit(data_key: str, sha: str, method: str, n_boot: int, seed: int,
+         _survey: Survey, _frame: pd.DataFrame, _progress=None):
+    from csi.estimate.fit import fit
+
+    return fit(_survey, _frame, method=method, n_boot=n_boot, seed=seed, progress=_progress)
+
+
+def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str = "pls",
+              n_boot: int | None = None, seed: int = 0):
+    """The model fitted on ``frame`` (cached), with a progress bar while bootstrapping."""
+    n_boot = n_boot_setting() if n_boot is None else n_boot
+    bar = st.empty()
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=T("computing", done=done, total=total))
+
+    try:
+        return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
+    finally:
+        bar.empty()
+
+
+# -- rendering helpers ----------------------------------------------------------------------
+def show_error(exc: CsiError) -> None:
+    """Render a user error with its located issues (never a traceback)."""
+    issues = getattr(exc, "issues", None) or []
+    if issues:
+        st.error("\n".join(f"- {i}" for i in issues[:50]))
+    else:
+        st.error(str(exc))
+
+
+def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, pd.DataFrame] | None:
+    """The survey and its filtered responses, or a message and None when there is nothing."""
+    if survey is None:
+        st.warning(T("no_surveys"))
+        return None
+    try:
+        sub, key, full = filtered_responses(survey)
+    except CsiError as exc:
+        show_error(exc)
+        return None
+    if full.empty:
+        rel = os.path.relpath(survey.source_file, ROOT) if survey.source_file else "surveys/..."
+        st.info(T("empty_store", path=rel))
+        return None
+    if sub.empty:
+        st.warning(T("empty_filter"))
+        return None
+    return survey, sub, key, full
+
+
+def fmt(x: float | None, digits: int = 1) -> str:
+    """A number for display (rounding belongs to presentation)."""
+    if x is None or pd.isna(x):
+        return "–"
+    return f"{x:.{digits}f}"

@@ -1,0 +1,5 @@
+"""Page: complaints (being wired)."""
+
+import streamlit as st
+
+st.title("complaints")

@@ -1,0 +1,5 @@
+"""Page: data (being wired)."""
+
+import streamlit as st
+
+st.title("data")

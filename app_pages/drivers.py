@@ -1,0 +1,5 @@
+"""Page: drivers (being wired)."""
+
+import streamlit as st
+
+st.title("drivers")

@@ -1,0 +1,5 @@
+"""Page: editor (being wired)."""
+
+import streamlit as st
+
+st.title("editor")

@@ -1,0 +1,98 @@
+"""Page 1 -- Overview: headline CSI with CI and change vs the previous wave, construct cards,
+n and dates, complaint rate, trend per wave with CI bands, path diagram."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common
+from app_pages.common import T, fmt
+from csi.errors import CsiError
+from csi.report import overview as ov
+from csi.report.figures import path_diagram, trend_figure
+from csi.report.tables import construct_labels
+
+
+def wave_fit_fn(data_key: str):
+    """A fit function for :func:`index_by_wave` that goes through the app's cache."""
+
+    def fit_fn(survey, sub, n_boot, seed):
+        wave = str(sub["wave"].iloc[0]) if len(sub) else ""
+        return common.fit_model(survey, sub, f"{data_key}|wave={wave}", n_boot=n_boot, seed=seed)
+
+    return fit_fn
+
+
+def main() -> None:
+    got = common.require_data(common.current_survey())
+    if got is None:
+        return
+    survey, frame, key, _ = got
+    lang = common.lang()
+    labels = construct_labels(survey, lang)
+    st.title(survey.t(survey.title, lang))
+    n_boot = common.n_boot_setting()
+    try:
+        trend = ov.index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=n_boot, seed=0)
+        pooled = common.fit_model(survey, frame, key, n_boot=n_boot)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    waves = list(dict.fromkeys(trend["wave"]))
+    if waves:
+        last = trend[trend["wave"] == waves[-1]]
+        cur = ov.headline(_Idx(last), ov.HEADLINE_CONSTRUCT)
+        change = None
+        if len(waves) > 1:
+            prev = ov.headline(_Idx(trend[trend["wave"] == waves[-2]]), ov.HEADLINE_CONSTRUCT)
+            change = ov.wave_change(cur, prev, waves[-2])
+        scope = f"{T('wave')} {waves[-1]}"
+        cards = last
+    else:  # no usable wave: show the pooled fit
+        cur, change, scope, cards = ov.headline(pooled), None, "", pooled.index
+
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        st.metric(f"{T('headline')} · {scope}", fmt(cur.score),
+                  delta=None if change is None else f"{change.diff:+.1f}",
+                  delta_color="normal" if change is not None and change.significant else "off")
+        st.caption(T("ci95", low=fmt(cur.ci_low), high=fmt(cur.ci_high)))
+        st.write(ov.change_sentence(change, lang))
+    with c2:
+        n, start, end = ov.response_span(frame)
+        st.write(T("n_resp", n=n, start=start, end=end))
+        for cid in ov.binary_constructs(survey):
+            row = pooled.index[pooled.index["construct"] == cid]
+            if len(row):
+                r = row.iloc[0]
+                st.metric(f"{T('complaint_rate')} ({labels.get(cid, cid)})", f"{fmt(r['score'])}%")
+                st.caption(T("ci95", low=fmt(r["ci_low"]), high=fmt(r["ci_high"])))
+
+    st.subheader(f"{T('construct_indices')} · {scope}")
+    shown = [r for r in cards.itertuples(index=False) if r.construct not in ov.binary_constructs(survey)]
+    cols = st.columns(max(len(shown), 1))
+    for col, r in zip(cols, shown, strict=False):
+        col.metric(labels.get(r.construct, r.construct), fmt(r.score))
+        col.caption(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
+
+    if len(waves) > 1:
+        st.subheader(T("trend"))
+        cons = [c for c in labels if c in set(trend["construct"]) and c not in ov.binary_constructs(survey)]
+        st.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"),
+                                     constructs=cons), key="trend_chart")
+    st.subheader(T("path_diagram"))
+    st.plotly_chart(path_diagram(pooled.path_coefficients, pooled.index, labels), key="path_chart")
+    st.caption(T("path_note") + f" n = {pooled.n_obs}")
+    for w in pooled.warnings:
+        st.warning(w)
+
+
+class _Idx:
+    """Adapter: a per-wave slice of the trend table looks like an IndexResult to ``headline``."""
+
+    def __init__(self, rows):
+        self.index = rows
+        self.n_obs = int(rows["n_obs"].iloc[0]) if len(rows) else 0
+
+
+main()

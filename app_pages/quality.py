@@ -1,0 +1,5 @@
+"""Page: quality (being wired)."""
+
+import streamlit as st
+
+st.title("quality")

@@ -1,0 +1,5 @@
+"""Page: segments (being wired)."""
+
+import streamlit as st
+
+st.title("segments")

@@ -1,0 +1,198 @@
+"""Every label of the dashboard and the respondent form, in Chinese and English.
+
+Survey texts (questions, construct labels) come from the survey YAML via ``Survey.t``; this
+module holds the app's own words. :func:`tr` looks a key up and formats it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGUAGES", "LABELS", "tr"]
+
+#: UI languages, in switcher order.
+LANGUAGES = ("zh", "en")
+
+LABELS: dict[str, dict[str, str]] = {
+    # -- app shell -------------------------------------------------------------------------
+    "app_title": {"en": "Customer satisfaction", "zh": "顾客满意度"},
+    "language": {"en": "Language", "zh": "语言"},
+    "survey": {"en": "Survey", "zh": "问卷"},
+    "waves": {"en": "Waves", "zh": "调查期"},
+    "date_range": {"en": "Response dates", "zh": "作答日期"},
+    "segment_by": {"en": "Segment filter", "zh": "细分筛选"},
+    "segment_value": {"en": "Segment value", "zh": "细分取值"},
+    "all": {"en": "(all respondents)", "zh": "（全部受访者）"},
+    "filters": {"en": "Filters (apply to every page)", "zh": "筛选（作用于所有页面）"},
+    "settings": {"en": "Settings", "zh": "设置"},
+    "n_boot": {"en": "Bootstrap resamples", "zh": "自助法重抽样次数"},
+    "n_boot_help": {"en": "More resamples give steadier confidence intervals but take longer.",
+                    "zh": "重抽样次数越多，置信区间越稳定，但计算更慢。"},
+    "demo_mode": {"en": "Local-demo mode: no manager password is configured, so every page is "
+                        "open. Set CSI_ADMIN_PASSWORD or CSI_ADMIN_PASSWORD_HASH to require a login.",
+                  "zh": "本地演示模式：未配置管理员密码，所有页面均可访问。设置 CSI_ADMIN_PASSWORD "
+                        "或 CSI_ADMIN_PASSWORD_HASH 以启用登录。"},
+    "login_title": {"en": "Manager login", "zh": "管理员登录"},
+    "password": {"en": "Password", "zh": "密码"},
+    "login": {"en": "Log in", "zh": "登录"},
+    "logout": {"en": "Log out", "zh": "退出登录"},
+    "wrong_password": {"en": "Wrong password.", "zh": "密码错误。"},
+    "auth_config_error": {"en": "The password setting is invalid: {error}",
+                          "zh": "密码配置无效：{error}"},
+    "page_overview": {"en": "Overview", "zh": "总览"},
+    "page_drivers": {"en": "Drivers", "zh": "驱动因素"},
+    "page_complaints": {"en": "Complaints", "zh": "投诉"},
+    "page_segments": {"en": "Segments & trends", "zh": "细分与趋势"},
+    "page_quality": {"en": "Model quality", "zh": "模型质量"},
+    "page_data": {"en": "Data", "zh": "数据"},
+    "page_editor": {"en": "Survey editor", "zh": "问卷编辑"},
+    "page_form": {"en": "Take the survey", "zh": "填写问卷"},
+    "no_surveys": {"en": "No survey files found in surveys/.", "zh": "surveys/ 目录中没有问卷文件。"},
+    "empty_store": {
+        "en": "No responses stored for this survey yet. Import a file on the Data page, run "
+              "`csi import {path} sample_data/ecommerce_responses.csv`, or share the public form link.",
+        "zh": "该问卷尚无已存储的答卷。请在“数据”页面导入文件，运行 "
+              "`csi import {path} sample_data/ecommerce_responses.csv`，或分享公开问卷链接。"},
+    "empty_filter": {"en": "No responses match the filters. Widen the wave, date or segment filter.",
+                     "zh": "没有符合筛选条件的答卷。请放宽调查期、日期或细分筛选。"},
+    "error": {"en": "Error", "zh": "错误"},
+    "computing": {"en": "Estimating the model (bootstrap {done}/{total})...",
+                  "zh": "正在估计模型（自助法 {done}/{total}）……"},
+    "not_available": {"en": "This analysis is not available yet: {reason}",
+                      "zh": "该分析暂不可用：{reason}"},
+    "public_link": {"en": "Public form link", "zh": "公开问卷链接"},
+    # -- overview --------------------------------------------------------------------------
+    "headline": {"en": "Customer satisfaction index (CSI)", "zh": "顾客满意度指数（CSI）"},
+    "ci95": {"en": "95% CI {low}–{high}", "zh": "95% 置信区间 {low}–{high}"},
+    "n_resp": {"en": "{n} respondents, {start} to {end}", "zh": "{n} 位受访者，{start} 至 {end}"},
+    "complaint_rate": {"en": "Complaint rate", "zh": "投诉率"},
+    "construct_indices": {"en": "Construct indices (0–100)", "zh": "各维度指数（0–100）"},
+    "trend": {"en": "Trend by wave", "zh": "各调查期趋势"},
+    "path_diagram": {"en": "Path model", "zh": "路径模型"},
+    "path_note": {"en": "Standardized path coefficients; grey arrows are not significant (5% level).",
+                  "zh": "标准化路径系数；灰色箭头表示不显著（5% 水平）。"},
+    "change_none": {"en": "No previous wave to compare with.", "zh": "没有可比较的上一期。"},
+    "change_sig_up": {"en": "Up {diff} points vs {prev} ({prev_score}) — a significant rise ({p}).",
+                      "zh": "比 {prev}（{prev_score}）上升 {diff} 分，上升显著（{p}）。"},
+    "change_sig_down": {"en": "Down {diff} points vs {prev} ({prev_score}) — a significant fall ({p}).",
+                        "zh": "比 {prev}（{prev_score}）下降 {diff} 分，下降显著（{p}）。"},
+    "change_ns": {"en": "{sign}{diff} points vs {prev} ({prev_score}) — not a significant change ({p}).",
+                  "zh": "比 {prev}（{prev_score}）变化 {sign}{diff} 分，变化不显著（{p}）。"},
+    "wave": {"en": "Wave", "zh": "调查期"},
+    "index": {"en": "Index (0–100)", "zh": "指数（0–100）"},
+    # -- drivers ---------------------------------------------------------------------------
+    "ipma": {"en": "Importance–performance map", "zh": "重要性–表现矩阵"},
+    "target": {"en": "Target", "zh": "目标"},
+    "level": {"en": "Level", "zh": "层级"},
+    "level_construct": {"en": "Constructs", "zh": "维度"},
+    "level_item": {"en": "Items", "zh": "题项"},
+    "importance": {"en": "Importance (total effect per index point)", "zh": "重要性（每指数点的总效应）"},
+    "performance": {"en": "Performance (0–100)", "zh": "表现（0–100）"},
+    "quadrant_fix_first": {"en": "fix first", "zh": "优先改进"},
+    "quadrant_keep_up": {"en": "keep up", "zh": "继续保持"},
+    "quadrant_low_priority": {"en": "low priority", "zh": "次要"},
+    "quadrant_possible_overkill": {"en": "possible overkill", "zh": "可能过度投入"},
+    "advice_fix_first": {"en": "Important and under-performing: improve this first.",
+                         "zh": "重要但表现不佳：应优先改进。"},
+    "advice_keep_up": {"en": "Important and performing well: keep it up.",
+                       "zh": "重要且表现良好：继续保持。"},
+    "advice_low_priority": {"en": "Less important and lower performing: low priority.",
+                            "zh": "重要性较低且表现一般：次要事项。"},
+    "advice_possible_overkill": {"en": "Less important but performing well: resources may be better spent elsewhere.",
+                                 "zh": "重要性较低但表现很好：资源或可转投他处。"},
+    "repurchase_drivers": {"en": "What brings customers back", "zh": "复购驱动因素"},
+    "relative_weights": {"en": "Relative weight (share of R²)", "zh": "相对权重（R² 份额）"},
+    "odds_ratio": {"en": "Odds ratio of actual repurchase", "zh": "实际复购的优势比"},
+    "marginal_effect": {"en": "Marginal effect (pp per 10 index points)", "zh": "边际效应（每 10 指数点的百分点）"},
+    "no_behaviour": {"en": "No behavioural repurchase data: {reason}", "zh": "无实际复购数据：{reason}"},
+    "whatif": {"en": "What if?", "zh": "假如……"},
+    "whatif_help": {"en": "Raise a driver by some index points and see the predicted effect.",
+                    "zh": "将某一驱动因素提高若干指数点，查看预测效果。"},
+    "predicted": {"en": "Predicted", "zh": "预测值"},
+    "change": {"en": "Change", "zh": "变化"},
+    # -- complaints ------------------------------------------------------------------------
+    "complaint_types": {"en": "Complaint types", "zh": "投诉类型"},
+    "by_segment": {"en": "By segment", "zh": "按细分"},
+    "by_wave": {"en": "By wave", "zh": "按调查期"},
+    "handling": {"en": "Complaint handling satisfaction", "zh": "投诉处理满意度"},
+    "recovery": {"en": "Loyalty after complaints (service recovery)", "zh": "投诉后的忠诚度（服务补救）"},
+    "group": {"en": "Group", "zh": "组别"},
+    # -- segments --------------------------------------------------------------------------
+    "segment_question": {"en": "Compare by", "zh": "比较维度"},
+    "construct": {"en": "Construct", "zh": "维度"},
+    "pairwise": {"en": "Pairwise differences", "zh": "两两差异"},
+    "small_n": {"en": "small sample (n < {n})", "zh": "样本量小（n < {n}）"},
+    # -- model quality ---------------------------------------------------------------------
+    "loadings": {"en": "Loadings", "zh": "载荷"},
+    "weights": {"en": "Outer weights", "zh": "外部权重"},
+    "reliability": {"en": "Reliability and validity", "zh": "信度与效度"},
+    "htmt": {"en": "HTMT", "zh": "HTMT"},
+    "r2": {"en": "R²", "zh": "R²"},
+    "vif": {"en": "VIF", "zh": "VIF"},
+    "paths_table": {"en": "Path coefficients (bootstrap)", "zh": "路径系数（自助法）"},
+    "pls_vs_cbsem": {"en": "PLS vs CB-SEM", "zh": "PLS 与 CB-SEM 对比"},
+    "admissibility": {"en": "Admissibility checks", "zh": "可接受性检查"},
+    "warnings": {"en": "Warnings", "zh": "警告"},
+    "run_cbsem": {"en": "Also estimate by CB-SEM", "zh": "同时用 CB-SEM 估计"},
+    # -- data ------------------------------------------------------------------------------
+    "upload": {"en": "Upload responses (CSV, XLSX or a survey-platform export)",
+               "zh": "上传答卷（CSV、XLSX 或问卷平台导出文件）"},
+    "platform": {"en": "Platform", "zh": "平台"},
+    "auto_detect": {"en": "detect automatically", "zh": "自动识别"},
+    "import_button": {"en": "Import into the store", "zh": "导入数据库"},
+    "import_report": {"en": "Validation report", "zh": "校验报告"},
+    "rows_read": {"en": "Rows read", "zh": "读取行数"},
+    "imported": {"en": "Imported", "zh": "已导入"},
+    "rejected": {"en": "Rejected", "zh": "被拒绝"},
+    "duplicates": {"en": "Duplicates", "zh": "重复"},
+    "detected": {"en": "Detected platform {platform}, encoding {encoding}.",
+                 "zh": "识别为平台 {platform}，编码 {encoding}。"},
+    "unmapped": {"en": "Columns not used: {cols}", "zh": "未使用的列：{cols}"},
+    "issues": {"en": "Issues by row and column", "zh": "按行列列出的问题"},
+    "download_rejected": {"en": "Download rejected rows (CSV)", "zh": "下载被拒绝的行（CSV）"},
+    "import_failed": {"en": "This file cannot be imported: {error}", "zh": "该文件无法导入：{error}"},
+    "import_done": {"en": "Imported {n} responses (batch {batch}).", "zh": "已导入 {n} 份答卷（批次 {batch}）。"},
+    "batches": {"en": "Import batches", "zh": "导入批次"},
+    "export": {"en": "Export", "zh": "导出"},
+    "export_responses": {"en": "Responses (XLSX, no contact data)", "zh": "答卷（XLSX，不含联系方式）"},
+    "export_results": {"en": "All result tables (XLSX)", "zh": "全部结果表（XLSX）"},
+    "export_html": {"en": "Self-contained HTML report", "zh": "独立 HTML 报告"},
+    "response_count": {"en": "Stored responses: {n}", "zh": "已存储答卷：{n}"},
+    # -- editor ----------------------------------------------------------------------------
+    "yaml": {"en": "Survey YAML", "zh": "问卷 YAML"},
+    "valid": {"en": "The survey is valid.", "zh": "问卷有效。"},
+    "invalid": {"en": "{n} problem(s):", "zh": "{n} 个问题："},
+    "preview": {"en": "Preview (as respondents see it)", "zh": "预览（受访者所见）"},
+    "save_version": {"en": "Save as new version", "zh": "另存为新版本"},
+    "saved": {"en": "Saved {file} (version {version}).", "zh": "已保存 {file}（版本 {version}）。"},
+    "version_exists": {"en": "Version {version} already exists; change `version:` first.",
+                       "zh": "版本 {version} 已存在；请先修改 `version:`。"},
+    # -- respondent form -------------------------------------------------------------------
+    "submit": {"en": "Submit", "zh": "提交"},
+    "required_missing": {"en": "Please answer the required questions: {fields}",
+                         "zh": "请回答必答题：{fields}"},
+    "required_mark": {"en": "(required)", "zh": "（必答）"},
+    "thank_you": {"en": "Thank you! Your answers have been recorded.", "zh": "谢谢！您的回答已提交。"},
+    "answer_again": {"en": "Start a new response", "zh": "重新填写"},
+    "unknown_survey": {"en": "This survey link is not valid.", "zh": "该问卷链接无效。"},
+    "select_placeholder": {"en": "Choose an option", "zh": "请选择"},
+    "yes": {"en": "Yes", "zh": "是"},
+    "no": {"en": "No", "zh": "否"},
+}
+
+
+def tr(key: str, lang: str, /, **kwargs: object) -> str:
+    """The label ``key`` in ``lang`` (``zh`` or ``en``; English for any other), formatted.
+
+    Unknown keys are returned as-is so a missing label is visible, never an exception.
+
+    Examples
+    --------
+    >>> tr("login", "zh"), tr("login", "en")
+    ('登录', 'Log in')
+    >>> tr("response_count", "en", n=3)
+    'Stored responses: 3'
+    """
+    entry = LABELS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry["en"]
+    return text.format(**kwargs) if kwargs else text
