@@ -43,8 +43,8 @@ def simulate_responses(
     start: str = "2026-01-01",
     item_trends: list[dict[str, Any]] | None = None,
     complaint_rate: float = 0.15,
-    dont_know_rate: float = 0.02,
-    skip_rate: float = 0.01,
+    dont_know_rate: float = 0.01,
+    skip_rate: float = 0.004,
     wave_trend: float = 0.06,
     segment_sd: float = 0.15,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:

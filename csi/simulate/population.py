@@ -96,8 +96,8 @@ def build_truth(
     segment_sd: float = 0.15,
     exogenous_correlation: float = 0.3,
     complaint_rate: float = 0.15,
-    dont_know_rate: float = 0.02,
-    skip_rate: float = 0.01,
+    dont_know_rate: float = 0.01,
+    skip_rate: float = 0.004,
     item_trends: list[dict[str, Any]] | None = None,
     repurchase_rate: float = 0.4,
 ) -> dict[str, Any]:
