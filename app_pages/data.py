@@ -1,5 +1,153 @@
-"""Page: data (being wired)."""
+"""Page 6 -- Data: upload a response file, its validation report, rejected rows, import batches,
+exports (responses XLSX, result tables XLSX, self-contained HTML report)."""
 
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pandas as pd
 import streamlit as st
 
-st.title("data")
+from app_pages import common
+from app_pages.common import T
+from csi.errors import CsiError
+from csi.report.export import frames_to_xlsx, html_report, result_tables
+from csi.report.figures import path_diagram
+from csi.report.tables import construct_labels, display_table
+
+PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read(digest: str, platform: str, sha: str, name: str, _data: bytes, _survey):
+    from csi.io import read_responses
+
+    return read_responses(io.BytesIO(_data), _survey, platform=platform or None, file_name=name)
+
+
+def _issues_table(result) -> pd.DataFrame:
+    rows = [{"row": i.row, "column": i.column, "value": None if i.value is None else str(i.value),
+             "expected": i.expected} for i in result.issues]
+    return pd.DataFrame(rows, columns=["row", "column", "value", "expected"])
+
+
+def _upload(survey) -> None:
+    st.subheader(T("upload"))
+    platform = st.selectbox(T("platform"), PLATFORM_CHOICES, key="upload_platform",
+                            format_func=lambda p: p or T("auto_detect"))
+    up = st.file_uploader(T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
+                          label_visibility="collapsed")
+    if up is None:
+        return
+    data = up.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    bar = st.progress(0.1, text=up.name)
+    try:
+        result = _read(digest, platform, survey.sha256, up.name, data, survey)
+    except CsiError as exc:
+        bar.empty()
+        st.error(T("import_failed", error=exc))
+        for issue in (getattr(exc, "issues", None) or [])[:20]:
+            st.caption(str(issue))
+        return
+    bar.progress(1.0, text=up.name)
+    bar.empty()
+    st.subheader(f"{T('import_report')}: {up.name}")
+    st.caption(T("detected", platform=result.platform, encoding=result.encoding))
+    c = st.columns(4)
+    c[0].metric(T("rows_read"), result.rows_read)
+    c[1].metric(T("imported"), len(result.valid))
+    c[2].metric(T("rejected"), len(result.rejected))
+    c[3].metric(T("duplicates"), result.duplicates)
+    if result.unmapped_columns:
+        st.caption(T("unmapped", cols=", ".join(map(str, result.unmapped_columns))))
+    if result.issues:
+        st.markdown(f"**{T('issues')}**")
+        st.dataframe(_issues_table(result), hide_index=True, key="issues_table")
+    if len(result.rejected):
+        st.download_button(T("download_rejected"), result.rejected.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"rejected-{up.name}.csv", mime="text/csv", key="dl_rejected")
+    done_key = f"imported_{digest}"
+    if st.session_state.get(done_key):
+        st.success(st.session_state[done_key])
+    elif len(result.valid) and st.button(T("import_button"), key="import_button", type="primary"):
+        bar = st.progress(0.3, text=T("import_button"))
+        try:
+            summary = common.store().import_frame(
+                survey, result.valid, source_name=up.name, file_hash=result.file_hash,
+                platform=result.platform, rejected=result.rejected, issues=result.issues)
+        except CsiError as exc:
+            bar.empty()
+            common.show_error(exc)
+            return
+        bar.progress(1.0)
+        bar.empty()
+        n = getattr(summary, "imported", getattr(summary, "n_imported", len(result.valid)))
+        st.session_state[done_key] = T("import_done", n=n, batch=getattr(summary, "batch_id", "?"))
+        st.rerun()
+
+
+def _batches(survey) -> None:
+    st.subheader(T("batches"))
+    try:
+        batches = common.store().batches(survey)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    st.dataframe(batches, hide_index=True, key="batches_table")
+
+
+def _exports(survey) -> None:
+    st.subheader(T("export"))
+    try:
+        frame, key = common.responses(survey)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    if frame.empty:
+        return
+    lang = common.lang()
+    sub, sub_key, _ = common.filtered_responses(survey)
+    if not st.toggle(T("prepare_exports"), key="export_toggle"):
+        return
+    st.download_button(T("export_responses"), _xlsx_responses(key, frame),
+                       file_name=f"{survey.id}-responses.xlsx", key="dl_responses")
+    if not sub.empty:
+        try:
+            res = common.fit_model(survey, sub, sub_key)
+        except CsiError as exc:
+            common.show_error(exc)
+            return
+        st.download_button(T("export_results"), frames_to_xlsx(result_tables(res)),
+                           file_name=f"{survey.id}-results.xlsx", key="dl_results")
+        labels = construct_labels(survey, lang)
+        report = html_report(survey.t(survey.title, lang), [
+            (T("construct_indices"), display_table(res.index, 2)),
+            (T("path_diagram"), path_diagram(res.path_coefficients, res.index, labels)),
+            (T("paths_table"), display_table(res.path_coefficients)),
+            (T("reliability"), display_table(res.reliability)),
+            (T("r2"), display_table(res.r2)),
+            (T("loadings"), display_table(res.loadings)),
+        ], lang=lang)
+        st.download_button(T("export_html"), report.encode("utf-8"), mime="text/html",
+                           file_name=f"{survey.id}-report.html", key="dl_html")
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _xlsx_responses(data_key: str, _frame: pd.DataFrame) -> bytes:
+    return frames_to_xlsx({"responses": _frame})
+
+
+def main() -> None:
+    survey = common.current_survey()
+    if survey is None:
+        st.warning(T("no_surveys"))
+        return
+    st.title(T("page_data"))
+    _upload(survey)
+    _batches(survey)
+    _exports(survey)
+
+
+main()

@@ -152,6 +152,8 @@ LABELS: dict[str, dict[str, str]] = {
     "import_done": {"en": "Imported {n} responses (batch {batch}).", "zh": "已导入 {n} 份答卷（批次 {batch}）。"},
     "batches": {"en": "Import batches", "zh": "导入批次"},
     "export": {"en": "Export", "zh": "导出"},
+    "prepare_exports": {"en": "Prepare downloads (responses, result tables, HTML report)",
+                        "zh": "准备下载（答卷、结果表、HTML 报告）"},
     "export_responses": {"en": "Responses (XLSX, no contact data)", "zh": "答卷（XLSX，不含联系方式）"},
     "export_results": {"en": "All result tables (XLSX)", "zh": "全部结果表（XLSX）"},
     "export_html": {"en": "Self-contained HTML report", "zh": "独立 HTML 报告"},
