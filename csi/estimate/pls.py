@@ -52,7 +52,7 @@ def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", clo
 
 
 def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
-                         max_iter=300, consistent=False, pairs=None, total_mask=None):
+                         max_iter=300, consistent=False, pairs=None, want_rho_a=True):
     """All bootstrapped statistics for a stack of moments (B leading axis).
 
     Returns a dict of arrays: ``weights``/``loadings`` (B, p), ``paths``/``total`` (B, k, k),
@@ -64,7 +64,7 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
         C = fx.construct_correlations(R, W)
         L = np.einsum("bpq,bqk->bpk", R, W)
         load = np.einsum("bpk,pk->bp", L, ma.member)
-        rhoa = fx.rho_a(R, W, ma)
+        rhoa = fx.rho_a(R, W, ma) if (consistent or want_rho_a) else None
         if consistent:
             C = fx.consistent_correlations(C, rhoa)
             load = fx.consistent_loadings(R, W, rhoa, ma, load)
@@ -90,7 +90,7 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
         "r2": r2,
         "u": u,
         "index": idx,
-        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)),
+        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if pairs != [] else None,
         "rho_a": rhoa,
         "n_iter": n_iter,
         "converged": conv,
@@ -172,7 +172,19 @@ class PLSPathModel:
         self.tol = tol
         self.consistent = consistent
 
+    _TABLES = frozenset({
+        "outer_weights_", "unstandardized_weights_", "loadings_", "cross_loadings_",
+        "construct_correlations_", "path_coefficients_", "total_pairs_", "effects_", "r2_", "f2_",
+        "index_", "reliability_", "htmt_", "fornell_larcker_", "vif_outer_", "vif_inner_",
+        "srmr_", "admissibility_",
+    })
+
     def __getattr__(self, name):
+        # Result tables are built on first access (a fit is algebra on p x p matrices; the
+        # pandas tables cost more than the estimation at small n).
+        if name in PLSPathModel._TABLES and "stats_" in self.__dict__:
+            self._tables()
+            return self.__dict__[name]
         if name.endswith("_") and not name.startswith("__"):
             raise NotFittedError(
                 f"This PLSPathModel instance is not fitted yet; call 'fit' before reading {name!r}."
@@ -256,9 +268,9 @@ class PLSPathModel:
         self.htmt_pairs_ = q.htmt_pairs(ma)
         st = replicate_statistics(
             R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
-            max_iter=self.max_iter, consistent=self.consistent, pairs=self.htmt_pairs_,
+            max_iter=self.max_iter, consistent=self.consistent, pairs=[], want_rho_a=False,
         )
-        self.stats_ = {k: v[0] for k, v in st.items()}
+        self.stats_ = {k: (None if v is None else v[0]) for k, v in st.items()}
         self.n_iter_ = int(st["n_iter"][0])
         self.converged_ = bool(st["converged"][0])
         if not self.converged_:
@@ -268,10 +280,13 @@ class PLSPathModel:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._tables()
 
     def _tables(self):
         ma, st = self.arrays_, self.stats_
+        if st["rho_a"] is None:
+            st["rho_a"] = fx.rho_a(self.corr_[None], st["W"][None], ma)[0]
+        if st["htmt"] is None:
+            st["htmt"] = q.htmt(self.corr_[None], ma, self.htmt_pairs_)[0]
         cids, items = list(ma.construct_ids), list(ma.item_ids)
         owner = [cids[j] for j in ma.item_block]
 

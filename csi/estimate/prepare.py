@@ -138,38 +138,47 @@ def prepare_data(
 
     w = _weights(data, weights)
 
-    cols: dict[str, np.ndarray] = {}
-    by_item: dict[str, int] = {}
-    for it in item_ids:
-        spec = model.items[it]
-        raw = data[it]
-        vals = _numeric(raw, it, data.index)
-        codes = np.asarray(spec.missing_codes, dtype=float)
-        if codes.size:
-            vals = np.where(np.isin(vals, codes), np.nan, vals)
-        bad = ~np.isnan(vals) & ((vals < spec.scale_min) | (vals > spec.scale_max))
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            extra = f" ({int(bad.sum())} values in all)" if bad.sum() > 1 else ""
-            hint = (
-                f"; declared missing codes: {tuple(spec.missing_codes)}"
-                if spec.missing_codes
-                else "; if it means 'no answer', declare it as a missing code"
-            )
-            raise DataError(
-                f"item {it!r}, row {_row_label(data.index, pos)}: value {vals[pos]:g} is outside "
-                f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
-            )
-        n_nan = int(np.isnan(vals).sum())
-        if n_nan == len(vals):
-            raise DataError(f"item {it!r} has no valid values (all {len(vals)} are missing)")
-        by_item[it] = n_nan
-        if spec.reverse:
-            vals = spec.scale_min + spec.scale_max - vals
-        cols[it] = vals
-
-    items = pd.DataFrame(cols, index=data.index, columns=item_ids, dtype="float64")
-    nan_mask = items.isna().to_numpy()
+    specs = [model.items[it] for it in item_ids]
+    lo = np.array([sp.scale_min for sp in specs], dtype=float)
+    hi = np.array([sp.scale_max for sp in specs], dtype=float)
+    sub = data[item_ids]
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+        x = sub.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        if not np.isfinite(x).all() and np.isinf(x).any():
+            r, c = np.argwhere(np.isinf(x))[0]
+            raise DataError(f"item {item_ids[c]!r}, row {_row_label(data.index, r)}: infinite value")
+    else:
+        x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
+    for c, sp in enumerate(specs):
+        if sp.missing_codes:
+            col = x[:, c]
+            col[np.isin(col, np.asarray(sp.missing_codes, dtype=float))] = np.nan
+    bad = (x < lo) | (x > hi)
+    if bad.any():
+        cols_bad = np.flatnonzero(bad.any(axis=0))
+        c = int(cols_bad[0])
+        spec = specs[c]
+        pos = int(np.flatnonzero(bad[:, c])[0])
+        nbad = int(bad[:, c].sum())
+        extra = f" ({nbad} values in all)" if nbad > 1 else ""
+        hint = (
+            f"; declared missing codes: {tuple(spec.missing_codes)}"
+            if spec.missing_codes
+            else "; if it means 'no answer', declare it as a missing code"
+        )
+        raise DataError(
+            f"item {spec.id!r}, row {_row_label(data.index, pos)}: value {x[pos, c]:g} is outside "
+            f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
+        )
+    nan_mask = np.isnan(x)
+    n_nan_col = nan_mask.sum(axis=0)
+    for c in np.flatnonzero(n_nan_col == len(x)):
+        raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
+    by_item = {it: int(v) for it, v in zip(item_ids, n_nan_col, strict=True)}
+    rev = np.array([sp.reverse for sp in specs])
+    if rev.any():
+        x[:, rev] = lo[rev] + hi[rev] - x[:, rev]
+    items = pd.DataFrame(x, index=data.index, columns=item_ids, copy=False)
     row_missing = nan_mask.any(axis=1)
     info = {
         "policy": missing,
@@ -178,7 +187,7 @@ def prepare_data(
         "n_dropped": 0,
         "by_item": by_item,
     }
-    if missing == "listwise":
+    if missing == "listwise" and info["n_respondents_affected"]:
         keep = ~row_missing
         info["n_dropped"] = int(row_missing.sum())
         items = items.loc[keep]
@@ -188,7 +197,7 @@ def prepare_data(
         items = items.fillna(items.mean())
 
     max_block = max(len(c.items) for c in model.constructs)
-    n_complete = int((~items.isna().any(axis=1)).sum()) if missing != "pairwise" else len(items)
+    n_complete = len(items)
     need = max(max_block + 1, 3)
     if n_complete < need:
         detail = (

@@ -1,0 +1,89 @@
+"""csi side of the benchmark, run in the project env as a subprocess (clean peak-memory numbers).
+
+Usage: python _csi_worker.py TASK DATA.npy [N_BOOT]; prints JSON.
+TASK: fit (csi.fit without bootstrap, plus the numpy floor), boot (bootstrap + its floor),
+mem (one fit; peak RSS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ecsi import BLOCKS, ITEMS, PATHS  # noqa: E402
+
+import csi  # noqa: E402
+from csi.survey.model import ModelSpec  # noqa: E402
+
+
+def _best(fn, reps):
+    best, out = np.inf, None
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def _floor_fit(x):
+    xc = x - x.mean(axis=0)
+    return xc.T @ xc
+
+
+def _floor_boot(x, n_boot, seed=1, chunk_bytes=64 * 2**20):
+    n, p = x.shape
+    xc = x - x.mean(axis=0)
+    iu, ju = np.triu_indices(p)
+    F = np.hstack([np.ones((n, 1)), xc, xc[:, iu] * xc[:, ju]])
+    rng = np.random.default_rng(seed)
+    chunk = max(1, min(n_boot, chunk_bytes // (8 * n)))
+    done = 0
+    while done < n_boot:
+        c = min(chunk, n_boot - done)
+        idx = rng.integers(0, n, size=(c, n)) + (np.arange(c) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
+        _ = counts @ F
+        done += c
+
+
+def main():
+    task, path = sys.argv[1:3]
+    n_boot = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    x = np.load(path)
+    df = pd.DataFrame(x, columns=ITEMS)
+    model = ModelSpec.from_blocks(BLOCKS, PATHS, scale=(1, 10))
+    n = len(x)
+    reps = 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
+    out = {}
+    warnings.simplefilter("ignore")
+    if task == "fit":
+        t, res = _best(lambda: csi.fit(model, df, n_boot=0), reps)
+        out["fit_time"] = t
+        out["paths"] = {f"{a}->{b}": float(v) for a, b, v in
+                        res.path_coefficients[["source", "target", "estimate"]].itertuples(index=False)}
+        out["floor_time"], _ = _best(lambda: _floor_fit(x), reps)
+    elif task == "boot":
+        t, res = _best(lambda: csi.fit(model, df, n_boot=n_boot, seed=1), 1)
+        out["boot_time"] = t
+        out["n_valid"] = res.extra["bootstrap"]["n_valid"]
+        out["floor_time"], _ = _best(lambda: _floor_boot(x, n_boot), 1)
+    elif task == "mem":
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t0 = time.perf_counter()
+        csi.fit(model, df, n_boot=0)
+        out["fit_time"] = time.perf_counter() - t0
+        out["rss_before_fit_mb"] = base
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

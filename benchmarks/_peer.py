@@ -1,0 +1,74 @@
+"""Run one peer (seminr or plspm) on an .npy data file; print JSON (time, paths).
+
+Executed with the benchmark env's Python (``.bench-venv``), never imported by csi.
+Usage: python _peer.py TOOL TASK DATA.npy [N_BOOT]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ecsi import BLOCKS, ITEMS, PATHS  # noqa: E402
+
+
+def run_seminr(df, task, n_boot):
+    import seminr as s
+
+    mm = s.constructs(*[s.composite(c, its, weights=s.mode_A) for c, its in BLOCKS.items()])
+    sm = s.relationships(*[s.paths(a, b) for a, b in PATHS])
+    t0 = time.perf_counter()
+    m = s.estimate_pls(df, mm, sm)
+    t1 = time.perf_counter()
+    out = {"fit_time": t1 - t0}
+    pc = m.path_coef
+    out["paths"] = {f"{a}->{b}": float(pc.values[pc.rows.index(a), pc.cols.index(b)]) for a, b in PATHS}
+    if task == "boot":
+        t0 = time.perf_counter()
+        b = s.bootstrap_model(m, nboot=n_boot, seed=1, cores=2)
+        out["boot_time"] = time.perf_counter() - t0
+        out["boot_fails"] = int(b.fails)
+    return out
+
+
+def run_plspm(df, task, n_boot):
+    import plspm.config as c
+    from plspm.mode import Mode
+    from plspm.plspm import Plspm
+    from plspm.scheme import Scheme
+
+    names = list(BLOCKS)
+    path = pd.DataFrame(0, index=names, columns=names)
+    for a, b in PATHS:
+        path.loc[b, a] = 1
+    z = (df - df.mean()) / df.std(ddof=1)  # per-column standardization (see module notes)
+    t0 = time.perf_counter()
+    cfg = c.Config(path, scaled=False)
+    for name, its in BLOCKS.items():
+        cfg.add_lv(name, Mode.A, *[c.MV(i) for i in its])
+    m = Plspm(z, cfg, Scheme.PATH, iterations=300, tolerance=1e-7)
+    pc = m.path_coefficients()
+    t1 = time.perf_counter()
+    return {"fit_time": t1 - t0,
+            "paths": {f"{a}->{b}": float(pc.loc[b, a]) for a, b in PATHS}}
+
+
+def main():
+    tool, task, path = sys.argv[1:4]
+    n_boot = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    x = np.load(path)
+    df = pd.DataFrame(x, columns=ITEMS)
+    out = (run_seminr if tool == "seminr" else run_plspm)(df, task, n_boot)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
