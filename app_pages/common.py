@@ -6,7 +6,9 @@ Streamlit caches keyed by (data fingerprint, survey version, filter key, setting
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -137,13 +139,38 @@ def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str, pd.DataFrame]
     return sub, sub_key, frame
 
 
+@contextlib.contextmanager
+def _not_recorded():
+    """Let a progress bar created outside a cached function be updated from inside it.
+
+    ``st.cache_data`` records elements drawn while a cached function runs so it can replay
+    them on a cache hit; a progress bar is transient and must not be replayed (replaying an
+    update of a block made outside the function fails). Streamlit has no public switch for
+    this, so the recording flag is cleared around the update; without that internal the bar
+    simply stays at its start.
+    """
+    try:
+        from streamlit.runtime.caching.cached_message_replay import in_cached_function
+    except ImportError:  # pragma: no cover - a future Streamlit without this internal
+        yield
+        return
+    token = in_cached_function.set(False)
+    try:
+        yield
+    finally:
+        in_cached_function.reset(token)
+
+
 # -- estimation -----------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=32)
 def _fit(data_key: str, sha: str, method: str, n_boot: int, seed: int,
          _survey: Survey, _frame: pd.DataFrame, _progress=None):
     from csi.estimate.fit import fit
 
-    return fit(_survey, _frame, method=method, n_boot=n_boot, seed=seed, progress=_progress)
+    kw = {"n_boot": n_boot, "seed": seed, "progress": _progress} if method == "pls" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kept in result.warnings and shown on the pages
+        return fit(_survey, _frame, method=method, **kw)
 
 
 def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str = "pls",
@@ -153,7 +180,8 @@ def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str
     bar = st.empty()
 
     def progress(done: int, total: int) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=T("computing", done=done, total=total))
+        with _not_recorded():
+            bar.progress(min(done / max(total, 1), 1.0), text=T("computing", done=done, total=total))
 
     try:
         return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)

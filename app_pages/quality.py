@@ -1,5 +1,70 @@
-"""Page: quality (being wired)."""
+"""Page 5 -- Model quality (for analysts): loadings, weights, reliability, HTMT, R², VIF, the
+bootstrap table, PLS vs CB-SEM side by side, admissibility checks and warnings."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("quality")
+from app_pages import common
+from app_pages.common import T
+from csi.errors import CsiError
+from csi.report.quality import compare_methods
+from csi.report.tables import display_table
+
+
+def main() -> None:
+    got = common.require_data(common.current_survey())
+    if got is None:
+        return
+    survey, frame, key, _ = got
+    st.title(T("page_quality"))
+    try:
+        res = common.fit_model(survey, frame, key)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    st.caption(f"n = {res.n_obs} · {T('n_boot')}: {res.n_boot} · {res.method.upper()} · "
+               f"converged: {res.converged} ({res.n_iter} it.) · missing: {res.missing.get('policy', '')}, "
+               f"{res.missing.get('n_dropped', 0)} dropped")
+    st.subheader(T("admissibility"))
+    st.dataframe(res.admissibility, hide_index=True, key="adm_table")
+    if res.warnings:
+        st.subheader(T("warnings"))
+        for w in res.warnings:
+            st.warning(w)
+    tabs = st.tabs([T("paths_table"), T("loadings"), T("weights"), T("reliability"), T("htmt"),
+                    T("r2"), T("vif"), T("pls_vs_cbsem")])
+    with tabs[0]:
+        st.dataframe(display_table(res.path_coefficients, 4), hide_index=True, key="paths_table")
+        st.dataframe(display_table(res.total_effects, 4), hide_index=True, key="total_table")
+    with tabs[1]:
+        st.dataframe(display_table(res.loadings), hide_index=True, key="loadings_table")
+    with tabs[2]:
+        st.dataframe(display_table(res.weights), hide_index=True, key="weights_table")
+    with tabs[3]:
+        st.dataframe(display_table(res.reliability), hide_index=True, key="reliability_table")
+    with tabs[4]:
+        st.dataframe(display_table(res.htmt), hide_index=True, key="htmt_table")
+    with tabs[5]:
+        st.dataframe(display_table(res.r2), hide_index=True, key="r2_table")
+    with tabs[6]:
+        for name in ("vif_inner", "vif_outer"):
+            t = res.extra.get(name)
+            if t is not None:
+                st.dataframe(display_table(t), hide_index=True, key=f"{name}_table")
+    with tabs[7]:
+        if st.toggle(T("run_cbsem"), key="run_cbsem"):
+            try:
+                cb = common.fit_model(survey, frame, key, method="cbsem", n_boot=0)
+            except CsiError as exc:
+                common.show_error(exc)
+            else:
+                st.dataframe(display_table(compare_methods(res, cb), 4), hide_index=True,
+                             key="compare_table")
+                if cb.fit:
+                    st.json({k: round(float(v), 4) for k, v in cb.fit.items()})
+                for w in cb.warnings:
+                    st.warning(w)
+
+
+main()
