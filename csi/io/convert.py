@@ -1,0 +1,194 @@
+"""Vectorised conversion of source columns to canonical field values, with per-cell problems.
+
+Each converter takes a source column (numbers from a typed reader, or text) and returns
+``(values, reason)``: the canonical values (float64 or str, NaN where missing) and a Series of
+problem texts (``None`` where the cell is fine). Text cells are converted once per *unique*
+value, so a million rows with a few dozen distinct answers cost a few dozen look-ups; numeric
+cells are checked with array operations. Nothing is fixed silently: a cell that is not a value
+of the field's scale, a known label, an option code/label or a number is reported, and the row
+is rejected by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from csi.io.mapping import label_codes, normalize, parse_points
+from csi.survey import Survey
+
+__all__ = ["FieldSpec", "field_specs", "convert_column"]
+
+_MISSING_TEXT = {"", "nan", "null", "none", "(跳过)", "(空)", "跳过", "-"}
+
+
+class FieldSpec:
+    """What a canonical field accepts: kind, allowed numbers, labels, options, bounds."""
+
+    def __init__(self, fid: str, kind: str, *, scale=None, options=None, vmin=None, vmax=None,
+                 missing_codes=()):
+        self.fid = fid
+        self.kind = kind
+        self.scale = scale
+        self.options = options or []
+        self.vmin, self.vmax = vmin, vmax
+        codes = set(missing_codes)
+        if scale is not None:
+            codes |= set(scale.missing_codes)
+        self.missing_codes = np.array(sorted(float(c) for c in codes), dtype=float)
+        if scale is not None:
+            pts = [float(p) for p in scale.points]
+            self.allowed = np.array(pts + ([float(scale.dont_know)] if scale.dont_know is not None else []))
+            self.expected = (f"a value of the {scale.min}–{scale.max} scale"
+                             + (f" or {scale.dont_know} (don't know)" if scale.dont_know is not None else ""))
+        elif kind == "yes_no":
+            self.allowed = np.array([0.0, 1.0])
+            self.expected = "0/1 (no/yes)"
+        else:
+            self.allowed = None
+            self.expected = "a number"
+        self.labels = label_codes(scale, yes_no=(kind == "yes_no")) if kind in ("item", "rating", "yes_no") else {}
+        self.option_map: dict[str, str] = {}
+        for opt in self.options:
+            code = str(opt.code)
+            self.option_map.setdefault(normalize(code), code)
+            lab = opt.label.values() if isinstance(opt.label, dict) else [opt.label]
+            for text in lab:
+                self.option_map.setdefault(normalize(text), code)
+        self.positions = {str(pos): str(o.code) for pos, o in enumerate(self.options, start=1)}
+
+
+def field_specs(survey: Survey, kinds: dict[str, str], extra_missing=()) -> dict[str, FieldSpec]:
+    """One :class:`FieldSpec` per canonical field (``kinds`` from ``canonical.field_kinds``)."""
+    all_missing = set(extra_missing)
+    for sc in survey.scales.values():
+        all_missing |= set(sc.missing_codes)
+    qmap = survey.question_map
+    items = survey.items
+    out: dict[str, FieldSpec] = {}
+    for fid, kind in kinds.items():
+        if kind == "item":
+            out[fid] = FieldSpec(fid, kind, scale=items[fid].scale, missing_codes=extra_missing)
+            continue
+        q = qmap[fid]
+        scale = survey.scales.get(q.scale) if q.scale else None
+        out[fid] = FieldSpec(fid, kind, scale=scale if kind == "rating" else None, options=q.options,
+                             vmin=q.min, vmax=q.max,
+                             missing_codes=tuple(all_missing) if kind in ("yes_no", "rating", "number") else ())
+    return out
+
+
+def _text(s: pd.Series) -> pd.Series:
+    if s.dtype.kind in "fiub":
+        out = s.astype(float).map(lambda v: "" if np.isnan(v) else (str(int(v)) if float(v).is_integer() else repr(v)))
+        return out.astype("str")
+    return s.astype("str").fillna("").str.strip()
+
+
+def _per_unique(text: pd.Series, fn) -> tuple[pd.Series, pd.Series]:
+    """Apply ``fn(str) -> (value, reason)`` once per unique text; broadcast back."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    vals, reasons = zip(*(fn(u) for u in uniques), strict=True) if len(uniques) else ((), ())
+    v = np.array(list(vals) + [np.nan], dtype=object)[codes] if len(codes) else np.array([], dtype=object)
+    r = np.array(list(reasons) + [None], dtype=object)[codes] if len(codes) else np.array([], dtype=object)
+    return pd.Series(v, index=text.index), pd.Series(r, index=text.index, dtype=object)
+
+
+def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.Series, pd.Series]:
+    reason = pd.Series(None, index=s.index, dtype=object)
+    if s.dtype.kind in "fiub":
+        vals = s.astype(np.float64)
+    else:
+        if s.dtype == bool:
+            vals = s.astype(np.float64)
+        else:
+            text = _text(s)
+
+            def one(t: str):
+                if t.lower() in _MISSING_TEXT:
+                    return np.nan, None
+                try:
+                    return float(t.replace(",", ".") if t.count(",") == 1 and "." not in t else t), None
+                except ValueError:
+                    pass
+                key = normalize(t)
+                if key in spec.labels:
+                    return spec.labels[key], None
+                pts = parse_points(t)
+                if pts is not None:
+                    return pts, None
+                what = "unknown label" if spec.labels else "non-numeric value"
+                return np.nan, f"{what}; expected {spec.expected}"
+
+            v, reason = _per_unique(text, one)
+            vals = pd.to_numeric(v, errors="raise").astype(np.float64) if len(v) else v.astype(np.float64)
+    arr = vals.to_numpy(dtype=np.float64, copy=True)
+    if spec.missing_codes.size:
+        arr[np.isin(arr, spec.missing_codes)] = np.nan
+    present = ~np.isnan(arr)
+    if spec.allowed is not None:
+        bad = present & ~np.isin(arr, spec.allowed)
+        if bad.any():
+            reason = reason.copy()
+            reason[bad] = f"out of scale; expected {spec.expected}"
+            arr[bad] = np.nan
+    else:
+        bad = np.zeros_like(present)
+        if spec.vmin is not None:
+            bad |= present & (arr < spec.vmin)
+        if spec.vmax is not None:
+            bad |= present & (arr > spec.vmax)
+        if bad.any():
+            reason = reason.copy()
+            reason[bad] = f"out of range; expected a number in [{spec.vmin}, {spec.vmax}]"
+            arr[bad] = np.nan
+    return pd.Series(arr, index=s.index, dtype=np.float64), reason
+
+
+_SEPS = re.compile(r"\s*[;┋|]\s*")
+
+
+def _choice_field(s: pd.Series, spec: FieldSpec, positional: bool, multi_sep: str | None) -> tuple[pd.Series, pd.Series]:
+    text = _text(s)
+
+    def code_of(t: str) -> str | None:
+        c = spec.option_map.get(normalize(t))
+        if c is None and positional:
+            c = spec.positions.get(t)
+        return c
+
+    def one(t: str):
+        if t.lower() in _MISSING_TEXT:
+            return np.nan, None
+        if spec.kind == "multiple_choice":
+            parts = [p for p in (t.split(multi_sep) if multi_sep else _SEPS.split(t)) if p.strip()]
+            codes = [code_of(p.strip()) for p in parts]
+            unknown = [p for p, c in zip(parts, codes, strict=True) if c is None]
+            if unknown:
+                return np.nan, f"unknown option {unknown[0].strip()!r}; expected option codes or labels"
+            return ";".join(dict.fromkeys(codes)), None
+        c = code_of(t)
+        if c is None:
+            return np.nan, "unknown option; expected one of " + ", ".join(spec.positions.values())
+        return c, None
+
+    v, reason = _per_unique(text, one)
+    return v.astype("str"), reason
+
+
+def convert_column(s: pd.Series, spec: FieldSpec, *, positional: bool = False,
+                   multi_sep: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Convert one source column to the canonical values of ``spec``; see the module notes.
+
+    ``positional``: option numbers 1..k stand for the k options (platform code exports).
+    ``multi_sep``: the multiple-choice separator (default any of ``; ┋ |``).
+    """
+    if spec.kind in ("item", "rating", "yes_no", "number"):
+        return _numeric_field(s, spec, positional)
+    if spec.kind in ("single_choice", "multiple_choice"):
+        return _choice_field(s, spec, positional, multi_sep)
+    text = _text(s)
+    vals = text.where(~text.str.lower().isin(_MISSING_TEXT), np.nan).astype("str")
+    return vals, pd.Series(None, index=s.index, dtype=object)

@@ -1,0 +1,63 @@
+"""Respondent contact data (PII): recognising contact columns, and salted hashing.
+
+Decision (issue 4): columns marked PII in the survey (:attr:`Survey.pii_fields`) and recognised
+contact columns (IP, e-mail, phone, name, address -- e.g. Wenjuanxing's ``来自IP``, headers such as
+手机/电话/邮箱/姓名/地址/phone/email/name/address/IP) are **dropped** at import by default. With
+``keep_pii=True`` (``csi import --keep-pii``) the store keeps only a salted SHA-256 hash of each
+value, so repeat respondents can be linked without storing contact data; raw values are never
+stored, shown, exported or logged. The salt comes from ``CSI_PII_SALT`` or a random per-store salt
+kept in the store's settings table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pandas as pd
+
+from csi.io.mapping import normalize
+
+__all__ = ["contact_kind", "contact_columns", "hash_values"]
+
+_PATTERNS = (
+    ("ip", re.compile(r"(^|[^a-z])ip([^a-z]|$)|ipaddress|来自ip|ip地址", re.IGNORECASE)),
+    ("email", re.compile(r"e-?mail|邮箱|电子邮件|邮件地址", re.IGNORECASE)),
+    ("phone", re.compile(r"phone|mobile|手机|电话|联系方式|tel(ephone)?($|[^a-z])", re.IGNORECASE)),
+    ("name", re.compile(r"^(full|first|last)?\s*name$|^姓名|您的姓名|^name[:：\s]|recipient(first|last)name", re.IGNORECASE)),
+    ("address", re.compile(r"address|地址|住址|收货地", re.IGNORECASE)),
+    ("location", re.compile(r"locationlatitude|locationlongitude", re.IGNORECASE)),
+)
+
+
+def contact_kind(header: str) -> str | None:
+    """The kind of contact data a column header names, or None.
+
+    >>> [contact_kind(h) for h in ["来自IP", "IPAddress", "手机号码", "Email", "pq1", "Timestamp"]]
+    ['ip', 'ip', 'phone', 'email', None, None]
+    """
+    text = str(header).strip()
+    squashed = normalize(text)
+    for kind, pat in _PATTERNS:
+        if pat.search(text) or pat.search(squashed):
+            return kind
+    return None
+
+
+def contact_columns(columns: list[str], exclude: set[str] = frozenset()) -> list[str]:
+    """Columns (not in ``exclude``, e.g. already mapped to survey fields) that hold contact data."""
+    return [c for c in columns if c not in exclude and contact_kind(c) is not None]
+
+
+def hash_values(values: pd.Series, salt: str) -> pd.Series:
+    """Salted SHA-256 (hex) of each non-empty value; NaN stays NaN.
+
+    >>> hash_values(pd.Series(["138", None]), "s").tolist()[1] is None
+    True
+    """
+    def one(v: object) -> str | None:
+        if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() == "":
+            return None
+        return hashlib.sha256((salt + "\x00" + str(v).strip()).encode("utf-8")).hexdigest()
+
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)

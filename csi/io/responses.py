@@ -1,0 +1,319 @@
+"""``read_responses``: a response file -> canonical frame, quarantined rows and a row-level report.
+
+Pipeline: bytes -> encoding (:mod:`csi.io.encoding`) -> table (:mod:`csi.io.tables`) -> platform
+layout (:mod:`csi.io.platforms`) -> column mapping (:mod:`csi.io.mapping`) -> vectorised value
+conversion (:mod:`csi.io.convert`) -> row checks (:mod:`csi.validate`). Every data row ends up
+either in ``valid`` or in ``rejected`` (with its reasons): ``len(valid) + len(rejected) ==
+rows_read`` always. Contact data (PII) is dropped (see :mod:`csi.io.pii`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from csi.errors import ResponseImportError, RowIssue
+from csi.io.canonical import (
+    META_COLUMNS,
+    canonical_columns,
+    field_kinds,
+    is_string_kind,
+    quarter_labels,
+)
+from csi.io.convert import convert_column, field_specs
+from csi.io.mapping import map_columns
+from csi.io.pii import contact_columns, hash_values
+from csi.io.platforms import detect_layout
+from csi.io.tables import open_table
+from csi.survey import Survey
+from csi.validate.quality_flags import quality_flags
+from csi.validate.rows import (
+    ISSUE_COLUMNS,
+    duplicate_ids,
+    issues_frame,
+    required_missing,
+    show_if_masks,
+    show_if_violations,
+)
+
+__all__ = ["ImportResult", "read_responses", "MAX_FILE_BYTES"]
+
+#: Files above this size are refused (a clean error instead of exhausting memory).
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+@dataclass
+class ImportResult:
+    """The outcome of reading one response file.
+
+    ``valid``: canonical frame (index ``source_row`` = 1-based data-row number); ``rejected``:
+    the raw rows (text, contact columns removed) plus ``source_row`` and ``reason``;
+    ``issues``: every problem found (one per cell or row); ``flagged``: quality flags of valid
+    rows (``respondent_id, source_row, flag, detail``; rows are kept); ``duplicates``: rows
+    rejected because their respondent id occurs higher up in the same file; ``pii_hashes``:
+    salted hashes of contact columns (only with ``pii_salt``), indexed like ``valid``.
+    """
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+    issues: list[RowIssue]
+    flagged: pd.DataFrame
+    platform: str
+    encoding: str
+    unmapped_columns: list[str]
+    rows_read: int
+    duplicates: int
+    file_hash: str
+    file_name: str = "<data>"
+    pii_columns: list[str] = field(default_factory=list)
+    pii_hashes: pd.DataFrame | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+
+    def issues_frame(self) -> pd.DataFrame:
+        """The issues as a frame with columns ``row, column, value, reason``."""
+        return pd.DataFrame([(i.row, i.column, i.value, i.expected) for i in self.issues], columns=ISSUE_COLUMNS)
+
+
+def _read_bytes(path_or_buffer, file_name: str | None) -> tuple[bytes, str]:
+    if isinstance(path_or_buffer, bytes | bytearray):
+        return bytes(path_or_buffer), file_name or "<bytes>"
+    if isinstance(path_or_buffer, str | Path):
+        p = Path(path_or_buffer)
+        try:
+            if p.stat().st_size > MAX_FILE_BYTES:
+                raise ResponseImportError(f"{p}: file larger than {MAX_FILE_BYTES} bytes")
+            return p.read_bytes(), file_name or p.name
+        except OSError as exc:
+            raise ResponseImportError(f"{p}: cannot read the file ({exc.strerror or exc})") from None
+    if hasattr(path_or_buffer, "read"):
+        data = path_or_buffer.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return bytes(data), file_name or getattr(path_or_buffer, "name", "<buffer>")
+    raise ResponseImportError(f"cannot read responses from a {type(path_or_buffer).__name__}")
+
+
+def _to_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse timestamps (typed, ISO 8601 or locale formats) to naive UTC; report unparseable."""
+    reason = pd.Series(None, index=s.index, dtype=object)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
+    if s.dtype.kind == "M":
+        return s.astype("datetime64[ns]"), reason
+    text = s.astype("str").fillna("").str.strip()
+    empty = text == ""
+    out = pd.to_datetime(text.where(~empty, None), format="ISO8601", errors="coerce", utc=True)
+    left = out.isna() & ~empty
+    if left.any():
+        for fmt in ("mixed",):
+            out.loc[left] = pd.to_datetime(text[left], format=fmt, errors="coerce", utc=True)
+        left = out.isna() & ~empty
+        if left.any():
+            reason[left] = "not a date/time; expected e.g. 2026-03-01 14:05:00"
+    return out.dt.tz_localize(None).astype("datetime64[ns]"), reason
+
+
+def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
+    keep = body.drop(columns=[c for c in drop_cols if c in body])
+    return keep.astype("str").fillna("")
+
+
+def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = None, encoding: str | None = None,
+                   mapping: dict[str, str] | None = None, file_name: str | None = None,
+                   pii_salt: str | None = None, check_quality: bool = True) -> ImportResult:
+    """Read a response file (CSV/TSV/XLSX/XLS or a platform export) into the canonical frame.
+
+    Parameters
+    ----------
+    path_or_buffer : path, bytes or binary file object
+    survey : Survey
+        The survey the responses answer.
+    platform : {"plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic"}, optional
+        Layout override (default: detected from the first lines).
+    encoding : str, optional
+        Text encoding override (default: BOM, then strict UTF-8, then GB18030).
+    mapping : dict, optional
+        Explicit ``{source column: field id}`` (wins over every automatic match).
+    pii_salt : str, optional
+        When given, contact columns are kept as salted SHA-256 hashes in ``pii_hashes``
+        (never raw); otherwise they are dropped.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    ResponseImportError
+        The file is unusable: not a table, undecodable, or no column matches the survey.
+    """
+    data, name = _read_bytes(path_or_buffer, file_name)
+    file_hash = hashlib.sha256(data).hexdigest()
+    table = open_table(data, file_name=name, encoding=encoding)
+    kinds = field_kinds(survey)
+    layout = detect_layout(table, set(kinds) | set(survey.pii_fields), platform)
+    string_cols = {"respondent_id", "wave"} | {f for f, k in kinds.items() if is_string_kind(k)}
+    body, bad_rows = table.body(layout.header_rows, layout.names, typed=layout.typed, string_columns=string_cols)
+    body, drop = layout.prepare(body)
+    colmap, unmapped = map_columns(list(body.columns), survey, mapping=mapping, fields=list(kinds))
+    pii_fields = set(survey.pii_fields)
+    pii_cols = [c for c, f in colmap.items() if f in pii_fields] + contact_columns(unmapped)
+    unmapped = [c for c in unmapped if c not in pii_cols and not c.startswith("__")]
+    answer_cols = [c for c, f in colmap.items() if f in kinds]
+    if not answer_cols:
+        raise ResponseImportError(
+            f"{name}: no column matches a field of survey {survey.id!r} "
+            f"(wrong survey, or pass --mapping); columns: {', '.join(map(str, list(body.columns)[:8]))}")
+    n = len(body)
+    idx = body.index
+    by_field = {f: c for c, f in colmap.items()}
+    specs = field_specs(survey, kinds, extra_missing=layout.extra_missing)
+    cols: dict[str, pd.Series] = {}
+    cell_reasons: list[tuple[str, pd.Series, pd.Series]] = []  # (source column, reason, raw)
+    # metadata
+    if "respondent_id" in by_field:
+        rid = body[by_field["respondent_id"]]
+        rid = rid.astype("str").str.strip() if rid.dtype.kind not in "fiu" else rid.map(
+            lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("str")
+        rid = rid.where(rid.fillna("") != "", None)
+    else:
+        rid = pd.Series(None, index=idx, dtype="str")
+    generated = pd.Series([f"{file_hash[:12]}-{r}" for r in idx], index=idx, dtype="str") if rid.isna().any() else None
+    cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
+    if "submitted_at" in by_field:
+        ts, why = _to_datetime(body[by_field["submitted_at"]])
+        cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
+    else:
+        ts = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    cols["submitted_at"] = ts
+    if "wave" in by_field:
+        w = body[by_field["wave"]].astype("str").str.strip()
+        w = w.where(w.fillna("") != "", None)
+        cols["wave"] = w.fillna(quarter_labels(ts)) if w.isna().any() else w
+    else:
+        cols["wave"] = quarter_labels(ts)
+    for fid, kind in kinds.items():
+        src = by_field.get(fid)
+        if src is None:
+            cols[fid] = pd.Series(np.nan, index=idx, dtype="str" if is_string_kind(kind) else np.float64)
+            continue
+        vals, why = convert_column(body[src], specs[fid], positional=layout.positional, multi_sep=layout.multi_sep)
+        cols[fid] = vals
+        if why.notna().any():
+            cell_reasons.append((src, why, body[src]))
+    frame = pd.DataFrame(cols, index=idx)[canonical_columns(survey)]
+    # multiple choice: empty where shown means "nothing ticked" ("")
+    shown = show_if_masks(frame, survey)
+    for fid, kind in kinds.items():
+        if kind == "multiple_choice" and fid in by_field:
+            m = frame[fid].isna() & shown.get(fid, pd.Series(True, index=idx))
+            if m.any():
+                frame.loc[m, fid] = ""
+    # issues
+    parts = [issues_frame(why.index[why.notna()], src, raw[why.notna()].tolist(), why[why.notna()])
+             for src, why, raw in cell_reasons if why.notna().any()]
+    dups = duplicate_ids(frame)
+    if len(dups):
+        dups = dups.assign(column=by_field.get("respondent_id", "respondent_id"))
+    parts += [dups, show_if_violations(frame, survey, shown), required_missing(frame, survey, shown)]
+    if drop.notna().any():
+        parts.append(issues_frame(drop.index[drop.notna()], None, [None] * int(drop.notna().sum()), drop[drop.notna()]))
+    parts = [p for p in parts if len(p)]
+    iss = pd.concat(parts, ignore_index=True) if parts else issues_frame()
+    src_of = {f: c for c, f in colmap.items()}
+    iss["column"] = [src_of.get(c, c) for c in iss["column"]]
+    bad_rows_set = set(iss["row"].tolist())
+    reject_mask = idx.isin(list(bad_rows_set))
+    # rejected (raw text, no contact columns)
+    raw = _raw_text(body.loc[reject_mask], pii_cols)
+    reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+    rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
+    if bad_rows:
+        withheld = "(withheld: the file has contact columns)" if pii_cols else None
+        extra = pd.DataFrame({"source_row": [b.row for b in bad_rows],
+                              "reason": [b.reason for b in bad_rows],
+                              "raw_line": [withheld or b.raw for b in bad_rows]})
+        rej = pd.concat([rej, extra], ignore_index=True)
+        iss = pd.concat([iss, issues_frame([b.row for b in bad_rows], None, [None] * len(bad_rows),
+                                           [b.reason for b in bad_rows])], ignore_index=True)
+    rej = rej[["source_row", "reason"] + [c for c in rej.columns if c not in ("source_row", "reason")]]
+    rej = rej.reset_index(drop=True)
+    valid = frame.loc[~reject_mask]
+    valid.index = valid.index.rename("source_row")
+    # quality flags (kept)
+    if check_quality:
+        dur = body.loc[~reject_mask, by_field["duration_s"]] if "duration_s" in by_field else None
+        if dur is not None and dur.dtype.kind not in "fiu":
+            dur = pd.to_numeric(dur.astype("str").str.extract(r"(\d+(?:\.\d+)?)")[0], errors="coerce")
+        fl = quality_flags(valid, survey, dur)
+    else:
+        fl = pd.DataFrame(columns=["row", "flag", "detail"])
+    flagged = pd.DataFrame({"respondent_id": valid["respondent_id"].reindex(fl["row"]).to_numpy(),
+                            "source_row": fl["row"].to_numpy(), "flag": fl["flag"].to_numpy(),
+                            "detail": fl["detail"].to_numpy()})
+    pii_hashes = None
+    if pii_salt is not None and pii_cols:
+        pii_hashes = pd.DataFrame({c: hash_values(body.loc[~reject_mask, c], pii_salt) for c in pii_cols})
+        pii_hashes.index = valid.index
+    issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
+                       _safe_value(v, c, pii_cols), str(why))
+              for r, c, v, why in iss.sort_values("row", kind="stable").itertuples(index=False)]
+    return ImportResult(valid=valid, rejected=rej, issues=issues, flagged=flagged, platform=layout.name,
+                        encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
+                        duplicates=len(dups), file_hash=file_hash, file_name=name, pii_columns=pii_cols,
+                        pii_hashes=pii_hashes, column_map=colmap)
+
+
+def _safe_value(v, column, pii_cols) -> object:
+    if column in pii_cols:
+        return "(withheld)"
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def read_frame_bytes(frame: pd.DataFrame) -> bytes:
+    """The plain CSV bytes of a canonical frame (UTF-8, ISO timestamps) -- for tests and export."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    return buf.getvalue().encode("utf-8")
+
+
+def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """Validate one respondent's answers (a form submission) exactly like an imported row.
+
+    ``answers`` maps field ids (and ``respondent_id``/``submitted_at``/``wave``) to values;
+    multiple-choice answers may be lists of codes. Returns the one-row canonical frame and the
+    salted hashes of any contact fields (empty without ``pii_salt``; raw values are never kept).
+
+    Raises
+    ------
+    ResponseImportError
+        Unknown field ids, or any answer the import would reject (with the issues).
+    """
+    allowed = set(canonical_columns(survey)) | set(survey.pii_fields)
+    unknown = sorted(k for k in answers if k not in allowed)
+    if unknown:
+        raise ResponseImportError(f"unknown field(s) {', '.join(unknown)} for survey {survey.id!r}")
+    row = {k: (";".join(map(str, v)) if isinstance(v, list | tuple | set) else v) for k, v in answers.items()}
+    cols = [c for c in canonical_columns(survey) + list(survey.pii_fields) if c in row]
+    buf = io.StringIO()
+    pd.DataFrame([{c: ("" if row[c] is None else row[c]) for c in cols}], columns=cols).to_csv(buf, index=False)
+    kinds = field_kinds(survey)
+    res = read_responses(buf.getvalue().encode("utf-8"), survey, platform="plain", file_name="<form>",
+                         pii_salt=pii_salt, check_quality=False,
+                         mapping={c: c for c in cols if c in kinds or c in survey.pii_fields or c in META_COLUMNS})
+    if res.issues:
+        raise ResponseImportError("; ".join(f"{i.column}: {i.expected} (got {i.value!r})" for i in res.issues),
+                                  issues=res.issues)
+    pii = {}
+    if res.pii_hashes is not None:
+        pii = {k: v for k, v in res.pii_hashes.iloc[0].to_dict().items() if v is not None}
+    return res.valid.reset_index(drop=True), pii

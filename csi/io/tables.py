@@ -1,0 +1,215 @@
+"""Reading tables: CSV/TSV (any delimiter, detected), XLSX and XLS, with a header preview.
+
+A :class:`Table` is opened in two steps so that a platform layout can be detected first:
+:func:`open_table` parses only the first lines (``preview``); :meth:`Table.body` then reads the
+data rows below ``header_rows`` header lines. CSV bodies are read with pyarrow (typed columns,
+fast); a file pyarrow cannot parse (ragged rows, stray quotes) falls back to Python's ``csv``
+module, and each row whose field count differs from the header's is returned as a *bad row*
+with its reason -- never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from csi.errors import ResponseImportError
+from csi.io.encoding import decode_bytes, detect_encoding
+
+__all__ = ["Table", "BadRow", "open_table", "unique_names"]
+
+_PREVIEW_LINES = 8
+_DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A data row that could not be split into the header's columns."""
+
+    row: int  # 1-based data-row number (header rows excluded)
+    raw: str
+    reason: str
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Make header names unique and non-empty (``x``, ``x.1``; blanks -> ``unnamed_3``).
+
+    >>> unique_names(["a", "", "a", " b "])
+    ['a', 'unnamed_2', 'a.1', 'b']
+    """
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(names, start=1):
+        name = str(raw).strip() or f"unnamed_{i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+@dataclass
+class Table:
+    """An opened response table: its kind, encoding, delimiter and the first lines as text."""
+
+    kind: str  # "csv" | "excel"
+    encoding: str
+    delimiter: str
+    preview: list[list[str]]
+    _text_bytes: bytes = b""  # UTF-8 bytes of a CSV
+    _excel: pd.DataFrame | None = None
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    def body(self, header_rows: int, names: list[str], *, typed: bool = True,
+             string_columns: set[str] | None = None) -> tuple[pd.DataFrame, list[BadRow]]:
+        """The data rows below ``header_rows`` lines, with columns ``names``.
+
+        ``typed``: let pyarrow infer numeric/timestamp columns (the fast path for plain files);
+        ``string_columns`` are always read as text. Otherwise every cell is text (``""`` empty).
+        Returns the frame (index = 1-based data-row number) and the rows that could not be split.
+        """
+        if self.kind == "excel":
+            assert self._excel is not None
+            frame = self._excel.iloc[header_rows:].copy()
+            frame = frame.reindex(columns=range(len(names)))
+            frame.columns = names
+            frame = frame.map(_cell_text) if not typed else frame
+            frame.index = pd.RangeIndex(1, len(frame) + 1)
+            return frame, []
+        if typed:
+            try:
+                return self._arrow_body(header_rows, names, string_columns or set()), []
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                pass
+        return self._python_body(header_rows, names)
+
+    def _arrow_body(self, header_rows: int, names: list[str], string_columns: set[str]) -> pd.DataFrame:
+        read = pacsv.ReadOptions(column_names=names, skip_rows=header_rows, block_size=1 << 24)
+        parse = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
+        conv = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names if n in string_columns},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        )
+        tbl = pacsv.read_csv(io.BytesIO(self._text_bytes), read, parse, conv)
+        frame = tbl.to_pandas()
+        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        return frame
+
+    def _python_body(self, header_rows: int, names: list[str]) -> tuple[pd.DataFrame, list[BadRow]]:
+        text = self._text_bytes.decode("utf-8")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        width = len(names)
+        rows: list[list[str]] = []
+        index: list[int] = []
+        bad: list[BadRow] = []
+        try:
+            for i, rec in enumerate(reader):
+                if i < header_rows:
+                    continue
+                n = i - header_rows + 1
+                if not rec:  # a blank line is not a respondent
+                    bad.append(BadRow(n, "", "blank line"))
+                    continue
+                if len(rec) > width and not any(c.strip() for c in rec[width:]):
+                    rec = rec[:width]
+                if len(rec) != width:
+                    bad.append(BadRow(n, self.delimiter.join(rec),
+                                      f"row has {len(rec)} fields; the header has {width}"))
+                    continue
+                rows.append(rec)
+                index.append(n)
+        except csv.Error as exc:
+            raise ResponseImportError(f"the file is not a readable table: {exc}") from None
+        frame = pd.DataFrame(rows, columns=names, index=index, dtype="str") if rows else \
+            pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+        return frame, bad
+
+
+def _cell_text(v: object) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat(sep=" ")
+    return str(v).strip()
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:_PREVIEW_LINES] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def _preview_rows(text: str, delimiter: str) -> list[list[str]]:
+    head = text[: 1 << 16]
+    out: list[list[str]] = []
+    try:
+        for rec in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
+            out.append(rec)
+            if len(out) >= _PREVIEW_LINES:
+                break
+    except csv.Error as exc:
+        raise ResponseImportError(f"the file is not a readable table: {exc}") from None
+    return out
+
+
+def _is_excel(data: bytes, name: str) -> str | None:
+    low = name.lower()
+    if data[:4] == b"PK\x03\x04" or low.endswith((".xlsx", ".xlsm")):
+        return "openpyxl"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or low.endswith(".xls"):
+        return "xlrd"
+    return None
+
+
+def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None = None) -> Table:
+    """Open ``data`` (the file's bytes) as a table and parse its first lines.
+
+    Raises
+    ------
+    ResponseImportError
+        Empty file, undecodable text, a spreadsheet that cannot be opened, or binary data.
+    """
+    if not data.strip():
+        raise ResponseImportError(f"{file_name}: the file is empty")
+    engine = _is_excel(data, file_name)
+    if engine is not None:
+        try:
+            raw = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine=engine)
+        except Exception as exc:  # noqa: BLE001 - any reader failure means "not a spreadsheet"
+            raise ResponseImportError(
+                f"{file_name}: not a readable spreadsheet ({exc.__class__.__name__})") from None
+        raw = raw.dropna(how="all").reset_index(drop=True)
+        if raw.empty:
+            raise ResponseImportError(f"{file_name}: the spreadsheet's first sheet is empty")
+        preview = [[_cell_text(v) for v in row] for row in raw.head(_PREVIEW_LINES).itertuples(index=False)]
+        return Table("excel", "binary", "", preview, _excel=raw)
+    enc = detect_encoding(data, encoding)
+    text = decode_bytes(data, enc)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text[:4096]:
+        raise ResponseImportError(f"{file_name}: binary data, not a text table")
+    delimiter = _sniff_delimiter(text[: 1 << 16])
+    preview = _preview_rows(text, delimiter)
+    if not preview or not any(c.strip() for c in preview[0]):
+        raise ResponseImportError(f"{file_name}: no header row")
+    utf8 = data if enc in ("utf-8", "ascii") else text.encode("utf-8")
+    if utf8.startswith(b"\xef\xbb\xbf"):
+        utf8 = utf8[3:]
+    return Table("csv", enc, delimiter, preview, _text_bytes=utf8)

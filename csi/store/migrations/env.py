@@ -1,0 +1,11 @@
+"""Alembic environment for the csi store: migrations run on the connection handed in by
+:func:`csi.store.engine.migrate` (``config.attributes["connection"]``); no ini file needed."""
+
+from alembic import context
+
+from csi.store.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

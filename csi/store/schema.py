@@ -1,0 +1,86 @@
+"""The store's tables (SQLAlchemy 2 Core metadata; Alembic migrations create them).
+
+- ``csi_settings``: key/value (e.g. the per-store random PII salt);
+- ``survey_versions``: one row per distinct survey YAML text (``survey_id``, ``version``,
+  ``sha256`` unique, ``yaml_text``);
+- ``import_batches``: one row per import (or the form's pseudo-batch): file name, file hash,
+  platform, encoding, counts, time;
+- ``responses``: one row per respondent: indexed columns (``survey_id``, ``survey_version_id``,
+  ``batch_id``, ``respondent_id`` unique per survey, ``submission_key`` unique per survey,
+  ``source_row``, ``submitted_at`` as ISO-8601 text (naive UTC; sorts correctly), ``wave``) and
+  the answers as one JSON object text (``{field id: value}``, missing answers omitted). Reading
+  100k rows back is one SELECT plus a vectorised JSON parse (see ``Store.responses_frame``);
+  ``pii`` holds salted hashes only (``--keep-pii``), never raw contact data;
+- ``rejected_rows``: the quarantine: batch, source row, reasons, the raw row as JSON text.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows"]
+
+metadata = sa.MetaData()
+
+settings = sa.Table(
+    "csi_settings", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+survey_versions = sa.Table(
+    "survey_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False, index=True),
+    sa.Column("version", sa.String(40), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("yaml_text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False, index=True),
+    sa.Column("survey_version_id", sa.Integer, sa.ForeignKey("survey_versions.id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source_name", sa.String(255), nullable=False),
+    sa.Column("file_hash", sa.String(64), nullable=True, index=True),
+    sa.Column("platform", sa.String(32), nullable=True),
+    sa.Column("encoding", sa.String(32), nullable=True),
+    sa.Column("rows_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rejected", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("flagged", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+responses = sa.Table(
+    "responses", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False),
+    sa.Column("survey_version_id", sa.Integer, sa.ForeignKey("survey_versions.id"), nullable=False, index=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True, index=True),
+    sa.Column("respondent_id", sa.String(128), nullable=False),
+    sa.Column("submission_key", sa.String(128), nullable=True),
+    sa.Column("source_row", sa.Integer, nullable=True),
+    sa.Column("submitted_at", sa.String(32), nullable=True),
+    sa.Column("wave", sa.String(32), nullable=True),
+    sa.Column("answers", sa.Text, nullable=False),
+    sa.Column("flags", sa.Text, nullable=True),
+    sa.Column("pii", sa.Text, nullable=True),
+    sa.UniqueConstraint("survey_id", "respondent_id", name="uq_responses_survey_respondent"),
+    sa.UniqueConstraint("survey_id", "submission_key", name="uq_responses_survey_submission"),
+    sa.Index("ix_responses_survey_wave", "survey_id", "wave"),
+    sa.Index("ix_responses_submitted_at", "survey_id", "submitted_at"),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=False, index=True),
+    sa.Column("source_row", sa.Integer, nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+)
