@@ -23,7 +23,9 @@ Conventions (identical to lavaan 0.6 ``sem(..., estimator = "ML")`` with complet
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,6 +96,16 @@ class SemFit:
     psi: np.ndarray
     theta: np.ndarray
     x: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    model: Any = field(repr=False, default=None)
+
+    def delta(self, func: Callable[..., np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Value and delta-method SE of ``func(beta, lam, psi, theta)`` (a 1-D array).
+
+        The Jacobian is taken by central differences in the free parameters; the SE is
+        ``sqrt(diag(J V J'))`` with ``V`` = :attr:`vcov` (NaN where ``J V J'`` vanishes).
+        """
+        val = np.asarray(func(self.beta, self.lam, self.psi, self.theta), dtype=float)
+        return val, _delta_se(self.model, self.x, self.vcov, func)
 
     @property
     def inner_cov(self) -> np.ndarray:
@@ -142,15 +154,12 @@ class _Problem:
         inv = np.linalg.inv(sigma)
         dsig = self.m.calc_sigma_grad(mm, c)
         cs = inv - inv @ self.S @ inv
-        g = np.array([np.einsum("ij,ji->", cs, d) for d in dsig])
+        D = np.stack(dsig)  # (k, p, p)
+        g = np.einsum("ij,kji->k", cs, D)
         if not hess:
             return g, None
-        a = [inv @ d for d in dsig]
-        k = len(a)
-        h = np.empty((k, k))
-        for i in range(k):
-            for j in range(i, k):
-                h[i, j] = h[j, i] = np.einsum("ij,ji->", a[i], a[j])
+        A = np.einsum("ij,kjl->kil", inv, D)
+        h = np.einsum("aij,bji->ab", A, A)
         return g, h
 
     def grad(self, x):
@@ -242,9 +251,25 @@ def _standardize(beta, lam, psi, theta, locs) -> np.ndarray:
     return out
 
 
-def _std_from_x(model, x, locs):
+def _delta_se(model, x: np.ndarray, vcov: np.ndarray, func) -> np.ndarray:
+    """Delta-method SEs of ``func(beta, lam, psi, theta)`` at ``x`` (central differences)."""
+
+    def at(xx):
+        model.update_matrices(xx)
+        return np.asarray(func(*(np.array(mx) for mx in model.matrices[:4])), dtype=float)
+
+    base = at(x)
+    jac = np.empty((base.size, x.size))
+    for q in range(x.size):
+        hq = 1e-6 * max(1.0, abs(x[q]))
+        xp, xm = x.copy(), x.copy()
+        xp[q] += hq
+        xm[q] -= hq
+        jac[:, q] = (at(xp) - at(xm)) / (2 * hq)
     model.update_matrices(x)
-    return _standardize(*(np.array(mx) for mx in model.matrices[:4]), locs)
+    v = np.einsum("rq,qs,rs->r", jac, vcov, jac)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(v) < 1e-20, np.nan, np.sqrt(np.abs(v)))
 
 
 # -- public ------------------------------------------------------------------------------------
@@ -344,18 +369,8 @@ def fit_sem(
     se = np.array([np.sqrt(vcov[pos[nm], pos[nm]]) if act else np.nan
                    for nm, act, _, _ in locs_full])
     std = _standardize(*mats, locs)
-    # delta method for the standardized solution
-    jac = np.empty((len(locs), n_free))
-    for q in range(n_free):
-        hq = 1e-6 * max(1.0, abs(x[q]))
-        xp, xm = x.copy(), x.copy()
-        xp[q] += hq
-        xm[q] -= hq
-        jac[:, q] = (_std_from_x(model, xp, locs) - _std_from_x(model, xm, locs)) / (2 * hq)
-    model.update_matrices(x)
-    vstd = np.einsum("rq,qs,rs->r", jac, vcov, jac)
+    se_std = _delta_se(model, x, vcov, lambda *mx: _standardize(*mx, locs))
     with np.errstate(invalid="ignore", divide="ignore"):
-        se_std = np.where(np.abs(vstd) < 1e-20, np.nan, np.sqrt(np.abs(vstd)))
         rows = [_row_label(model, k, ij) for k, ij in locs]
         z = est / se
         z_std = std / se_std
@@ -372,5 +387,5 @@ def fit_sem(
         S=np.array(model.mx_cov), sigma=np.array(sigma), n_obs=n, fmin=float(fx),
         n_free=n_free, converged=converged, n_iter=n_iter_total, n_starts=n_starts,
         max_grad=float(mg), vcov=vcov, info_cond=cond,
-        beta=mats[0], lam=mats[1], psi=mats[2], theta=mats[3], x=x,
+        beta=mats[0], lam=mats[1], psi=mats[2], theta=mats[3], x=x, model=model,
     )

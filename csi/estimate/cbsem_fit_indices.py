@@ -76,9 +76,9 @@ def rmsea_ci(chi2: float, df: int, n_obs: int, level: float = 0.90) -> tuple[flo
 
     Examples
     --------
-    >>> lo, hi = rmsea_ci(10.0, 10, 100)   # chi2 == df: the lower bound is 0
+    >>> lo, hi = rmsea_ci(10.0, 10, 100)   # chi2 == df: lower bound 0; upper checked with R uniroot
     >>> lo, round(hi, 4)
-    (0.0, 0.0955)
+    (0.0, 0.1084)
     """
     if df <= 0 or not np.isfinite(chi2):
         return math.nan, math.nan
