@@ -19,17 +19,17 @@ from csi.errors import CsiError
 from csi.report.filters import date_bounds, segment_options, wave_labels
 from csi.report.i18n import LANGUAGES
 
-st.set_page_config(page_title="csi", page_icon="📊", layout="wide")
+st.set_page_config(page_title="csi", page_icon=":material/analytics:", layout="wide")
 
 PAGES = [
-    ("app_pages/overview.py", "page_overview", "📈", "overview"),
-    ("app_pages/drivers.py", "page_drivers", "🎯", "drivers"),
-    ("app_pages/complaints.py", "page_complaints", "📣", "complaints"),
-    ("app_pages/segments.py", "page_segments", "🧩", "segments"),
-    ("app_pages/quality.py", "page_quality", "🔬", "quality"),
-    ("app_pages/data.py", "page_data", "🗂️", "data"),
-    ("app_pages/editor.py", "page_editor", "📝", "editor"),
-    ("app_pages/take_survey.py", "page_form", "📱", "take"),
+    ("app_pages/overview.py", "page_overview", ":material/monitoring:", "overview"),
+    ("app_pages/drivers.py", "page_drivers", ":material/target:", "drivers"),
+    ("app_pages/complaints.py", "page_complaints", ":material/feedback:", "complaints"),
+    ("app_pages/segments.py", "page_segments", ":material/category:", "segments"),
+    ("app_pages/quality.py", "page_quality", ":material/science:", "quality"),
+    ("app_pages/data.py", "page_data", ":material/database:", "data"),
+    ("app_pages/editor.py", "page_editor", ":material/edit_note:", "editor"),
+    ("app_pages/take_survey.py", "page_form", ":material/smartphone:", "take"),
 ]
 
 
@@ -120,7 +120,7 @@ def main() -> None:
              for path, key, icon, url in PAGES]
     nav = st.navigation(pages)
     if auth.demo:
-        st.warning(T("demo_mode"), icon="⚠️")
+        st.warning(T("demo_mode"), icon=":material/warning:")
     _sidebar(auth.demo)
     nav.run()
 

@@ -1,5 +1,64 @@
-"""Page: drivers (being wired)."""
+"""Page 2 -- Drivers: importance-performance map (construct/item level, switchable target),
+repeat-purchase drivers (relative weights; odds ratios / marginal effects on actual repurchase),
+what-if sliders."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("drivers")
+from app_pages import common
+from app_pages.common import T
+from app_pages.drivers_more import repurchase_section, whatif_section
+from csi.drivers.ipma import QUADRANTS, importance_performance
+from csi.errors import CsiError
+from csi.report.figures import ipma_figure
+from csi.report.tables import construct_labels, display_table, item_labels
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ipma(data_key: str, sha: str, target: str, n_boot: int, _survey, _frame, _result):
+    return importance_performance(_survey, _frame, _result, target=target, level="both",
+                                  n_boot=n_boot, seed=0)
+
+
+def main() -> None:
+    got = common.require_data(common.current_survey())
+    if got is None:
+        return
+    survey, frame, key, _ = got
+    lang = common.lang()
+    st.title(T("page_drivers"))
+    labels = construct_labels(survey, lang) | item_labels(survey, lang)
+    targets = [t for t in dict.fromkeys(t for _, t in survey.effective_paths)
+               if not survey.constructs[t].binary]
+    default = survey.drivers.outcome if survey.drivers and survey.drivers.outcome in targets else targets[-1]
+    st.subheader(T("ipma"))
+    c1, c2 = st.columns(2)
+    target = c1.selectbox(T("target"), targets, index=targets.index(default), key="ipma_target",
+                          format_func=lambda c: labels.get(c, c))
+    level = c2.radio(T("level"), ["construct", "item"], horizontal=True, key="ipma_level",
+                     format_func=lambda v: T(f"level_{v}"))
+    try:
+        res = common.fit_model(survey, frame, key)
+        ipma = _ipma(key, survey.sha256, target, common.n_boot_setting(), survey, frame, res)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    table = ipma[ipma["level"] == level]
+    qnames = {q: T("quadrant_" + q.replace(" ", "_")) for q in QUADRANTS}
+    advice = {q: T("advice_" + q.replace(" ", "_")) for q in QUADRANTS}
+    st.plotly_chart(ipma_figure(table, labels=labels, quadrant_names=qnames, advice=advice,
+                                x_title=T("importance"), y_title=T("performance")), key="ipma_chart")
+    shown = table.assign(name=table["name"].map(lambda n: labels.get(n, n)),
+                         quadrant=table["quadrant"].map(qnames))
+    st.dataframe(display_table(shown.drop(columns=["level", "construct"]), 3), hide_index=True,
+                 key="ipma_table")
+    for q in QUADRANTS:
+        names = [labels.get(n, n) for n in table.loc[table["quadrant"] == q, "name"]]
+        if names:
+            st.markdown(f"**{qnames[q]}** — {advice[q]} {', '.join(names)}")
+    repurchase_section(survey, frame, key, res, lang)
+    whatif_section(survey, frame, key, res, lang)
+
+
+main()

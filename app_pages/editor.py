@@ -50,7 +50,7 @@ def main() -> None:
         st.subheader(T("preview"))
         if parsed is not None:
             langs = [c for c in LANGUAGES if c in parsed.languages] or list(parsed.languages)
-            plang = st.radio("🌐", langs, horizontal=True, key="editor_preview_lang",
+            plang = st.radio(":material/language: Language · 语言", langs, horizontal=True, key="editor_preview_lang",
                              format_func=lambda c: {"zh": "中文", "en": "English"}.get(c, c))
             with st.container(border=True):
                 st.markdown(f"### {parsed.t(parsed.title, plang)}")

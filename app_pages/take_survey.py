@@ -37,9 +37,9 @@ def main() -> None:
     langs = [lang for lang in LANGUAGES if lang in survey.languages] or list(survey.languages)
     if "form_lang" not in ss:
         q = st.query_params.get("lang")
-        ss["form_lang"] = q if q in langs else (common.lang() if common.lang() in langs
-                                                 else survey.default_language)
-    st.radio("🌐", langs, key="form_lang", horizontal=True,
+        fallback = common.lang() if not PUBLIC and common.lang() in langs else survey.default_language
+        ss["form_lang"] = q if q in langs else fallback
+    st.radio(":material/language: Language · 语言", langs, key="form_lang", horizontal=True,
              format_func=lambda c: {"zh": "中文", "en": "English"}.get(c, c))
     lang = ss["form_lang"]
 
@@ -48,7 +48,7 @@ def main() -> None:
     key = ss[f"{inst}_key"]
     prefix = f"ans_{key[:8]}_"
 
-    st.title(survey.t(survey.title, lang))
+    st.header(survey.t(survey.title, lang))
     if not PUBLIC:
         st.caption(f"{common.T('public_link')}: `?survey={survey.id}`")
 

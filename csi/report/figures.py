@@ -42,7 +42,7 @@ def trend_figure(trend: pd.DataFrame, labels: Mapping[str, str], *, y_title: str
         color = PALETTE[k % len(PALETTE)]
         x = d["wave"].astype(str).tolist()
         fig.add_trace(go.Scatter(x=x + x[::-1], y=d["ci_high"].tolist() + d["ci_low"].tolist()[::-1],
-                                 fill="toself", fillcolor=_rgba(color, 0.15),
+                                 fill="toself", fillcolor=_rgba(color, 0.15), mode="lines",
                                  line={"width": 0}, hoverinfo="skip", showlegend=False,
                                  legendgroup=c))
         fig.add_trace(go.Scatter(x=x, y=d["score"], mode="lines+markers", name=labels.get(c, c),
