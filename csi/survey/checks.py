@@ -7,6 +7,7 @@ a file:line:column. All problems are collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ __all__ = ["check_survey"]
 
 Loc = tuple[Any, ...]
 TEXT_FIELDS = ("title", "label", "text", "description", "short", "dont_know_label")
+#: Most answer points a scale may have (a 0-100 slider in steps of 0.01 is the extreme case).
+MAX_SCALE_POINTS = 10_001
 
 
 def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
@@ -74,9 +77,30 @@ def _texts(node: Any, loc: Loc, langs: set[str]) -> Iterator[tuple[Loc, str]]:
             yield from _texts(v, (*loc, k), langs)
 
 
+def _finite(x: Any) -> bool:
+    return isinstance(x, int) or math.isfinite(x)
+
+
+def _usable(sc: Scale | None) -> bool:
+    """A scale whose points can be enumerated (finite bounds, positive step, not too many points)."""
+    if sc is None or not all(_finite(x) for x in (sc.min, sc.max, sc.step)):
+        return False
+    return sc.min < sc.max and sc.step > 0 and (sc.max - sc.min) / sc.step < MAX_SCALE_POINTS
+
+
+def _points(sc: Scale | None) -> list[Any]:
+    """The scale's answer points, or [] when the scale is itself invalid (reported elsewhere)."""
+    return sc.points if _usable(sc) else []
+
+
 def _scales(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
     for sid, sc in doc.scales.items():
         loc = ("scales", sid)
+        bad = [k for k in ("min", "max", "step") if not _finite(getattr(sc, k))]
+        if bad:
+            for k in bad:
+                yield (*loc, k), f"scale {k} must be a finite number; got {getattr(sc, k)}"
+            continue
         if not sc.min < sc.max:
             yield (*loc, "max"), f"scale max ({sc.max}) must be greater than min ({sc.min})"
             continue
@@ -84,15 +108,22 @@ def _scales(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
             yield (*loc, "step"), f"scale step must be positive; got {sc.step}"
             continue
         n = (sc.max - sc.min) / sc.step
+        if n >= MAX_SCALE_POINTS:
+            yield (*loc, "max"), (
+                f"the scale {sc.min}..{sc.max} in steps of {sc.step} has more than "
+                f"{MAX_SCALE_POINTS} points; use a number question for open numeric answers")
+            continue
         if abs(n - round(n)) > 1e-9:
             yield (*loc, "step"), f"(max - min) = {sc.max - sc.min} is not a multiple of step {sc.step}"
             continue
         points = sc.points
         for p in sc.labels:
-            if not any(abs(p - q) < 1e-9 for q in points):
+            if not _finite(p) or not any(abs(p - q) < 1e-9 for q in points):
                 yield (*loc, "labels", p), (
                     f"label for {p} is outside the scale; expected a point from {sc.min} to {sc.max}")
-        if sc.dont_know is not None and sc.min <= sc.dont_know <= sc.max:
+        if sc.dont_know is not None and not _finite(sc.dont_know):
+            yield (*loc, "dont_know"), f"the don't-know code must be a finite number; got {sc.dont_know}"
+        elif sc.dont_know is not None and sc.min <= sc.dont_know <= sc.max:
             yield (*loc, "dont_know"), (
                 f"the don't-know code {sc.dont_know} lies inside the scale {sc.min}..{sc.max}; "
                 "choose a code outside it (e.g. 99 or -1)")
@@ -188,7 +219,7 @@ def _paths(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
     if cycle:
         yield ("paths",), "the structural model has a cycle: " + " -> ".join(cycle)
     if len(ids) > 1:
-        used = {x for p in valid for x in p}
+        used = {x for p in pairs for x in p}  # a bad path's known end is not also an orphan
         for cid in ids:
             if cid not in used:
                 yield ("constructs", cid), (
@@ -232,13 +263,13 @@ def _field_values(doc: SurveyDoc, fid: str) -> tuple[str, list[Any]] | None:
         for it in c.items:
             if it.id == fid:
                 sc: Scale | None = doc.scales.get(it.scale or c.scale or "")
-                return "item", (sc.points if sc else [])
+                return "item", _points(sc)
     if doc.drivers is not None:
         for lv in doc.drivers.levers:
             for it in lv.items:
                 if it.id == fid:
                     sc = doc.scales.get(it.scale or doc.drivers.scale)
-                    return "item", (sc.points if sc else [])
+                    return "item", _points(sc)
     for q in doc.questions:
         if q.id == fid:
             return "question", _question_values(doc, q)
@@ -251,7 +282,7 @@ def _question_values(doc: SurveyDoc, q: Question) -> list[Any]:
     if q.type == "yes_no":
         return [0, 1]
     if q.type == "rating" and q.scale in doc.scales:
-        return doc.scales[q.scale].points
+        return _points(doc.scales[q.scale])
     return []
 
 

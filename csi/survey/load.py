@@ -7,7 +7,9 @@ column, and the key path, all at once, as a :class:`~csi.errors.SurveySpecError`
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +26,8 @@ __all__ = ["load_survey", "parse_survey", "MAX_SURVEY_BYTES", "MAX_NESTING"]
 MAX_SURVEY_BYTES = 2 * 1024 * 1024
 #: Deepest nesting of YAML collections accepted.
 MAX_NESTING = 40
+#: Widest block indentation accepted (columns, counting leading "- " / "? " indicators).
+MAX_INDENT = MAX_NESTING * 4
 
 
 def load_survey(path: str | os.PathLike[str]) -> Survey:
@@ -122,10 +126,13 @@ def _check_nesting(text: str, file: str) -> None:
     """Reject pathological nesting before the YAML composer recurses into it."""
     depth = 0
     for lineno, line in enumerate(text.splitlines(), start=1):
-        indent = len(line) - len(line.lstrip(" "))
-        if indent // 2 > MAX_NESTING * 2:
-            raise SurveySpecError([SpecIssue(file, lineno, indent + 1, "",
-                                             f"nesting deeper than {MAX_NESTING} levels")])
+        # Block nesting: indentation plus any run of "- " / "? " indicators ("- - - x").
+        m = re.match(r"[ ]*(?:[-?][ ]+)*", line)
+        indent = m.end() if m else 0
+        if indent > MAX_INDENT:
+            raise SurveySpecError([SpecIssue(file, lineno, MAX_INDENT + 1, "",
+                                             f"nesting too deep (indented more than {MAX_INDENT} "
+                                             "columns); a survey needs only a few levels")])
         in_quote = None
         for col, ch in enumerate(line, start=1):
             if in_quote:
@@ -140,7 +147,8 @@ def _check_nesting(text: str, file: str) -> None:
                 depth += 1
                 if depth > MAX_NESTING:
                     raise SurveySpecError([SpecIssue(file, lineno, col, "",
-                                                     f"nesting deeper than {MAX_NESTING} levels")])
+                                                     f"nesting too deep (more than {MAX_NESTING} "
+                                                     "levels of [ and {); a survey needs only a few levels")])
             elif ch in "]}":
                 depth = max(depth - 1, 0)
 
@@ -216,6 +224,8 @@ def _pos(raw: Any, loc: tuple[Any, ...], *, at_key: bool = False) -> tuple[int |
         lc = getattr(raw, "lc", None)
         return (lc.line + 1, lc.col + 1) if lc is not None else (1, 1)
     lc = parent.lc
+    if isinstance(parent, dict) and not at_key and parent.get(last) is None:
+        at_key = True  # an empty value has no position of its own; point at its key
     try:
         if isinstance(parent, list):
             line, col = lc.item(last)
@@ -256,10 +266,28 @@ def _clean_loc(raw: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
 _FRIENDLY = {
     "string_pattern_mismatch": "not a valid id; expected ASCII snake_case (a-z, 0-9, _), starting with a letter",
     "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
     "list_type": "expected a list",
+    "tuple_type": "expected a list",
     "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected a text",
     "too_short": "must not be empty",
 }
+#: Error types pydantic gives when a value is not a number (``int | float`` fields).
+_NUMBER_ERRORS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"}
+
+
+def _show(value: Any) -> str:
+    """How the offending value is quoted in a message."""
+    if isinstance(value, dict | list | tuple):
+        return _kind(value)
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dt.date | dt.datetime):
+        return repr(str(value))
+    return repr(value)
 
 
 def _pydantic_issues(exc: ValidationError, raw: Any, file: str) -> list[SpecIssue]:
@@ -281,8 +309,11 @@ def _pydantic_issues(exc: ValidationError, raw: Any, file: str) -> list[SpecIssu
         else:
             line, col = _pos(raw, loc)
             value = err.get("input")
-            shown = repr(value) if not isinstance(value, dict | list) else _kind(value)
-            if len(errs) > 1 and all(e["type"].endswith("_type") for e in errs):
+            shown = _show(value)
+            kinds = {e["type"] for e in errs}
+            if kinds <= _NUMBER_ERRORS:
+                msg = f"got {shown}; expected a number"
+            elif len(errs) > 1 and all(e["type"].endswith("_type") for e in errs):
                 msg = f"got {shown}; expected a text or a mapping of language to text" \
                     if any(e["type"] == "dict_type" for e in errs) and any(e["type"] == "string_type" for e in errs) \
                     else f"got {shown}; " + " or ".join(sorted({e['msg'].lower() for e in errs}))

@@ -18,6 +18,7 @@ problem can be reported at once with its line and column.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -228,8 +229,10 @@ class SurveyDoc(_Model):
     @field_validator("version", mode="before")
     @classmethod
     def _version_as_text(cls, v: object) -> object:
-        # `version: 1.0` in YAML is a float; keep what the author wrote as text.
-        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        # `version: 1.0` in YAML is a float and `version: 2026-01-15` a date; keep them as text.
+        if isinstance(v, int | float | date) and not isinstance(v, bool):
+            return str(v)
+        return v
 
     @field_validator("paths", mode="before")
     @classmethod
