@@ -11,6 +11,7 @@ is rejected by the caller.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -62,6 +63,12 @@ class FieldSpec:
 
 def field_specs(survey: Survey, kinds: dict[str, str], extra_missing=()) -> dict[str, FieldSpec]:
     """One :class:`FieldSpec` per canonical field (``kinds`` from ``canonical.field_kinds``)."""
+    return _field_specs(survey, tuple(kinds.items()), tuple(extra_missing))
+
+
+@functools.lru_cache(maxsize=32)
+def _field_specs(survey: Survey, kinds_items: tuple, extra_missing: tuple) -> dict[str, FieldSpec]:
+    kinds = dict(kinds_items)
     all_missing = set(extra_missing)
     for sc in survey.scales.values():
         all_missing |= set(sc.missing_codes)

@@ -10,6 +10,7 @@ listed as unmapped -- never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -61,6 +62,7 @@ def strip_number(header: str) -> tuple[str, int | None]:
     return header[m.end():], int(num.group(0)) if num else None
 
 
+@functools.lru_cache(maxsize=32)
 def field_texts(survey: Survey) -> dict[str, str]:
     """Normalized text/short label (every language) -> field id, for items and questions."""
     out: dict[str, str] = {}

@@ -200,13 +200,14 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     for fid, kind in kinds.items():
         src = by_field.get(fid)
         if src is None:
-            cols[fid] = pd.Series(np.nan, index=idx, dtype="str" if is_string_kind(kind) else np.float64)
-            continue
+            if is_string_kind(kind):
+                cols[fid] = pd.Series(np.nan, index=idx, dtype="str")
+            continue  # numeric: added as a NaN float column by the reindex below
         vals, why = convert_column(body[src], specs[fid], positional=layout.positional, multi_sep=layout.multi_sep)
         cols[fid] = vals
         if why.notna().any():
             cell_reasons.append((src, why, body[src]))
-    frame = pd.DataFrame(cols, index=idx)[canonical_columns(survey)]
+    frame = pd.DataFrame(cols, index=idx).reindex(columns=canonical_columns(survey))
     # multiple choice: empty where shown means "nothing ticked" ("")
     shown = show_if_masks(frame, survey)
     for fid, kind in kinds.items():
@@ -217,7 +218,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     # issues
     parts = [issues_frame(why.index[why.notna()], src, raw[why.notna()].tolist(), why[why.notna()])
              for src, why, raw in cell_reasons if why.notna().any()]
-    dups = duplicate_ids(frame)
+    dups = duplicate_ids(frame) if frame["respondent_id"].duplicated().any() else issues_frame()
     if len(dups):
         dups = dups.assign(column=by_field.get("respondent_id", "respondent_id"))
     parts += [dups, show_if_violations(frame, survey, shown), required_missing(frame, survey, shown)]
@@ -230,9 +231,12 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     bad_rows_set = set(iss["row"].tolist())
     reject_mask = idx.isin(list(bad_rows_set))
     # rejected (raw text, no contact columns)
-    raw = _raw_text(body.loc[reject_mask], pii_cols)
-    reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
-    rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
+    if reject_mask.any():
+        raw = _raw_text(body.loc[reject_mask], pii_cols)
+        reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
+        rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
+    else:
+        rej = pd.DataFrame({"source_row": pd.Series([], dtype=int), "reason": pd.Series([], dtype="str")})
     if bad_rows:
         withheld = "(withheld: the file has contact columns)" if pii_cols else None
         extra = pd.DataFrame({"source_row": [b.row for b in bad_rows],

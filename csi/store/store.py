@@ -338,10 +338,16 @@ def _has_pii(survey: Survey, answers: dict) -> bool:
 
 
 def _test_hook() -> None:
+    """Atomicity-test hook: with ``CSI_TEST_IMPORT_SLEEP=S`` the import sleeps S seconds inside its
+    transaction, after writing every row (touching ``CSI_TEST_IMPORT_MARKER`` first, if set)."""
     delay = os.environ.get(_HOOK, "")
     if delay:
         import time
+        from pathlib import Path
 
+        marker = os.environ.get("CSI_TEST_IMPORT_MARKER", "")
+        if marker:
+            Path(marker).write_text("in transaction", encoding="utf-8")
         time.sleep(float(delay))
 
 

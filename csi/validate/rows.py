@@ -79,6 +79,8 @@ def show_if_violations(frame: pd.DataFrame, survey: Survey,
     shown = show_if_masks(frame, survey) if shown is None else shown
     parts = []
     for fid, mask in shown.items():
+        if bool(mask.all()):
+            continue
         col = frame[fid]
         present = col.notna() & (col.astype("str") != "") if col.dtype.kind != "f" else col.notna()
         bad = present & ~mask
