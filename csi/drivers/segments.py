@@ -1,0 +1,171 @@
+"""Segments and waves: index and driver results per group, and tests of two-group differences.
+
+- :func:`group_results`: mean 0-100 index of every construct and driver lever per group of
+  ``by`` (``wave`` or a segment question), with t intervals.
+- :func:`compare_groups`: differences between two groups ``a - b`` in construct/lever indices
+  and in the standardized structural paths, with **permutation p-values** (group labels
+  shuffled between the two groups; the PLS-MGA permutation test of Chin & Dibbern 2010, here
+  with construct scores fixed at the pooled estimate -- weights are not re-estimated per
+  permutation) and **bootstrap CIs** (each group resampled separately). Paths are OLS
+  coefficients of the standardized construct scores within each group.
+
+Groups smaller than ``MIN_GROUP_N`` (30) are shown but flagged (``small_n``) with a
+:class:`~csi.errors.SmallSampleWarning`; a comparison needs at least ``MIN_COMPARE_N`` (5)
+respondents with complete scores per group (else :class:`~csi.errors.DataError`).
+A binary construct's (complaint) "index" is the percentage who complained.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from csi.drivers.complaints import mean_interval
+from csi.drivers.scores import MIN_GROUP_N, construct_scores, lever_scores
+from csi.errors import DataError, ParameterError, SmallSampleWarning
+from csi.survey import Survey
+
+__all__ = ["group_results", "compare_groups", "MIN_COMPARE_N"]
+
+MIN_COMPARE_N = 5
+
+
+def _by(survey: Survey, frame: pd.DataFrame, by: str) -> pd.Series:
+    if by not in frame:
+        segs = [q.id for q in survey.segments]
+        raise ParameterError(f"cannot group by {by!r}: not a column of the data; expected 'wave' or a "
+                             f"segment ({', '.join(segs)}).")
+    return frame[by].astype("string")
+
+
+def _all_scores(survey: Survey, frame: pd.DataFrame, result) -> tuple[pd.DataFrame, list[str]]:
+    sc = construct_scores(survey, frame, result)[list(survey.constructs)]
+    kinds = ["construct"] * sc.shape[1]
+    if survey.drivers is not None:
+        lv = lever_scores(survey, frame)
+        sc = pd.concat([sc, lv], axis=1)
+        kinds += ["lever"] * lv.shape[1]
+    return sc, kinds
+
+
+def group_results(survey: Survey, frame: pd.DataFrame, by: str = "wave", result=None, *,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Mean 0-100 index of each construct and lever per group of ``by``.
+
+    Returns ``by, group, kind, name, n, mean, ci_low, ci_high, small_n`` (``kind`` is
+    ``construct`` or ``lever``; ``n`` counts respondents with that score).
+    """
+    g = _by(survey, frame, by)
+    sc, kinds = _all_scores(survey, frame, result)
+    rows = []
+    small = []
+    for level in sorted(g.dropna().unique()):
+        m = (g == level).fillna(False).to_numpy(bool)
+        if m.sum() < MIN_GROUP_N:
+            small.append(f"{level} (n={int(m.sum())})")
+        for name, kind in zip(sc.columns, kinds, strict=True):
+            mean, lo, hi, n = mean_interval(sc.loc[m, name], alpha)
+            rows.append({"by": by, "group": str(level), "kind": kind, "name": name, "n": n,
+                         "mean": mean, "ci_low": lo, "ci_high": hi, "small_n": bool(m.sum() < MIN_GROUP_N)})
+    if small:
+        warnings.warn(f"{by}: group(s) {', '.join(small)} have fewer than {MIN_GROUP_N} respondents; "
+                      "their results are shown but unreliable.", SmallSampleWarning, stacklevel=2)
+    return pd.DataFrame(rows)
+
+
+def _stats(x: np.ndarray, W: np.ndarray, paths_ix) -> np.ndarray:
+    """Means and standardized path coefficients for weight rows W (B, n): (B, k + n_paths)."""
+    tot = W.sum(axis=1, keepdims=True)
+    Wn = W / tot
+    mean = Wn @ x
+    k = x.shape[1]
+    S = (Wn @ (x[:, :, None] * x[:, None, :]).reshape(len(x), -1)).reshape(len(W), k, k)
+    cov = S - mean[:, :, None] * mean[:, None, :]
+    sd = np.sqrt(np.clip(np.einsum("bii->bi", cov), 1e-300, None))
+    R = cov / sd[:, :, None] / sd[:, None, :]
+    cols = [mean]
+    for t, preds in paths_ix:
+        A = R[:, preds][:, :, preds]
+        b = R[:, preds, t]
+        with np.errstate(all="ignore"):
+            try:
+                coef = np.linalg.solve(A, b[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                coef = np.full((len(W), len(preds)), np.nan)
+        cols.append(coef)
+    return np.concatenate(cols, axis=1)
+
+
+def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str, result=None, *,
+                   n_perm: int = 1000, n_boot: int = 500, seed: int | None = 0,
+                   alpha: float = 0.05) -> pd.DataFrame:
+    """Differences between groups ``a`` and ``b`` of ``by`` (see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        ``kind (construct|lever|path), name, estimate_a, estimate_b, difference, ci_low,
+        ci_high, p_value, n_a, n_b, small_n`` -- index differences in 0-100 points, path
+        differences in standardized units; ``p_value`` from ``n_perm`` permutations
+        (``(1 + #{|d*| >= |d|}) / (n_perm + 1)``).
+
+    Raises
+    ------
+    ParameterError
+        Unknown column or group.
+    DataError
+        A group with fewer than 5 complete respondents.
+    """
+    g = _by(survey, frame, by)
+    levels = set(g.dropna().unique())
+    for v in (a, b):
+        if v not in levels:
+            raise ParameterError(f"{by}={v!r} does not occur in the data; groups are {', '.join(sorted(levels))}.")
+    if a == b:
+        raise ParameterError("compare_groups needs two different groups.")
+    sc, kinds = _all_scores(survey, frame, result)
+    paths = [(s, t) for s, t in survey.effective_paths if s in sc and t in sc]
+    names = list(sc.columns)
+    data = sc.assign(__g__=g).dropna()
+    data = data[data["__g__"].isin([a, b])]
+    na, nb = int((data["__g__"] == a).sum()), int((data["__g__"] == b).sum())
+    for v, n in ((a, na), (b, nb)):
+        if n < MIN_COMPARE_N:
+            raise DataError(f"{by}={v!r} has {n} respondents with complete scores; a comparison needs "
+                            f"at least {MIN_COMPARE_N} (and {MIN_GROUP_N} for stable results).")
+    if min(na, nb) < MIN_GROUP_N:
+        warnings.warn(f"{by}: comparing {a} (n={na}) with {b} (n={nb}); groups under {MIN_GROUP_N} "
+                      "respondents give unreliable results.", SmallSampleWarning, stacklevel=2)
+    x = data[names].to_numpy(float)
+    ga = (data["__g__"] == a).to_numpy()
+    paths_ix = [(names.index(t), [names.index(s) for s, tt in paths if tt == t])
+                for t in dict.fromkeys(t for _, t in paths)]
+    labels = list(names) + [f"{s}->{t}" for t in dict.fromkeys(t for _, t in paths)
+                            for s, tt in paths if tt == t]
+    lkinds = list(kinds) + ["path"] * (len(labels) - len(names))
+    est = _stats(x, np.vstack([ga, ~ga]).astype(float), paths_ix)
+    diff = est[0] - est[1]
+    rng = np.random.default_rng(seed)
+    p = np.full(len(labels), np.nan)
+    if n_perm > 0:
+        perm = np.array([rng.permutation(ga) for _ in range(n_perm)])
+        pa = _stats(x, perm.astype(float), paths_ix)
+        pb = _stats(x, (~perm).astype(float), paths_ix)
+        dp = pa - pb
+        with np.errstate(invalid="ignore"):
+            p = (1 + np.sum(np.abs(dp) >= np.abs(diff) - 1e-12, axis=0)) / (n_perm + 1)
+    lo = hi = np.full(len(labels), np.nan)
+    if n_boot > 0:
+        ia, ib = np.flatnonzero(ga), np.flatnonzero(~ga)
+        Wa = np.zeros((n_boot, len(x)))
+        Wb = np.zeros((n_boot, len(x)))
+        for r in range(n_boot):
+            np.add.at(Wa[r], rng.choice(ia, len(ia)), 1.0)
+            np.add.at(Wb[r], rng.choice(ib, len(ib)), 1.0)
+        db = _stats(x, Wa, paths_ix) - _stats(x, Wb, paths_ix)
+        lo, hi = np.nanquantile(db, [alpha / 2, 1 - alpha / 2], axis=0)
+    return pd.DataFrame({"kind": lkinds, "name": labels, "estimate_a": est[0], "estimate_b": est[1],
+                         "difference": diff, "ci_low": lo, "ci_high": hi, "p_value": p,
+                         "n_a": na, "n_b": nb, "small_n": min(na, nb) < MIN_GROUP_N})
