@@ -70,7 +70,7 @@ def _check_number(name, value, lo, hi, *, integer=False, closed="both"):
         lb = "[" if closed in ("both", "left") else "("
         rb = "]" if closed in ("both", "right") else ")"
         raise ParameterError(
-            f"The {name!r} parameter of fit_cbsem must be an {kind} in the range "
+            f"The {name!r} parameter of fit_cbsem must be {'an' if integer else 'a'} {kind} in the range "
             f"{lb}{lo}, {hi}{rb}. Got {value!r} instead."
         )
 
