@@ -170,11 +170,22 @@ def _choice_field(s: pd.Series, spec: FieldSpec, positional: bool, multi_sep: st
         if t.lower() in _MISSING_TEXT:
             return np.nan, None
         if spec.kind == "multiple_choice":
-            parts = [p for p in (t.split(multi_sep) if multi_sep else _SEPS.split(t)) if p.strip()]
-            codes = [code_of(p.strip()) for p in parts]
-            unknown = [p for p, c in zip(parts, codes, strict=True) if c is None]
-            if unknown:
-                return np.nan, f"unknown option {unknown[0].strip()!r}; expected option codes or labels"
+            raw_parts = t.split(multi_sep) if multi_sep else _SEPS.split(t)
+            codes: list[str] = []
+            i = 0
+            while i < len(raw_parts):
+                # a label may itself contain the separator ("Price (drop, difference)"): take the
+                # longest run of parts that is a known option
+                for j in range(len(raw_parts), i, -1):
+                    c = code_of((multi_sep or ";").join(raw_parts[i:j]).strip())
+                    if c is not None:
+                        codes.append(c)
+                        i = j
+                        break
+                else:
+                    if raw_parts[i].strip():
+                        return np.nan, f"unknown option {raw_parts[i].strip()!r}; expected option codes or labels"
+                    i += 1
             return ";".join(dict.fromkeys(codes)), None
         c = code_of(t)
         if c is None:

@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ResponseImportError
-from csi.io.mapping import META_ALIASES, normalize
+from csi.io.mapping import META_ALIASES, field_texts, normalize
 from csi.io.tables import Table, unique_names
+from csi.survey import Survey
 
 __all__ = ["PLATFORMS", "Layout", "detect_layout"]
 
@@ -50,50 +51,94 @@ class Layout:
     positional: bool = False
     multi_sep: str | None = None
     extra_missing: tuple = ()
-    #: sub-column groups joined into one multi-select answer: new name -> [(column, option label)]
-    multi_groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    #: matrix sub-columns renamed to their sub-label (mapped by item text)
+    #: sub-column groups (matrix rows or multi-select options): [(question text | None, [(column, sub-label)])]
+    groups: list[tuple[str | None, list[tuple[str, str]]]] = field(default_factory=list)
+    #: time zone of naive timestamps in the export (converted to UTC); None = already UTC
+    source_tz: str | None = None
+    #: single columns renamed before mapping (e.g. Google Forms grid ``Title [Row]`` -> ``Row``)
     renames: dict[str, str] = field(default_factory=dict)
 
-    def prepare(self, body: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-        """Platform clean-up of the body: returns (frame, drop reason per row or None)."""
+    def prepare(self, body: pd.DataFrame, survey: Survey) -> tuple[pd.DataFrame, pd.Series]:
+        """Platform clean-up of the body: returns (frame, drop reason per row or None).
+
+        Sub-column groups become either matrix items (every sub-label is an item's text or
+        short label: the column is renamed to it) or one multi-select answer (the sub-labels are
+        options of a multiple-choice question, found by the group's question text or by the
+        option labels: the ticked options are joined with ``┋`` into a column named by the
+        question id). Anything else keeps its sub-label and is reported as unmapped if unknown.
+        """
         drop = pd.Series(None, index=body.index, dtype=object)
-        if self.renames:
-            body = body.rename(columns=self.renames)
-            body.columns = unique_names(list(body.columns))
-        for new, parts in self.multi_groups.items():
-            body = body.assign(**{new: _join_multi(body, parts)}).drop(columns=[c for c, _ in parts])
+        renames = dict(self.renames)
+        texts = field_texts(survey)
+        multi = {q.id: q for q in survey.questions if q.type == "multiple_choice"}
+        joined: dict[str, pd.Series] = {}
+        used: list[str] = []
+        for qtext, parts in self.groups:
+            if all(normalize(sub) in texts for _, sub in parts):
+                renames.update({c: sub for c, sub in parts})
+                continue
+            target = texts.get(normalize(qtext)) if qtext else None
+            if target not in multi:
+                target = _multi_by_options(multi, [sub for _, sub in parts])
+            if target is None:
+                renames.update({c: sub for c, sub in parts})
+                continue
+            joined[target] = _join_multi(body, parts)
+            used += [c for c, _ in parts]
+        body = body.drop(columns=used).rename(columns=renames)
+        body.columns = unique_names(list(body.columns))
+        if joined:
+            self.multi_sep = "┋"
+            body = pd.concat([body, pd.DataFrame(joined, index=body.index)], axis=1)
         if self.name == "qualtrics":
             drop = _qualtrics_test_rows(body, drop)
         return body, drop
 
 
+def _multi_by_options(multi: dict, subs: list[str]) -> str | None:
+    for qid, q in multi.items():
+        labels = set()
+        for o in q.options:
+            labels.add(normalize(o.code))
+            labels.update(normalize(t) for t in (o.label.values() if isinstance(o.label, dict) else [o.label]))
+        hits = sum(normalize(s) in labels for s in subs)
+        if subs and hits >= max(1, len(subs) - 1):  # allow one "Other" column
+            return qid
+    return None
+
+
 def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]]) -> pd.Series:
-    """Join multi-select sub-columns (1/0, or the option label when ticked) with ``┋``."""
+    """Join multi-select sub-columns (1/0, or the option label when ticked) with ``┋``.
+
+    All sub-columns -2/-3 (or all empty in a label export where the question was skipped)
+    means not shown/skipped: NaN.
+    """
     picked = []
+    missing = None
     for col, label in parts:
         v = body[col].astype("str").fillna("").str.strip()
-        ticked = ~v.isin(["", "0", "-2", "-3", "nan"])
+        structural = v.isin(["-2", "-3", "(跳过)"])
+        missing = structural if missing is None else (missing & structural)
+        ticked = ~v.isin(["", "0", "-2", "-3", "nan", "(跳过)"])
         picked.append(np.where(ticked, label, ""))
-    if not picked:
-        return pd.Series("", index=body.index)
     arr = np.array(picked, dtype=object).T
     joined = ["┋".join(p for p in row if p) for row in arr]
-    structural = body[parts[0][0]].astype("str").fillna("").str.strip().isin(["-2", "-3"])
     out = pd.Series(joined, index=body.index, dtype=object)
-    return out.where(~structural, np.nan)
+    return out.where(~missing, np.nan) if missing is not None else out
+
+
+_QUALTRICS_TEST = {"Status": {"survey preview", "survey test", "spam", "1", "2", "8"},
+                   "DistributionChannel": {"preview", "test"}}
 
 
 def _qualtrics_test_rows(body: pd.DataFrame, drop: pd.Series) -> pd.Series:
+    """Preview/test/spam responses (``Status`` or ``DistributionChannel``) get a drop reason."""
     drop = drop.copy()
-    for col, bad in (("Status", {"survey preview", "survey test", "1", "2", "preview", "test",
-                                 "spam", "8", "16", "imported", "4"}),
-                     ("DistributionChannel", {"preview", "test"})):
+    for col, bad in _QUALTRICS_TEST.items():
         if col in body:
-            v = body[col].astype("str").fillna("").str.strip().str.lower()
-            mask = v.isin(bad) & drop.isna()
-            drop[mask] = f"Qualtrics {col} = {{}}; preview/test responses are not imported"
-            drop[mask] = [f"Qualtrics {col} = {x!r}: preview/test response, not imported" for x in body.loc[mask, col]]
+            raw = body[col].astype("str").fillna("").str.strip()
+            mask = raw.str.lower().isin(bad) & drop.isna()
+            drop[mask] = [f"Qualtrics {col} = {x!r}: preview/test response, not imported" for x in raw[mask]]
     return drop
 
 
@@ -144,25 +189,38 @@ def detect_layout(table: Table, fields: set[str], platform: str | None = None) -
 
 def _wenjuanxing(header: list[str]) -> Layout:
     names = unique_names(header)
-    groups: dict[str, list[tuple[str, str]]] = {}
-    renames: dict[str, str] = {}
-    subs: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, tuple[str | None, list[tuple[str, str]]]] = {}
     for col in names:
         m = _WJX_SUB.match(col)
         if not m:
             continue
         num = m.group(1) or m.group(3)
+        qtext = m.group(4).strip() if m.group(4) else None
         sub = (m.group(2) or m.group(5)).strip()
-        subs.setdefault(num, []).append((col, sub))
-    for num, parts in subs.items():
-        # A multi-select's sub-labels are option labels; a matrix's are item texts. The caller
-        # cannot tell yet, so keep both readings: matrix sub-columns are renamed to their
-        # sub-label (mapped by item text); the rest are joined as a multi-select named by number.
-        groups[f"__wjx_multi_{num}"] = parts
-        for col, sub in parts:
-            renames[col] = sub
+        groups.setdefault(num, (qtext, []))[1].append((col, sub))
+    # Wenjuanxing prints submission times in Beijing time (UTC+8).
     return Layout("wenjuanxing", 1, names, positional=True, multi_sep="┋", extra_missing=(-2, -3),
-                  multi_groups=groups, renames=renames)
+                  groups=list(groups.values()), source_tz="Asia/Shanghai")
+
+
+def _grouped(top: list[str], sub: list[str], single: tuple[str, ...]) -> tuple[list[str], list]:
+    """Names and sub-column groups from a question row over a sub-label row (SurveyMonkey)."""
+    names: list[str] = []
+    groups: list[tuple[str | None, list[tuple[str, str]]]] = []
+    current: str | None = None
+    for i, t in enumerate(top):
+        t = t.strip()
+        s = sub[i].strip() if i < len(sub) else ""
+        if t:
+            current = t
+        if s and s not in single:
+            names.append(f"{current} :: {s}")
+            if t or not groups or groups[-1][0] != current:
+                groups.append((current, []))
+            groups[-1][1].append((names[-1], s))
+        else:
+            names.append(t or (current or ""))
+    return names, groups
 
 
 def _google(header: list[str]) -> Layout:
@@ -178,6 +236,12 @@ def _google(header: list[str]) -> Layout:
 def _qualtrics(pv: list[list[str]]) -> Layout:
     tags, texts, imports = pv[0], pv[1], pv[2]
     names = []
+    tz = None
+    for cell in imports:
+        try:
+            tz = tz or json.loads(cell).get("timeZone")
+        except (ValueError, AttributeError):
+            continue
     for i, tag in enumerate(tags):
         text = texts[i] if i < len(texts) else ""
         try:
@@ -191,17 +255,11 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
         # Matrix texts are "Question - Sub-label": the sub-label is the item text.
         sub = text.rsplit(" - ", 1)[-1] if " - " in text else text
         names.append(sub or tag or import_id)
-    return Layout("qualtrics", 3, unique_names(names), positional=True, multi_sep=",")
+    return Layout("qualtrics", 3, unique_names(names), positional=True, multi_sep=",",
+                  source_tz=tz if tz and tz.upper() != "UTC" else None)
 
 
 def _surveymonkey(pv: list[list[str]]) -> Layout:
-    top, sub = pv[0], pv[1]
-    names = []
-    for i, t in enumerate(top):
-        s = sub[i].strip() if i < len(sub) else ""
-        t = t.strip()
-        if s and s not in ("Response", "Open-Ended Response"):
-            names.append(s)  # a matrix sub-column: its row label (item text)
-        else:
-            names.append(t)
-    return Layout("surveymonkey", 2, unique_names(names))
+    names, groups = _grouped(pv[0], pv[1], ("Response", "Open-Ended Response"))
+    names = unique_names(names)
+    return Layout("surveymonkey", 2, names, groups=groups)

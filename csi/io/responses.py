@@ -98,8 +98,19 @@ def _read_bytes(path_or_buffer, file_name: str | None) -> tuple[bytes, str]:
     raise ResponseImportError(f"cannot read responses from a {type(path_or_buffer).__name__}")
 
 
-def _to_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse timestamps (typed, ISO 8601 or locale formats) to naive UTC; report unparseable."""
+def _to_datetime(s: pd.Series, tz: str | None = None) -> tuple[pd.Series, pd.Series]:
+    """Parse timestamps (typed, ISO 8601 or locale formats) to naive UTC; report unparseable.
+
+    Naive timestamps are taken as UTC, or as local time in ``tz`` (e.g. Wenjuanxing's Beijing
+    time) and converted; timestamps with an offset are converted to UTC.
+    """
+    if tz is not None:
+        ts, reason = _to_datetime(s)
+        try:
+            local = ts.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        except Exception:  # noqa: BLE001 - unknown zone name: keep the times as they are
+            return ts, reason
+        return local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
     reason = pd.Series(None, index=s.index, dtype=object)
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
@@ -159,7 +170,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     layout = detect_layout(table, set(kinds) | set(survey.pii_fields), platform)
     string_cols = {"respondent_id", "wave"} | {f for f, k in kinds.items() if is_string_kind(k)}
     body, bad_rows = table.body(layout.header_rows, layout.names, typed=layout.typed, string_columns=string_cols)
-    body, drop = layout.prepare(body)
+    body, drop = layout.prepare(body, survey)
     colmap, unmapped = map_columns(list(body.columns), survey, mapping=mapping, fields=list(kinds))
     pii_fields = set(survey.pii_fields)
     pii_cols = [c for c, f in colmap.items() if f in pii_fields] + contact_columns(unmapped)
@@ -186,7 +197,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     generated = pd.Series([f"{file_hash[:12]}-{r}" for r in idx], index=idx, dtype="str") if rid.isna().any() else None
     cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
     if "submitted_at" in by_field:
-        ts, why = _to_datetime(body[by_field["submitted_at"]])
+        ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz)
         cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
     else:
         ts = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
