@@ -17,7 +17,6 @@ from app_pages.common import T
 from csi.auth import AuthConfigError, resolve_auth
 from csi.errors import CsiError
 from csi.report.filters import date_bounds, segment_options, wave_labels
-from csi.report.i18n import LANGUAGES
 
 st.set_page_config(page_title="csi", page_icon=":material/analytics:", layout="wide")
 
@@ -60,7 +59,7 @@ def _sidebar_filters() -> None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
                               max_value=bounds[1], key="date_range")
     seg_names = {q.id: survey.t(q.short or q.text, common.lang()) for q in survey.segments}
-    choices = [""] + list(seg_names)
+    choices = [None, *seg_names]  # None = no segment filter
     seg = st.sidebar.selectbox(T("segment_by"), choices, key="segment_by",
                                format_func=lambda q: seg_names.get(q, T("all")))
     if seg:
@@ -77,8 +76,7 @@ def _sidebar_filters() -> None:
 
 def _sidebar(auth_demo: bool) -> None:
     sb = st.sidebar
-    sb.radio(T("language"), LANGUAGES, key="lang", horizontal=True,
-             format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    common.language_switch(sb, "language")
     files = common.surveys_by_id()
     if files:
         if st.session_state.get("survey") not in files:

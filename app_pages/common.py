@@ -33,6 +33,21 @@ def lang() -> str:
     return st.session_state.get("lang", DEFAULT_LANG)
 
 
+def language_switch(where, key: str) -> None:
+    """A zh/en switch bound to the UI language ``st.session_state["lang"]`` (a plain state
+    key, so the choice survives pages on which this widget is not drawn)."""
+    from csi.report.i18n import LANGUAGES
+
+    current = lang() if lang() in LANGUAGES else DEFAULT_LANG
+
+    def changed() -> None:
+        st.session_state["lang"] = st.session_state[key]
+
+    where.radio(T("language"), LANGUAGES, index=LANGUAGES.index(current), key=key,
+                horizontal=True, on_change=changed,
+                format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+
+
 def T(key: str, **kwargs: object) -> str:
     """The UI label ``key`` in the current language."""
     return tr(key, lang(), **kwargs)

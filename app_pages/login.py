@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import T
+from app_pages.common import T, language_switch
 from csi.auth import AuthConfig, check_password
-from csi.report.i18n import LANGUAGES
 
 
 def login_page(auth: AuthConfig) -> None:
-    st.radio(T("language"), LANGUAGES, key="lang", horizontal=True,
-             format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    language_switch(st, "login_language")
     st.title(T("login_title"))
     with st.form("login_form"):
         pw = st.text_input(T("password"), type="password", key="login_password")

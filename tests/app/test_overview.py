@@ -1,0 +1,76 @@
+"""Page 1 (Overview) renders on the sample data and shows the csi numbers."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from conftest import N_BOOT, ROOT, new_app, texts
+
+from csi.report import overview as ov
+from csi.store import open_store
+from csi.survey import load_survey
+
+
+@pytest.fixture(scope="module")
+def expected(sample_db):
+    survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
+    frame = open_store(f"sqlite:///{sample_db}").responses_frame(survey)
+    trend = ov.index_by_wave(survey, frame, n_boot=N_BOOT, seed=0)
+    from csi.estimate.fit import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pooled = fit(survey, frame, n_boot=N_BOOT, seed=0)
+    return survey, frame, trend, pooled
+
+
+def test_overview_numbers_match_csi(app_env, expected):
+    survey, frame, trend, pooled = expected
+    at = new_app().run()
+    assert not at.exception
+    waves = sorted(trend["wave"].unique())
+    last = trend[trend["wave"] == waves[-1]].set_index("construct")
+    prev = trend[trend["wave"] == waves[-2]].set_index("construct")
+    head = at.metric[0]
+    assert head.value == f"{last.loc['satisfaction', 'score']:.1f}"
+    assert waves[-1] in head.label
+    # change vs the previous wave, in words, from csi.report.overview
+    cur = ov.Headline("satisfaction", *last.loc["satisfaction", ["score", "se", "ci_low", "ci_high"]], 0)
+    before = ov.Headline("satisfaction", *prev.loc["satisfaction", ["score", "se", "ci_low", "ci_high"]], 0)
+    sentence = ov.change_sentence(ov.wave_change(cur, before, waves[-2]), "en")
+    assert sentence in texts(at)
+    # complaint rate from the pooled fit's binary construct
+    rate = pooled.index.set_index("construct").loc["complaint", "score"]
+    assert any(m.value == f"{rate:.1f}%" for m in at.metric)
+    # one card per non-binary construct, same order as the survey
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Perceived quality"] == f"{last.loc['quality', 'score']:.1f}"
+    n, start, end = ov.response_span(frame)
+    assert f"{n} respondents, {start} to {end}" in texts(at)
+    assert "Local-demo mode" in texts(at)
+
+
+def test_overview_segment_filter_changes_numbers(app_env, expected):
+    at = new_app().run()
+    before = at.metric[0].value
+    at.selectbox(key="segment_by").set_value("channel").run()
+    at.selectbox(key="segment_value").set_value("jd").run()
+    assert not at.exception
+    assert at.metric[0].value != before
+    assert "jd" in str(at.selectbox(key="segment_value").value)
+
+
+def test_overview_in_chinese(app_env, expected):
+    at = new_app(lang="zh").run()
+    assert not at.exception
+    assert "顾客满意度指数" in at.metric[0].label
+    assert "本地演示模式" in texts(at)
+
+
+def test_empty_store_says_what_to_do(monkeypatch, app_env, tmp_path):
+    monkeypatch.setenv("CSI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    at = new_app().run()
+    assert not at.exception
+    assert "No responses stored" in texts(at)
+    assert "csi import" in texts(at)

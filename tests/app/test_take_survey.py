@@ -1,0 +1,114 @@
+"""Page 8 (public form): nothing else shown, show_if honoured, required answers enforced,
+exactly one response stored per submission (double click safe)."""
+
+from __future__ import annotations
+
+from conftest import ROOT, new_app, texts
+
+from csi.store import open_store
+from csi.survey import load_survey
+
+SURVEY = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
+FORM_KEY = f"form_{SURVEY.id}_{SURVEY.version}_key"  # the submission key of the form instance
+
+
+def public_app(lang: str | None = None):
+    at = new_app()
+    at.query_params["survey"] = "ecommerce_csi"
+    if lang:
+        at.query_params["lang"] = lang
+    return at
+
+
+def answer_keys(at) -> dict[str, object]:
+    """Field id -> widget for every answer widget on the page."""
+    out = {}
+    for kind in ("radio", "multiselect", "text_area", "number_input"):
+        for w in getattr(at, kind):
+            if w.key and w.key.startswith("ans_"):
+                out[w.key.split("_", 2)[2]] = w
+    return out
+
+
+def fill_required(at) -> None:
+    for fid, w in answer_keys(at).items():
+        if fid == "channel":
+            w.set_value("jd")
+        elif fid == "cc1":
+            w.set_value(0.0)
+        elif w.type == "radio" and fid not in ("category", "region", "customer_type"):
+            w.set_value(7.0)  # every Likert item is required
+    at.run()
+
+
+def test_public_form_shows_nothing_else(writable_env):
+    at = public_app().run()
+    assert not at.exception
+    assert "Local-demo mode" not in texts(at)
+    assert len(at.sidebar) == 0 or not any(True for _ in at.sidebar.selectbox)
+    assert at.header[0].value == SURVEY.t(SURVEY.title, "zh")  # survey default language
+    assert "phone" in answer_keys(at)  # contact field is asked (optional) ...
+    assert not any(w.key == "survey" for w in at.selectbox)  # ... and no manager widget
+
+
+def test_required_answers_enforced_and_one_response_stored(writable_env):
+    store = open_store(writable_env)
+    before = store.count_responses(SURVEY)
+    at = public_app("en").run()
+    at.button(key="form_submit").click().run()
+    assert not at.exception
+    assert "Please answer the required questions" in texts(at)
+    assert store.count_responses(SURVEY) == before
+
+    fill_required(at)
+    at.button(key="form_submit").click().run()
+    assert not at.exception
+    assert "Thank you" in texts(at)
+    assert store.count_responses(SURVEY) == before + 1
+    frame = store.responses_frame(SURVEY)
+    assert (frame["channel"] == "jd").sum() >= 1
+    assert "phone" not in frame.columns
+
+
+def test_double_submit_stores_one_response(writable_env):
+    store = open_store(writable_env)
+    before = store.count_responses(SURVEY)
+    at = public_app("en").run()
+    fill_required(at)
+    key = at.session_state[FORM_KEY]
+    at.button(key="form_submit").click().run()
+    # a second click arriving with the same form instance (double click): same submission key
+    from csi.report.form import canonical_answers, form_layout
+
+    secs = form_layout(SURVEY, "en")
+    store.submit_response(SURVEY, canonical_answers(secs, {"channel": "jd", "cc1": 0.0}),
+                          submission_key=key)
+    assert store.count_responses(SURVEY) == before + 1
+    # "start a new response" gives a new key: a second, distinct response
+    at.button(key="form_again").click().run()
+    new_key = at.session_state[FORM_KEY]
+    assert new_key != key
+
+
+def test_show_if_complaint_details(writable_env):
+    at = public_app("en").run()
+    assert "complaint_type" not in answer_keys(at)
+    answer_keys(at)["cc1"].set_value(1.0)
+    at.run()
+    fields = answer_keys(at)
+    assert {"complaint_type", "complaint_handling", "complaint_resolved"} <= set(fields)
+    fields["cc1"].set_value(0.0)
+    at.run()
+    assert "complaint_type" not in answer_keys(at)
+
+
+def test_language_switch_and_unknown_survey(writable_env):
+    at = public_app("en").run()
+    assert at.header[0].value == SURVEY.t(SURVEY.title, "en")
+    at.radio(key="form_lang").set_value("zh").run()
+    assert at.header[0].value == SURVEY.t(SURVEY.title, "zh")
+    bad = new_app()
+    bad.query_params["survey"] = "nope"
+    bad.run()
+    assert not bad.exception
+    assert "not valid" in texts(bad)
