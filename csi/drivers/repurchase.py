@@ -97,15 +97,15 @@ def fit_logit(X: pd.DataFrame, y: pd.Series):
                         "repurchasers and non-repurchasers.")
     check_variance(data, "predictor")
     Z = sm.add_constant(data / 10.0, has_constant="add")
-    with warnings.catch_warnings(record=True) as rec:
+    with warnings.catch_warnings(record=True) as rec, np.errstate(over="ignore", divide="ignore"):
         warnings.simplefilter("always")
         try:
             res = sm.Logit(yy, Z).fit(disp=0, maxiter=200)
         except (PerfectSeparationError, np.linalg.LinAlgError) as exc:
             raise DataError(f"perfect separation: the predictors predict repurchase exactly, so the "
                             f"odds ratios are infinite ({exc}). Use more data or fewer predictors.") from None
+        p = np.asarray(res.predict(Z))
     kinds = {type(w.message) for w in rec}
-    p = np.asarray(res.predict(Z))
     if PerfectSeparationWarning in kinds or np.mean((p < 1e-6) | (p > 1 - 1e-6)) > 0.5:
         raise DataError("perfect separation: the predictors predict repurchase (almost) exactly, so "
                         "the odds ratios are infinite. Use more data or fewer predictors.")

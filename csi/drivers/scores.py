@@ -107,7 +107,8 @@ def behaviour_column(survey: Survey, frame: pd.DataFrame) -> tuple[str | None, s
 def check_variance(x: pd.DataFrame, what: str = "driver") -> None:
     """Raise :class:`DataError` naming every column with zero variance."""
     sd = x.std(ddof=1)
-    flat = [c for c in x.columns if not np.isfinite(sd[c]) or sd[c] == 0]
+    scale = 1.0 + x.abs().max()
+    flat = [c for c in x.columns if not np.isfinite(sd[c]) or sd[c] <= 1e-10 * scale[c]]
     if flat:
         raise DataError(f"{what} score(s) {', '.join(flat)} have zero variance in the data used "
                         f"(n={len(x)}); every respondent gave the same answer, so their importance "
