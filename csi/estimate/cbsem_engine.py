@@ -272,6 +272,27 @@ def _delta_se(model, x: np.ndarray, vcov: np.ndarray, func) -> np.ndarray:
         return np.where(np.abs(v) < 1e-20, np.nan, np.sqrt(np.abs(v)))
 
 
+def _check_covariance(sub: pd.DataFrame) -> None:
+    """Raise DataError for constant items or a singular covariance matrix (before semopy would
+    silently replace it by a nearby positive-definite matrix)."""
+    x = sub.to_numpy(float)
+    var = x.var(axis=0)
+    const = [c for c, v in zip(sub.columns, var, strict=True) if not v > 0]
+    if const:
+        raise DataError(
+            f"item(s) {', '.join(map(str, const))} have the same answer for every respondent "
+            "(zero variance); CB-SEM cannot use them -- drop them from the model"
+        )
+    r = np.corrcoef(x, rowvar=False)
+    eig = np.linalg.eigvalsh(r)
+    if eig.min() <= 1e-10 * eig.max():
+        raise DataError(
+            "the item correlation matrix is singular (an item is a linear combination of "
+            f"others, or there are fewer respondents ({x.shape[0]}) than items ({x.shape[1]})); "
+            "remove duplicated items"
+        )
+
+
 # -- public ------------------------------------------------------------------------------------
 def fit_sem(
     description: str,
@@ -325,6 +346,7 @@ def fit_sem(
     sub = data[obs].astype("float64")
     if sub.isna().to_numpy().any():
         raise DataError("CB-SEM needs complete data; apply a missing-data policy first")
+    _check_covariance(sub)
     model.load(sub)
     prob = _Problem(model)
     x_default = np.array(model.param_vals, dtype=float)

@@ -156,3 +156,31 @@ def test_compare_estimators(data, result):
 def test_compare_estimators_rejects_non_results(result):
     with pytest.raises(ParameterError, match="'pls' parameter of compare_estimators"):
         compare_estimators(pd.DataFrame(), result)
+
+
+def test_constant_item_is_a_data_error(data):
+    d = data.assign(sat2=5)
+    with pytest.raises(DataError, match="sat2 have the same answer for every respondent"):
+        fit_cbsem(small_model(), d)
+
+
+def test_duplicated_item_is_a_data_error(data):
+    d = data.assign(sat3=data["sat1"])
+    with pytest.raises(DataError, match="correlation matrix is singular"):
+        fit_cbsem(small_model(), d)
+
+
+def test_row_order_and_affine_recoding_leave_standardized_estimates_unchanged(data, result):
+    m = small_model(with_complaint=True)
+    shuffled = fit_cbsem(m, data.sample(frac=1.0, random_state=1))
+    np.testing.assert_allclose(shuffled.path_coefficients["estimate"],
+                               result.path_coefficients["estimate"], atol=1e-6)
+    # sat1 on 0-18 instead of 1-10 (x' = 2x - 2, bounds updated): standardized estimates and
+    # the 0-100 index do not change
+    items = dict(m.items)
+    items["sat1"] = ItemSpec("sat1", 0, 18)
+    m2 = ModelSpec(m.constructs, m.paths, items)
+    rev = fit_cbsem(m2, data.assign(sat1=2 * data["sat1"] - 2))
+    np.testing.assert_allclose(rev.path_coefficients["estimate"],
+                               result.path_coefficients["estimate"], atol=1e-6)
+    np.testing.assert_allclose(rev.index["score"], result.index["score"], atol=1e-6)
