@@ -1,5 +1,89 @@
-"""Page: complaints (being wired)."""
+"""Page 3 -- Complaints: rate with CI, types and sub-types, by segment/wave with tests,
+handling satisfaction, loyalty of well- vs badly-handled complainers vs non-complainers."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("complaints")
+from app_pages import common
+from app_pages.common import T, fmt
+from csi.drivers import complaints as cp
+from csi.errors import CsiError
+from csi.report.figures import bar_ci_figure
+from csi.report.tables import construct_labels, display_table, option_labels
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _tables(data_key: str, sha: str, by: str, _survey, _frame, _result):
+    return {
+        "rate": cp.complaint_rate(_survey, _frame),
+        "types": cp.complaint_types(_survey, _frame),
+        "by": cp.complaints_by(_survey, _frame, by),
+        "test": cp.complaint_test(_survey, _frame, by),
+        "handling": cp.handling_summary(_survey, _frame),
+        "recovery": cp.service_recovery(_survey, _frame, _result),
+        "paths": cp.complaint_paths(_survey, _result),
+    }
+
+
+def main() -> None:
+    got = common.require_data(common.current_survey())
+    if got is None:
+        return
+    survey, frame, key, _ = got
+    lang = common.lang()
+    st.title(T("page_complaints"))
+    by_choices = ["wave"] + [q.id for q in survey.segments]
+    seg_names = {q.id: survey.t(q.short or q.text, lang) for q in survey.segments} | {"wave": T("wave")}
+    by = st.selectbox(T("segment_question"), by_choices, key="complaints_by",
+                      format_func=lambda b: seg_names.get(b, b))
+    try:
+        res = common.fit_model(survey, frame, key)
+        t = _tables(key, survey.sha256, by, survey, frame, res)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    rate = t["rate"].iloc[0]
+    c1, c2 = st.columns(2)
+    c1.metric(T("complaint_rate"), f"{fmt(100 * rate['rate'])}%")
+    c1.caption(T("ci95", low=f"{fmt(100 * rate['ci_low'])}%", high=f"{fmt(100 * rate['ci_high'])}%")
+               + f" · n = {int(rate['n'])}")
+    if len(t["paths"]):
+        c2.dataframe(display_table(t["paths"]), hide_index=True, key="complaint_paths")
+
+    types = t["types"]
+    if len(types):
+        st.subheader(T("complaint_types"))
+        q = next((q for q in survey.questions if q.role == "complaint_type"), None)
+        labels = option_labels(survey, q.id, lang) if q else {}
+        labels |= {g: survey.t(txt, lang) for g, txt in (q.option_groups.items() if q else [])}
+        left, right = st.columns(2)
+        for col, level in ((left, "group"), (right, "type")):
+            d = types[types["level"] == level].sort_values("rate", ascending=False)
+            col.plotly_chart(bar_ci_figure(d, x="type", y="rate", ci_low="ci_low", ci_high="ci_high",
+                                           labels=labels, y_title=T("rate_of_complainers")),
+                             key=f"types_{level}")
+
+    st.subheader(f"{T('complaint_rate')} · {seg_names.get(by, by)}")
+    d = t["by"]
+    glabels = option_labels(survey, by, lang) if by != "wave" else {}
+    st.plotly_chart(bar_ci_figure(d, x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
+                                  labels=glabels, y_title=T("complaint_rate"), horizontal=False),
+                    key="complaints_by_chart")
+    st.dataframe(display_table(d, 4), hide_index=True, key="complaints_by_table")
+    test = t["test"].iloc[0]
+    st.caption(T("chi2", chi2=fmt(test["chi2"], 2), df=int(test["df"]), p=fmt(test["p_value"], 4)))
+
+    st.subheader(T("handling"))
+    st.dataframe(display_table(t["handling"], 3), hide_index=True, key="handling_table")
+    st.subheader(T("recovery"))
+    rec = t["recovery"]
+    st.plotly_chart(bar_ci_figure(rec, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
+                                  ci_high="loyalty_ci_high", horizontal=False,
+                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in rec["group"]},
+                                  y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
+                    key="recovery_chart")
+    st.dataframe(display_table(rec, 3), hide_index=True, key="recovery_table")
+
+
+main()

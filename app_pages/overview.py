@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.common import T, fmt
+from csi.drivers.complaints import complaint_rate
 from csi.errors import CsiError
 from csi.report import overview as ov
 from csi.report.figures import path_diagram, trend_figure
@@ -61,12 +62,15 @@ def main() -> None:
     with c2:
         n, start, end = ov.response_span(frame)
         st.write(T("n_resp", n=n, start=start, end=end))
-        for cid in ov.binary_constructs(survey):
-            row = pooled.index[pooled.index["construct"] == cid]
-            if len(row):
-                r = row.iloc[0]
-                st.metric(f"{T('complaint_rate')} ({labels.get(cid, cid)})", f"{fmt(r['score'])}%")
-                st.caption(T("ci95", low=fmt(r["ci_low"]), high=fmt(r["ci_high"])))
+        if ov.binary_constructs(survey):
+            try:
+                rate = complaint_rate(survey, frame).iloc[0]
+            except CsiError as exc:
+                common.show_error(exc)
+            else:
+                st.metric(T("complaint_rate"), f"{fmt(100 * rate['rate'])}%")
+                st.caption(T("ci95", low=f"{fmt(100 * rate['ci_low'])}%",
+                             high=f"{fmt(100 * rate['ci_high'])}%") + f" · n = {int(rate['n'])}")
 
     st.subheader(f"{T('construct_indices')} · {scope}")
     shown = [r for r in cards.itertuples(index=False) if r.construct not in ov.binary_constructs(survey)]

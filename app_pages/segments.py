@@ -1,5 +1,94 @@
-"""Page: segments (being wired)."""
+"""Page 4 -- Segments & trends: index per segment or wave with CIs, small-n flags, and the
+difference between two groups with permutation p-values and bootstrap CIs."""
+
+from __future__ import annotations
+
+import warnings
 
 import streamlit as st
 
-st.title("segments")
+from app_pages import common
+from app_pages.common import T
+from csi.drivers.segments import compare_groups, group_results
+from csi.errors import CsiError
+from csi.report.figures import bar_ci_figure
+from csi.report.tables import construct_labels, display_table, option_labels
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _groups(data_key: str, sha: str, by: str, _survey, _frame, _result):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = group_results(_survey, _frame, by, _result)
+    return out, [str(w.message) for w in rec]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare(data_key: str, sha: str, by: str, a: str, b: str, n_boot: int, _survey, _frame, _result):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        out = compare_groups(_survey, _frame, by, a, b, _result, n_perm=n_boot, n_boot=n_boot, seed=0)
+    return out, [str(w.message) for w in rec]
+
+
+def main() -> None:
+    got = common.require_data(common.current_survey())
+    if got is None:
+        return
+    survey, frame, key, _ = got
+    lang = common.lang()
+    st.title(T("page_segments"))
+    labels = construct_labels(survey, lang)
+    seg_names = {"wave": T("wave")} | {q.id: survey.t(q.short or q.text, lang) for q in survey.segments}
+    by = st.selectbox(T("segment_question"), list(seg_names), key="segments_by",
+                      format_func=lambda b: seg_names.get(b, b))
+    glabels = option_labels(survey, by, lang)
+    try:
+        res = common.fit_model(survey, frame, key)
+        table, warns = _groups(key, survey.sha256, by, survey, frame, res)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    for w in warns:
+        st.warning(w)
+    cons = table[table["kind"] == "construct"]
+    binary = [c for c, spec in survey.constructs.items() if spec.binary]
+    plot = cons[~cons["name"].isin(binary)].assign(group=lambda d: d["group"].map(lambda g: glabels.get(g, g)))
+    fig = bar_ci_figure(plot, x="name", y="mean", ci_low="ci_low", ci_high="ci_high", color="group",
+                        labels=labels, y_title=T("index"), horizontal=False)
+    st.plotly_chart(fig, key="segments_chart")
+    shown = table.assign(name=table["name"].map(lambda n: labels.get(n, n)),
+                         group=table["group"].map(lambda g: glabels.get(g, g)))
+    st.dataframe(display_table(shown, 2), hide_index=True, key="segments_table")
+    small = sorted(set(table.loc[table["small_n"].astype(bool), "group"]))
+    if small:
+        st.caption("⚑ " + T("small_n", n=30) + ": " + ", ".join(glabels.get(g, g) for g in small))
+
+    groups = list(dict.fromkeys(table["group"]))
+    if len(groups) < 2:
+        return
+    st.subheader(T("pairwise"))
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("A", groups, index=len(groups) - 1, key="segments_a",
+                     format_func=lambda g: glabels.get(g, g))
+    b = c2.selectbox("B", groups, index=len(groups) - 2, key="segments_b",
+                     format_func=lambda g: glabels.get(g, g))
+    if a == b:
+        return
+    try:
+        diff, warns = _compare(key, survey.sha256, by, a, b, common.n_boot_setting(), survey, frame, res)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    for w in warns:
+        st.warning(w)
+    diff = diff.assign(name=diff["name"].map(lambda n: labels.get(n, n)),
+                       significant=diff["p_value"] < 0.05)
+    st.dataframe(display_table(diff, 3), hide_index=True, key="pairwise_table")
+    sig = diff[diff["significant"]]
+    st.caption(T("sig_diffs", a=glabels.get(a, a), b=glabels.get(b, b),
+                 names=", ".join(f"{n} ({d:+.2f})" for n, d in zip(sig["name"], sig["difference"], strict=False))
+                 or "–"))
+
+
+main()
