@@ -184,3 +184,17 @@ def test_row_order_and_affine_recoding_leave_standardized_estimates_unchanged(da
     np.testing.assert_allclose(rev.path_coefficients["estimate"],
                                result.path_coefficients["estimate"], atol=1e-6)
     np.testing.assert_allclose(rev.index["score"], result.index["score"], atol=1e-6)
+
+
+def test_estimator_object(data, result):
+    from csi.errors import NotFittedError
+    from csi.estimate.cbsem_model import CBSEMModel
+
+    est = CBSEMModel(max_starts=2)
+    with pytest.raises(NotFittedError, match="call 'fit' before reading 'params_'"):
+        _ = est.params_
+    assert est.fit(small_model(with_complaint=True), data) is est
+    pd.testing.assert_frame_equal(est.path_coefficients_, result.path_coefficients)
+    assert est.fit_indices_ == result.fit
+    assert {"lhs", "op", "rhs", "estimate", "se"} <= set(est.params_.columns)
+    assert est.get_params()["max_starts"] == 2
