@@ -58,8 +58,9 @@ def _shown(controller: pd.Series, values, positive: bool) -> pd.Series:
 def show_if_masks(frame: pd.DataFrame, survey: Survey) -> dict[str, pd.Series]:
     """Field id -> boolean Series: the field was shown (True), not shown (False).
 
-    Rows whose controlling answer is missing count as shown (we cannot tell). Only fields with a
-    ``show_if`` whose controlling field is in ``frame`` appear.
+    The condition is evaluated literally, as the form does: a missing controlling answer fails
+    ``equals``/``in`` (not shown) and passes ``not_in`` (shown). Only fields with a ``show_if``
+    whose controlling field is in ``frame`` appear.
     """
     out: dict[str, pd.Series] = {}
     conds = {iid: info.item.show_if for iid, info in survey.items.items()}
@@ -69,13 +70,16 @@ def show_if_masks(frame: pd.DataFrame, survey: Survey) -> dict[str, pd.Series]:
             continue
         controller = frame[cond.field]
         values, positive = cond.allowed
-        out[fid] = _shown(controller, values, positive) | controller.isna()
+        out[fid] = _shown(controller, values, positive)
     return out
 
 
 def show_if_violations(frame: pd.DataFrame, survey: Survey,
                        shown: dict[str, pd.Series] | None = None) -> pd.DataFrame:
-    """Answers present where ``show_if`` says the field was not shown."""
+    """Answers present where ``show_if`` says the field was not shown.
+
+    Lenient where the controlling answer itself is missing (it may not have been exported).
+    """
     shown = show_if_masks(frame, survey) if shown is None else shown
     parts = []
     for fid, mask in shown.items():
@@ -83,7 +87,8 @@ def show_if_violations(frame: pd.DataFrame, survey: Survey,
             continue
         col = frame[fid]
         present = col.notna() & (col.astype("str") != "") if col.dtype.kind != "f" else col.notna()
-        bad = present & ~mask
+        controller = frame[_controller(survey, fid)]
+        bad = present & ~mask & controller.notna()
         if bad.any():
             cond = next(c for c in ([i.item.show_if for i in survey.items.values() if i.item.id == fid]
                                     + [q.show_if for q in survey.questions if q.id == fid]) if c)
@@ -91,6 +96,12 @@ def show_if_violations(frame: pd.DataFrame, survey: Survey,
                                       f"answer present but the question is not shown "
                                       f"(show_if {cond.field}); expected empty"))
     return pd.concat(parts, ignore_index=True) if parts else issues_frame()
+
+
+def _controller(survey: Survey, fid: str) -> str:
+    info = survey.items.get(fid)
+    cond = info.item.show_if if info is not None else survey.question_map[fid].show_if
+    return cond.field
 
 
 def required_missing(frame: pd.DataFrame, survey: Survey,
