@@ -1,0 +1,27 @@
+"""Page 3 (Complaints): the numbers come from csi.drivers.complaints."""
+
+from __future__ import annotations
+
+import numpy as np
+from _expected import frame_and_fit, shown_frames, survey
+from conftest import new_app
+
+from csi.drivers import complaints as cp
+
+
+def test_complaints_match_csi(app_env, sample_db):
+    frame, _ = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    at.switch_page("app_pages/complaints.py").run()
+    assert not at.exception
+    rate = cp.complaint_rate(survey(), frame).iloc[0]
+    assert at.metric[0].value == f"{100 * rate['rate']:.1f}%"
+    by_wave = shown_frames(at, "group", "rate", "p_adjusted")[0]
+    want = cp.complaints_by(survey(), frame, "wave")
+    np.testing.assert_allclose(by_wave["rate"].to_numpy(float), want["rate"].round(4), atol=1e-12)
+    at.selectbox(key="complaints_by").set_value("channel").run()
+    assert not at.exception
+    by_channel = shown_frames(at, "group", "rate", "p_adjusted")[0]
+    assert set(by_channel["group"]) == set(frame["channel"].dropna())
+    rec = shown_frames(at, "group", "loyalty_index")[0]
+    assert "no complaint" in set(rec["group"])

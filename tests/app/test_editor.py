@@ -1,0 +1,35 @@
+"""Page 7 (Survey editor): live validation with line:column, preview, save a new version."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import ROOT, new_app, texts
+
+
+def test_editor_validates_and_saves(app_env, monkeypatch, tmp_path):
+    shutil.copy(ROOT / "surveys" / "ecommerce_csi.yaml", tmp_path / "ecommerce_csi.yaml")
+    monkeypatch.setenv("CSI_SURVEY_DIR", str(tmp_path))
+    at = new_app().run()
+    at.switch_page("app_pages/editor.py").run()
+    assert not at.exception
+    assert "The survey is valid." in texts(at)
+    assert "Preview" in texts(at)
+    text = at.text_area(key="editor_text_ecommerce_csi").value
+    # a broken reference is reported with its line and column
+    bad = text.replace("scale: sat10\n    items:\n      - id: pq1", "scale: sat11\n    items:\n      - id: pq1", 1)
+    at.text_area(key="editor_text_ecommerce_csi").set_value(bad).run()
+    assert not at.exception
+    err = "\n".join(e.value for e in at.error)
+    line = bad.splitlines().index("    scale: sat11") + 1
+    assert f"`{line}:" in err and "sat11" in err
+    # same version cannot be saved again
+    at.text_area(key="editor_text_ecommerce_csi").set_value(text).run()
+    at.button(key="editor_save").click().run()
+    assert "already exists" in texts(at)
+    # a new version is written as a new file
+    at.text_area(key="editor_text_ecommerce_csi").set_value(text.replace('version: "1.0"', 'version: "1.1"')).run()
+    at.button(key="editor_save").click().run()
+    assert not at.exception
+    assert (tmp_path / "ecommerce_csi-1.1.yaml").exists()
+    assert "Saved ecommerce_csi-1.1.yaml" in texts(at)

@@ -1,0 +1,36 @@
+"""Page 5 (Model quality): the tables shown are the IndexResult's tables (rounded)."""
+
+from __future__ import annotations
+
+import numpy as np
+from _expected import frame_and_fit, shown_frames
+from conftest import new_app, texts
+
+
+def test_quality_tables_match_fit(app_env, sample_db):
+    _, res = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception
+    rel = shown_frames(at, "construct", "alpha", "rho_a", "rho_c", "ave")[0]
+    np.testing.assert_allclose(rel["rho_c"].to_numpy(float), res.reliability["rho_c"].round(3), atol=1e-12)
+    paths = shown_frames(at, "source", "target", "estimate", "p_value")[0]
+    np.testing.assert_allclose(paths["estimate"].to_numpy(float),
+                               res.path_coefficients["estimate"].round(4), atol=1e-12)
+    htmt = shown_frames(at, "construct_a", "construct_b", "estimate")[0]
+    assert len(htmt) == len(res.htmt)
+    adm = shown_frames(at, "check", "status")[0]
+    assert list(adm["check"]) == list(res.admissibility["check"])
+    assert f"n = {res.n_obs}" in texts(at)
+
+
+def test_pls_vs_cbsem(app_env, sample_db):
+    at = new_app().run()
+    at.switch_page("app_pages/quality.py").run()
+    at.toggle(key="run_cbsem").set_value(True).run()
+    assert not at.exception
+    cmp = shown_frames(at, "kind", "pls", "cbsem", "difference")[0]
+    paths = cmp[cmp["kind"] == "path"]
+    assert len(paths) == 9
+    # the two estimators agree on the sign of every ACSI path on the sample data
+    assert (np.sign(paths["pls"]) == np.sign(paths["cbsem"])).all()

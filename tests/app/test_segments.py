@@ -1,0 +1,39 @@
+"""Page 4 (Segments & trends): group indices and pairwise tests from csi.drivers.segments."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from _expected import frame_and_fit, shown_frames, survey
+from conftest import new_app, texts
+
+from csi.drivers.segments import group_results
+
+
+def test_segments_match_csi(app_env, sample_db):
+    frame, res = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    at.switch_page("app_pages/segments.py").run()
+    assert not at.exception
+    got = shown_frames(at, "group", "kind", "name", "mean", "small_n")[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = group_results(survey(), frame, "wave", res)
+    np.testing.assert_allclose(got["mean"].to_numpy(float), want["mean"].round(2), atol=1e-12)
+    assert "Pairwise differences" in texts(at)
+    diff = shown_frames(at, "difference", "p_value", "significant")[0]
+    assert {"construct", "path"} <= set(diff["kind"])
+
+
+def test_filters_apply_to_segments(app_env, sample_db):
+    at = new_app().run()
+    at.switch_page("app_pages/segments.py").run()
+    at.selectbox(key="segments_by").set_value("channel").run()
+    at.multiselect(key="waves").set_value(["2026Q1"]).run()
+    assert not at.exception
+    got = shown_frames(at, "group", "kind", "name", "mean", "n")[0]
+    frame, _ = frame_and_fit(str(sample_db))
+    q1 = frame[frame["wave"] == "2026Q1"]
+    n_jd = got[(got["group"] == "JD.com") & (got["name"] == "Perceived quality")]["n"].iloc[0]
+    assert n_jd <= (q1["channel"] == "jd").sum()
