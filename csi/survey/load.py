@@ -174,6 +174,11 @@ def _parse_yaml(text: str, file: str) -> Any:
         raise SurveySpecError([SpecIssue(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
         raise SurveySpecError([SpecIssue(file, None, None, "", "nesting too deep")]) from None
+    except (ValueError, TypeError, OverflowError, KeyError, AttributeError, IndexError) as exc:
+        # ruamel's constructors raise plain Python errors for explicit tags it cannot apply
+        # (e.g. `!!int x`, `!!binary` with bad base64); the YAML is still the user's mistake.
+        raise SurveySpecError([SpecIssue(file, None, None, "", f"YAML value cannot be read "
+                                         f"({exc}); check explicit tags such as !!int")]) from None
 
 
 def _kind(v: Any) -> str:
@@ -222,7 +227,10 @@ def _pos(raw: Any, loc: tuple[Any, ...], *, at_key: bool = False) -> tuple[int |
     matched, parent, last = _walk(raw, loc)
     if parent is None:
         lc = getattr(raw, "lc", None)
-        return (lc.line + 1, lc.col + 1) if lc is not None else (1, 1)
+        # a tagged scalar (`!x`) at the top has an `lc` without a position
+        if lc is None or lc.line is None or lc.col is None:
+            return (1, 1)
+        return (lc.line + 1, lc.col + 1)
     lc = parent.lc
     if isinstance(parent, dict) and not at_key and parent.get(last) is None:
         at_key = True  # an empty value has no position of its own; point at its key
@@ -234,7 +242,9 @@ def _pos(raw: Any, loc: tuple[Any, ...], *, at_key: bool = False) -> tuple[int |
         else:
             line, col = lc.value(last)
     except (KeyError, IndexError, TypeError, AttributeError):
-        return (lc.line + 1, lc.col + 1)
+        line, col = lc.line, lc.col
+    if line is None or col is None:
+        return (1, 1)
     return line + 1, col + 1
 
 

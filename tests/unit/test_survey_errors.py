@@ -188,6 +188,12 @@ def test_top_level_list():
         load_survey(DATA / "top_level_list.yaml")
 
 
+def test_tagged_values():
+    check(one_issue("!0\n"), 1, 1, r"expected a mapping of survey keys")
+    issue = one_issue(mutate(("    min: 1\n", "    min: !!int one\n")))
+    assert issue.line is None and issue.message.startswith("YAML value cannot be read")
+
+
 def test_top_level_scalar():
     check(one_issue("just a sentence\n"), 1, 1, r"got a text")
 
