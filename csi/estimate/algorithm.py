@@ -23,15 +23,17 @@ loadings (item-construct correlations) is positive (SEMinR/cSEM practice).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from csi.survey.model import ModelSpec
 
-__all__ = ["ModelArrays", "pls_weights", "SCHEMES"]
+__all__ = ["ModelArrays", "pls_weights", "regress", "SCHEMES"]
 
 SCHEMES = ("path", "factorial", "centroid")
+_CACHE: dict[int, tuple[weakref.ref, ModelArrays]] = {}
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,21 @@ class ModelArrays:
     endogenous: np.ndarray  # construct indices with predecessors
     lo: np.ndarray  # (p,) theoretical scale min per item
     hi: np.ndarray  # (p,) theoretical scale max per item
+    reg: tuple  # gather/scatter indices of the padded per-construct regressions (see regress)
 
     @classmethod
     def from_model(cls, model: ModelSpec) -> ModelArrays:
+        """Index arrays of ``model`` (cached per model object)."""
+        hit = _CACHE.get(id(model))
+        if hit is not None and hit[0]() is model:
+            return hit[1]
+        out = cls._build(model)
+        _CACHE[id(model)] = (weakref.ref(model), out)
+        weakref.finalize(model, _CACHE.pop, id(model), None)
+        return out
+
+    @classmethod
+    def _build(cls, model: ModelSpec) -> ModelArrays:
         items = model.item_ids
         cids = model.construct_ids
         pos = {c: i for i, c in enumerate(cids)}
@@ -71,6 +85,28 @@ class ModelArrays:
             adj[pos[s], pos[t]] = 1.0
         preds = tuple(np.flatnonzero(adj[:, j]) for j in range(k))
         succs = tuple(np.flatnonzero(adj[j, :]) for j in range(k))
+        endo = [j for j in range(k) if len(preds[j])]
+        m = max((len(preds[j]) for j in endo), default=1)
+        ne = len(endo)
+        # padded systems: rows/cols beyond a construct's predecessors point at the construct
+        # itself and are replaced by identity rows (pad) so every system has size m
+        ir = np.zeros((ne, m, m), dtype=int)
+        ic = np.zeros((ne, m, m), dtype=int)
+        rr = np.zeros((ne, m), dtype=int)
+        rj = np.zeros((ne, m), dtype=int)
+        valid = np.zeros((ne, m), dtype=bool)
+        for e, j in enumerate(endo):
+            pr = preds[j]
+            full = np.concatenate([pr, np.full(m - len(pr), j)])
+            ir[e], ic[e] = np.meshgrid(full, full, indexing="ij")
+            rr[e], rj[e] = full, j
+            valid[e, : len(pr)] = True
+        pad = ~(valid[:, :, None] & valid[:, None, :])
+        eye = np.broadcast_to(np.eye(m, dtype=bool), (ne, m, m))
+        e_idx, slot = np.nonzero(valid)
+        tgt_i = rr[e_idx, slot]
+        tgt_j = rj[e_idx, slot]
+        reg = (ir, ic, rr, rj, valid, pad, eye, e_idx, slot, tgt_i, tgt_j)
         return cls(
             item_ids=tuple(items),
             construct_ids=tuple(cids),
@@ -84,6 +120,7 @@ class ModelArrays:
             endogenous=np.array([j for j in range(k) if len(preds[j])], dtype=int),
             lo=np.array([model.items[i].scale_min for i in items], dtype=float),
             hi=np.array([model.items[i].scale_max for i in items], dtype=float),
+            reg=reg,
         )
 
     @property
@@ -95,11 +132,56 @@ class ModelArrays:
         return len(self.construct_ids)
 
 
-def _normalize(W: np.ndarray, RW: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rw(R: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """``R @ W`` for block-diagonal ``W`` given as a weight vector ``w`` (B, p): one GEMM."""
+    B, p = w.shape
+    return ((R * w[:, None, :]).reshape(B * p, p) @ member).reshape(B, p, -1)
+
+
+def _normalize(w, RW, ma):
     """Scale each construct's weights to unit score variance (``w' R w = 1``)."""
-    var = (W * RW).sum(axis=1)
-    s = np.sqrt(np.where(var > 0, var, np.nan))[:, None, :]
-    return W / s, RW / s
+    ar, blk = np.arange(ma.p), ma.item_block
+    var = (w * RW[:, ar, blk]) @ ma.member  # (B, k)
+    s = np.sqrt(np.where(var > 0, var, np.nan))
+    return w / s[:, blk], RW / s[:, None, :]
+
+
+def solve_spd(M: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Solve stacks of small symmetric positive-definite systems ``M x = r`` (..., m, m).
+
+    Gaussian elimination without pivoting, vectorised over the leading axes (stable for
+    positive-definite matrices such as construct correlation matrices); for the tiny
+    systems of PLS this is several times faster than a LAPACK call per matrix.
+    """
+    M = np.array(M, dtype=float, copy=True)
+    r = np.array(r, dtype=float, copy=True)
+    m = M.shape[-1]
+    for i in range(m - 1):
+        f = M[..., i + 1:, i] / M[..., i, i][..., None]
+        M[..., i + 1:, i:] -= f[..., None] * M[..., None, i, i:]
+        r[..., i + 1:] -= f * r[..., i, None]
+    x = np.empty_like(r)
+    for i in range(m - 1, -1, -1):
+        x[..., i] = (r[..., i] - (M[..., i, i + 1:] * x[..., i + 1:]).sum(axis=-1)) / M[..., i, i]
+    return x
+
+
+def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Path matrix (B, k, k): OLS of each endogenous construct on its predecessors.
+
+    All regressions are solved in one batched call on identity-padded systems.
+    """
+    ir, ic, rr, rj, valid, pad, eye, e_idx, slot, ti, tj = ma.reg
+    out = np.zeros_like(C)
+    if len(e_idx) == 0:
+        return out
+    M = C[:, ir, ic]
+    M[:, pad] = 0.0
+    M[:, pad & eye] = 1.0
+    rhs = np.where(valid, C[:, rr, rj], 0.0)
+    beta = solve_spd(M, rhs)
+    out[:, ti, tj] = beta[:, e_idx, slot]
+    return out
 
 
 def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
@@ -108,14 +190,8 @@ def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
         return C * sym
     if scheme == "centroid":
         return np.sign(C) * sym
-    E = np.zeros_like(C)
-    for j in range(ma.k):
-        pr, su = ma.preds[j], ma.succs[j]
-        if len(pr):
-            E[:, pr, j] = np.linalg.solve(C[:, pr[:, None], pr], C[:, pr, j][..., None])[..., 0]
-        if len(su):
-            E[:, su, j] = C[:, su, j]
-    return E
+    # path scheme: correlations with successors, regression weights on predecessors
+    return C * ma.adj.T + regress(C, ma)
 
 
 def pls_weights(
@@ -125,7 +201,7 @@ def pls_weights(
     scheme: str = "path",
     tol: float = 1e-7,
     max_iter: int = 300,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Standardized outer weights for a stack of correlation matrices.
 
     Parameters
@@ -143,42 +219,58 @@ def pls_weights(
         ``Z = X_std @ W`` have unit sample variance; NaN where the iteration broke down.
     n_iter : ndarray of int, shape (B,)
     converged : ndarray of bool, shape (B,)
+    RW : ndarray, shape (B, p, k)
+        ``R @ W``: item-construct correlations (cross-loadings).
+
+    Resamples that have converged leave the batch, so later iterations only touch the ones
+    still moving.
     """
     B = R.shape[0]
-    member = ma.member
-    W = np.broadcast_to(member, (B, ma.p, ma.k)).copy()
-    RW = R @ W
+    member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
     inv_b = {}
     for j in np.flatnonzero(ma.mode_b):
         b = ma.blocks[j]
         inv_b[j] = np.linalg.pinv(R[:, b[:, None], b])
     n_iter = np.zeros(B, dtype=int)
     done = np.zeros(B, dtype=bool)
+    w_out = np.empty((B, ma.p))
+    rw_out = np.empty((B, ma.p, ma.k))
+    act = np.arange(B)  # resamples still iterating
+    Ra = R
     with np.errstate(invalid="ignore", divide="ignore"):
-        W, RW = _normalize(W, RW)
+        w = np.ones((B, ma.p))
+        w, RW = _normalize(w, _rw(R, w, member), ma)
         for it in range(1, max_iter + 1):
-            C = np.matmul(W.transpose(0, 2, 1), RW)
+            # C = W' R W (symmetric), from the block sums of w * RW
+            C = ((w[:, :, None] * RW).transpose(0, 2, 1).reshape(-1, ma.p) @ member).reshape(
+                len(act), ma.k, ma.k
+            )
             E = _inner_weights(C, ma, scheme)
-            G = RW @ E  # = R (W E): item covariances with the inner proxies
-            Wn = G * member
+            # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
+            g = (RW * E[:, :, blk].transpose(0, 2, 1)).sum(axis=2)
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
-                Wn[:, b, j] = np.einsum("bij,bj->bi", inv, G[:, b, j])
-            Wn, RWn = _normalize(Wn, R @ Wn)
-            diff = np.abs(Wn - W).sum(axis=(1, 2))
-            active = ~done
-            if active.all():
-                W, RW = Wn, RWn
-            else:
-                W = np.where(active[:, None, None], Wn, W)
-                RW = np.where(active[:, None, None], RWn, RW)
-            n_iter[active] = it
-            done = done | (diff < tol)
-            if done.all():
-                break
-    bad = ~np.isfinite(W).all(axis=(1, 2))
+                g[:, b] = np.einsum("bij,bj->bi", inv[act], g[:, b])
+            wn, RWn = _normalize(g, _rw(Ra, g, member), ma)
+            diff = np.abs(wn - w).sum(axis=1)
+            n_iter[act] = it
+            w, RW = wn, RWn
+            fin = (diff < tol) | ~np.isfinite(diff)
+            if fin.any() or it == max_iter:
+                stop = fin if it < max_iter else np.ones_like(fin)
+                idx = act[stop]
+                w_out[idx], rw_out[idx] = w[stop], RW[stop]
+                done[idx] = diff[stop] < tol
+                keep = ~stop
+                act, w, RW, Ra = act[keep], w[keep], RW[keep], Ra[keep]
+                if not len(act):
+                    break
+    bad = ~np.isfinite(w_out).all(axis=1)
     done = done & ~bad
     # sign rule: sum of each construct's loadings positive
-    L = RW * member
-    flip = np.where(L.sum(axis=1) < 0, -1.0, 1.0)
-    return W * flip[:, None, :], n_iter, done
+    lsum = rw_out[:, ar, blk] @ member
+    flip = np.where(lsum < 0, -1.0, 1.0)
+    w_out *= flip[:, blk]
+    rw_out *= flip[:, None, :]
+    W = w_out[:, :, None] * member
+    return W, n_iter, done, rw_out

@@ -30,17 +30,21 @@ convention).
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from csi.estimate.algorithm import ModelArrays
 
 __all__ = ["BootstrapResult", "bootstrap_moments", "interval", "moments_from_sums"]
 
-_CHUNK_BYTES = 64 * 2**20
+_CHUNK_BYTES = 32 * 2**20  # per (chunk x n) count matrix
+_MAX_CHUNK = 1000  # resamples per chunk (cache-friendly batched algebra)
 
 
 @dataclass
@@ -80,7 +84,7 @@ def moments_from_sums(M: np.ndarray, shift: np.ndarray, p: int, tri):
     cross[:, ju, iu] = M[:, 1 + p:]
     m = s / nw[:, None]
     cov = (cross - nw[:, None, None] * m[:, :, None] * m[:, None, :]) / (nw - 1.0)[:, None, None]
-    var = np.einsum("bii->bi", cov)
+    var = np.diagonal(cov, axis1=1, axis2=2).copy()
     scale = (np.abs(shift) + 1.0) ** 2
     zero = (var <= 1e-20 * scale).any(axis=1)
     sd = np.sqrt(np.clip(var, 1e-300, None))
@@ -101,40 +105,55 @@ def bootstrap_moments(
     progress: Callable[[int, int], None] | None = None,
     jackknife: bool = False,
     chunk_size: int | None = None,
+    n_jobs: int | None = None,
 ) -> BootstrapResult:
     """Run ``n_boot`` resamples; ``stat_fn(R, mean, sd, n)`` returns a dict of (B, ...) arrays.
 
     ``stat_fn`` must return ``converged`` (B,) among its arrays; all other arrays are kept for
-    valid resamples.
+    valid resamples. Chunks are processed by ``n_jobs`` threads (default: up to 2; numpy
+    releases the GIL in the heavy array operations); the draws stay sequential and seeded.
     """
     rng = np.random.default_rng(seed)
+    n_jobs = n_jobs or max(1, min(2, os.cpu_count() or 1))
     n, p = x.shape
     if np.isnan(x).any():
         return _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress)
     F, shift, tri = _per_respondent_terms(x, weights)
-    chunk = chunk_size or int(max(1, min(n_boot, _CHUNK_BYTES // (8 * n))))
-    out: dict[str, list[np.ndarray]] = {}
-    n_zero = n_nc = done = 0
-    while done < n_boot:
-        c = min(chunk, n_boot - done)
-        idx = rng.integers(0, n, size=(c, n))
-        idx += (np.arange(c) * n)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
-        del idx
+    chunk = chunk_size or int(max(1, min(_MAX_CHUNK, -(-n_boot // n_jobs), _CHUNK_BYTES // (8 * n))))
+
+    def work(counts):
         M = counts @ F
-        del counts
         mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
         good = ~zero
-        n_zero += int(zero.sum())
+        res, nc = {}, 0
         if good.any():
             st = stat_fn(R[good], mean[good], sd[good], nw[good])
             conv = st.pop("converged")
-            n_nc += int((~conv).sum())
-            for key, v in st.items():
-                out.setdefault(key, []).append(v[conv])
-        done += c
-        if progress is not None:
-            progress(done, n_boot)
+            nc = int((~conv).sum())
+            res = {key: v[conv] for key, v in st.items()}
+        return int(zero.sum()), nc, res, counts.shape[0]
+
+    out: dict[str, list[np.ndarray]] = {}
+    n_zero = n_nc = done = drawn = 0
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        while done < n_boot:
+            # counts are drawn in order in this thread, so results do not depend on n_jobs
+            while drawn < n_boot and len(pending) < 2 * n_jobs:
+                c = min(chunk, n_boot - drawn)
+                idx = rng.integers(0, n, size=(c, n))
+                idx += (np.arange(c) * n)[:, None]
+                counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
+                pending.append(pool.submit(work, counts))
+                drawn += c
+            z, nc, res, c = pending.popleft().result()
+            n_zero += z
+            n_nc += nc
+            for key, v in res.items():
+                out.setdefault(key, []).append(v)
+            done += c
+            if progress is not None:
+                progress(done, n_boot)
     reps = {k: np.concatenate(v) for k, v in out.items()}
     n_valid = n_boot - n_zero - n_nc
     jk = _jackknife(F, shift, p, tri, stat_fn, rng) if jackknife else None
@@ -230,12 +249,15 @@ def interval(est, reps, *, alpha=0.05, method="percentile", jack=None, n=None):
                 qv[:] = np.where(np.isfinite(adj), adj, qv)
         ci_low = np.full(m, np.nan)
         ci_high = np.full(m, np.nan)
-        for j in range(m):
-            col = reps[fin[:, j], j]
-            if col.size > 1:
-                ci_low[j] = np.quantile(col, lo_q[j])
-                ci_high[j] = np.quantile(col, hi_q[j])
+        if method == "percentile" and fin.all() and reps.shape[0] > 1:
+            ci_low, ci_high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+        else:
+            for j in range(m):
+                col = reps[fin[:, j], j]
+                if col.size > 1:
+                    ci_low[j] = np.quantile(col, lo_q[j])
+                    ci_high[j] = np.quantile(col, hi_q[j])
         t = est / se
         df = max((n or 2) - 1, 1)
-        pval = 2 * stats.t.sf(np.abs(t), df)
+        pval = 2 * special.stdtr(df, -np.abs(t))  # two-sided Student t
     return {"se": se, "ci_low": ci_low, "ci_high": ci_high, "t": t, "p_value": pval}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from csi.estimate.algorithm import ModelArrays
+from csi.estimate.algorithm import ModelArrays, regress
 
 __all__ = [
     "construct_correlations",
@@ -28,25 +28,20 @@ __all__ = [
 ]
 
 
-def construct_correlations(R: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """``C = W' R W`` (B, k, k): correlations of the construct scores."""
-    C = np.einsum("bpk,bpq,bql->bkl", W, R, W)
-    d = np.sqrt(np.einsum("bkk->bk", C))
+def construct_correlations(R: np.ndarray, W: np.ndarray, RW: np.ndarray | None = None) -> np.ndarray:
+    """``C = W' R W`` (B, k, k): correlations of the construct scores (``RW = R @ W`` if given)."""
+    if RW is None:
+        RW = R @ W
+    C = np.matmul(W.transpose(0, 2, 1), RW)
+    d = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
     return C / (d[:, :, None] * d[:, None, :])
 
 
 def structural(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
     """Path matrix ``Bm`` (B, k, k) and R² (B, k; NaN for exogenous constructs)."""
-    B = C.shape[0]
-    Bm = np.zeros((B, ma.k, ma.k))
-    r2 = np.full((B, ma.k), np.nan)
-    for j in ma.endogenous:
-        pr = ma.preds[j]
-        cpp = C[:, pr[:, None], pr]
-        cpj = C[:, pr, j]
-        beta = np.linalg.solve(cpp, cpj[..., None])[..., 0]
-        Bm[:, pr, j] = beta
-        r2[:, j] = np.einsum("bi,bi->b", beta, cpj)
+    Bm = regress(C, ma)
+    r2 = (Bm * C).sum(axis=1)  # R²_j = sum_i beta_ij C_ij
+    r2[:, [j for j in range(ma.k) if not len(ma.preds[j])]] = np.nan
     return Bm, r2
 
 

@@ -79,8 +79,13 @@ class Moments:
         return r
 
 
-def compute_moments(x: np.ndarray, weights: np.ndarray | None = None) -> Moments:
+def compute_moments(
+    x: np.ndarray, weights: np.ndarray | None = None, shift: np.ndarray | None = None
+) -> Moments:
     """One pass over an (n, p) float array without NaNs.
+
+    ``shift`` (e.g. the midpoints of the items' theoretical scales) saves the pass that
+    computes the mean; any value near the data keeps the sums well conditioned.
 
     Examples
     --------
@@ -91,7 +96,9 @@ def compute_moments(x: np.ndarray, weights: np.ndarray | None = None) -> Moments
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] == 0:
         raise DataError("moments need a non-empty 2-D array of items")
-    shift = x.mean(axis=0) if weights is None else np.average(x, axis=0, weights=weights)
+    if shift is None:
+        shift = x.mean(axis=0) if weights is None else np.average(x, axis=0, weights=weights)
+    shift = np.asarray(shift, dtype=np.float64)
     xc = x - shift
     if weights is None:
         n = float(x.shape[0])

@@ -59,11 +59,10 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
     ``r2`` (B, k), ``index`` (B, k), ``htmt`` (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k),
     ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter`` and ``converged`` (B,).
     """
-    W, n_iter, conv = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter)
+    W, n_iter, conv, L = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter)
     with np.errstate(invalid="ignore", divide="ignore"):
-        C = fx.construct_correlations(R, W)
-        L = np.einsum("bpq,bqk->bpk", R, W)
-        load = np.einsum("bpk,pk->bp", L, ma.member)
+        C = fx.construct_correlations(R, W, L)  # L = R @ W: cross-loadings
+        load = (L * ma.member).sum(axis=2)
         rhoa = fx.rho_a(R, W, ma) if (consistent or want_rho_a) else None
         if consistent:
             C = fx.consistent_correlations(C, rhoa)
@@ -82,7 +81,7 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
     conv = conv & ok
     return {
         "W": W,
-        "weights": np.einsum("bpk,pk->bp", W, ma.member),
+        "weights": W.sum(axis=2),  # W is zero outside each item's block
         "loadings": load,
         "C": C,
         "paths": Bm,
@@ -222,7 +221,9 @@ class PLSPathModel:
             n = float(len(x)) if prep.weights is None else float(prep.weights.sum())
             self._set_moments(model, R, mean, sd, n, len(x))
         else:
-            mom = compute_moments(x, prep.weights)
+            mid = np.array([(model.items[i].scale_min + model.items[i].scale_max) / 2
+                            for i in model.item_ids])
+            mom = compute_moments(x, prep.weights, shift=mid)
             self._fit_moments(model, mom)
         self._items = prep.items
         self._weights = prep.weights

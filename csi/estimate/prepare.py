@@ -141,49 +141,72 @@ def prepare_data(
     specs = [model.items[it] for it in item_ids]
     lo = np.array([sp.scale_min for sp in specs], dtype=float)
     hi = np.array([sp.scale_max for sp in specs], dtype=float)
-    sub = data[item_ids]
+    sub = data if list(data.columns) == item_ids else data[item_ids]
+    owned = False  # may x be written without touching the caller's data?
     if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
-        x = sub.to_numpy(dtype="float64", na_value=np.nan, copy=True)
-        if not np.isfinite(x).all() and np.isinf(x).any():
-            r, c = np.argwhere(np.isinf(x))[0]
-            raise DataError(f"item {item_ids[c]!r}, row {_row_label(data.index, r)}: infinite value")
+        x = sub.to_numpy(dtype="float64", na_value=np.nan)
     else:
         x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
-    for c, sp in enumerate(specs):
-        if sp.missing_codes:
+        owned = True
+    # Fast path (two read-only passes): no NaN, no inf, no missing code present, all in scale.
+    mn, mx = x.min(axis=0), x.max(axis=0)
+    code_cols = [
+        c for c, sp in enumerate(specs)
+        if sp.missing_codes and (
+            not (np.isfinite(mn[c]) and np.isfinite(mx[c]))
+            or any(mn[c] <= code <= mx[c] for code in sp.missing_codes)
+        )
+    ]
+    clean = (
+        bool(np.isfinite(mn).all() and np.isfinite(mx).all())
+        and not code_cols
+        and bool((mn >= lo).all() and (mx <= hi).all())
+    )
+    if clean:
+        nan_mask = None
+        n_nan_col = np.zeros(len(item_ids), dtype=int)
+    else:
+        if not owned:
+            x, owned = np.array(x, dtype="float64", copy=True), True
+        if np.isinf(mn).any() or np.isinf(mx).any():
+            r, c = np.argwhere(np.isinf(x))[0]
+            raise DataError(f"item {item_ids[c]!r}, row {_row_label(data.index, r)}: infinite value")
+        for c in code_cols:
             col = x[:, c]
-            col[np.isin(col, np.asarray(sp.missing_codes, dtype=float))] = np.nan
-    bad = (x < lo) | (x > hi)
-    if bad.any():
-        cols_bad = np.flatnonzero(bad.any(axis=0))
-        c = int(cols_bad[0])
-        spec = specs[c]
-        pos = int(np.flatnonzero(bad[:, c])[0])
-        nbad = int(bad[:, c].sum())
-        extra = f" ({nbad} values in all)" if nbad > 1 else ""
-        hint = (
-            f"; declared missing codes: {tuple(spec.missing_codes)}"
-            if spec.missing_codes
-            else "; if it means 'no answer', declare it as a missing code"
-        )
-        raise DataError(
-            f"item {spec.id!r}, row {_row_label(data.index, pos)}: value {x[pos, c]:g} is outside "
-            f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
-        )
-    nan_mask = np.isnan(x)
-    n_nan_col = nan_mask.sum(axis=0)
-    for c in np.flatnonzero(n_nan_col == len(x)):
-        raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
+            col[np.isin(col, np.asarray(specs[c].missing_codes, dtype=float))] = np.nan
+        bad = (x < lo) | (x > hi)
+        if bad.any():
+            cols_bad = np.flatnonzero(bad.any(axis=0))
+            c = int(cols_bad[0])
+            spec = specs[c]
+            pos = int(np.flatnonzero(bad[:, c])[0])
+            nbad = int(bad[:, c].sum())
+            extra = f" ({nbad} values in all)" if nbad > 1 else ""
+            hint = (
+                f"; declared missing codes: {tuple(spec.missing_codes)}"
+                if spec.missing_codes
+                else "; if it means 'no answer', declare it as a missing code"
+            )
+            raise DataError(
+                f"item {spec.id!r}, row {_row_label(data.index, pos)}: value {x[pos, c]:g} is outside "
+                f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
+            )
+        nan_mask = np.isnan(x)
+        n_nan_col = nan_mask.sum(axis=0)
+        for c in np.flatnonzero(n_nan_col == len(x)):
+            raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
     by_item = {it: int(v) for it, v in zip(item_ids, n_nan_col, strict=True)}
     rev = np.array([sp.reverse for sp in specs])
     if rev.any():
+        if not owned:
+            x, owned = np.array(x, dtype="float64", copy=True), True
         x[:, rev] = lo[rev] + hi[rev] - x[:, rev]
-    items = pd.DataFrame(x, index=data.index, columns=item_ids, copy=False)
-    row_missing = nan_mask.any(axis=1)
+    items = pd.DataFrame(x, index=data.index, columns=sub.columns, copy=False)
+    row_missing = nan_mask.any(axis=1) if nan_mask is not None else None
     info = {
         "policy": missing,
-        "n_missing_values": int(nan_mask.sum()),
-        "n_respondents_affected": int(row_missing.sum()),
+        "n_missing_values": int(n_nan_col.sum()),
+        "n_respondents_affected": 0 if row_missing is None else int(row_missing.sum()),
         "n_dropped": 0,
         "by_item": by_item,
     }

@@ -42,7 +42,7 @@ def unstandardized_weights(W: np.ndarray, sd: np.ndarray, ma: ModelArrays) -> np
     sd : ndarray (B, p)
         Item sample SDs on the raw scale.
     """
-    w = np.einsum("bpk,pk->bp", W, ma.member)
+    w = (W * ma.member).sum(axis=2)
     u = w / sd
     tot = u @ ma.member  # (B, k)
     with np.errstate(invalid="ignore", divide="ignore"):
