@@ -94,6 +94,10 @@ def build_report(survey, frame, result, *, target: str | None, n_boot: int, seed
         rep["complaints_by_wave"] = _records(complaints_by(survey, frame, "wave")) if "wave" in frame else []
         rep["complaint_handling"] = _records(handling_summary(survey, frame))
         rep["service_recovery"] = _records(service_recovery(survey, frame, result))
+        if result is not None:
+            from csi.drivers import complaint_paths
+
+            rep["complaint_paths"] = _records(complaint_paths(survey, result))
     except CsiError as exc:
         rep["complaints"] = []
         rep["notes"].append(f"complaint analysis skipped: {exc}")

@@ -43,7 +43,7 @@ LOGIT_COLUMNS = ["model", "term", "coefficient", "odds_ratio", "ci_low", "ci_hig
 def wilson_interval(k, n, alpha: float = 0.05):
     """Wilson score interval for a proportion ``k / n`` (arrays allowed).
 
-    >>> [round(v, 4) for v in wilson_interval(5, 10)]
+    >>> [round(float(v), 4) for v in wilson_interval(5, 10)]
     [0.2366, 0.7634]
     """
     k = np.asarray(k, float)

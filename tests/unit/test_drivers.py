@@ -246,3 +246,26 @@ def test_cli_drivers(flagship_path, flagship, tmp_path):
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text(encoding="utf-8"))
     assert d["repurchase_logit"] == [] and any("repurchased_90d" in n for n in d["notes"])
+
+
+def test_cli_drivers_from_database(flagship_path, flagship, tmp_path):
+    from csi.io import read_responses
+    from csi.store import close_store, open_store
+
+    frame, _ = simulate_responses(flagship, n=300, seed=5)
+    csv = tmp_path / "r.csv"
+    write_plain_csv(frame, csv)
+    imp = read_responses(csv, flagship)
+    url = f"sqlite:///{tmp_path / 'csi.sqlite'}"
+    store = open_store(url)
+    store.save_survey(flagship)
+    store.import_frame(flagship, imp.valid, source_name="r.csv", file_hash=imp.file_hash)
+    out = tmp_path / "d.json"
+    try:
+        res = CliRunner().invoke(app, ["drivers", str(flagship_path), "--db", url, "--json", str(out),
+                                       "--boot", "0"])
+    finally:
+        close_store(url)
+    assert res.exit_code == 0, res.output
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["n"] == 300 and d["ipma"] and d["repurchase_logit"]
