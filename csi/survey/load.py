@@ -305,6 +305,13 @@ def _pydantic_issues(exc: ValidationError, raw: Any, file: str) -> list[SpecIssu
     for err in exc.errors():
         loc = _clean_loc(raw, tuple(err["loc"]), err["type"])
         grouped.setdefault(loc, []).append(err)
+    # A union (e.g. a display text: plain string | {lang: text}) reports a type error for each
+    # branch; when one branch has a deeper, more specific problem, the shallow "expected a
+    # text" for the other branch is noise.
+    for loc in [k for k, errs in grouped.items()
+                if all(e["type"].endswith("_type") for e in errs)
+                and any(len(o) > len(k) and o[: len(k)] == k for o in grouped)]:
+        del grouped[loc]
     issues = []
     for loc, errs in grouped.items():
         err = errs[0]
@@ -317,7 +324,8 @@ def _pydantic_issues(exc: ValidationError, raw: Any, file: str) -> list[SpecIssu
             allowed = _allowed_keys(raw, loc[:-1])
             msg = f"unknown key {loc[-1]!r}" + (f"; expected one of {allowed}" if allowed else "")
         else:
-            line, col = _pos(raw, loc)
+            # a bad mapping key (pydantic's loc has "[key]") is located at the key itself
+            line, col = _pos(raw, loc, at_key="[key]" in err["loc"])
             value = err.get("input")
             shown = _show(value)
             kinds = {e["type"] for e in errs}

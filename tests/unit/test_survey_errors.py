@@ -162,6 +162,23 @@ def test_invalid_item_id(bad_id):
           "constructs.loyalty.items[0].id")
 
 
+def test_invalid_language_key_in_a_text_is_located_at_the_key():
+    # one issue, not also "expected a text" from the plain-string branch of a display text
+    src = mutate(("text: {en: Buy again, zh: 再次购买}", "text: {EN: Buy again, zh: 再次购买}"))
+    check(one_issue(src), 31, 16, r"got 'EN'; not a language code", "constructs.loyalty.items[0].text.EN")
+
+
+def test_non_numeric_scale_label_key():
+    src = mutate(("      10: {en: High", "      ten: {en: High"))
+    check(one_issue(src), 12, 7, r"^got 'ten'; expected a number$", "scales.s10.labels.ten")
+
+
+def test_unknown_literal():
+    src = mutate(("    type: single_choice\n", "    type: dropdown\n"))
+    check(one_issue(src), 34, 11, r"got 'dropdown'; expected 'single_choice', 'multiple_choice', .* or 'date'",
+          "questions[0].type")
+
+
 def test_invalid_language_code():
     src = mutate(("languages: [en, zh]", "languages: [en, Chinese]"))
     issue = issues_of(src)[0]
