@@ -18,7 +18,7 @@ from csi.drivers.ipma import (
     check_target,
     total_effects_from_scores,
 )
-from csi.drivers.scores import construct_scores
+from csi.drivers.scores import check_resampling, construct_scores
 from csi.errors import ParameterError
 from csi.survey import Survey
 
@@ -69,6 +69,7 @@ def acsi_impacts(survey: Survey, frame: pd.DataFrame, result=None, *, target: st
         ``impact`` is in target index points (0-100 scale). Binary constructs (complaint)
         are left out as drivers (their score is a rate).
     """
+    check_resampling("acsi_impacts", n_boot=n_boot, alpha=alpha)
     target = check_target(survey, target)
     scores = construct_scores(survey, frame, result)
     out = impacts_from_scores(scores, survey.effective_paths, target, gain=gain, n_boot=n_boot,

@@ -27,7 +27,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.drivers.scores import check_variance, construct_scores, item_scores, outcome_id
+from csi.drivers.scores import (
+    check_resampling,
+    check_variance,
+    construct_scores,
+    item_scores,
+    outcome_id,
+)
 from csi.errors import DataError, ParameterError
 from csi.survey import Survey
 
@@ -239,6 +245,7 @@ def importance_performance(survey: Survey, frame: pd.DataFrame, result=None, *, 
     DataError
         A construct score without variance or too few complete respondents.
     """
+    check_resampling("importance_performance", n_boot=n_boot, alpha=alpha)
     if level not in ("construct", "item", "both"):
         raise ParameterError(f"The 'level' parameter of importance_performance must be a str among "
                              f"{{'construct', 'item', 'both'}}. Got {level!r} instead.")

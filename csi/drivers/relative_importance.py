@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from csi.drivers.scores import (
+    check_resampling,
     check_variance,
     construct_scores,
     item_scores,
@@ -156,6 +157,7 @@ def relative_importance(survey: Survey, frame: pd.DataFrame, result=None, *, out
         lmg_ci_low, lmg_ci_high, lmg_share, rank, r2, n`` -- one row per lever; ``raw_weight``
         and ``lmg`` each sum to ``r2``; ``rank`` 1 = most important (by raw weight).
     """
+    check_resampling("relative_importance", n_boot=n_boot, alpha=alpha)
     X = lever_scores(survey, frame)
     out_id = outcome or (survey.drivers.outcome if survey.drivers is not None and survey.drivers.outcome else None)
     out_id = out_id or outcome_id(survey)

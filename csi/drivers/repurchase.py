@@ -25,6 +25,7 @@ from scipy.stats import norm, rankdata, spearmanr
 
 from csi.drivers.scores import (
     behaviour_column,
+    check_resampling,
     check_variance,
     construct_scores,
     lever_scores,
@@ -132,6 +133,7 @@ def repurchase_logit(survey: Survey, frame: pd.DataFrame, result=None, *, predic
     DataError
         No behavioural field (the reason), separation, zero variance.
     """
+    check_resampling("repurchase_logit", alpha=alpha)
     col, reason = behaviour_column(survey, frame)
     if col is None:
         raise DataError(f"actual repurchase is not available: {reason}.")

@@ -16,7 +16,7 @@ from csi.errors import DataError, ParameterError
 from csi.survey import Survey
 
 __all__ = ["item_scores", "lever_scores", "construct_scores", "outcome_id", "behaviour_column",
-           "MIN_GROUP_N"]
+           "check_resampling", "MIN_GROUP_N"]
 
 #: Groups (segments, waves) smaller than this are shown but flagged (SmallSampleWarning).
 MIN_GROUP_N = 30
@@ -113,3 +113,16 @@ def check_variance(x: pd.DataFrame, what: str = "driver") -> None:
         raise DataError(f"{what} score(s) {', '.join(flat)} have zero variance in the data used "
                         f"(n={len(x)}); every respondent gave the same answer, so their importance "
                         "cannot be estimated. Drop them or use more data.")
+
+
+def check_resampling(func: str, *, n_boot: int | None = None, alpha: float | None = None,
+                     n_perm: int | None = None) -> None:
+    """Check resampling parameters (sklearn's message shape, :class:`ParameterError`)."""
+    from csi.estimate.pls import check_number
+
+    if n_boot is not None:
+        check_number("n_boot", n_boot, 0, np.inf, integer=True, func=func)
+    if n_perm is not None:
+        check_number("n_perm", n_perm, 0, np.inf, integer=True, func=func)
+    if alpha is not None:
+        check_number("alpha", alpha, 0.0, 0.5, func=func, closed="neither")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from csi.drivers.complaints import mean_interval
-from csi.drivers.scores import MIN_GROUP_N, construct_scores, lever_scores
+from csi.drivers.scores import MIN_GROUP_N, check_resampling, construct_scores, lever_scores
 from csi.errors import DataError, ParameterError, SmallSampleWarning
 from csi.survey import Survey
 
@@ -118,6 +118,7 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
     DataError
         A group with fewer than 5 complete respondents.
     """
+    check_resampling("compare_groups", n_boot=n_boot, n_perm=n_perm, alpha=alpha)
     g = _by(survey, frame, by)
     levels = set(g.dropna().unique())
     for v in (a, b):

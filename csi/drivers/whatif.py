@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from csi.drivers.ipma import _totals_from_cross, check_target
-from csi.drivers.scores import behaviour_column, construct_scores, lever_scores
+from csi.drivers.scores import behaviour_column, check_resampling, construct_scores, lever_scores
 from csi.errors import DataError, ParameterError
 from csi.survey import Survey
 
@@ -113,6 +113,7 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
     ParameterError
         Unknown driver, empty or non-finite changes, or a change beyond the scale.
     """
+    check_resampling("what_if", n_boot=n_boot, alpha=alpha)
     if not changes:
         raise ParameterError("what_if needs at least one change, e.g. {'service': 5}.")
     target = check_target(survey, target)

@@ -269,3 +269,13 @@ def test_cli_drivers_from_database(flagship_path, flagship, tmp_path):
     assert res.exit_code == 0, res.output
     d = json.loads(out.read_text(encoding="utf-8"))
     assert d["n"] == 300 and d["ipma"] and d["repurchase_logit"]
+
+
+def test_resampling_parameters_are_checked(flagship, sim):
+    frame, _ = sim
+    with pytest.raises(ParameterError, match="'n_boot' parameter of importance_performance must be an int"):
+        importance_performance(flagship, frame, n_boot=-1)
+    with pytest.raises(ParameterError, match="'alpha' parameter of relative_importance"):
+        relative_importance(flagship, frame, alpha=0.7)
+    with pytest.raises(ParameterError, match="'n_perm' parameter of compare_groups"):
+        compare_groups(flagship, frame, "channel", "jd", "tmall", n_perm=1.5)
