@@ -138,6 +138,7 @@ def fit_cbsem(
 
     Examples
     --------
+    >>> import numpy as np
     >>> rng = np.random.default_rng(3)
     >>> q = rng.normal(size=300); s = 0.6 * q + 0.8 * rng.normal(size=300)
     >>> cols = {f"q{i}": q + 0.6 * rng.normal(size=300) for i in (1, 2, 3)}

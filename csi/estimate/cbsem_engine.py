@@ -11,8 +11,10 @@ Conventions (identical to lavaan 0.6 ``sem(..., estimator = "ML")`` with complet
 - Variances are *not* bounded at zero (semopy bounds them; lavaan does not): a Heywood case
   shows up as a negative variance and is flagged by
   :func:`csi.estimate.cbsem_admissibility.check_admissibility` instead of hiding at the bound.
-- Optimization: scipy L-BFGS-B on semopy's analytic gradient with tight tolerances, then
-  Fisher-scoring steps (expected Hessian) until ``max|grad F| < 1e-9``. If that fails from
+- Optimization: Fisher scoring (expected Hessian, step halving) on semopy's analytic
+  derivatives; if it does not converge, scipy L-BFGS-B from the same start with tight
+  tolerances, polished by Fisher scoring,
+  until ``max|grad F| < 1e-9`` (converged means ``<= 1e-6``). If that fails from
   semopy's starting values, up to ``max_starts - 1`` perturbed starts (``seed``) are tried
   and the converged solution with the smallest ``F`` is kept.
 - Standard errors from the expected information ``N/2 * tr(Sigma^-1 dSigma_i Sigma^-1 dSigma_j)``
@@ -193,16 +195,26 @@ def _polish(prob: _Problem, x: np.ndarray, max_steps: int = 100) -> tuple[np.nda
 
 
 def _minimize(prob: _Problem, x0: np.ndarray) -> tuple[np.ndarray, float, float, int]:
-    """L-BFGS-B then Fisher scoring; returns (x, F, max|grad|, iterations)."""
+    """Fisher scoring from ``x0``; if it does not converge, L-BFGS-B from ``x0`` then Fisher scoring.
+
+    Returns (x, F, max|grad|, iterations).
+    """
+    x0 = np.asarray(x0, dtype=float)
     if not np.isfinite(prob.f(x0)):
         return x0, np.inf, np.inf, 0
+
+    def report(x):
+        g = prob.grad(x)
+        return float(np.max(np.abs(g))) if np.all(np.isfinite(g)) else np.inf
+
+    x, steps = _polish(prob, x0, max_steps=50)
+    mg = report(x)
+    if mg <= _GRAD_TOL:
+        return x, prob.f(x), mg, steps
     res = minimize(prob.f, x0, jac=prob.grad, method="L-BFGS-B",
                    options={"maxiter": 20000, "maxfun": 50000, "ftol": 1e-15, "gtol": 1e-10})
-    x, steps = _polish(prob, np.asarray(res.x, dtype=float))
-    fx = prob.f(x)
-    g = prob.grad(x)
-    mg = float(np.max(np.abs(g))) if np.all(np.isfinite(g)) else np.inf
-    return x, fx, mg, int(res.nit) + steps
+    x, steps2 = _polish(prob, np.asarray(res.x, dtype=float))
+    return x, prob.f(x), report(x), steps + int(res.nit) + steps2
 
 
 # -- parameter table -------------------------------------------------------------------------
