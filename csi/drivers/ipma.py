@@ -159,22 +159,24 @@ def quadrants(importance: np.ndarray, performance: np.ndarray) -> tuple[list[str
 def ipma_table(scores: pd.DataFrame, paths: list[tuple[str, str]], target: str, *,
                items: pd.DataFrame | None = None, item_weights: pd.DataFrame | None = None,
                exclude: tuple[str, ...] = (), n_boot: int = 500, seed: int | None = 0,
-               alpha: float = 0.05) -> pd.DataFrame:
+               alpha: float = 0.05, replicates: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """IPMA from 0-100 construct scores (and optionally 0-100 item scores with their rescaled
-    outer weights ``construct, item, weight``); see the module docstring for the rules."""
+    outer weights ``construct, item, weight``); see the module docstring for the rules.
+    ``replicates`` (construct -> bootstrap importances) replaces the own bootstrap."""
     drivers = [c for c in _ancestors(paths, target) if c not in exclude]
     if not drivers:
         raise ParameterError(f"target {target!r} has no predecessor constructs to map.")
     te = total_effects_from_scores(scores, paths).set_index(["source", "target"])["total_effect"]
     used = scores[list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))].dropna().index
-    if n_boot > 0:
+    reps = replicates
+    if reps is None and n_boot > 0:
         names, T = bootstrap_total_effects(scores, paths, n_boot=n_boot, seed=seed)
         reps = {c: T[:, names.index(c), names.index(target)] for c in drivers}
     rows = []
     for c in drivers:
         imp = float(te[(c, target)])
         lo = hi = np.nan
-        if n_boot > 0:
+        if reps is not None:
             lo, hi = np.nanquantile(reps[c], [alpha / 2, 1 - alpha / 2])
         rows.append({"level": "construct", "name": c, "construct": c, "importance": imp,
                      "importance_ci_low": float(lo), "importance_ci_high": float(hi),
@@ -213,9 +215,28 @@ def _item_weights(survey: Survey, result, constructs: list[str]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["construct", "item", "weight"])
 
 
+def _engine_replicates(result, scores: pd.DataFrame, paths, target: str, exclude) -> dict[str, np.ndarray]:
+    reps = (getattr(result, "extra", None) or {}).get("replicates", {}).get("total_effects")
+    if reps is None or not len(reps):
+        raise ParameterError("ci_source='engine' needs an IndexResult fitted with n_boot > 0 (bootstrap "
+                             "replicates); pass one or use ci_source='scores'.")
+    names = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
+    used = scores[names].dropna()
+    sd = used.std(ddof=1)
+    out = {}
+    for c in _ancestors(paths, target):
+        if c in exclude:
+            continue
+        if (c, target) not in reps.columns:
+            raise ParameterError(f"the IndexResult has no bootstrap replicates of the total effect "
+                                 f"{c} -> {target}; was it fitted on this survey?")
+        out[c] = reps[(c, target)].to_numpy(float) * sd[target] / sd[c]
+    return out
+
+
 def importance_performance(survey: Survey, frame: pd.DataFrame, result=None, *, target: str | None = None,
                            level: str = "both", n_boot: int = 500, seed: int | None = 0,
-                           alpha: float = 0.05) -> pd.DataFrame:
+                           alpha: float = 0.05, ci_source: str = "scores") -> pd.DataFrame:
     """Importance-performance map for ``target`` (default: the driver outcome, loyalty).
 
     Parameters
@@ -230,6 +251,12 @@ def importance_performance(survey: Survey, frame: pd.DataFrame, result=None, *, 
     level : {"construct", "item", "both"}
     n_boot, seed, alpha
         Percentile bootstrap of the importance (0 = no CIs).
+    ci_source : {"scores", "engine"}, default="scores"
+        ``"scores"``: own seeded bootstrap of the score regressions (outer weights fixed).
+        ``"engine"``: reuse the PLS engine's resamples in ``result.extra["replicates"]``
+        (standardized total effects, which include the variability of the outer weights),
+        converted to the 0-100 metric with the full-sample ratio ``sd(target) / sd(driver)``
+        of the 0-100 scores; ``n_boot`` and ``seed`` are then ignored.
 
     Returns
     -------
@@ -258,8 +285,14 @@ def importance_performance(survey: Survey, frame: pd.DataFrame, result=None, *, 
         drivers = [c for c in _ancestors(paths, target) if c not in binary]
         weights = _item_weights(survey, result, drivers)
         items = item_scores(survey, frame, list(weights["item"]))
+    reps = None
+    if ci_source == "engine":
+        reps = _engine_replicates(result, scores, paths, target, binary)
+    elif ci_source != "scores":
+        raise ParameterError("The 'ci_source' parameter of importance_performance must be a str among "
+                             f"{{'scores', 'engine'}}. Got {ci_source!r} instead.")
     out = ipma_table(scores, paths, target, items=items, item_weights=weights, exclude=binary,
-                     n_boot=n_boot, seed=seed, alpha=alpha)
+                     n_boot=n_boot, seed=seed, alpha=alpha, replicates=reps)
     if level == "item":
         out = out[out["level"] == "item"].reset_index(drop=True)
     return out

@@ -279,3 +279,20 @@ def test_resampling_parameters_are_checked(flagship, sim):
         relative_importance(flagship, frame, alpha=0.7)
     with pytest.raises(ParameterError, match="'n_perm' parameter of compare_groups"):
         compare_groups(flagship, frame, "channel", "jd", "tmall", n_perm=1.5)
+
+
+def test_ipma_importance_equals_engine_total_effect_rescaled(flagship, sim):
+    # 0-100 scores are affine in the standardized scores, so the unstandardized total effect
+    # from the score regressions = the engine's standardized total effect x sd(target)/sd(driver).
+    from csi.estimate.fit import fit
+
+    frame, _ = sim
+    res = fit(flagship, frame, n_boot=60, seed=0)
+    t = importance_performance(flagship, frame, res, level="construct", ci_source="engine")
+    sd = res.scores.std(ddof=1)
+    te = res.total_effects.set_index(["source", "target"])["estimate"]
+    for r in t.itertuples():
+        assert r.importance == pytest.approx(te[(r.name, "loyalty")] * sd["loyalty"] / sd[r.name], rel=1e-6)
+        assert r.importance_ci_low <= r.importance <= r.importance_ci_high
+    with pytest.raises(ParameterError, match="ci_source"):
+        importance_performance(flagship, frame, res, ci_source="magic")
