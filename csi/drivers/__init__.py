@@ -25,7 +25,7 @@ from csi.drivers.repurchase import (
     repurchase_logit,
 )
 from csi.drivers.scores import construct_scores, item_scores, lever_scores
-from csi.drivers.segments import compare_groups, group_results
+from csi.drivers.segments import compare_groups, group_results, ipma_by_group
 from csi.drivers.whatif import what_if
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "handling_summary",
     "importance_agreement",
     "importance_performance",
+    "ipma_by_group",
     "item_scores",
     "lever_scores",
     "relative_importance",

@@ -2,6 +2,8 @@
 
 - :func:`group_results`: mean 0-100 index of every construct and driver lever per group of
   ``by`` (``wave`` or a segment question), with t intervals.
+- :func:`ipma_by_group`: the construct-level importance-performance map within each group
+  (score regressions re-run per group; scores fixed at the pooled estimate).
 - :func:`compare_groups`: differences between two groups ``a - b`` in construct/lever indices
   and in the standardized structural paths, with **permutation p-values** (group labels
   shuffled between the two groups; the PLS-MGA permutation test of Chin & Dibbern 2010, here
@@ -27,7 +29,7 @@ from csi.drivers.scores import MIN_GROUP_N, check_resampling, construct_scores, 
 from csi.errors import DataError, ParameterError, SmallSampleWarning
 from csi.survey import Survey
 
-__all__ = ["group_results", "compare_groups", "MIN_COMPARE_N"]
+__all__ = ["group_results", "compare_groups", "ipma_by_group", "MIN_COMPARE_N"]
 
 MIN_COMPARE_N = 5
 
@@ -170,3 +172,47 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
     return pd.DataFrame({"kind": lkinds, "name": labels, "estimate_a": est[0], "estimate_b": est[1],
                          "difference": diff, "ci_low": lo, "ci_high": hi, "p_value": p,
                          "n_a": na, "n_b": nb, "small_n": min(na, nb) < MIN_GROUP_N})
+
+
+def ipma_by_group(survey: Survey, frame: pd.DataFrame, by: str = "wave", result=None, *,
+                  target: str | None = None, n_boot: int = 200, seed: int | None = 0,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Construct-level IPMA per group of ``by``: the columns of
+    :func:`csi.drivers.ipma.importance_performance` plus ``by, group, n, small_n``.
+
+    Groups with fewer than ``MIN_COMPARE_N`` complete respondents are left out with a
+    :class:`~csi.errors.SmallSampleWarning`; groups under ``MIN_GROUP_N`` are flagged.
+    """
+    from csi.drivers.ipma import check_target, ipma_table
+
+    check_resampling("ipma_by_group", n_boot=n_boot, alpha=alpha)
+    target = check_target(survey, target)
+    g = _by(survey, frame, by)
+    scores = construct_scores(survey, frame, result)
+    paths = survey.effective_paths
+    binary = tuple(c for c, spec in survey.constructs.items() if spec.binary)
+    names = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
+    parts, small, skipped = [], [], []
+    for level in sorted(g.dropna().unique()):
+        m = (g == level).fillna(False).to_numpy(bool)
+        sub = scores.loc[m]
+        n = int(sub[names].dropna().shape[0])
+        if n < max(MIN_COMPARE_N, len(names) + 1):
+            skipped.append(f"{level} (n={n})")
+            continue
+        if n < MIN_GROUP_N:
+            small.append(f"{level} (n={n})")
+        t = ipma_table(sub, paths, target, exclude=binary, n_boot=n_boot, seed=seed, alpha=alpha)
+        parts.append(t.assign(by=by, group=str(level), n=n, small_n=n < MIN_GROUP_N))
+    if small or skipped:
+        msg = f"{by}: "
+        if skipped:
+            msg += f"group(s) {', '.join(skipped)} left out (too few respondents); "
+        if small:
+            msg += f"group(s) {', '.join(small)} have fewer than {MIN_GROUP_N} respondents (flagged)"
+        warnings.warn(msg.rstrip("; "), SmallSampleWarning, stacklevel=2)
+    if not parts:
+        raise DataError(f"no group of {by!r} has enough respondents for an importance-performance map.")
+    out = pd.concat(parts, ignore_index=True)
+    return out[["by", "group", "n", "small_n"] + [c for c in out.columns
+                                                  if c not in ("by", "group", "n", "small_n")]]

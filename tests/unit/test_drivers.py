@@ -296,3 +296,17 @@ def test_ipma_importance_equals_engine_total_effect_rescaled(flagship, sim):
         assert r.importance_ci_low <= r.importance <= r.importance_ci_high
     with pytest.raises(ParameterError, match="ci_source"):
         importance_performance(flagship, frame, res, ci_source="magic")
+
+
+def test_ipma_by_group(flagship, sim):
+    from csi.drivers import ipma_by_group
+
+    frame, _ = sim
+    t = ipma_by_group(flagship, frame, "channel", n_boot=0)
+    assert set(t["group"]) == {"jd", "taobao", "tmall"}
+    assert set(t["name"]) == {"expectation", "quality", "value", "satisfaction"}
+    frame = frame.copy()
+    frame.loc[frame.index[:3], "region"] = "nowhere"
+    with pytest.warns(SmallSampleWarning, match="nowhere \\(n=3\\) left out"):
+        t = ipma_by_group(flagship, frame, "region", n_boot=0)
+    assert "nowhere" not in set(t["group"])
