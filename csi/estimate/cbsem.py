@@ -134,7 +134,9 @@ def fit_cbsem(
     InadmissibleSolutionWarning
         Any admissibility check is not "ok" (Heywood case, standardized estimate beyond +-1,
         non-positive-definite construct covariance, nearly collinear constructs, singular
-        information matrix, non-positive index weight).
+        information matrix, non-positive index weight). A saturated model (df = 0) gets a
+        ``fit_testable`` "warning" row and a note in ``warnings`` but no Python warning: the
+        solution is admissible, only its global fit is untestable.
 
     Examples
     --------
@@ -211,6 +213,14 @@ def fit_cbsem(
         adm = pd.concat([adm, pd.DataFrame([boot["admissibility"]])], ignore_index=True)
         boot_extra = {"bootstrap": boot["info"], "replicates": boot["replicates"]}
 
+    saturated = (
+        "saturated model (df = 0): chi-square, CFI, TLI, RMSEA and SRMR cannot test the model; "
+        "CFI = 1 and SRMR = 0 hold by construction"
+    )
+    if fit_all["df"] == 0:
+        adm = pd.concat([adm, pd.DataFrame([{
+            "check": "fit_testable", "status": "warning", "detail": saturated,
+        }])], ignore_index=True)
     notes: list[str] = []
     note = binary_note(model)
     if note:
@@ -220,7 +230,9 @@ def fit_cbsem(
                f"{sf.max_grad:.2e}); estimates are not trustworthy")
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
         notes.append(msg)
-    bad = adm[(adm["status"] != "ok") & (adm["check"] != "convergence")]
+    if fit_all["df"] == 0:
+        notes.append(saturated)
+    bad = adm[(adm["status"] != "ok") & ~adm["check"].isin(["convergence", "fit_testable"])]
     if len(bad):
         msg = "inadmissible CB-SEM solution: " + "; ".join(
             f"{r.check} ({r.status}): {r.detail}" for r in bad.itertuples())

@@ -335,7 +335,8 @@ def fit_sem(
     DataError
         Missing values or a singular covariance matrix.
     ParameterError
-        The description cannot be parsed by semopy.
+        The description cannot be parsed by semopy, or it has more free parameters than
+        distinct variances and covariances (negative df: not identified).
 
     Notes
     -----
@@ -362,6 +363,14 @@ def fit_sem(
     model.load(sub)
     prob = _Problem(model)
     x_default = np.array(model.param_vals, dtype=float)
+    n_moments = len(obs) * (len(obs) + 1) // 2
+    if x_default.size > n_moments:
+        raise ParameterError(
+            f"the CB-SEM model is not identified: it has {x_default.size} free parameters but the "
+            f"{len(obs)} items give only {n_moments} distinct variances and covariances "
+            f"(df = {n_moments - x_default.size}); a construct needs at least 3 items, or 2 items "
+            "and a path to another construct"
+        )
     rng = np.random.default_rng(seed)
     tried: list[tuple[np.ndarray, float, float]] = []
     n_iter_total = 0

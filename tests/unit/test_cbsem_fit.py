@@ -198,3 +198,18 @@ def test_estimator_object(data, result):
     assert est.fit_indices_ == result.fit
     assert {"lhs", "op", "rhs", "estimate", "se"} <= set(est.params_.columns)
     assert est.get_params()["max_starts"] == 2
+
+
+def test_unidentified_model_is_refused(data):
+    m = ModelSpec.from_blocks({"s": ["sat1", "sat2"]}, [], scale=(1, 10))
+    with pytest.raises(ParameterError, match=r"not identified: it has 4 free parameters .* only 3 .*df = -1"):
+        fit_cbsem(m, data)
+
+
+def test_saturated_model_fit_flagged_untestable(data):
+    m = ModelSpec.from_blocks({"s": ["sat1", "sat2", "sat3"]}, [], scale=(1, 10))
+    res = fit_cbsem(m, data)
+    assert res.fit["df"] == 0.0 and res.fit["cfi"] == 1.0
+    adm = res.admissibility.set_index("check")
+    assert adm.loc["fit_testable", "status"] == "warning"
+    assert any("saturated model (df = 0)" in w for w in res.warnings)
