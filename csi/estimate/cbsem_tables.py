@@ -209,8 +209,8 @@ def r2_table(model: ModelSpec, sf: SemFit) -> pd.DataFrame:
 
 
 def htmt_table(model: ModelSpec, items: pd.DataFrame) -> pd.DataFrame:
-    """HTMT from the item correlations (same definition as for PLS; reflective blocks only)."""
-    corr = items.corr().abs()
+    """HTMT from the (signed) item correlations, as ``csi.estimate.quality.htmt`` does for PLS."""
+    corr = items.corr()
     ids = list(model.construct_ids)
     rows = []
     for a_i, a in enumerate(ids):
