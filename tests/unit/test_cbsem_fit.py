@@ -151,6 +151,13 @@ def test_compare_estimators(data, result):
     assert len(paths) == 4 and paths[["pls", "cbsem"]].notna().all().all()
     np.testing.assert_allclose(paths["difference"], paths["cbsem"] - paths["pls"])
     assert set(cmp["kind"]) == {"path", "total_effect", "r2", "index", "loading", "rho_c"}
+    # measurement-only quantities computed from the same item correlations agree
+    key = ["construct_a", "construct_b"]
+    h = pls.htmt.merge(result.htmt, on=key, suffixes=("_pls", "_cb"))
+    assert len(h) == len(result.htmt) == 6
+    np.testing.assert_allclose(h["estimate_pls"], h["estimate_cb"], atol=1e-10)
+    a = pls.reliability.merge(result.reliability, on="construct", suffixes=("_pls", "_cb"))
+    np.testing.assert_allclose(a["alpha_pls"], a["alpha_cb"], atol=1e-10)
 
 
 def test_compare_estimators_rejects_non_results(result):
