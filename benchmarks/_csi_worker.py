@@ -58,10 +58,10 @@ def main():
     task, path = sys.argv[1:3]
     n_boot = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     x = np.load(path)
-    df = pd.DataFrame(x, columns=ITEMS)
+    df = pd.DataFrame(x, columns=ITEMS, copy=False)
     model = ModelSpec.from_blocks(BLOCKS, PATHS, scale=(1, 10))
     n = len(x)
-    reps = 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
+    reps = 5 if n <= 10_000 else 3
     out = {}
     warnings.simplefilter("ignore")
     if task == "fit":

@@ -40,6 +40,11 @@ sys.path.insert(0, str(HERE))
 from ecsi import simulate  # noqa: E402
 
 SIZES = (250, 10_000, 100_000, 1_000_000)
+# Same settings for every tool: single-threaded BLAS inside each process (a shared 2-core
+# machine makes multi-threaded OpenBLAS erratic); the bootstraps use 2 workers each
+# (seminr cores=2, csi 2 threads).
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore", "OPENBLAS_NUM_THREADS": "1",
+       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def ensure_bench_env() -> Path:
@@ -57,8 +62,7 @@ def ensure_bench_env() -> Path:
 
 def run(cmd: list[str], timeout: float) -> dict:
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ENV)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {timeout:.0f} s"}
     if p.returncode != 0:

@@ -392,9 +392,10 @@ class PLSPathModel:
         return self._std_scores(items)
 
     def _std_scores(self, items: pd.DataFrame) -> pd.DataFrame:
-        z = (items.to_numpy() - self.item_mean_) / self.item_std_
-        return pd.DataFrame(z @ self.stats_["W"], index=items.index,
-                            columns=list(self.arrays_.construct_ids))
+        # (x - mean)/sd @ W without an n x p temporary
+        Ws = self.stats_["W"] / self.item_std_[:, None]
+        z = items.to_numpy() @ Ws - self.item_mean_ @ Ws
+        return pd.DataFrame(z, index=items.index, columns=list(self.arrays_.construct_ids))
 
     def _need_items(self, what):
         if self.__dict__.get("_items") is None:

@@ -61,4 +61,4 @@ def index_scores(x: np.ndarray, u: np.ndarray, ma: ModelArrays) -> np.ndarray:
     """Per-respondent 0-100 index scores (n, k) from raw items ``x`` (n, p) and ``u`` (p,)."""
     um = u[:, None] * ma.member  # (p, k)
     den = (ma.hi - ma.lo) @ um
-    return 100.0 * ((x - ma.lo) @ um) / den
+    return 100.0 * (x @ um - ma.lo @ um) / den  # no n x p temporary
