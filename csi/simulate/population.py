@@ -207,6 +207,12 @@ def build_truth(
                   "standardized; logit coefficients per 10 points of a 0-100 index"),
         "causal_order": order,
         "paths": [{"source": s, "target": t, "coefficient": beta[(s, t)]} for s, t in eff],
+        "paths_on_binary_indicator": [
+            {"source": s, "target": t, "coefficient": beta[(s, t)] * atten} for s, t in eff
+            if survey.constructs[t].binary],
+        "binary_note": ("paths into a binary construct act on its latent propensity; on the "
+                        "standardized 0/1 indicator (what an estimator sees) they are multiplied by "
+                        "phi(threshold) / sqrt(p (1 - p)) -- see paths_on_binary_indicator"),
         "disturbance_variance": psi,
         "implied_correlation": {f"{a}~{b}": cov[(a, b)] for i, a in enumerate(order) for b in order[:i]},
         "exogenous_correlation": exogenous_correlation if len(exo) > 1 else 0.0,
