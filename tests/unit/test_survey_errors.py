@@ -151,6 +151,11 @@ def test_unknown_section_field():
     check(issue, 42, 19, r"unknown field 'nope' in form section", "sections[0].fields[1]")
 
 
+def test_unknown_key_in_a_section():
+    issue = one_issue(MINI + "sections:\n  - title: One\n    fields: [cs1]\n    page: 2\n")
+    check(issue, 43, 5, r"^unknown key 'page'; expected one of title, fields$", "sections[0].page")
+
+
 @pytest.mark.parametrize(
     "bad_id",
     ["CL1", "cl 1", "忠诚", "1cl", "cl-1"],
