@@ -34,7 +34,9 @@ def estimate(
     data: Annotated[Path | None, typer.Argument(help="Responses CSV.", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON here.")] = None,
     method: Annotated[str, typer.Option(help="pls or cbsem.")] = "pls",
-    boot: Annotated[int, typer.Option("--boot", help="Bootstrap resamples.")] = 5000,
+    boot: Annotated[
+        int | None, typer.Option("--boot", help="Bootstrap resamples (PLS default 5000).")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed for the bootstrap.")] = None,
     missing: Annotated[str, typer.Option(help="listwise, pairwise or mean.")] = "listwise",
     scale: Annotated[str | None, typer.Option(help="Item scale MIN,MAX (lavaan models).")] = None,
@@ -81,9 +83,9 @@ def estimate(
                 kw["missing_codes"] = tuple(float(v) for v in missing_codes.split(","))
             except ValueError:
                 raise fail(f"--missing-codes must be numbers separated by commas; got {missing_codes!r}") from None
+        kw.update(n_boot=boot, seed=seed, weights=weights, missing=missing)
         if method == "pls":
-            kw.update(n_boot=boot, seed=seed, weights=weights, missing=missing,
-                      weighting=scheme, consistent=consistent)
+            kw.update(weighting=scheme, consistent=consistent)
         res = fit(spec, frame, method=method, **kw)
     except CsiError as exc:
         raise fail(exc) from None

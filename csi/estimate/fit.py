@@ -59,7 +59,7 @@ def fit(
     model,
     data: pd.DataFrame,
     method: str = "pls",
-    n_boot: int = 5000,
+    n_boot: int | None = None,
     seed=None,
     weights=None,
     missing: str = "listwise",
@@ -82,8 +82,9 @@ def fit(
     data : DataFrame
         One row per respondent, item ids as columns.
     method : {"pls", "cbsem"}, default="pls"
-    n_boot : int, default=5000
-        Bootstrap resamples (0 = no bootstrap; SEs and CIs are NaN).
+    n_boot : int or None, default=None
+        Bootstrap resamples; None means 5000 for PLS and the CB-SEM estimator's own default
+        (no bootstrap) for ``method="cbsem"``. 0 = no bootstrap (SEs and CIs are NaN).
     seed : int, Generator or None
         Seeds the bootstrap (``numpy.random.default_rng(seed)``); ``random_state`` is an alias.
     weights : str, array or None
@@ -124,7 +125,14 @@ def fit(
     if method == "cbsem":
         from csi.estimate.cbsem import fit_cbsem
 
-        return fit_cbsem(spec, data, **kw)
+        extra = {"missing": missing, "seed": seed, "alpha": alpha, "survey_version": version}
+        if n_boot is not None:
+            extra["n_boot"] = n_boot
+        if weights is not None:
+            extra["weights"] = weights
+        return fit_cbsem(spec, data, **extra, **kw)
+    if n_boot is None:
+        n_boot = 5000
     if kw:
         raise ParameterError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kw))}")
     check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit")
