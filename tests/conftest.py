@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pd.set_option("mode.copy_on_write", True)
+if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 always copies on write (the option is deprecated)
+    pd.set_option("mode.copy_on_write", True)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
