@@ -234,6 +234,8 @@ def _row_label(model: semopy.Model, k: int, ij: tuple[int, int]) -> tuple[str, s
     if k == 0:
         return inner[i], "~", inner[j]
     if k == 1:
+        if inner[j] not in model.vars["latent"]:  # semopy puts y ~ x (observed x) in Lambda
+            return obs[i], "~", inner[j]
         return inner[j], "=~", obs[i]
     if k == 2:
         return inner[min(i, j)], "~~", inner[max(i, j)]
