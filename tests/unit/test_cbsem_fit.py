@@ -220,3 +220,14 @@ def test_saturated_model_fit_flagged_untestable(data):
     adm = res.admissibility.set_index("check")
     assert adm.loc["fit_testable", "status"] == "warning"
     assert any("saturated model (df = 0)" in w for w in res.warnings)
+
+
+def test_summary_conf_int_and_json_work_on_cbsem_results(result):
+    import json
+
+    assert "CBSEM" in str(result.summary())
+    ci = result.conf_int()
+    assert {"paths", "total_effects"} <= set(ci["table"])
+    d = result.to_dict()
+    json.dumps(d)
+    assert d["method"] == "cbsem" and len(d["paths"]) == 4
