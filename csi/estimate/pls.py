@@ -323,7 +323,7 @@ class PLSPathModel:
         endo = list(ma.endogenous)
         self.r2_ = pd.DataFrame(
             {"construct": [cids[j] for j in endo], "r2": r2[endo],
-             "r2_adj": fx.adjusted_r2(r2[endo], self.n_weight_, n_pred[endo])}
+             "r2_adj": fx.adjusted_r2(r2[endo], self.n_obs_, n_pred[endo])}
         )
         f2 = fx.f_squared(C[None], ma)
         self.f2_ = pd.DataFrame(

@@ -195,3 +195,14 @@ def test_fit_moments_matches_fit():
     est = PLSPathModel().fit(_model(), d)
     est2 = PLSPathModel().fit_moments(_model(), compute_moments(d[list(_model().item_ids)].to_numpy()))
     pd.testing.assert_frame_equal(est.path_coefficients_, est2.path_coefficients_)
+
+
+def test_fit_groups_equals_separate_fits():
+    from csi.estimate.groups import fit_groups
+
+    d = simulate(n=600)
+    seg = np.where(np.arange(600) < 300, "north", "south")
+    fits = fit_groups(_model(), d.assign(segment=seg), "segment")
+    assert set(fits) == {"north", "south"}
+    alone = PLSPathModel().fit(_model(), d.iloc[300:])
+    pd.testing.assert_frame_equal(fits["south"].path_coefficients_, alone.path_coefficients_)
