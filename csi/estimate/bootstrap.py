@@ -9,8 +9,11 @@ Its moments are linear in ``c``: with ``F`` the (n x q) matrix of per-respondent
 whole chunk. The correlation matrices of the chunk then go through the same batched PLS
 iteration as the point estimate (:func:`csi.estimate.pls.replicate_statistics`).
 
-Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks sized
-to keep the (chunk x n) count matrix near 64 MB.
+Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks of at
+most 1,000 resamples and a (chunk x n) count matrix of at most 32 MB; chunks are processed by
+two threads while the draws stay sequential, so results depend only on ``seed``.
+With ``missing="pairwise"`` and missing values, each resample's pairwise-complete moments are
+computed directly (slower), and BCa falls back to percentile intervals (no jackknife).
 
 Invalid resamples (documented policy)
 -------------------------------------
