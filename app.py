@@ -53,15 +53,14 @@ def _sidebar_filters() -> None:
     if frame.empty:
         return
     st.sidebar.subheader(T("filters"))
-    st.sidebar.multiselect(T("waves"), wave_labels(frame), key="waves")
+    st.sidebar.multiselect(T("waves"), wave_labels(frame), key="waves", placeholder=T("all_waves"))
     bounds = date_bounds(frame)
     if bounds is not None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
                               max_value=bounds[1], key="date_range")
     seg_names = {q.id: survey.t(q.short or q.text, common.lang()) for q in survey.segments}
-    choices = [None, *seg_names]  # None = no segment filter
-    seg = st.sidebar.selectbox(T("segment_by"), choices, key="segment_by",
-                               format_func=lambda q: seg_names.get(q, T("all")))
+    seg = st.sidebar.selectbox(T("segment_by"), list(seg_names), index=None, key="segment_by",
+                               placeholder=T("all"), format_func=lambda q: seg_names.get(q, q))
     if seg:
         q = survey.question_map[seg]
         labels = {str(o.code): survey.t(o.label, common.lang()) for o in q.options}

@@ -21,6 +21,7 @@ LABELS: dict[str, dict[str, str]] = {
     "segment_by": {"en": "Segment filter", "zh": "细分筛选"},
     "segment_value": {"en": "Segment value", "zh": "细分取值"},
     "all": {"en": "(all respondents)", "zh": "（全部受访者）"},
+    "all_waves": {"en": "all waves", "zh": "全部调查期"},
     "filters": {"en": "Filters (apply to every page)", "zh": "筛选（作用于所有页面）"},
     "settings": {"en": "Settings", "zh": "设置"},
     "n_boot": {"en": "Bootstrap resamples", "zh": "自助法重抽样次数"},

@@ -100,7 +100,7 @@ def change_sentence(change: WaveChange | None, lang: str) -> str:
 
     >>> c = WaveChange("2026Q1", 74.0, 1.0, 0.5, 2.0, 0.0455, True)
     >>> change_sentence(c, "en")
-    'Up 1.0 points vs 2026Q1 (74.0) — a significant rise (p = 0.046).'
+    'Up 1.0 points vs 2026Q1 (74.0) — a significant rise (p = 0.045).'
     >>> change_sentence(None, "en")
     'No previous wave to compare with.'
     """

@@ -1,0 +1,186 @@
+"""Dashboard benchmark: 100,000 stored responses, timed in a real browser.
+
+Measures, with Debian's Chromium driven by playwright against ``streamlit run app.py``:
+
+1. navigation -> overview headline index visible (cold: first visit after server start, the
+   responses are loaded and the model fitted with the default bootstrap; warm: a new browser
+   session afterwards, served from the cache);
+2. a segment-filter change -> the updated headline and trend chart (cold: the first time this
+   filter is used, which needs a refit on the segment; warm: the same filter chosen again).
+
+Targets (issue 7, 2-core machine): overview <= 3 s, filter change <= 1 s.
+
+Usage::
+
+    python benchmarks/bench_app.py [--n 100000] [--n-boot 500] [--keep DIR]
+
+Prints a table; not a test (no assertions on time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CSI_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 600_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_store(url: str, n: int, seed: int) -> dict[str, float]:
+    """Simulate ``n`` responses of the flagship survey and import them; return timings."""
+    from csi.simulate import simulate_responses
+    from csi.store import close_store, open_store
+    from csi.survey import load_survey
+
+    survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
+    t0 = time.perf_counter()
+    frame, _ = simulate_responses(survey, n, seed=seed)
+    t1 = time.perf_counter()
+    store = open_store(url)
+    store.import_frame(survey, frame, source_name=f"simulated-{n}.csv", file_hash=None,
+                       platform="plain", rejected=None, issues=[])
+    t2 = time.perf_counter()
+    n_stored = store.count_responses(survey)
+    t3 = time.perf_counter()
+    store.responses_frame(survey)
+    t4 = time.perf_counter()
+    close_store(url)
+    return {"simulate_s": t1 - t0, "import_s": t2 - t1, "stored": n_stored,
+            "responses_frame_s": t4 - t3}
+
+
+def start_server(url: str, n_boot: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSI_ADMIN_PASSWORD")}
+    env.update(CSI_DATABASE_URL=url, CSI_APP_N_BOOT=str(n_boot), PYTHONWARNINGS="ignore")
+    log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"streamlit did not start; see {log_path}")
+
+
+def _wait_run_done(page) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT_MS)
+
+
+def time_overview(browser, base: str) -> float:
+    """Seconds from navigation to the headline index (first metric value) being visible."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    t0 = time.perf_counter()
+    page.goto(base)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=TIMEOUT_MS)
+    dt = time.perf_counter() - t0
+    page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
+    _wait_run_done(page)
+    page.close()
+    return dt
+
+
+def time_filter(page, value_label: str | None) -> float:
+    """Seconds from choosing a segment filter value to the updated headline and trend chart."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    t0 = time.perf_counter()
+    if value_label is None:  # clear the segment filter
+        sidebar.locator('[data-testid="stSelectbox"]').nth(1).locator("svg[title='Clear value'], "
+                                                                        "[aria-label='Clear value']").first.click()
+    else:
+        box = sidebar.locator('[data-testid="stSelectbox"]').nth(2)
+        box.click()
+        page.get_by_role("option", name=value_label, exact=True).click()
+    page.wait_for_timeout(50)
+    _wait_run_done(page)
+    page.wait_for_function(
+        "(b) => { const m = document.querySelector('[data-testid=\"stMetricValue\"]');"
+        " return m && m.innerText !== b; }", arg=before, timeout=TIMEOUT_MS)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
+    return time.perf_counter() - t0
+
+
+def choose_segment(page, question_label: str) -> None:
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').nth(1).click()
+    page.get_by_role("option", name=question_label, exact=True).click()
+    _wait_run_done(page)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--n-boot", type=int, default=500)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", type=Path, default=None, help="folder for the store, log, screenshot")
+    args = ap.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="csi-bench-app-"))
+    work.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{work / 'csi.sqlite'}"
+    if not (work / "csi.sqlite").exists():
+        prep = build_store(url, args.n, args.seed)
+        print(f"store: {prep['stored']} responses; simulate {prep['simulate_s']:.1f} s, import "
+              f"{prep['import_s']:.1f} s, responses_frame {prep['responses_frame_s']:.2f} s")
+    proc, base = start_server(url, args.n_boot, work / "server.log")
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu",
+                                              "--disable-background-networking"])
+            rows.append(("overview index visible", "cold (first visit)", time_overview(browser, base), 3.0))
+            rows.append(("overview index visible", "warm (new session)", time_overview(browser, base), 3.0))
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base)
+            page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
+            _wait_run_done(page)
+            choose_segment(page, "Sales channel")
+            page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
+            rows.append(("filter change -> chart", "cold (channel = JD.com, refit)",
+                         time_filter(page, "JD.com"), 1.0))
+            rows.append(("filter change -> chart", "cold (channel = Tmall, refit)",
+                         time_filter(page, "Tmall"), 1.0))
+            rows.append(("filter change -> chart", "warm (back to JD.com)", time_filter(page, "JD.com"), 1.0))
+            rows.append(("filter change -> chart", "warm (back to Tmall)", time_filter(page, "Tmall"), 1.0))
+            page.screenshot(path=str(work / "bench_overview_filtered.png"))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(f"\n{args.n} stored responses, n_boot={args.n_boot}, {os.cpu_count()} CPUs")
+    print(f"{'step':<26} {'case':<34} {'seconds':>8} {'target':>7}  ok")
+    for step, case, secs, target in rows:
+        print(f"{step:<26} {case:<34} {secs:>8.2f} {target:>7.1f}  {'yes' if secs <= target else 'no'}")
+    print(f"\nscreenshot: {work / 'bench_overview_filtered.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""The dashboard in a real browser: login, overview, upload (Wenjuanxing GB18030 export and a
+broken file), the public form on a phone-sized viewport, switching to Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import PASSWORD, ROOT
+
+pytestmark = pytest.mark.browser
+
+WJX = ROOT / "tests" / "data" / "platforms" / "wenjuanxing_labels_gb18030.csv"
+TIMEOUT = 120_000  # ms; the first page view fits the model with a bootstrap
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run (no running indicator)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+
+
+def login(page, base: str) -> None:
+    page.goto(base)
+    page.get_by_text("Manager login").wait_for(timeout=TIMEOUT)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Customer satisfaction index (CSI)").wait_for(timeout=TIMEOUT)
+
+
+def stored_count(page) -> int:
+    text = page.get_by_text(re.compile(r"Stored responses: \d+")).inner_text()
+    return int(re.search(r"\d+", text).group())
+
+
+def test_manager_flow(server, browser, shot):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server["base"])
+    page.get_by_text("Manager login").wait_for(timeout=TIMEOUT)
+    assert page.get_by_text("Customer satisfaction index (CSI)").count() == 0
+    shot(page, "01_login")
+
+    login(page, server["base"])
+    wait_idle(page)
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    assert re.fullmatch(r"\d{1,3}\.\d", metric.inner_text().strip())
+    page.get_by_text("Path model").wait_for(timeout=TIMEOUT)
+    shot(page, "02_overview")
+
+    page.get_by_role("link", name="Data").click()
+    page.get_by_text("Import batches").wait_for(timeout=TIMEOUT)
+    page.locator('input[type="file"]').set_input_files(str(WJX))
+    page.get_by_text("Validation report: wenjuanxing_labels_gb18030.csv").wait_for(timeout=TIMEOUT)
+    body = page.inner_text("body")
+    assert "wenjuanxing" in body and "Rows read" in body
+    shot(page, "03_upload_wenjuanxing_report")
+    page.get_by_role("button", name="Import into the store").click()
+    page.get_by_text(re.compile(r"Imported \d+ responses")).wait_for(timeout=TIMEOUT)
+    shot(page, "04_upload_imported")
+
+    broken = server_tmp_file(server, "broken.xlsx", b"PK\x03\x04 this is not really a workbook")
+    page.locator('input[type="file"]').set_input_files(str(broken))
+    page.get_by_text("This file cannot be imported").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    shot(page, "05_upload_broken_file")
+
+    page.get_by_role("link", name="Overview").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
+    page.get_by_text("顾客满意度指数（CSI）").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    assert page.get_by_role("link", name="总览").count() == 1
+    shot(page, "06_overview_chinese")
+    page.close()
+
+
+def server_tmp_file(server, name: str, data: bytes):
+    from pathlib import Path
+
+    path = Path(server["db"].removeprefix("sqlite:///")).parent / name
+    path.write_bytes(data)
+    return path
+
+
+def answer_form(page) -> None:
+    """Answer every required question of the flagship form (one click per radio group)."""
+    groups = page.locator('[data-testid="stRadio"]')
+    n = groups.count()
+    for i in range(n):
+        g = groups.nth(i)
+        label = g.inner_text()
+        if "Language" in label.split("\n")[0]:
+            continue
+        if "Where did you place this order" in label:
+            g.get_by_text("JD.com", exact=True).click()
+        elif "formally complained" in label:
+            g.get_by_text("No", exact=True).click()
+        elif label.split("\n")[0].rstrip().endswith("*"):
+            g.get_by_text("8", exact=True).click()
+        else:
+            continue
+        page.wait_for_timeout(150)
+
+
+def test_public_form_on_phone(server, browser, shot):
+    desk = browser.new_page(viewport={"width": 1400, "height": 1000})
+    login(desk, server["base"])
+    wait_idle(desk)
+    before = stored_count(desk)
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True).new_page()
+    phone.goto(f"{server['base']}/?survey=ecommerce_csi&lang=en")
+    phone.get_by_text("Online shop customer satisfaction survey").wait_for(timeout=TIMEOUT)
+    assert phone.locator('[data-testid="stSidebar"]').count() == 0 or \
+        not phone.locator('[data-testid="stSidebar"]').is_visible()
+    assert "Stored responses" not in phone.inner_text("body")
+    shot(phone, "07_form_phone_top")
+    phone.get_by_role("button", name="Submit").click()
+    phone.get_by_text("Please answer the required questions").wait_for(timeout=TIMEOUT)
+    answer_form(phone)
+    wait_idle(phone)
+    shot(phone, "08_form_phone_answered")
+    phone.get_by_role("button", name="Submit").click()
+    phone.get_by_text("Thank you! Your answers have been recorded.").wait_for(timeout=TIMEOUT)
+    shot(phone, "09_form_phone_thanks")
+
+    login(desk, server["base"])  # a new browser session: log in again
+    desk.get_by_text(re.compile(r"Stored responses: \d+")).wait_for(timeout=TIMEOUT)
+    assert stored_count(desk) == before + 1
+    shot(desk, "10_count_after_submission")
