@@ -54,3 +54,15 @@ def test_demo_mode_and_secret_not_in_repr():
 def test_bad_iterations():
     with pytest.raises(AuthConfigError, match="'iterations' parameter"):
         hash_password("x", iterations=0)
+
+
+def test_cli_hash_password():
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    out = CliRunner().invoke(app, ["hash-password", "--password", "pw", "--iterations", "1000"])
+    assert out.exit_code == 0
+    assert verify_password("pw", out.stdout.strip())
+    bad = CliRunner().invoke(app, ["hash-password", "--password", "pw", "--iterations", "0"])
+    assert bad.exit_code == 2
