@@ -61,12 +61,12 @@ def bootstrap_cbsem(sf: SemFit, model: ModelSpec, items: pd.DataFrame, *, n_boot
     try:
         for _ in range(n_boot):
             xb = x[rng.integers(0, n, n)]
-            S = np.cov(xb, rowvar=False, bias=True)
+            xc = xb - xb.mean(axis=0)
+            S = np.einsum("ni,nj->ij", xc, xc) / n  # divisor N; einsum avoids BLAS threads
             if np.linalg.slogdet(S)[0] <= 0 or np.linalg.cond(S) > 1e12:
                 n_singular += 1
                 continue
-            sm.load_cov(S)
-            prob = _Problem(sm)
+            prob = _Problem(sm, S)
             xx, _ = _polish(prob, sf.x.copy(), max_steps=30)  # Fisher scoring from the estimate
             g = prob.grad(xx)
             fx, mg = prob.f(xx), float(np.max(np.abs(g)))
@@ -78,7 +78,6 @@ def bootstrap_cbsem(sf: SemFit, model: ModelSpec, items: pd.DataFrame, *, n_boot
             sm.update_matrices(xx)
             reps.append(_stats(sf, model, p_pairs, t_pairs, xb.mean(axis=0)))
     finally:
-        sm.load_cov(sf.S)
         sm.update_matrices(sf.x)
     R = np.array(reps).reshape(len(reps), -1)
     n_p, n_t = len(p_pairs), len(t_pairs)

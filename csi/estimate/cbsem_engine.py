@@ -120,9 +120,9 @@ class SemFit:
 class _Problem:
     """ML discrepancy, gradient and expected Hessian of a loaded semopy model."""
 
-    def __init__(self, model: semopy.Model):
+    def __init__(self, model: semopy.Model, S: np.ndarray | None = None):
         self.m = model
-        self.S = model.mx_cov
+        self.S = model.mx_cov if S is None else S
         self.p = self.S.shape[0]
         sign, self.logdet_s = np.linalg.slogdet(self.S)
         if sign <= 0:
@@ -170,7 +170,11 @@ class _Problem:
 
 
 def _polish(prob: _Problem, x: np.ndarray, max_steps: int = 100) -> tuple[np.ndarray, int]:
-    """Fisher scoring with step halving from ``x``; returns (x, steps)."""
+    """Fisher scoring with step halving from ``x``; returns (x, steps).
+
+    Stops when ``max|grad| < 1e-9``, when the Newton decrement ``g' H^-1 g`` falls below
+    ``1e-20`` (F cannot improve within double precision), or when no step size decreases F.
+    """
     fx = prob.f(x)
     steps = 0
     for steps in range(1, max_steps + 1):  # noqa: B007
@@ -181,11 +185,13 @@ def _polish(prob: _Problem, x: np.ndarray, max_steps: int = 100) -> tuple[np.nda
             d = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             d = np.linalg.lstsq(h, g, rcond=None)[0]
+        if 0 <= g @ d < 1e-20:
+            break
         t = 1.0
-        while t > 1e-10:
+        for _ in range(40):
             xn = x - t * d
             fn = prob.f(xn)
-            if fn <= fx + 1e-15:
+            if fn <= fx + 1e-14 * max(1.0, abs(fx)):
                 break
             t /= 2.0
         else:
