@@ -16,12 +16,14 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from csi.io.mapping import label_codes, normalize, parse_points
 from csi.survey import Survey
 
 __all__ = ["FieldSpec", "field_specs", "convert_column"]
 
+_STR_TYPES = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
 _MISSING_TEXT = {"", "nan", "null", "none", "(跳过)", "(空)", "跳过", "-"}
 
 
@@ -87,20 +89,41 @@ def _field_specs(survey: Survey, kinds_items: tuple, extra_missing: tuple) -> di
     return out
 
 
-def _text(s: pd.Series) -> pd.Series:
-    if s.dtype.kind in "fiub":
-        out = s.astype(float).map(lambda v: "" if np.isnan(v) else (str(int(v)) if float(v).is_integer() else repr(v)))
-        return out.astype("str")
-    return s.astype("str").fillna("").str.strip()
+def _cell(v: object) -> str:
+    """One unique source value as stripped text (numbers without a trailing ``.0``)."""
+    if isinstance(v, float | np.floating):
+        if np.isnan(v):
+            return ""
+        return str(int(v)) if float(v).is_integer() else repr(float(v))
+    if isinstance(v, int | np.integer | bool | np.bool_):
+        return str(int(v))
+    return str(v).strip()
 
 
-def _per_unique(text: pd.Series, fn) -> tuple[pd.Series, pd.Series]:
-    """Apply ``fn(str) -> (value, reason)`` once per unique text; broadcast back."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    vals, reasons = zip(*(fn(u) for u in uniques), strict=True) if len(uniques) else ((), ())
-    v = np.array(list(vals) + [np.nan], dtype=object)[codes] if len(codes) else np.array([], dtype=object)
-    r = np.array(list(reasons) + [None], dtype=object)[codes] if len(codes) else np.array([], dtype=object)
-    return pd.Series(v, index=text.index), pd.Series(r, index=text.index, dtype=object)
+def _per_unique(s: pd.Series, fn, *, numeric: bool) -> tuple[pd.Series, pd.Series]:
+    """Apply ``fn(text) -> (value, reason)`` once per unique source value; broadcast back.
+
+    Missing cells are passed as ``""``. Values are float64 (``numeric``) or pandas ``str``
+    (built with one Arrow ``take``, no per-row Python objects).
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    results = [fn(_cell(u)) for u in uniques] + [fn("")]
+    take = np.where(codes < 0, len(uniques), codes)
+    vals = [r[0] for r in results]
+    if numeric:
+        v = pd.Series(np.asarray(vals, dtype=np.float64)[take], index=s.index)
+    else:
+        arr = pa.array([None if (x is None or (isinstance(x, float) and np.isnan(x))) else x for x in vals],
+                       type=pa.string()).take(pa.array(take))
+        v = pd.Series(arr.to_pandas(types_mapper=_STR_TYPES.get).array, index=s.index)
+        if v.dtype != "str":
+            v = v.astype("str")
+    reasons = [r[1] for r in results]
+    if any(reasons):
+        r = pd.Series(np.asarray(reasons, dtype=object)[take], index=s.index, dtype=object)
+    else:
+        r = pd.Series(None, index=s.index, dtype=object)
+    return v, r
 
 
 def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.Series, pd.Series]:
@@ -108,29 +131,23 @@ def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.
     if s.dtype.kind in "fiub":
         vals = s.astype(np.float64)
     else:
-        if s.dtype == bool:
-            vals = s.astype(np.float64)
-        else:
-            text = _text(s)
+        def one(t: str):
+            if t.lower() in _MISSING_TEXT:
+                return np.nan, None
+            try:
+                return float(t.replace(",", ".") if t.count(",") == 1 and "." not in t else t), None
+            except ValueError:
+                pass
+            key = normalize(t)
+            if key in spec.labels:
+                return spec.labels[key], None
+            pts = parse_points(t)
+            if pts is not None:
+                return pts, None
+            what = "unknown label" if spec.labels else "non-numeric value"
+            return np.nan, f"{what}; expected {spec.expected}"
 
-            def one(t: str):
-                if t.lower() in _MISSING_TEXT:
-                    return np.nan, None
-                try:
-                    return float(t.replace(",", ".") if t.count(",") == 1 and "." not in t else t), None
-                except ValueError:
-                    pass
-                key = normalize(t)
-                if key in spec.labels:
-                    return spec.labels[key], None
-                pts = parse_points(t)
-                if pts is not None:
-                    return pts, None
-                what = "unknown label" if spec.labels else "non-numeric value"
-                return np.nan, f"{what}; expected {spec.expected}"
-
-            v, reason = _per_unique(text, one)
-            vals = pd.to_numeric(v, errors="raise").astype(np.float64) if len(v) else v.astype(np.float64)
+        vals, reason = _per_unique(s, one, numeric=True)
     arr = vals.to_numpy(dtype=np.float64, copy=True)
     if spec.missing_codes.size:
         arr[np.isin(arr, spec.missing_codes)] = np.nan
@@ -158,7 +175,6 @@ _SEPS = re.compile(r"\s*[;┋|]\s*")
 
 
 def _choice_field(s: pd.Series, spec: FieldSpec, positional: bool, multi_sep: str | None) -> tuple[pd.Series, pd.Series]:
-    text = _text(s)
 
     def code_of(t: str) -> str | None:
         c = spec.option_map.get(normalize(t))
@@ -192,8 +208,7 @@ def _choice_field(s: pd.Series, spec: FieldSpec, positional: bool, multi_sep: st
             return np.nan, "unknown option; expected one of " + ", ".join(spec.positions.values())
         return c, None
 
-    v, reason = _per_unique(text, one)
-    return v.astype("str"), reason
+    return _per_unique(s, one, numeric=False)
 
 
 def convert_column(s: pd.Series, spec: FieldSpec, *, positional: bool = False,
@@ -207,6 +222,8 @@ def convert_column(s: pd.Series, spec: FieldSpec, *, positional: bool = False,
         return _numeric_field(s, spec, positional)
     if spec.kind in ("single_choice", "multiple_choice"):
         return _choice_field(s, spec, positional, multi_sep)
-    text = _text(s)
-    vals = text.where(~text.str.lower().isin(_MISSING_TEXT), np.nan).astype("str")
+    def keep(t: str):
+        return (np.nan if t.lower() in _MISSING_TEXT else t), None
+
+    vals, _ = _per_unique(s, keep, numeric=False)
     return vals, pd.Series(None, index=s.index, dtype=object)

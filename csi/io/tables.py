@@ -91,14 +91,18 @@ class Table:
         return self._python_body(header_rows, names)
 
     def _arrow_body(self, header_rows: int, names: list[str], string_columns: set[str]) -> pd.DataFrame:
-        read = pacsv.ReadOptions(column_names=names, skip_rows=header_rows, block_size=1 << 24)
-        parse = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
+        read = pacsv.ReadOptions(column_names=names, skip_rows=header_rows)
         conv = pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names if n in string_columns},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         )
-        tbl = pacsv.read_csv(io.BytesIO(self._text_bytes), read, parse, conv)
+        try:  # fast: parallel parsing; a quoted cell with a line break makes it fail ...
+            tbl = pacsv.read_csv(io.BytesIO(self._text_bytes), read,
+                                 pacsv.ParseOptions(delimiter=self.delimiter), conv)
+        except pa.ArrowInvalid:  # ... then parse quote-aware
+            tbl = pacsv.read_csv(io.BytesIO(self._text_bytes), read,
+                                 pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True), conv)
         frame = tbl.to_pandas()
         frame.index = pd.RangeIndex(1, len(frame) + 1)
         return frame
@@ -200,16 +204,24 @@ def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None =
         preview = [[_cell_text(v) for v in row] for row in raw.head(_PREVIEW_LINES).itertuples(index=False)]
         return Table("excel", "binary", "", preview, _excel=raw)
     enc = detect_encoding(data, encoding)
-    text = decode_bytes(data, enc)
+    if enc in ("utf-8", "ascii"):  # already validated by detect_encoding: decode only the head
+        head_bytes = data[: 1 << 16]
+        text = head_bytes.decode("utf-8", errors="ignore") if encoding is None else decode_bytes(data, enc)
+        utf8 = data
+    else:
+        text = decode_bytes(data, enc)
+        utf8 = None
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\x00" in text[:4096]:
+    head = text[:4096]
+    if head.count("\x00") > max(8, len(head) // 20):
         raise ResponseImportError(f"{file_name}: binary data, not a text table")
     delimiter = _sniff_delimiter(text[: 1 << 16])
     preview = _preview_rows(text, delimiter)
     if not preview or not any(c.strip() for c in preview[0]):
         raise ResponseImportError(f"{file_name}: no header row")
-    utf8 = data if enc in ("utf-8", "ascii") else text.encode("utf-8")
+    if utf8 is None:
+        utf8 = text.encode("utf-8")
     if utf8.startswith(b"\xef\xbb\xbf"):
         utf8 = utf8[3:]
     return Table("csv", enc, delimiter, preview, _text_bytes=utf8)

@@ -37,20 +37,25 @@ def _matrices(survey: Survey) -> dict[str, list[str]]:
 
 
 def straight_lining(frame: pd.DataFrame, survey: Survey) -> pd.DataFrame:
-    """Rows answering every item of a >= 4-item matrix with one identical value."""
+    """Rows answering every item of a >= 4-item matrix with one identical value.
+
+    Column by column (no rows x items copy), so it stays cheap on millions of rows.
+    """
     parts = []
     for name, ids in _matrices(survey).items():
         ids = [i for i in ids if i in frame]
         if len(ids) < 4:
             continue
-        x = frame[ids].to_numpy(dtype=float)
+        first = frame[ids[0]].to_numpy(dtype=float)
+        same = ~np.isnan(first)
         dk = survey.items[ids[0]].scale.dont_know
-        same = np.all(x == x[:, :1], axis=1) & ~np.isnan(x[:, 0])
         if dk is not None:
-            same &= x[:, 0] != dk
+            same &= first != dk
+        for iid in ids[1:]:
+            same &= frame[iid].to_numpy(dtype=float) == first
         if same.any():
             parts.append(_flags(frame.index[same], "straight_lining",
-                                [f"all {len(ids)} items of {name} = {v:g}" for v in x[same, 0]]))
+                                [f"all {len(ids)} items of {name} = {v:g}" for v in first[same]]))
     return pd.concat(parts, ignore_index=True) if parts else _flags([], "straight_lining", [])
 
 
@@ -69,11 +74,13 @@ def all_dont_know(frame: pd.DataFrame, survey: Survey) -> pd.DataFrame:
     ids = [i for i in survey.items if i in frame and survey.items[i].scale.dont_know is not None]
     if not ids:
         return _flags([], "all_dont_know", [])
-    x = frame[ids].to_numpy(dtype=float)
-    dk = np.array([survey.items[i].scale.dont_know for i in ids], dtype=float)
-    answered = ~np.isnan(x)
-    is_dk = x == dk
-    hit = (answered.sum(axis=1) >= 3) & (is_dk.sum(axis=1) == answered.sum(axis=1))
+    answered = np.zeros(len(frame), dtype=np.int32)
+    dont_know = np.zeros(len(frame), dtype=np.int32)
+    for iid in ids:
+        x = frame[iid].to_numpy(dtype=float)
+        answered += ~np.isnan(x)
+        dont_know += x == survey.items[iid].scale.dont_know
+    hit = (answered >= 3) & (dont_know == answered)
     return _flags(frame.index[hit], "all_dont_know", "every answered item is don't know")
 
 
