@@ -85,8 +85,9 @@ def check_admissibility(fit: SemFit) -> pd.DataFrame:
     std = p[(p["op"].isin(["=~", "~"])) | ((p["op"] == "~~") & (p["lhs"] != p["rhs"]))]
     big = std[np.abs(std["estimate_std"]) > 1 + 1e-8]
     lat, corr = _latent_corr(fit)
+    listed = {frozenset((r.lhs, r.rhs)) for r in big.itertuples() if r.op == "~~"}
     off = [(lat[i], lat[j], corr[i, j]) for i in range(len(lat)) for j in range(i)
-           if abs(corr[i, j]) > 1 + 1e-8]
+           if abs(corr[i, j]) > 1 + 1e-8 and frozenset((lat[i], lat[j])) not in listed]
     if len(big) or off:
         det = [f"{r.lhs} {r.op} {r.rhs} = {r.estimate_std:.4g}" for r in big.itertuples()]
         det += [f"corr({a}, {b}) = {c:.4g}" for a, b, c in off]
