@@ -102,7 +102,7 @@ def compute_moments(
     xc = x - shift
     if weights is None:
         n = float(x.shape[0])
-        sums = xc.sum(axis=0)
+        sums = np.ones(x.shape[0]) @ xc  # gemv: fast for either memory layout
         cross = xc.T @ xc
     else:
         w = np.asarray(weights, dtype=np.float64)

@@ -148,20 +148,28 @@ def prepare_data(
     else:
         x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
         owned = True
-    # Fast path (two read-only passes): no NaN, no inf, no missing code present, all in scale.
-    mn, mx = x.min(axis=0), x.max(axis=0)
-    code_cols = [
-        c for c, sp in enumerate(specs)
-        if sp.missing_codes and (
-            not (np.isfinite(mn[c]) and np.isfinite(mx[c]))
-            or any(mn[c] <= code <= mx[c] for code in sp.missing_codes)
-        )
-    ]
+    # Fast path (two flat read-only passes): no NaN/inf, no missing code present, all in scale.
+    gmn, gmx = float(x.min()), float(x.max())  # NaN propagates
+    codes_all = {code for sp in specs for code in sp.missing_codes}
     clean = (
-        bool(np.isfinite(mn).all() and np.isfinite(mx).all())
-        and not code_cols
-        and bool((mn >= lo).all() and (mx <= hi).all())
+        np.isfinite(gmn) and np.isfinite(gmx) and gmn >= lo.max() and gmx <= hi.min()
+        and not any(gmn <= code <= gmx for code in codes_all)
     )
+    code_cols: list[int] = []
+    if not clean:  # per-item check
+        mn, mx = x.min(axis=0), x.max(axis=0)
+        code_cols = [
+            c for c, sp in enumerate(specs)
+            if sp.missing_codes and (
+                not (np.isfinite(mn[c]) and np.isfinite(mx[c]))
+                or any(mn[c] <= code <= mx[c] for code in sp.missing_codes)
+            )
+        ]
+        clean = (
+            bool(np.isfinite(mn).all() and np.isfinite(mx).all())
+            and not code_cols
+            and bool((mn >= lo).all() and (mx <= hi).all())
+        )
     if clean:
         nan_mask = None
         n_nan_col = np.zeros(len(item_ids), dtype=int)
