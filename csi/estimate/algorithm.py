@@ -201,6 +201,7 @@ def pls_weights(
     scheme: str = "path",
     tol: float = 1e-7,
     max_iter: int = 300,
+    w0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Standardized outer weights for a stack of correlation matrices.
 
@@ -211,6 +212,9 @@ def pls_weights(
     ma : ModelArrays
     scheme : {"path", "factorial", "centroid"}
     tol, max_iter : stop criterion on ``sum |ΔW|`` and iteration cap.
+    w0 : ndarray, shape (p,), optional
+        Starting weights (default: equal weights, as SEMinR). The bootstrap starts from the
+        full-sample solution: same fixed point, fewer iterations.
 
     Returns
     -------
@@ -238,7 +242,7 @@ def pls_weights(
     act = np.arange(B)  # resamples still iterating
     Ra = R
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.ones((B, ma.p))
+        w = np.ones((B, ma.p)) if w0 is None else np.tile(np.asarray(w0, dtype=float), (B, 1))
         w, RW = _normalize(w, _rw(R, w, member), ma)
         for it in range(1, max_iter + 1):
             # C = W' R W (symmetric), from the block sums of w * RW
@@ -247,7 +251,7 @@ def pls_weights(
             )
             E = _inner_weights(C, ma, scheme)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
-            g = (RW * E[:, :, blk].transpose(0, 2, 1)).sum(axis=2)
+            g = np.einsum("bpk,bkp->bp", RW, E[:, :, blk])
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
                 g[:, b] = np.einsum("bij,bj->bi", inv[act], g[:, b])

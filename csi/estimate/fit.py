@@ -186,6 +186,7 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
     if est.weights_used_:
         wts = est._weights
     pairs = est.htmt_pairs_
+    w_hat = est.stats_["weights"] if est.converged_ else None  # warm start
     paths = [(ma.construct_ids.index(s), ma.construct_ids.index(t))
              for s, t in est.path_coefficients_[["source", "target"]].itertuples(index=False)]
     tot = est.total_pairs_
@@ -195,7 +196,8 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
 
     def stat_fn(R, mean, sd, n):
         st = replicate_statistics(R, mean, sd, ma, n, scheme=est.weighting, tol=est.tol,
-                                  max_iter=est.max_iter, consistent=est.consistent, pairs=pairs)
+                                  max_iter=est.max_iter, consistent=est.consistent, pairs=pairs,
+                                  w0=w_hat)
         return {
             "paths": st["paths"][:, pi, pj],
             "total": st["total"][:, ti, tj],

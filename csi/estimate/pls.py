@@ -52,14 +52,14 @@ def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", clo
 
 
 def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
-                         max_iter=300, consistent=False, pairs=None, want_rho_a=True):
+                         max_iter=300, consistent=False, pairs=None, want_rho_a=True, w0=None):
     """All bootstrapped statistics for a stack of moments (B leading axis).
 
     Returns a dict of arrays: ``weights``/``loadings`` (B, p), ``paths``/``total`` (B, k, k),
     ``r2`` (B, k), ``index`` (B, k), ``htmt`` (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k),
     ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter`` and ``converged`` (B,).
     """
-    W, n_iter, conv, L = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter)
+    W, n_iter, conv, L = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
     with np.errstate(invalid="ignore", divide="ignore"):
         C = fx.construct_correlations(R, W, L)  # L = R @ W: cross-loadings
         load = (L * ma.member).sum(axis=2)
