@@ -10,7 +10,7 @@ whole chunk. The correlation matrices of the chunk then go through the same batc
 iteration as the point estimate (:func:`csi.estimate.pls.replicate_statistics`).
 
 Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks of at
-most 1,000 resamples and a (chunk x n) count matrix of at most 32 MB; chunks are processed by
+most 500 resamples and a (chunk x n) count matrix of at most 32 MB; chunks are processed by
 two threads while the draws stay sequential, so results depend only on ``seed``.
 With ``missing="pairwise"`` and missing values, each resample's pairwise-complete moments are
 computed directly (slower), and BCa falls back to percentile intervals (no jackknife).
@@ -47,7 +47,7 @@ from csi.estimate.algorithm import ModelArrays
 __all__ = ["BootstrapResult", "bootstrap_moments", "interval", "moments_from_sums"]
 
 _CHUNK_BYTES = 32 * 2**20  # per (chunk x n) count matrix
-_MAX_CHUNK = 1000  # resamples per chunk (cache-friendly batched algebra)
+_MAX_CHUNK = 500  # resamples per chunk (cache-friendly batched algebra)
 
 
 @dataclass
