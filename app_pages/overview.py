@@ -11,6 +11,7 @@ from csi.drivers.complaints import complaint_rate
 from csi.errors import CsiError
 from csi.report import overview as ov
 from csi.report.figures import path_diagram, trend_figure
+from csi.report.filters import wave_labels
 from csi.report.tables import construct_labels
 
 
@@ -33,12 +34,15 @@ def main() -> None:
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
-    try:
-        trend = ov.index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=n_boot, seed=0)
-        pooled = common.fit_model(survey, frame, key, n_boot=n_boot)
+    fit_fn = wave_fit_fn(key)
+    try:  # the last two waves first: the headline shows before the rest is fitted
+        recent = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
+                                  waves=wave_labels(frame)[-2:])
+        pooled = None if len(recent) else common.fit_model(survey, frame, key, n_boot=n_boot)
     except CsiError as exc:
         common.show_error(exc)
         return
+    trend = recent
     waves = list(dict.fromkeys(trend["wave"]))
     if waves:
         last = trend[trend["wave"] == waves[-1]]
@@ -79,7 +83,14 @@ def main() -> None:
         col.metric(labels.get(r.construct, r.construct), fmt(r.score))
         col.caption(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
 
-    if len(waves) > 1:
+    try:
+        trend = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0)
+        if pooled is None:
+            pooled = common.fit_model(survey, frame, key, n_boot=n_boot)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    if trend["wave"].nunique() > 1:
         st.subheader(T("trend"))
         cons = [c for c in labels if c in set(trend["construct"]) and c not in ov.binary_constructs(survey)]
         st.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"),

@@ -115,7 +115,7 @@ def change_sentence(change: WaveChange | None, lang: str) -> str:
 
 
 def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None,
-                  n_boot: int = 500, seed: int = 0,
+                  n_boot: int = 500, seed: int = 0, waves: list[str] | None = None,
                   progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """The model fitted separately in each wave: one row per (wave, construct).
 
@@ -128,6 +128,8 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
         ``fit_fn(survey, frame_of_wave, n_boot=..., seed=...) -> IndexResult``; defaults to
         :func:`csi.estimate.fit.fit` (the app passes its cached version).
     n_boot, seed : bootstrap settings per wave.
+    waves : list of str, optional
+        Only these waves (e.g. the last two, for a headline); default every wave.
     progress : callable(done, total), optional
         Called after each wave.
 
@@ -142,7 +144,8 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
 
     if fit_fn is None:
         from csi.estimate.fit import fit as fit_fn
-    waves = wave_labels(frame)
+    present = wave_labels(frame)
+    waves = present if waves is None else [w for w in present if w in set(waves)]
     rows = []
     for k, w in enumerate(waves):
         sub = frame[frame["wave"].astype("string") == w]
