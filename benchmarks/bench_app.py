@@ -127,8 +127,16 @@ def time_filter(page, value_label: str | None) -> float:
 def choose_segment(page, question_label: str) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.locator('[data-testid="stSelectbox"]').nth(1).click()
-    page.get_by_role("option", name=question_label, exact=True).click()
+    page.get_by_role("option").filter(has_text=question_label).first.click()
     _wait_run_done(page)
+
+
+class _Rows(list):
+    """Result rows, each printed as soon as it is measured."""
+
+    def append(self, row) -> None:
+        super().append(row)
+        print(f"  measured: {row[0]} / {row[1]}: {row[2]:.2f} s", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store: {prep['stored']} responses; simulate {prep['simulate_s']:.1f} s, import "
               f"{prep['import_s']:.1f} s, responses_frame {prep['responses_frame_s']:.2f} s")
     proc, base = start_server(url, args.n_boot, work / "server.log")
-    rows = []
+    rows = _Rows()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -161,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             page.goto(base)
             page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
             _wait_run_done(page)
-            choose_segment(page, "Sales channel")
+            choose_segment(page, "Where did you place this order?")
             page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
             rows.append(("filter change -> chart", "cold (channel = JD.com, refit)",
                          time_filter(page, "JD.com"), 1.0))
