@@ -11,14 +11,19 @@
   the answers as one JSON object text (``{field id: value}``, missing answers omitted). Reading
   100k rows back is one SELECT plus a vectorised JSON parse (see ``Store.responses_frame``);
   ``pii`` holds salted hashes only (``--keep-pii``), never raw contact data;
-- ``rejected_rows``: the quarantine: batch, source row, reasons, the raw row as JSON text.
+- ``rejected_rows``: the quarantine: batch, source row, reasons, the raw row as JSON text;
+- ``batch_frames`` (migration 0002): the stored rows of each import batch once more as one
+  Parquet blob (canonical columns), written in the same transaction; ``responses_frame`` reads
+  these blobs (columnar, fast) and parses JSON only for rows outside an import batch (form
+  submissions). ``responses`` stays the source of truth for ids, counts and uniqueness.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows"]
+__all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
+           "batch_frames"]
 
 metadata = sa.MetaData()
 
@@ -83,4 +88,12 @@ rejected_rows = sa.Table(
     sa.Column("source_row", sa.Integer, nullable=True),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("raw", sa.Text, nullable=False),
+)
+
+batch_frames = sa.Table(
+    "batch_frames", metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), primary_key=True),
+    sa.Column("survey_id", sa.String(64), nullable=False, index=True),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.json as pajson
 import sqlalchemy as sa
 
 from csi.errors import ResponseImportError, RowIssue, StoreError
@@ -29,7 +31,14 @@ from csi.io.canonical import (
     is_string_kind,
 )
 from csi.store.engine import get_engine, with_retry, write_transaction
-from csi.store.schema import import_batches, rejected_rows, responses, settings, survey_versions
+from csi.store.schema import (
+    batch_frames,
+    import_batches,
+    rejected_rows,
+    responses,
+    settings,
+    survey_versions,
+)
 from csi.survey import Survey
 
 __all__ = ["Store", "BatchSummary"]
@@ -216,6 +225,10 @@ class Store:
                     conn.execute(responses.insert(), recs[start:start + 20000])
                 if rej_records:
                     conn.execute(rejected_rows.insert(), [r | {"batch_id": batch_id} for r in rej_records])
+                if keep:
+                    conn.execute(batch_frames.insert().values(
+                        batch_id=batch_id, survey_id=survey.id, n_rows=len(keep),
+                        data=_to_parquet(frame, keep, canonical_columns(survey))))
                 _test_hook()
                 return BatchSummary(batch_id, survey.id, source_name, rows_read, len(keep), len(rejected),
                                     len(ids) - len(keep), n_flagged)
@@ -290,16 +303,29 @@ class Store:
 
         ``waves``: a wave label or a list of labels to keep; ``segment``: ``(field, value)``,
         ``{field: value | [values]}`` to keep (e.g. ``("channel", "tmall")``).
-        About 0.5 s for 100,000 responses on SQLite (one SELECT, one vectorised JSON parse).
+        Imported batches are read from their Parquet copies (columnar); form submissions from
+        their JSON answers (pyarrow's JSON reader). Rows are ordered by ``submitted_at``.
         """
-        q = (sa.select(responses.c.respondent_id, responses.c.submitted_at, responses.c.wave, responses.c.answers)
-             .where(responses.c.survey_id == survey.id).order_by(responses.c.submitted_at, responses.c.id))
-        if waves is not None:
-            waves = [waves] if isinstance(waves, str) else list(waves)
-            q = q.where(responses.c.wave.in_(waves))
         with self.engine.connect() as conn:
+            blobs = conn.execute(sa.select(batch_frames.c.data).where(batch_frames.c.survey_id == survey.id)
+                                 .order_by(batch_frames.c.batch_id)).all()
+            in_blob = sa.select(batch_frames.c.batch_id)
+            q = (sa.select(responses.c.respondent_id, responses.c.submitted_at, responses.c.wave, responses.c.answers)
+                 .where(responses.c.survey_id == survey.id)
+                 .where(sa.or_(responses.c.batch_id.is_(None), responses.c.batch_id.not_in(in_blob)))
+                 .order_by(responses.c.id))
+            if waves is not None:
+                waves = [waves] if isinstance(waves, str) else list(waves)
+                q = q.where(responses.c.wave.in_(waves))
             rows = conn.execute(q).all()
-        frame = _rows_to_frame(survey, rows)
+        parts = [_from_parquet(b[0], survey) for b in blobs]
+        if waves is not None:
+            parts = [p.loc[p["wave"].isin(waves)] for p in parts]
+        if rows or not parts:
+            parts.append(_rows_to_frame(survey, rows))
+        parts = [p for p in parts if len(p)] or parts[:1]
+        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        frame = frame.sort_values("submitted_at", kind="stable", na_position="last").reset_index(drop=True)
         if segment is not None:
             conds = dict([segment]) if isinstance(segment, tuple) else dict(segment)
             mask = pd.Series(True, index=frame.index)
@@ -333,6 +359,33 @@ class Store:
         return pd.concat([base, pd.DataFrame(raws, index=base.index)], axis=1) if rows else base
 
 
+def _to_parquet(frame: pd.DataFrame, keep: list[int], columns: list[str]) -> bytes:
+    buf = io.BytesIO()
+    frame.iloc[keep][columns].reset_index(drop=True).to_parquet(buf, index=False, compression="zstd")
+    return buf.getvalue()
+
+
+def _from_parquet(data: bytes, survey: Survey) -> pd.DataFrame:
+    """A batch blob -> canonical columns of ``survey`` (fields the blob lacks are NaN)."""
+    part = pd.read_parquet(io.BytesIO(data))
+    kinds = field_kinds(survey)
+    cols = {}
+    n = len(part)
+    for c in canonical_columns(survey):
+        if c in part:
+            cols[c] = part[c]
+        elif c in kinds and not is_string_kind(kinds[c]):
+            cols[c] = pd.Series(np.full(n, np.nan))
+        else:
+            cols[c] = pd.Series(np.nan, index=range(n), dtype="str")
+    out = pd.DataFrame(cols)
+    out["submitted_at"] = out["submitted_at"].astype("datetime64[ns]")
+    for c, k in kinds.items():
+        if is_string_kind(k) and out[c].dtype != "str":
+            out[c] = out[c].astype("str")
+    return out
+
+
 def _has_pii(survey: Survey, answers: dict) -> bool:
     return any(f in answers and answers[f] not in (None, "") for f in survey.pii_fields)
 
@@ -352,13 +405,21 @@ def _test_hook() -> None:
 
 
 def _rows_to_frame(survey: Survey, rows) -> pd.DataFrame:
+    """Stored rows -> canonical frame: the answers' JSON lines are parsed by pyarrow's
+    multi-threaded JSON reader against an explicit schema (float64 / string per field)."""
     if not rows:
         return empty_frame(survey)
     rid, sub, wave, answers = zip(*rows, strict=True)
     kinds = field_kinds(survey)
-    parsed = pd.read_json(io.StringIO("\n".join(answers)), lines=True, dtype=False,
-                          precise_float=True)
-    out: dict[str, pd.Series | list] = {
+    schema = pa.schema([(f, pa.string() if is_string_kind(k) else pa.float64()) for f, k in kinds.items()])
+    data = ("\n".join(answers)).encode("utf-8")
+    table = pajson.read_json(
+        io.BytesIO(data),
+        read_options=pajson.ReadOptions(block_size=1 << 22),
+        parse_options=pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+    )
+    parsed = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    out: dict[str, object] = {
         "respondent_id": pd.Series(rid, dtype="str"),
         "submitted_at": pd.to_datetime(pd.Series(sub, dtype="str"), format="ISO8601").astype("datetime64[ns]"),
         "wave": pd.Series(wave, dtype="str"),
@@ -367,10 +428,7 @@ def _rows_to_frame(survey: Survey, rows) -> pd.DataFrame:
     for fid, kind in kinds.items():
         if fid in parsed:
             col = parsed[fid]
-            if is_string_kind(kind):
-                out[fid] = col.astype("str").where(col.notna(), np.nan).astype("str").reset_index(drop=True)
-            else:
-                out[fid] = pd.to_numeric(col, errors="raise").astype(np.float64).reset_index(drop=True)
+            out[fid] = col.astype("str") if is_string_kind(kind) else col.astype(np.float64)
         else:
             out[fid] = pd.Series(np.nan, index=range(n), dtype="str" if is_string_kind(kind) else np.float64)
     frame = pd.DataFrame(out)

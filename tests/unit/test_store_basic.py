@@ -96,3 +96,18 @@ def test_keep_pii_stores_only_hashes(flagship, store_url):
     with store.engine.connect() as conn:
         text = " ".join(str(r) for r in conn.execute(sa.text("select * from responses")).all())
     assert "13800000000" not in text and len(res.pii_hashes.iloc[0]["phone"]) == 64
+
+
+def test_frame_mixes_batches_and_form_rows_in_time_order(flagship, store_url):
+    store = open_store(store_url)
+    res = read_responses(PLAIN.encode(), flagship, file_name="a.csv")
+    store.import_frame(flagship, res.valid, source_name="a.csv", file_hash=res.file_hash)
+    store.submit_response(flagship, {"channel": "tmall", "pq1": 3, "submitted_at": "2026-02-01T00:00:00"},
+                          submission_key="f1")
+    got = store.responses_frame(flagship)
+    assert got["submitted_at"].is_monotonic_increasing
+    assert got["pq1"].tolist() == [5.0, 3.0, 99.0]
+    assert got["wave"].tolist() == ["2026Q1", "2026Q1", "2026Q2"]
+    assert store.responses_frame(flagship, waves="2026Q1")["channel"].tolist() == ["tmall", "tmall"]
+    empty = store.responses_frame(flagship, waves=["2030Q1"])
+    assert len(empty) == 0 and list(empty.columns) == list(got.columns)
