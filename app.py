@@ -16,7 +16,6 @@ from app_pages import common
 from app_pages.common import T
 from csi.auth import AuthConfigError, resolve_auth
 from csi.errors import CsiError
-from csi.report.filters import date_bounds, segment_options, wave_labels
 
 st.set_page_config(page_title="csi", page_icon=":material/analytics:", layout="wide")
 
@@ -45,16 +44,16 @@ def _sidebar_filters() -> None:
     if survey is None:
         return
     try:
-        frame, _ = common.responses(survey)
+        meta = common.responses_meta(survey)
     except CsiError as exc:
         common.show_error(exc)
         return
-    st.sidebar.caption(T("response_count", n=len(frame)))
-    if frame.empty:
+    st.sidebar.caption(T("response_count", n=meta["n"]))
+    if not meta["n"]:
         return
     st.sidebar.subheader(T("filters"))
-    st.sidebar.multiselect(T("waves"), wave_labels(frame), key="waves", placeholder=T("all_waves"))
-    bounds = date_bounds(frame)
+    st.sidebar.multiselect(T("waves"), meta["waves"], key="waves", placeholder=T("all_waves"))
+    bounds = meta["bounds"]
     if bounds is not None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
                               max_value=bounds[1], key="date_range")
@@ -64,7 +63,7 @@ def _sidebar_filters() -> None:
     if seg:
         q = survey.question_map[seg]
         labels = {str(o.code): survey.t(o.label, common.lang()) for o in q.options}
-        values = segment_options(frame, seg)
+        values = meta["segments"].get(seg, [])
         if st.session_state.get("segment_value") not in values:
             st.session_state.pop("segment_value", None)
         st.sidebar.selectbox(T("segment_value"), values, key="segment_value",

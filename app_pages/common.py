@@ -131,6 +131,23 @@ def responses(survey: Survey) -> tuple[pd.DataFrame, str]:
     return _responses(url, survey.id, survey.sha256, revision, survey)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _meta(url: str, survey_id: str, sha: str, revision: int, _survey: Survey) -> dict:
+    from csi.report.filters import date_bounds, segment_options, wave_labels
+
+    frame, key = _responses(url, survey_id, sha, revision, _survey)
+    return {"n": len(frame), "key": key, "waves": wave_labels(frame), "bounds": date_bounds(frame),
+            "segments": {q.id: segment_options(frame, q.id) for q in _survey.segments}}
+
+
+def responses_meta(survey: Survey) -> dict:
+    """Small facts about the stored responses for the sidebar (n, waves, date bounds, segment
+    answer codes), cached per store revision so the sidebar never reloads the frame."""
+    url = database_url()
+    revision = store_handle(url).count_responses(survey)
+    return _meta(url, survey.id, survey.sha256, revision, survey)
+
+
 def current_filters() -> Filters:
     ss = st.session_state
     seg_q, seg_v = ss.get("segment_by"), ss.get("segment_value")
@@ -141,17 +158,22 @@ def current_filters() -> Filters:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _filtered(data_key: str, filter_key: tuple, _frame: pd.DataFrame, _filters: Filters):
-    out = filter_frame(_frame, _filters)
+def _filtered(url: str, survey_id: str, sha: str, revision: int, filter_key: tuple,
+              _survey: Survey, _filters: Filters):
+    frame, _ = _responses(url, survey_id, sha, revision, _survey)
+    out = filter_frame(frame, _filters)
     return out, frame_fingerprint(out)
 
 
-def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str, pd.DataFrame]:
-    """(filtered frame, its fingerprint, full frame) for the current sidebar filters."""
-    frame, key = responses(survey)
+def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str]:
+    """(filtered frame, its fingerprint) for the current sidebar filters.
+
+    Cached per (store revision, filter key); the full frame is only reloaded on a miss.
+    """
+    url = database_url()
+    revision = store_handle(url).count_responses(survey)
     filters = current_filters()
-    sub, sub_key = _filtered(key, filters.key, frame, filters)
-    return sub, sub_key, frame
+    return _filtered(url, survey.id, survey.sha256, revision, filters.key, survey, filters)
 
 
 @contextlib.contextmanager
@@ -214,24 +236,25 @@ def show_error(exc: CsiError) -> None:
         st.error(str(exc))
 
 
-def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, pd.DataFrame] | None:
+def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, dict] | None:
     """The survey and its filtered responses, or a message and None when there is nothing."""
     if survey is None:
         st.warning(T("no_surveys"))
         return None
     try:
-        sub, key, full = filtered_responses(survey)
+        meta = responses_meta(survey)
+        if not meta["n"]:
+            rel = os.path.relpath(survey.source_file, ROOT) if survey.source_file else "surveys/..."
+            st.info(T("empty_store", path=rel))
+            return None
+        sub, key = filtered_responses(survey)
     except CsiError as exc:
         show_error(exc)
-        return None
-    if full.empty:
-        rel = os.path.relpath(survey.source_file, ROOT) if survey.source_file else "surveys/..."
-        st.info(T("empty_store", path=rel))
         return None
     if sub.empty:
         st.warning(T("empty_filter"))
         return None
-    return survey, sub, key, full
+    return survey, sub, key, meta
 
 
 def fmt(x: float | None, digits: int = 1) -> str:

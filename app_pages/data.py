@@ -100,17 +100,17 @@ def _batches(survey) -> None:
 
 def _exports(survey) -> None:
     st.subheader(T("export"))
+    if not st.toggle(T("prepare_exports"), key="export_toggle"):
+        return
     try:
         frame, key = common.responses(survey)
+        sub, sub_key = common.filtered_responses(survey)
     except CsiError as exc:
         common.show_error(exc)
         return
     if frame.empty:
         return
     lang = common.lang()
-    sub, sub_key, _ = common.filtered_responses(survey)
-    if not st.toggle(T("prepare_exports"), key="export_toggle"):
-        return
     st.download_button(T("export_responses"), _xlsx_responses(key, frame),
                        file_name=f"{survey.id}-responses.xlsx", key="dl_responses")
     if not sub.empty:

@@ -23,9 +23,9 @@ def main() -> None:
     except CsiError as exc:
         common.show_error(exc)
         return
-    st.caption(f"n = {res.n_obs} · {T('n_boot')}: {res.n_boot} · {res.method.upper()} · "
-               f"converged: {res.converged} ({res.n_iter} it.) · missing: {res.missing.get('policy', '')}, "
-               f"{res.missing.get('n_dropped', 0)} dropped")
+    st.caption(T("fit_info", n=res.n_obs, n_boot=res.n_boot, method=res.method.upper(),
+                 converged=T("yes") if res.converged else T("no"), n_iter=res.n_iter,
+                 policy=res.missing.get("policy", ""), dropped=res.missing.get("n_dropped", 0)))
     st.subheader(T("admissibility"))
     st.dataframe(res.admissibility, hide_index=True, key="adm_table")
     if res.warnings:

@@ -136,6 +136,10 @@ LABELS: dict[str, dict[str, str]] = {
                   "zh": "{a} − {b} 的显著差异（置换检验 p < 0.05）：{names}"},
     "small_n": {"en": "small sample (n < {n})", "zh": "样本量小（n < {n}）"},
     # -- model quality ---------------------------------------------------------------------
+    "fit_info": {"en": "n = {n} · bootstrap resamples: {n_boot} · {method} · converged: {converged} "
+                        "({n_iter} iterations) · missing data: {policy}, {dropped} respondents dropped",
+                 "zh": "n = {n} · 自助法重抽样：{n_boot} 次 · {method} · 收敛：{converged}（{n_iter} 次迭代）"
+                       " · 缺失数据：{policy}，剔除 {dropped} 位受访者"},
     "loadings": {"en": "Loadings", "zh": "载荷"},
     "weights": {"en": "Outer weights", "zh": "外部权重"},
     "reliability": {"en": "Reliability and validity", "zh": "信度与效度"},
