@@ -4,6 +4,16 @@ Run: ``streamlit run app.py``. Pages live in ``app_pages/``. The public responde
 reached with ``?survey=<survey id>`` and shows nothing else. Manager pages need the password from
 ``CSI_ADMIN_PASSWORD`` / ``CSI_ADMIN_PASSWORD_HASH`` (or Streamlit secrets); with none set the app
 runs in local-demo mode and says so on every page.
+
+Settings (environment):
+
+- ``CSI_DATABASE_URL`` -- the response store (default ``sqlite:///./var/csi.sqlite``);
+- ``CSI_ADMIN_PASSWORD`` or ``CSI_ADMIN_PASSWORD_HASH`` (``pbkdf2_sha256$<iterations>$<salt_b64>$
+  <hash_b64>``, made by ``csi hash-password``; see :mod:`csi.auth`), or the same keys in
+  ``.streamlit/secrets.toml``;
+- ``CSI_APP_N_BOOT`` -- default bootstrap resamples of the dashboard (500; raise it in the
+  sidebar's Settings);
+- ``CSI_SURVEY_DIR`` -- folder of survey YAML files (default ``surveys/``).
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ def ipma_figure(ipma: pd.DataFrame, *, labels: Mapping[str, str], quadrant_names
         fig.add_trace(go.Scatter(
             x=d["importance"], y=d["performance"], mode="markers+text",
             text=[labels.get(n, n) for n in d["name"]], textposition="top center",
-            marker={"size": 14, "color": QUADRANT_COLORS.get(q, "#1f77b4")},
+            marker={"size": 14, "color": QUADRANT_COLORS.get(q, "#1f77b4")}, cliponaxis=False,
             name=quadrant_names.get(q, q), customdata=custom.to_numpy(),
             hovertemplate="%{text}<br>" + x_title + ": %{x:.3f} [%{customdata[0]:.3f}, "
                           "%{customdata[1]:.3f}]<br>" + y_title + ": %{y:.1f}<br>%{customdata[2]}"
@@ -168,5 +168,5 @@ def ipma_figure(ipma: pd.DataFrame, *, labels: Mapping[str, str], quadrant_names
     fig.add_vline(x=float(xs), line_dash="dash", line_color="#999")
     fig.add_hline(y=float(ys), line_dash="dash", line_color="#999")
     fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=480,
-                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2})
+                      margin={"l": 10, "r": 90, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2})
     return fig
