@@ -19,15 +19,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ecsi import BLOCKS, ITEMS, PATHS  # noqa: E402
 
 
+def _reps(n: int) -> int:
+    """Best-of repeats, as for csi (5 up to 10k respondents, 3 up to 100k, 1 above)."""
+    return 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
+
+
 def run_seminr(df, task, n_boot):
     import seminr as s
 
     mm = s.constructs(*[s.composite(c, its, weights=s.mode_A) for c, its in BLOCKS.items()])
     sm = s.relationships(*[s.paths(a, b) for a, b in PATHS])
-    t0 = time.perf_counter()
-    m = s.estimate_pls(df, mm, sm)
-    t1 = time.perf_counter()
-    out = {"fit_time": t1 - t0}
+    best = float("inf")
+    for _ in range(_reps(len(df))):
+        t0 = time.perf_counter()
+        m = s.estimate_pls(df, mm, sm)
+        best = min(best, time.perf_counter() - t0)
+    out = {"fit_time": best}
     pc = m.path_coef
     out["paths"] = {f"{a}->{b}": float(pc.values[pc.rows.index(a), pc.cols.index(b)]) for a, b in PATHS}
     if task == "boot":
@@ -49,14 +56,16 @@ def run_plspm(df, task, n_boot):
     for a, b in PATHS:
         path.loc[b, a] = 1
     z = (df - df.mean()) / df.std(ddof=1)  # per-column standardization (see module notes)
-    t0 = time.perf_counter()
-    cfg = c.Config(path, scaled=False)
-    for name, its in BLOCKS.items():
-        cfg.add_lv(name, Mode.A, *[c.MV(i) for i in its])
-    m = Plspm(z, cfg, Scheme.PATH, iterations=300, tolerance=1e-7)
-    pc = m.path_coefficients()
-    t1 = time.perf_counter()
-    return {"fit_time": t1 - t0,
+    best = float("inf")
+    for _ in range(_reps(len(df))):
+        t0 = time.perf_counter()
+        cfg = c.Config(path, scaled=False)
+        for name, its in BLOCKS.items():
+            cfg.add_lv(name, Mode.A, *[c.MV(i) for i in its])
+        m = Plspm(z, cfg, Scheme.PATH, iterations=300, tolerance=1e-7)
+        pc = m.path_coefficients()
+        best = min(best, time.perf_counter() - t0)
+    return {"fit_time": best,
             "paths": {f"{a}->{b}": float(pc.loc[b, a]) for a, b in PATHS}}
 
 

@@ -179,7 +179,10 @@ def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
     M[:, pad] = 0.0
     M[:, pad & eye] = 1.0
     rhs = np.where(valid, C[:, rr, rj], 0.0)
-    beta = solve_spd(M, rhs)
+    if M.shape[0] * M.shape[1] < 256:  # few systems: one LAPACK call beats the ufunc loop
+        beta = np.linalg.solve(M, rhs[..., None])[..., 0]
+    else:
+        beta = solve_spd(M, rhs)
     out[:, ti, tj] = beta[:, e_idx, slot]
     return out
 

@@ -34,9 +34,12 @@ __all__ = ["PLSPathModel", "replicate_statistics", "check_number"]
 def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", closed="both"):
     """Check a numeric hyperparameter; :class:`ParameterError` in sklearn's message shape."""
     kind = "an int" if integer else "a float"
-    ok_type = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(
-        value, bool
-    )
+    if type(value) is (int if integer else float) or (not integer and type(value) is int):
+        ok_type = True  # fast path for plain Python numbers
+    else:
+        ok_type = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(
+            value, bool
+        )
     lb = "[" if closed in ("both", "left") else "("
     rb = "]" if closed in ("both", "right") and np.isfinite(hi) else ")"
     ok = ok_type and (value >= lo if lb == "[" else value > lo) and (

@@ -121,7 +121,9 @@ def prepare_data(
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     item_ids = list(model.item_ids)
-    absent = [c for c in item_ids if c not in data.columns]
+    col_list = data.columns.tolist()
+    col_set = set(col_list)
+    absent = [c for c in item_ids if c not in col_set]
     if absent:
         have = ", ".join(map(str, data.columns[:40]))
         more = " ..." if len(data.columns) > 40 else ""
@@ -129,7 +131,7 @@ def prepare_data(
             f"the data has no column for model item(s) {', '.join(absent)}; "
             f"columns present: {have}{more}"
         )
-    if data.columns.duplicated().any():
+    if len(col_set) != len(col_list):
         dup = sorted({str(c) for c in data.columns[data.columns.duplicated()] if c in item_ids})
         if dup:
             raise DataError(f"item column(s) appear more than once in the data: {', '.join(dup)}")
@@ -141,9 +143,10 @@ def prepare_data(
     specs = [model.items[it] for it in item_ids]
     lo = np.array([sp.scale_min for sp in specs], dtype=float)
     hi = np.array([sp.scale_max for sp in specs], dtype=float)
-    sub = data if list(data.columns) == item_ids else data[item_ids]
+    sub = data if col_list == item_ids else data[item_ids]
     owned = False  # may x be written without touching the caller's data?
-    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
+    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+           for t in set(sub.dtypes)):
         x = sub.to_numpy(dtype="float64", na_value=np.nan)
     else:
         x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
