@@ -2,7 +2,7 @@
 
 Each converter takes a source column (numbers from a typed reader, or text) and returns
 ``(values, reason)``: the canonical values (float64 or str, NaN where missing) and a Series of
-problem texts (``None`` where the cell is fine). Text cells are converted once per *unique*
+problem texts (``None`` where the cell is fine), or None when no cell has a problem. Text cells are converted once per *unique*
 value, so a million rows with a few dozen distinct answers cost a few dozen look-ups; numeric
 cells are checked with array operations. Nothing is fixed silently: a cell that is not a value
 of the field's scale, a known label, an option code/label or a number is reported, and the row
@@ -106,7 +106,10 @@ def _per_unique(s: pd.Series, fn, *, numeric: bool) -> tuple[pd.Series, pd.Serie
     Missing cells are passed as ``""``. Values are float64 (``numeric``) or pandas ``str``
     (built with one Arrow ``take``, no per-row Python objects).
     """
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # dictionary-encoded by the reader: free
+        codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
     results = [fn(_cell(u)) for u in uniques] + [fn("")]
     take = np.where(codes < 0, len(uniques), codes)
     vals = [r[0] for r in results]
@@ -120,14 +123,12 @@ def _per_unique(s: pd.Series, fn, *, numeric: bool) -> tuple[pd.Series, pd.Serie
             v = v.astype("str")
     reasons = [r[1] for r in results]
     if any(reasons):
-        r = pd.Series(np.asarray(reasons, dtype=object)[take], index=s.index, dtype=object)
-    else:
-        r = pd.Series(None, index=s.index, dtype=object)
-    return v, r
+        return v, pd.Series(np.asarray(reasons, dtype=object)[take], index=s.index, dtype=object)
+    return v, None
 
 
-def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.Series, pd.Series]:
-    reason = pd.Series(None, index=s.index, dtype=object)
+def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.Series, pd.Series | None]:
+    reason = None
     if s.dtype.kind in "fiub":
         vals = s.astype(np.float64)
     else:
@@ -148,27 +149,30 @@ def _numeric_field(s: pd.Series, spec: FieldSpec, positional: bool) -> tuple[pd.
             return np.nan, f"{what}; expected {spec.expected}"
 
         vals, reason = _per_unique(s, one, numeric=True)
-    arr = vals.to_numpy(dtype=np.float64, copy=True)
+    arr = vals.to_numpy(dtype=np.float64)
+    copied = False
     if spec.missing_codes.size:
-        arr[np.isin(arr, spec.missing_codes)] = np.nan
-    present = ~np.isnan(arr)
+        miss = np.isin(arr, spec.missing_codes)
+        if miss.any():
+            arr, copied = np.where(miss, np.nan, arr), True
     if spec.allowed is not None:
-        bad = present & ~np.isin(arr, spec.allowed)
-        if bad.any():
-            reason = reason.copy()
-            reason[bad] = f"out of scale; expected {spec.expected}"
-            arr[bad] = np.nan
+        bad = ~np.isin(arr, spec.allowed)
+        bad &= ~np.isnan(arr) if bad.any() else bad
+        text = f"out of scale; expected {spec.expected}"
     else:
+        present = ~np.isnan(arr)
         bad = np.zeros_like(present)
         if spec.vmin is not None:
             bad |= present & (arr < spec.vmin)
         if spec.vmax is not None:
             bad |= present & (arr > spec.vmax)
-        if bad.any():
-            reason = reason.copy()
-            reason[bad] = f"out of range; expected a number in [{spec.vmin}, {spec.vmax}]"
-            arr[bad] = np.nan
-    return pd.Series(arr, index=s.index, dtype=np.float64), reason
+        text = f"out of range; expected a number in [{spec.vmin}, {spec.vmax}]"
+    if bad.any():
+        reason = pd.Series(None, index=s.index, dtype=object) if reason is None else reason.copy()
+        reason[bad] = text
+        arr = arr.copy() if not copied else arr
+        arr[bad] = np.nan
+    return pd.Series(arr, index=s.index, dtype=np.float64, copy=False), reason
 
 
 _SEPS = re.compile(r"\s*[;┋|]\s*")
@@ -212,8 +216,10 @@ def _choice_field(s: pd.Series, spec: FieldSpec, positional: bool, multi_sep: st
 
 
 def convert_column(s: pd.Series, spec: FieldSpec, *, positional: bool = False,
-                   multi_sep: str | None = None) -> tuple[pd.Series, pd.Series]:
+                   multi_sep: str | None = None) -> tuple[pd.Series, pd.Series | None]:
     """Convert one source column to the canonical values of ``spec``; see the module notes.
+
+    Returns ``(values, reasons)``; ``reasons`` is None when every cell is fine.
 
     ``positional``: option numbers 1..k stand for the k options (platform code exports).
     ``multi_sep``: the multiple-choice separator (default any of ``; ┋ |``).
@@ -226,4 +232,4 @@ def convert_column(s: pd.Series, spec: FieldSpec, *, positional: bool = False,
         return (np.nan if t.lower() in _MISSING_TEXT else t), None
 
     vals, _ = _per_unique(s, keep, numeric=False)
-    return vals, pd.Series(None, index=s.index, dtype=object)
+    return vals, None

@@ -46,11 +46,8 @@ def detect_encoding(data: bytes, encoding: str | None = None) -> str:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         data.decode("gb18030")
         return "gb18030"
@@ -58,6 +55,20 @@ def detect_encoding(data: bytes, encoding: str | None = None) -> str:
         raise ResponseImportError(
             "the file is neither UTF-8 nor GB18030 text; pass --encoding to name its encoding"
         ) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Strict UTF-8 check without building a str: Arrow's SIMD validator (binary -> string cast)."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    arr = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        arr.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def decode_bytes(data: bytes, encoding: str) -> str:

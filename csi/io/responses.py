@@ -111,7 +111,7 @@ def _to_datetime(s: pd.Series, tz: str | None = None) -> tuple[pd.Series, pd.Ser
         except Exception:  # noqa: BLE001 - unknown zone name: keep the times as they are
             return ts, reason
         return local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
-    reason = pd.Series(None, index=s.index, dtype=object)
+    reason = None
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
     if s.dtype.kind == "M":
@@ -125,6 +125,7 @@ def _to_datetime(s: pd.Series, tz: str | None = None) -> tuple[pd.Series, pd.Ser
             out.loc[left] = pd.to_datetime(text[left], format=fmt, errors="coerce", utc=True)
         left = out.isna() & ~empty
         if left.any():
+            reason = pd.Series(None, index=s.index, dtype=object)
             reason[left] = "not a date/time; expected e.g. 2026-03-01 14:05:00"
     return out.dt.tz_localize(None).astype("datetime64[ns]"), reason
 
@@ -191,14 +192,17 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         rid = body[by_field["respondent_id"]]
         rid = rid.astype("str").str.strip() if rid.dtype.kind not in "fiu" else rid.map(
             lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("str")
-        rid = rid.where(rid.fillna("") != "", None)
+        blank = rid == ""
+        if blank.any():
+            rid = rid.where(~blank, None)
     else:
         rid = pd.Series(None, index=idx, dtype="str")
     generated = pd.Series([f"{file_hash[:12]}-{r}" for r in idx], index=idx, dtype="str") if rid.isna().any() else None
     cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
     if "submitted_at" in by_field:
         ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz)
-        cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
+        if why is not None:
+            cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
     else:
         ts = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     cols["submitted_at"] = ts
@@ -216,7 +220,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
             continue  # numeric: added as a NaN float column by the reindex below
         vals, why = convert_column(body[src], specs[fid], positional=layout.positional, multi_sep=layout.multi_sep)
         cols[fid] = vals
-        if why.notna().any():
+        if why is not None:
             cell_reasons.append((src, why, body[src]))
     frame = pd.DataFrame(cols, index=idx).reindex(columns=canonical_columns(survey))
     # multiple choice: empty where shown means "nothing ticked" ("")
@@ -228,7 +232,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                 frame.loc[m, fid] = ""
     # issues
     parts = [issues_frame(why.index[why.notna()], src, raw[why.notna()].tolist(), why[why.notna()])
-             for src, why, raw in cell_reasons if why.notna().any()]
+             for src, why, raw in cell_reasons]
     dups = duplicate_ids(frame) if frame["respondent_id"].duplicated().any() else issues_frame()
     if len(dups):
         dups = dups.assign(column=by_field.get("respondent_id", "respondent_id"))
@@ -260,7 +264,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                                            [b.reason for b in bad_rows])], ignore_index=True)
     rej = rej[["source_row", "reason"] + [c for c in rej.columns if c not in ("source_row", "reason")]]
     rej = rej.reset_index(drop=True)
-    valid = frame.loc[~reject_mask]
+    valid = frame.loc[~reject_mask] if reject_mask.any() else frame
     valid.index = valid.index.rename("source_row")
     # quality flags (kept)
     if check_quality:

@@ -24,6 +24,7 @@ from csi.io.encoding import decode_bytes, detect_encoding
 __all__ = ["Table", "BadRow", "open_table", "unique_names"]
 
 _PREVIEW_LINES = 8
+_PLAIN_STRINGS = {"respondent_id", "submitted_at"}
 _DELIMITERS = ",;\t|"
 
 
@@ -92,8 +93,11 @@ class Table:
 
     def _arrow_body(self, header_rows: int, names: list[str], string_columns: set[str]) -> pd.DataFrame:
         read = pacsv.ReadOptions(column_names=names, skip_rows=header_rows)
+        # Text fields are dictionary-encoded (pandas categoricals): their conversion then works on
+        # the few distinct values only. Ids stay plain strings.
         conv = pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names if n in string_columns},
+            column_types={n: (pa.string() if n in _PLAIN_STRINGS else pa.dictionary(pa.int32(), pa.string()))
+                          for n in names if n in string_columns},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
         )
