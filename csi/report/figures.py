@@ -88,19 +88,21 @@ def path_diagram(paths: pd.DataFrame, index: pd.DataFrame, labels: Mapping[str, 
     edges = list(paths[["source", "target"]].itertuples(index=False, name=None))
     pos = layer_positions(nodes, edges)
     scores = dict(zip(index["construct"], index["score"], strict=False))
-    fig = go.Figure()
+    annotations = []  # built as plain dicts and set once (add_annotation is quadratic)
     for row in paths.itertuples(index=False):
         (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
         p = getattr(row, "p_value", float("nan"))
         sig = bool(p < alpha) if pd.notna(p) else not (row.ci_low <= 0 <= row.ci_high)
         color = "#1f4e79" if sig else "#b0b0b0"
-        fig.add_annotation(x=x1 - 0.12 * (x1 - x0), y=y1 - 0.12 * (y1 - y0), ax=x0 + 0.12 * (x1 - x0),
-                           ay=y0 + 0.12 * (y1 - y0), xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=2 if sig else 1.2,
-                           arrowcolor=color, text="")
-        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=f"{row.estimate:.2f}",
-                           showarrow=False, font={"color": color, "size": 13},
-                           bgcolor="rgba(255,255,255,0.85)")
+        annotations.append({
+            "x": x1 - 0.12 * (x1 - x0), "y": y1 - 0.12 * (y1 - y0), "ax": x0 + 0.12 * (x1 - x0),
+            "ay": y0 + 0.12 * (y1 - y0), "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+            "showarrow": True, "arrowhead": 3, "arrowsize": 1.2, "arrowwidth": 2 if sig else 1.2,
+            "arrowcolor": color, "text": ""})
+        annotations.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "text": f"{row.estimate:.2f}",
+                            "showarrow": False, "font": {"color": color, "size": 13},
+                            "bgcolor": "rgba(255,255,255,0.85)"})
+    fig = go.Figure(layout={"annotations": annotations})
     fig.add_trace(go.Scatter(
         x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
         marker={"size": 58, "color": "#e8f0fa", "line": {"color": "#1f4e79", "width": 2}},

@@ -46,6 +46,8 @@ def test_manager_flow(server, browser, shot):
     metric = page.locator('[data-testid="stMetricValue"]').first
     assert re.fullmatch(r"\d{1,3}\.\d", metric.inner_text().strip())
     page.get_by_text("Path model").wait_for(timeout=TIMEOUT)
+    page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=TIMEOUT)  # trend + path
+    page.wait_for_timeout(500)
     shot(page, "02_overview")
 
     page.get_by_role("link", name="Data").click()
@@ -71,6 +73,8 @@ def test_manager_flow(server, browser, shot):
     page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
     page.get_by_text("顾客满意度指数（CSI）").wait_for(timeout=TIMEOUT)
     wait_idle(page)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT)
+    page.wait_for_timeout(500)
     assert page.get_by_role("link", name="总览").count() == 1
     shot(page, "06_overview_chinese")
     page.close()
