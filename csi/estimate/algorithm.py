@@ -17,6 +17,9 @@ Algorithm (Lohmöller 1989; as in R plspm, SEMinR and cSEM)
    (``w_j' R_bb w_j = 1``, the n - 1 convention of SEMinR/plspm).
 5. Stop when ``sum |W_new - W_old| < tol`` (default 1e-7), or after ``max_iter`` iterations.
 
+A construct in no structural path (a measurement-only model) is its own inner proxy, so its
+Mode A weights converge to the block's first principal component.
+
 Sign rule: after convergence each construct is oriented so that the sum of its items'
 loadings (item-construct correlations) is positive (SEMinR/cSEM practice).
 """
@@ -102,7 +105,7 @@ class ModelArrays:
             rr[e], rj[e] = full, j
             valid[e, : len(pr)] = True
         pad = ~(valid[:, :, None] & valid[:, None, :])
-        eye = np.broadcast_to(np.eye(m, dtype=bool), (ne, m, m))
+        eye = np.where(pad, np.broadcast_to(np.eye(m), (ne, m, m)), 0.0)  # identity on padding
         e_idx, slot = np.nonzero(valid)
         tgt_i = rr[e_idx, slot]
         tgt_j = rj[e_idx, slot]
@@ -175,10 +178,8 @@ def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
     out = np.zeros_like(C)
     if len(e_idx) == 0:
         return out
-    M = C[:, ir, ic]
-    M[:, pad] = 0.0
-    M[:, pad & eye] = 1.0
-    rhs = np.where(valid, C[:, rr, rj], 0.0)
+    M = np.where(pad, eye, C[:, ir, ic])
+    rhs = C[:, rr, rj] * valid
     if M.shape[0] * M.shape[1] < 256:  # few systems: one LAPACK call beats the ufunc loop
         beta = np.linalg.solve(M, rhs[..., None])[..., 0]
     else:
@@ -190,11 +191,15 @@ def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
 def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
     sym = ma.adj + ma.adj.T
     if scheme == "factorial":
-        return C * sym
-    if scheme == "centroid":
-        return np.sign(C) * sym
-    # path scheme: correlations with successors, regression weights on predecessors
-    return C * ma.adj.T + regress(C, ma)
+        E = C * sym
+    elif scheme == "centroid":
+        E = np.sign(C) * sym
+    else:  # path scheme: correlations with successors, regression weights on predecessors
+        E = C * ma.adj.T + regress(C, ma)
+    iso = np.flatnonzero(sym.sum(axis=0) == 0)
+    if len(iso):  # a construct in no path is its own inner proxy (first principal component)
+        E[:, iso, iso] = 1.0
+    return E
 
 
 def pls_weights(
@@ -233,6 +238,8 @@ def pls_weights(
     still moving.
     """
     B = R.shape[0]
+    if B == 1:
+        return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
     inv_b = {}
     for j in np.flatnonzero(ma.mode_b):
@@ -281,3 +288,39 @@ def pls_weights(
     rw_out *= flip[:, None, :]
     W = w_out[:, :, None] * member
     return W, n_iter, done, rw_out
+
+
+def _pls_weights_single(R, ma, scheme, tol, max_iter, w0):
+    """The same iteration for one correlation matrix with 2-D arrays (less call overhead)."""
+    member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
+    inv_b = {j: np.linalg.pinv(R[np.ix_(ma.blocks[j], ma.blocks[j])]) for j in np.flatnonzero(ma.mode_b)}
+
+    def normalize(w):
+        RW = R @ (w[:, None] * member)
+        var = (w * RW[ar, blk]) @ member
+        s = np.sqrt(np.where(var > 0, var, np.nan))
+        return w / s[blk], RW / s
+
+    n_iter, conv = 0, False
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w, RW = normalize(np.ones(ma.p) if w0 is None else np.asarray(w0, dtype=float).copy())
+        for it in range(1, max_iter + 1):
+            C = (w[:, None] * member).T @ RW
+            E = _inner_weights(C[None], ma, scheme)[0]
+            g = (RW @ E)[ar, blk]
+            for j, inv in inv_b.items():
+                b = ma.blocks[j]
+                g[b] = inv @ g[b]
+            wn, RWn = normalize(g)
+            diff = np.abs(wn - w).sum()
+            w, RW, n_iter = wn, RWn, it
+            if diff < tol:
+                conv = True
+                break
+            if not np.isfinite(diff):
+                break
+    conv = conv and bool(np.isfinite(w).all())
+    flip = np.where(RW[ar, blk] @ member < 0, -1.0, 1.0)
+    w = w * flip[blk]
+    RW = RW * flip
+    return (w[:, None] * member)[None], np.array([n_iter]), np.array([conv]), RW[None]

@@ -16,7 +16,7 @@ _NAN_CI = ("se", "ci_low", "ci_high", "p_value")
 
 def _ci(est, reps, boot, key, *, alpha, ci, n):
     m = len(est)
-    if boot is None or boot.n_valid < 2 or key not in boot.replicates:
+    if boot is None or boot.n_valid < 2 or key not in boot.replicates or m == 0:
         nan = np.full(m, np.nan)
         return {"se": nan, "ci_low": nan, "ci_high": nan, "t": nan, "p_value": nan}
     jack = None if boot.jackknife is None else boot.jackknife.get(key)

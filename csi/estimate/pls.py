@@ -55,7 +55,8 @@ def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", clo
 
 
 def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
-                         max_iter=300, consistent=False, pairs=None, want_rho_a=True, w0=None):
+                         max_iter=300, consistent=False, pairs=None, want_rho_a=True, w0=None,
+                         want_htmt=True):
     """All bootstrapped statistics for a stack of moments (B leading axis).
 
     Returns a dict of arrays: ``weights``/``loadings`` (B, p), ``paths``/``total`` (B, k, k),
@@ -92,7 +93,7 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
         "r2": r2,
         "u": u,
         "index": idx,
-        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if pairs != [] else None,
+        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if want_htmt else None,
         "rho_a": rhoa,
         "n_iter": n_iter,
         "converged": conv,
@@ -272,7 +273,7 @@ class PLSPathModel:
         self.htmt_pairs_ = q.htmt_pairs(ma)
         st = replicate_statistics(
             R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
-            max_iter=self.max_iter, consistent=self.consistent, pairs=[], want_rho_a=False,
+            max_iter=self.max_iter, consistent=self.consistent, want_rho_a=False, want_htmt=False,
         )
         self.stats_ = {k: (None if v is None else v[0]) for k, v in st.items()}
         self.n_iter_ = int(st["n_iter"][0])

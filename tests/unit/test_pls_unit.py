@@ -206,3 +206,12 @@ def test_fit_groups_equals_separate_fits():
     assert set(fits) == {"north", "south"}
     alone = PLSPathModel().fit(_model(), d.iloc[300:])
     pd.testing.assert_frame_equal(fits["south"].path_coefficients_, alone.path_coefficients_)
+
+
+def test_measurement_only_model_uses_first_principal_component():
+    d = simulate()
+    r = fit("A =~ a1 + a2 + a3", d, scale=(1, 7), n_boot=20, seed=0)
+    w = r.weights["estimate"].to_numpy()
+    ev = np.linalg.eigh(np.corrcoef(d[["a1", "a2", "a3"]].to_numpy(), rowvar=False))[1][:, -1]
+    np.testing.assert_allclose(w / w.sum(), ev / ev.sum(), atol=1e-6)
+    assert r.path_coefficients.empty and r.htmt.empty
