@@ -215,14 +215,15 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     for fid, kind in kinds.items():
         src = by_field.get(fid)
         if src is None:
-            if is_string_kind(kind):
-                cols[fid] = pd.Series(np.nan, index=idx, dtype="str")
-            continue  # numeric: added as a NaN float column by the reindex below
+            cols[fid] = pd.Series(np.nan, index=idx, dtype="str") if is_string_kind(kind) else \
+                pd.Series(np.full(n, np.nan), index=idx, copy=False)
+            continue
         vals, why = convert_column(body[src], specs[fid], positional=layout.positional, multi_sep=layout.multi_sep)
         cols[fid] = vals
         if why is not None:
             cell_reasons.append((src, why, body[src]))
-    frame = pd.DataFrame(cols, index=idx).reindex(columns=canonical_columns(survey))
+    # copy=False: no consolidation of a million-row float block (3 ms instead of ~0.5 s)
+    frame = pd.DataFrame({c: cols[c] for c in canonical_columns(survey)}, index=idx, copy=False)
     # multiple choice: empty where shown means "nothing ticked" ("")
     shown = show_if_masks(frame, survey)
     for fid, kind in kinds.items():
