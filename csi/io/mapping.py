@@ -1,7 +1,8 @@
 """Mapping source columns to survey fields, and answer labels to codes.
 
 Columns are matched, in this order: an explicit mapping (``{source column: field id}``, e.g.
-from a YAML file), the field id itself (case-insensitive), the question/item text or short label
+from a YAML file; a key ``"#N"`` names the platform's question number N, so ``"#5": pq1`` maps
+the column headed ``5、...`` / ``Q5 ...``), the field id itself (case-insensitive), the question/item text or short label
 in any of the survey's languages (normalized: Unicode NFKC, case, whitespace and punctuation
 ignored, a leading platform question number such as ``3、`` or ``Q3.`` removed), and known
 metadata headers (``序号``, ``ResponseId``, ``Timestamp``, ...). Columns that match nothing are
@@ -118,8 +119,11 @@ def map_columns(columns: list[str], survey: Survey, *, mapping: dict[str, str] |
     out: dict[str, str] = {}
     taken: set[str] = set()
     unmapped: list[str] = []
+    by_number = {int(k[1:]): v for k, v in mapping.items() if re.fullmatch(r"#\d+", k.strip())}
     for col in columns:
         target = mapping.get(col)
+        if target is None and by_number:
+            target = by_number.get(strip_number(col)[1])
         if target is None:
             target = by_id.get(col.strip().lower())
         if target is None:

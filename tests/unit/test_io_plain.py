@@ -146,3 +146,11 @@ def test_contact_columns_dropped_or_hashed(flagship):
     hashed = _read(text, flagship, pii_salt="s")
     assert set(hashed.pii_hashes.columns) == {"phone", "Email", "来自IP"}
     assert "13800000000" not in hashed.pii_hashes.to_string()
+
+
+def test_mapping_by_platform_question_number(flagship):
+    text = "序号,1、某个没有的题目,2、另一题\n1,7,京东\n"
+    res = _read(text, flagship, mapping={"序号": "respondent_id", "#1": "pq1", "#2": "channel"})
+    v = res.valid.iloc[0]
+    assert (v["respondent_id"], v["pq1"], v["channel"]) == ("1", 7.0, "jd")
+    assert res.unmapped_columns == []
