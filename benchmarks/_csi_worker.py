@@ -61,7 +61,7 @@ def main():
     df = pd.DataFrame(x, columns=ITEMS, copy=False)
     model = ModelSpec.from_blocks(BLOCKS, PATHS, scale=(1, 10))
     n = len(x)
-    reps = 5 if n <= 10_000 else 3
+    reps = 20 if n <= 1_000 else 5 if n <= 10_000 else 3
     out = {}
     warnings.simplefilter("ignore")
     if task == "fit":

@@ -20,8 +20,8 @@ from ecsi import BLOCKS, ITEMS, PATHS  # noqa: E402
 
 
 def _reps(n: int) -> int:
-    """Best-of repeats, as for csi (5 up to 10k respondents, 3 up to 100k, 1 above)."""
-    return 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
+    """Best-of repeats, as for csi (20 up to 1k respondents, 5 up to 10k, 3 up to 100k, 1 above)."""
+    return 20 if n <= 1_000 else 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
 
 
 def run_seminr(df, task, n_boot):

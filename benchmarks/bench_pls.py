@@ -17,7 +17,7 @@ Reported (ratios in the same run):
 - peak RSS of one csi fit at N=1M (target < 1 GB; includes the data itself);
 - path coefficients equal seminr's to 1e-6 (asserted).
 
-Timings are best-of-5 up to N=10k and best-of-3 up to 100k for every tool; at N=1M csi and
+Timings are best-of-20 up to N=1k, best-of-5 up to 10k and best-of-3 up to 100k for every tool; at N=1M csi and
 the floor take the best of 3 and the peers a single run (plspm needs ~45 s there).
 
 Usage: ``python benchmarks/bench_pls.py [--sizes 250,10000] [--n-boot 5000] [--timeout 900]``.
