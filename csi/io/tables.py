@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -198,7 +199,10 @@ def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None =
     engine = _is_excel(data, file_name)
     if engine is not None:
         try:
-            raw = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine=engine)
+            with warnings.catch_warnings():
+                # pandas 3 deprecates its xlrd engine (for .xls); xlrd still reads them correctly.
+                warnings.filterwarnings("ignore", message="The xlrd engine is deprecated")
+                raw = pd.read_excel(io.BytesIO(data), header=None, dtype=object, engine=engine)
         except Exception as exc:  # noqa: BLE001 - any reader failure means "not a spreadsheet"
             raise ResponseImportError(
                 f"{file_name}: not a readable spreadsheet ({exc.__class__.__name__})") from None

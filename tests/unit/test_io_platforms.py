@@ -13,6 +13,7 @@ FIXTURES = {
     "wenjuanxing_codes.xlsx": ("wenjuanxing", None, 12, 0),
     "qualtrics_export.csv": ("qualtrics", "utf-8-sig", 14, 2),
     "surveymonkey_export.csv": ("surveymonkey", "utf-8", 12, 0),
+    "surveymonkey_export.xls": ("surveymonkey", None, 12, 0),
     "google_forms_export.csv": ("google_forms", "utf-8", 12, 0),
 }
 #: respondent answers compared with the source frame (system fields are not in platform exports;

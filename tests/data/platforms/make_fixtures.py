@@ -249,6 +249,16 @@ def surveymonkey(f: pd.DataFrame) -> None:
                      t.strftime("%m/%d/%Y %I:%M:%S %p"), f"10.1.0.{i}", "", "", "", ""] + [c[i] for c in cols])
     with open(HERE / "surveymonkey_export.csv", "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([top, sub] + rows)
+    # The same export as a legacy Excel 97-2003 workbook (.xls), written with xlwt.
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet")
+    for r, row in enumerate([top, sub] + rows):
+        for c, value in enumerate(row):
+            if value != "":
+                sheet.write(r, c, value)
+    book.save(str(HERE / "surveymonkey_export.xls"))
 
 
 # -- Google Forms ------------------------------------------------------------------------------
