@@ -47,6 +47,8 @@ def _sqlite_engine(url) -> Engine:
     kw: dict = {"connect_args": {"timeout": 30, "check_same_thread": False}}
     if memory:
         kw["poolclass"] = sa.pool.StaticPool
+    else:
+        kw.update(pool_size=5, max_overflow=20, pool_timeout=120)
     engine = sa.create_engine(url, **kw)
 
     @event.listens_for(engine, "connect")
@@ -81,7 +83,9 @@ def get_engine(url: str) -> Engine:
             if parsed.get_backend_name() == "sqlite":
                 engine = _sqlite_engine(parsed)
             else:
-                engine = sa.create_engine(parsed, pool_pre_ping=True)
+                # many app sessions / writers wait for a connection rather than fail
+                engine = sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=20,
+                                          pool_timeout=120)
             migrate(engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the store {parsed.render_as_string(hide_password=True)}: "
