@@ -57,6 +57,15 @@ class Summary:
                 f"of {miss.get('n_respondents_affected', 0)} respondents, "
                 f"{miss.get('n_dropped', 0)} dropped"
             )
+        if r.fit:
+            f = r.fit
+            parts.append(
+                f"fit: chi2 = {f.get('chi2', float('nan')):.3f} (df = {f.get('df')}, "
+                f"p = {f.get('p_value', float('nan')):.4f}), CFI = {f.get('cfi', float('nan')):.3f}, "
+                f"TLI = {f.get('tli', float('nan')):.3f}, RMSEA = {f.get('rmsea', float('nan')):.3f} "
+                f"[{f.get('rmsea_ci_low', float('nan')):.3f}, {f.get('rmsea_ci_high', float('nan')):.3f}], "
+                f"SRMR = {f.get('srmr', float('nan')):.3f}"
+            )
         return "\n".join(parts)
 
     def __str__(self) -> str:
@@ -148,8 +157,10 @@ def to_dict(result) -> dict[str, Any]:
     """See :meth:`IndexResult.to_dict`; NaN becomes ``None`` (JSON null)."""
     r = result
     pcols = ["source", "target", "estimate", "se", "ci_low", "ci_high", "p_value"]
+    # CB-SEM: standardized `estimate` with the unstandardized one beside it.
+    unstd = [c for c in ("estimate_unstd", "se_unstd") if c in r.path_coefficients.columns]
     icols = ["construct", "item", "estimate", "ci_low", "ci_high"]
-    return {
+    out = {
         "method": r.method,
         "survey_version": r.survey_version,
         "n": int(r.n_obs),
@@ -169,3 +180,8 @@ def to_dict(result) -> dict[str, Any]:
         "admissibility": _records(r.admissibility, ["check", "status", "detail"]),
         "bootstrap": _clean(r.extra.get("bootstrap", {})),
     }
+    if unstd:
+        out["paths"] = _records(r.path_coefficients, pcols + unstd)
+    if r.fit is not None:
+        out["fit"] = _clean(dict(r.fit))
+    return out
