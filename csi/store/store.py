@@ -105,7 +105,11 @@ class Store:
                 if row:
                     return row[0]
                 salt = secrets.token_hex(16)
-                conn.execute(settings.insert().values(key="pii_salt", value=salt))
+                try:
+                    with conn.begin_nested():
+                        conn.execute(settings.insert().values(key="pii_salt", value=salt))
+                except sa.exc.IntegrityError:  # created concurrently: use that one
+                    return conn.execute(sa.select(settings.c.value).where(settings.c.key == "pii_salt")).scalar_one()
                 return salt
 
         return with_retry(run)
@@ -115,9 +119,14 @@ class Store:
         row = conn.execute(sa.select(survey_versions.c.id).where(survey_versions.c.sha256 == sha)).first()
         if row:
             return int(row[0])
-        res = conn.execute(survey_versions.insert().values(
-            survey_id=survey.id, version=survey.version, sha256=sha, yaml_text=survey.source_text, created_at=_now()))
-        return int(res.inserted_primary_key[0])
+        try:  # a concurrent writer may insert the same version first (PostgreSQL): savepoint
+            with conn.begin_nested():
+                res = conn.execute(survey_versions.insert().values(
+                    survey_id=survey.id, version=survey.version, sha256=sha, yaml_text=survey.source_text,
+                    created_at=_now()))
+            return int(res.inserted_primary_key[0])
+        except sa.exc.IntegrityError:
+            return int(conn.execute(sa.select(survey_versions.c.id).where(survey_versions.c.sha256 == sha)).scalar_one())
 
     def save_survey(self, survey: Survey) -> int:
         """Store the survey's YAML text (once per distinct text); return its version row id."""
@@ -227,7 +236,10 @@ class Store:
                 return BatchSummary(batch_id, survey.id, source_name, rows_read, len(keep), len(rejected),
                                     len(ids) - len(keep), n_flagged)
 
-        return with_retry(run)
+        try:
+            return with_retry(run)
+        except sa.exc.IntegrityError:  # the same respondents stored concurrently: count them now
+            return with_retry(run)
 
     def _existing_ids(self, conn, survey_id: str, ids: list[str]) -> set[str]:
         out: set[str] = set()
