@@ -3,6 +3,7 @@ n and dates, complaint rate, trend per wave with CI bands, path diagram."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import common
@@ -84,7 +85,9 @@ def main() -> None:
         col.caption(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
 
     try:
-        trend = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0)
+        earlier = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
+                                   waves=wave_labels(frame)[:-2])
+        trend = pd.concat([earlier, recent], ignore_index=True) if len(earlier) else recent
         if pooled is None:
             pooled = common.fit_model(survey, frame, key, n_boot=n_boot)
     except CsiError as exc:

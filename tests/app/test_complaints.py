@@ -1,10 +1,11 @@
 """Page 3 (Complaints): the numbers come from csi.drivers.complaints."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import numpy as np
-from _expected import frame_and_fit, shown_frames, survey
-from conftest import new_app
+from apptest_expected import frame_and_fit, shown_frames, survey
+from apptest_support import app_env, new_app, sample_db, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
 
 from csi.drivers import complaints as cp
 

@@ -1,12 +1,13 @@
 """Page 6 (Data): upload controls, batches, exports (file upload itself: tests/e2e)."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import io
 
 import pandas as pd
-from _expected import frame_and_fit
-from conftest import new_app, texts
+from apptest_expected import frame_and_fit
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
 
 
 def test_data_page_batches_and_exports(app_env, sample_db):

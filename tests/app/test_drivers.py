@@ -1,10 +1,11 @@
 """Page 2 (Drivers): IPMA, relative weights, repurchase logit and what-if from csi.drivers."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import numpy as np
-from _expected import N_BOOT, frame_and_fit, shown_frames, survey
-from conftest import new_app, texts
+from apptest_expected import N_BOOT, frame_and_fit, shown_frames, survey
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
 
 from csi.drivers.ipma import importance_performance
 from csi.drivers.whatif import what_if

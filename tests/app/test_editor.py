@@ -1,10 +1,18 @@
 """Page 7 (Survey editor): live validation with line:column, preview, save a new version."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import shutil
 
-from conftest import ROOT, new_app, texts
+from apptest_support import (  # noqa: F401 - pytest fixtures
+    ROOT,
+    app_env,  # noqa: F401 - pytest fixtures
+    new_app,
+    sample_db,
+    texts,
+    writable_env,
+)
 
 
 def test_editor_validates_and_saves(app_env, monkeypatch, tmp_path):

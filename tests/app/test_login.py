@@ -1,9 +1,16 @@
 """The login gate: pages 1-7 need the manager password; demo mode says so on every page."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import pytest
-from conftest import new_app, texts
+from apptest_support import (  # noqa: F401 - pytest fixtures
+    app_env,  # noqa: F401 - pytest fixtures
+    new_app,
+    sample_db,
+    texts,
+    writable_env,
+)
 
 from csi.auth import hash_password
 

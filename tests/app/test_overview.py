@@ -1,11 +1,20 @@
 """Page 1 (Overview) renders on the sample data and shows the csi numbers."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import warnings
 
 import pytest
-from conftest import N_BOOT, ROOT, new_app, texts
+from apptest_support import (  # noqa: F401 - pytest fixtures
+    N_BOOT,
+    ROOT,
+    app_env,  # noqa: F401 - pytest fixtures
+    new_app,
+    sample_db,
+    texts,
+    writable_env,
+)
 
 from csi.drivers.complaints import complaint_rate
 from csi.report import overview as ov

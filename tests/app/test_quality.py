@@ -1,10 +1,11 @@
 """Page 5 (Model quality): the tables shown are the IndexResult's tables (rounded)."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import numpy as np
-from _expected import frame_and_fit, shown_frames
-from conftest import new_app, texts
+from apptest_expected import frame_and_fit, shown_frames
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
 
 
 def test_quality_tables_match_fit(app_env, sample_db):

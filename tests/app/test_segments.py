@@ -1,12 +1,13 @@
 """Page 4 (Segments & trends): group indices and pairwise tests from csi.drivers.segments."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
-from _expected import frame_and_fit, shown_frames, survey
-from conftest import new_app, texts
+from apptest_expected import frame_and_fit, shown_frames, survey
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
 
 from csi.drivers.segments import group_results
 

@@ -1,9 +1,17 @@
 """Page 8 (public form): nothing else shown, show_if honoured, required answers enforced,
 exactly one response stored per submission (double click safe)."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
-from conftest import ROOT, new_app, texts
+from apptest_support import (  # noqa: F401 - pytest fixtures
+    ROOT,
+    app_env,
+    new_app,
+    sample_db,
+    texts,
+    writable_env,  # noqa: F401 - pytest fixtures
+)
 
 from csi.store import open_store
 from csi.survey import load_survey

@@ -1,12 +1,13 @@
 """The dashboard in a real browser: login, overview, upload (Wenjuanxing GB18030 export and a
 broken file), the public form on a phone-sized viewport, switching to Chinese."""
 
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
 import re
 
 import pytest
-from conftest import PASSWORD, ROOT
+from browser_support import PASSWORD, ROOT, browser, server, shot  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,8 @@ def wait_idle(page) -> None:
     """Wait until Streamlit has finished the current run (no running indicator)."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=TIMEOUT)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
 
 
 def login(page, base: str) -> None:
@@ -80,10 +82,10 @@ def test_manager_flow(server, browser, shot):
     page.close()
 
 
-def server_tmp_file(server, name: str, data: bytes):
+def server_tmp_file(srv, name: str, data: bytes):
     from pathlib import Path
 
-    path = Path(server["db"].removeprefix("sqlite:///")).parent / name
+    path = Path(srv["db"].removeprefix("sqlite:///")).parent / name
     path.write_bytes(data)
     return path
 

@@ -1,5 +1,6 @@
-"""A real ``streamlit run app.py`` server on a free port, with a temporary SQLite store
-preloaded with the sample data and a manager password, and a headless Chromium (Debian's)."""
+"""Fixtures for the browser tests: a real ``streamlit run app.py`` server on a free port, with a
+temporary SQLite store preloaded with the sample data and a manager password, and a headless
+Chromium (Debian's). Imported by name from the test modules (no conftest.py here)."""
 
 from __future__ import annotations
 

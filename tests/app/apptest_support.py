@@ -1,9 +1,10 @@
-"""AppTest fixtures: a temporary SQLite store preloaded with the sample data, cheap settings.
+"""Fixtures and helpers for the AppTest page tests.
 
 Every test gets ``CSI_DATABASE_URL`` pointing at a store holding
 ``sample_data/ecommerce_responses.csv`` (imported once per session through the csi importer),
 no manager password (local-demo mode) unless a test sets one, and a small bootstrap
-(``CSI_APP_N_BOOT``) so a page renders in seconds.
+(``CSI_APP_N_BOOT``) so a page renders in seconds. Test modules import the fixtures by name
+(no conftest.py here: two sibling conftest modules clash under ``--doctest-modules``).
 """
 
 from __future__ import annotations

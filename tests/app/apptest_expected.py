@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from functools import cache
 
-from conftest import N_BOOT, ROOT
+from apptest_support import N_BOOT, ROOT
 
 from csi.store import open_store
 from csi.survey import load_survey
