@@ -30,6 +30,7 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import lapack
 
 from csi.survey.model import ModelSpec
 
@@ -56,6 +57,7 @@ class ModelArrays:
     lo: np.ndarray  # (p,) theoretical scale min per item
     hi: np.ndarray  # (p,) theoretical scale max per item
     reg: tuple  # gather/scatter indices of the padded per-construct regressions (see regress)
+    flat: FlatPlan | None = None  # flat indices for one correlation matrix (see FlatPlan)
 
     @classmethod
     def from_model(cls, model: ModelSpec) -> ModelArrays:
@@ -124,6 +126,7 @@ class ModelArrays:
             lo=np.array([model.items[i].scale_min for i in items], dtype=float),
             hi=np.array([model.items[i].scale_max for i in items], dtype=float),
             reg=reg,
+            flat=FlatPlan.build(item_block, adj, preds),
         )
 
     @property
@@ -133,6 +136,55 @@ class ModelArrays:
     @property
     def k(self) -> int:
         return len(self.construct_ids)
+
+
+@dataclass(frozen=True)
+class FlatPlan:
+    """Flat (raveled) indices for the 2-D iteration on one correlation matrix.
+
+    All regressions of the path scheme form one block-diagonal system over the ``P`` paths
+    (a path ``i -> j`` is one unknown, blocks are the targets): ``sys_idx``/``sys_mask``
+    gather it from ``C.ravel()``, and ``path_idx`` (``i * k + j``) both gathers the
+    right-hand side ``C[i, j]`` and scatters the solution into the path matrix.
+    """
+
+    diag: np.ndarray  # (p,) i * k + block(i): each item's own-construct entry of a (p, k) array
+    sys_idx: np.ndarray  # (P, P) flat positions of C[pred_a, pred_b]
+    sys_mask: np.ndarray  # (P, P) 1.0 where paths a and b share their target
+    path_idx: np.ndarray  # (P,) flat positions i * k + j of the paths, grouped by target
+    sym: np.ndarray  # (k, k) adjacency, both directions
+    adj_t: np.ndarray  # (k, k) adj.T
+    iso: np.ndarray  # constructs in no path (their own inner proxy)
+
+    @classmethod
+    def build(cls, item_block, adj, preds) -> FlatPlan:
+        k = adj.shape[0]
+        src = np.array([i for j in range(k) for i in preds[j]], dtype=int)
+        tgt = np.array([j for j in range(k) for _ in preds[j]], dtype=int)
+        sym = adj + adj.T
+        return cls(
+            diag=np.arange(len(item_block)) * k + item_block,
+            sys_idx=src[:, None] * k + src[None, :],
+            sys_mask=(tgt[:, None] == tgt[None, :]).astype(float),
+            path_idx=src * k + tgt,
+            sym=sym,
+            adj_t=np.ascontiguousarray(adj.T),
+            iso=np.flatnonzero(sym.sum(axis=0) == 0),
+        )
+
+
+def regress_flat(C: np.ndarray, fp: FlatPlan) -> np.ndarray:
+    """Path coefficients (P,) of one construct correlation matrix, in ``fp.path_idx`` order.
+
+    One LAPACK ``gesv`` (LU, as ``numpy.linalg.solve``) on the block-diagonal system.
+    """
+    if not len(fp.path_idx):
+        return np.zeros(0)
+    c = C.ravel()
+    _, _, beta, info = lapack.dgesv(c.take(fp.sys_idx) * fp.sys_mask, c.take(fp.path_idx))
+    if info > 0:
+        raise np.linalg.LinAlgError("Singular matrix")
+    return beta
 
 
 def _rw(R: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -290,37 +342,54 @@ def pls_weights(
     return W, n_iter, done, rw_out
 
 
+def _inner_weights_flat(C: np.ndarray, fp: FlatPlan, scheme: str) -> np.ndarray:
+    """Inner weights (k, k) of one construct correlation matrix (see :func:`_inner_weights`)."""
+    if scheme == "factorial":
+        E = C * fp.sym
+    elif scheme == "centroid":
+        E = np.sign(C) * fp.sym
+    else:
+        E = C * fp.adj_t
+        E.ravel()[fp.path_idx] += regress_flat(C, fp)
+    if len(fp.iso):
+        E[fp.iso, fp.iso] = 1.0
+    return E
+
+
 def _pls_weights_single(R, ma, scheme, tol, max_iter, w0):
-    """The same iteration for one correlation matrix with 2-D arrays (less call overhead)."""
-    member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
+    """The same iteration for one correlation matrix with 2-D arrays (less call overhead).
+
+    Each step scales the raw weights ``g`` by the construct SDs read off the diagonal of
+    ``W' R W``, so ``C``, ``R W`` and the scaling come from two small matrix products.
+    """
+    member, blk, fp = ma.member, ma.item_block, ma.flat
     inv_b = {j: np.linalg.pinv(R[np.ix_(ma.blocks[j], ma.blocks[j])]) for j in np.flatnonzero(ma.mode_b)}
 
-    def normalize(w):
-        RW = R @ (w[:, None] * member)
-        var = (w * RW[ar, blk]) @ member
-        s = np.sqrt(np.where(var > 0, var, np.nan))
-        return w / s[blk], RW / s
+    def normalize(g):
+        Wg = g[:, None] * member
+        RW = R @ Wg
+        C = Wg.T @ RW
+        s = np.sqrt(np.where(C.diagonal() > 0, C.diagonal(), np.nan))
+        return g / s[blk], RW / s, C / np.outer(s, s)
 
     n_iter, conv = 0, False
     with np.errstate(invalid="ignore", divide="ignore"):
-        w, RW = normalize(np.ones(ma.p) if w0 is None else np.asarray(w0, dtype=float).copy())
+        w, RW, C = normalize(np.ones(ma.p) if w0 is None else np.asarray(w0, dtype=float).copy())
         for it in range(1, max_iter + 1):
-            C = (w[:, None] * member).T @ RW
-            E = _inner_weights(C[None], ma, scheme)[0]
-            g = (RW @ E)[ar, blk]
+            g = (RW @ _inner_weights_flat(C, fp, scheme)).take(fp.diag)
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
                 g[b] = inv @ g[b]
-            wn, RWn = normalize(g)
+            wn, RW, C = normalize(g)
             diff = np.abs(wn - w).sum()
-            w, RW, n_iter = wn, RWn, it
+            w, n_iter = wn, it
             if diff < tol:
                 conv = True
                 break
             if not np.isfinite(diff):
                 break
     conv = conv and bool(np.isfinite(w).all())
-    flip = np.where(RW[ar, blk] @ member < 0, -1.0, 1.0)
+    flip = np.where(RW.take(fp.diag) @ member < 0, -1.0, 1.0)
     w = w * flip[blk]
     RW = RW * flip
     return (w[:, None] * member)[None], np.array([n_iter]), np.array([conv]), RW[None]

@@ -15,8 +15,9 @@ With ``consistent=True`` (PLSc, Dijkstra & Henseler 2015) ``C`` is first disatte
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import lapack
 
-from csi.estimate.algorithm import ModelArrays, regress
+from csi.estimate.algorithm import ModelArrays, regress, regress_flat
 
 __all__ = [
     "construct_correlations",
@@ -50,6 +51,24 @@ def total_effects(Bm: np.ndarray) -> np.ndarray:
     k = Bm.shape[-1]
     eye = np.eye(k)
     return np.linalg.inv(eye - Bm) - eye
+
+
+def structural_single(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Path matrix ``Bm`` (k, k), R² (k,) and total effects (k, k) of one ``C`` (k, k).
+
+    The same algebra as :func:`structural` and :func:`total_effects` with one LAPACK call
+    each (``gesv``, as ``numpy.linalg.solve``/``inv``); raises ``LinAlgError`` when singular.
+    """
+    fp, k = ma.flat, ma.k
+    Bm = np.zeros((k, k))
+    Bm.ravel()[fp.path_idx] = regress_flat(C, fp)
+    r2 = (Bm * C).sum(axis=0)
+    r2[[j for j in range(k) if not len(ma.preds[j])]] = np.nan
+    eye = np.eye(k)
+    _, _, inv, info = lapack.dgesv(eye - Bm, eye)
+    if info > 0:
+        raise np.linalg.LinAlgError("Singular matrix")
+    return Bm, r2, inv - eye
 
 
 def adjusted_r2(r2: np.ndarray, n: float, n_pred: np.ndarray) -> np.ndarray:

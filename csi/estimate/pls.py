@@ -100,6 +100,35 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
     }
 
 
+def single_statistics(R, mean, sd, ma: ModelArrays, *, scheme="path", tol=1e-7, max_iter=300,
+                      w0=None) -> dict:
+    """:func:`replicate_statistics` for one correlation matrix (no PLSc, no rho_A, no HTMT).
+
+    Same keys, without the leading batch axis; 2-D algebra (a single fit is dominated by
+    call overhead, not arithmetic).
+    """
+    W, n_iter, conv, L = pls_weights(R[None], ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
+    W, L = W[0], L[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = W.T @ L
+        d = np.sqrt(C.diagonal())
+        C = C / np.outer(d, d)
+        ok = bool(np.isfinite(C).all())
+        try:
+            Bm, r2, T = fx.structural_single(C if ok else np.eye(ma.k), ma)
+        except np.linalg.LinAlgError:
+            Bm = np.full((ma.k, ma.k), np.nan)
+            r2 = np.full(ma.k, np.nan)
+            T = Bm.copy()
+        u = unstandardized_weights(W[None], sd[None], ma)[0]
+        idx = index_means(u, mean, ma)
+    return {
+        "W": W, "weights": W.sum(axis=1), "loadings": L.take(ma.flat.diag), "C": C,
+        "paths": Bm, "total": T, "r2": r2, "u": u, "index": idx, "htmt": None, "rho_a": None,
+        "n_iter": int(n_iter[0]), "converged": bool(conv[0]) and ok,
+    }
+
+
 def _check_collinear(R: np.ndarray, ma: ModelArrays) -> None:
     off = np.abs(R - np.eye(ma.p))
     if np.any(off > 1 - 1e-10):
@@ -271,13 +300,18 @@ class PLSPathModel:
         self.n_obs_ = int(n_obs)
         self.n_weight_ = float(n)
         self.htmt_pairs_ = q.htmt_pairs(ma)
-        st = replicate_statistics(
-            R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
-            max_iter=self.max_iter, consistent=self.consistent, want_rho_a=False, want_htmt=False,
-        )
-        self.stats_ = {k: (None if v is None else v[0]) for k, v in st.items()}
-        self.n_iter_ = int(st["n_iter"][0])
-        self.converged_ = bool(st["converged"][0])
+        if self.consistent:
+            st = replicate_statistics(
+                R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
+                max_iter=self.max_iter, consistent=True, want_rho_a=False, want_htmt=False,
+            )
+            st = {k: (None if v is None else v[0]) for k, v in st.items()}
+        else:
+            st = single_statistics(R, mean, sd, ma, scheme=self.weighting, tol=self.tol,
+                                   max_iter=self.max_iter)
+        self.stats_ = st
+        self.n_iter_ = int(st["n_iter"])
+        self.converged_ = bool(st["converged"])
         if not self.converged_:
             warnings.warn(
                 f"PLS did not converge in {self.max_iter} iterations (tol={self.tol:g}); "
