@@ -100,6 +100,7 @@ def _sidebar(auth_demo: bool) -> None:
 
 
 def main() -> None:
+    common.limit_blas_threads()
     ss = st.session_state
     ss.setdefault("lang", common.DEFAULT_LANG)
     ss.setdefault("n_boot", int(os.environ.get("CSI_APP_N_BOOT", "500")))
