@@ -13,6 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests derandomized (reproducible from the commit alone); locally they
+# explore new examples on every run. Select with HYPOTHESIS_PROFILE=ci|dev.
+settings.register_profile("ci", derandomize=True, print_blob=True, database=None)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 always copies on write (the option is deprecated)
     pd.set_option("mode.copy_on_write", True)

@@ -55,7 +55,13 @@ def wilson_interval(k, n, alpha: float = 0.05):
         den = 1 + z ** 2 / n
         mid = (p + z ** 2 / (2 * n)) / den
         half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / den
-    return mid - half, mid + half
+        # Exact bounds at the edges (k = 0 gives lo = 0, k = n gives hi = 1; rounding
+        # would otherwise leave ~1e-17 and exclude the point estimate).
+        lo = np.where(k <= 0, 0.0, np.clip(mid - half, 0.0, 1.0))
+        hi = np.where(k >= n, 1.0, np.clip(mid + half, 0.0, 1.0))
+    if lo.ndim == 0:
+        return lo[()], hi[()]
+    return lo, hi
 
 
 def _predictors(survey: Survey, frame: pd.DataFrame, result, predictors: str) -> pd.DataFrame:
