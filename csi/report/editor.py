@@ -14,6 +14,7 @@ from csi.survey.load import load_survey, parse_survey
 from csi.survey.survey import Survey
 
 __all__ = ["check_yaml", "version_file_name", "existing_versions", "save_survey_version",
+           "version_key", "latest_survey_files",
            "SurveyVersionExistsError"]
 
 
@@ -56,6 +57,33 @@ def existing_versions(directory: str | Path, survey_id: str) -> dict[str, Path]:
         if s.id == survey_id:
             out.setdefault(s.version, p)
     return out
+
+
+def version_key(version: str) -> tuple:
+    """Sort key for version labels: numeric parts compare as numbers ("1.10" > "1.9").
+
+    >>> sorted(["1.10", "1.9", "1.0", "2.0-beta"], key=version_key)
+    ['1.0', '1.9', '1.10', '2.0-beta']
+    """
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[^A-Za-z0-9]+", version) if p)
+
+
+def latest_survey_files(files: list[Path] | list[str], load=load_survey) -> dict[str, Path]:
+    """Survey id -> the file holding its highest version (by :func:`version_key`).
+
+    Files that fail validation are skipped; ids are ordered as first seen in ``files``.
+    ``load`` loads one file (the app passes its cached loader).
+    """
+    best: dict[str, tuple[tuple, Path]] = {}
+    for p in files:
+        try:
+            s = load(p)
+        except SurveySpecError:
+            continue
+        key = version_key(s.version)
+        if s.id not in best or key > best[s.id][0]:
+            best[s.id] = (key, Path(p))
+    return {sid: path for sid, (_, path) in best.items()}
 
 
 def save_survey_version(text: str, directory: str | Path) -> tuple[Survey, Path]:

@@ -121,3 +121,17 @@ def test_path_diagram_greys_non_significant():
     assert [a.arrowcolor for a in arrows] == ["#1f4e79", "#b0b0b0"]
     assert any(t == "0.50" for t in (a.text for a in fig.layout.annotations))
     assert np.isclose(fig.data[0].x, [0, 0, 1]).all()
+
+
+def test_latest_survey_files_picks_highest_version(tmp_path, root):
+    from csi.report.editor import latest_survey_files
+
+    text = (root / "surveys" / "ecommerce_csi.yaml").read_text(encoding="utf-8")
+    for name, version in [("ecommerce_csi.yaml", "1.0"), ("ecommerce_csi-1.9.yaml", "1.9"),
+                          ("ecommerce_csi-1.10.yaml", "1.10"), ("zz.yaml", None)]:
+        body = text.replace('version: "1.0"', f'version: "{version}"') if version else "id: [broken"
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    files = sorted(tmp_path.glob("*.yaml"))
+    latest = latest_survey_files(files)
+    assert list(latest) == ["ecommerce_csi"]  # the broken file is skipped
+    assert latest["ecommerce_csi"].name == "ecommerce_csi-1.10.yaml"  # 1.10 > 1.9 > 1.0
