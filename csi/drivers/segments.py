@@ -6,10 +6,12 @@
   (score regressions re-run per group; scores fixed at the pooled estimate).
 - :func:`compare_groups`: differences between two groups ``a - b`` in construct/lever indices
   and in the standardized structural paths, with **permutation p-values** (group labels
-  shuffled between the two groups; the PLS-MGA permutation test of Chin & Dibbern 2010, here
-  with construct scores fixed at the pooled estimate -- weights are not re-estimated per
-  permutation) and **bootstrap CIs** (each group resampled separately). Paths are OLS
-  coefficients of the standardized construct scores within each group.
+  shuffled between the two groups) and **bootstrap CIs** (each group resampled separately).
+  Construct indices and structural paths come from a full PLS-MGA by default: the model,
+  outer weights included, is re-estimated in each group, permutation and resample
+  (:func:`csi.estimate.mga.permutation_mga`, Chin & Dibbern 2010). Driver levers (outside
+  the model) and the ``reestimate=False`` variant use construct scores fixed at the pooled
+  estimate (paths as OLS coefficients of standardized scores within each group).
 
 Groups smaller than ``MIN_GROUP_N`` (30) are shown but flagged (``small_n``) with a
 :class:`~csi.errors.SmallSampleWarning`; a comparison needs at least ``MIN_COMPARE_N`` (5)
@@ -102,8 +104,15 @@ def _stats(x: np.ndarray, W: np.ndarray, paths_ix) -> np.ndarray:
 
 def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str, result=None, *,
                    n_perm: int = 1000, n_boot: int = 500, seed: int | None = 0,
-                   alpha: float = 0.05) -> pd.DataFrame:
+                   alpha: float = 0.05, reestimate: bool = True) -> pd.DataFrame:
     """Differences between groups ``a`` and ``b`` of ``by`` (see the module docstring).
+
+    With ``reestimate=True`` (default) the construct and path rows come from a full PLS-MGA
+    (:func:`csi.estimate.mga.permutation_mga`): the PLS model, outer weights included, is
+    re-estimated in both groups and in every permutation and resample; lever rows (driver
+    battery, outside the model) are always score-based. When the model cannot be re-estimated
+    in a group (too few complete respondents, a constant item) the score-based rows are kept and
+    a :class:`~csi.errors.SmallSampleWarning` says why. ``method`` names the approach per row.
 
     Returns
     -------
@@ -169,9 +178,38 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
             np.add.at(Wb[r], rng.choice(ib, len(ib)), 1.0)
         db = _stats(x, Wa, paths_ix) - _stats(x, Wb, paths_ix)
         lo, hi = np.nanquantile(db, [alpha / 2, 1 - alpha / 2], axis=0)
-    return pd.DataFrame({"kind": lkinds, "name": labels, "estimate_a": est[0], "estimate_b": est[1],
-                         "difference": diff, "ci_low": lo, "ci_high": hi, "p_value": p,
-                         "n_a": na, "n_b": nb, "small_n": min(na, nb) < MIN_GROUP_N})
+    out = pd.DataFrame({"kind": lkinds, "name": labels, "estimate_a": est[0], "estimate_b": est[1],
+                        "difference": diff, "ci_low": lo, "ci_high": hi, "p_value": p,
+                        "n_a": na, "n_b": nb, "small_n": min(na, nb) < MIN_GROUP_N,
+                        "method": "scores"})
+    if reestimate:
+        out = _with_mga(survey, frame, by, a, b, out, n_perm=n_perm, n_boot=n_boot, seed=seed,
+                        alpha=alpha)
+    return out
+
+
+def _with_mga(survey, frame, by, a, b, out, **kw) -> pd.DataFrame:
+    """Replace construct and path rows of ``out`` by re-estimated PLS-MGA results."""
+    from csi.estimate.mga import permutation_mga
+
+    try:
+        mga = permutation_mga(survey.to_model(), frame, frame[by].astype("string"), a, b, **kw)
+    except DataError as exc:
+        warnings.warn(f"{by}: {a} vs {b}: the model could not be re-estimated per group ({exc}); "
+                      "construct and path differences use the pooled scores.", SmallSampleWarning,
+                      stacklevel=3)
+        return out
+    names = np.where(mga["kind"] == "path", mga["source"] + "->" + mga["target"], mga["construct"])
+    mga = mga.assign(name=names).set_index("name")
+    cols = ["estimate_a", "estimate_b", "difference", "ci_low", "ci_high", "p_value", "n_a", "n_b"]
+    out = out.copy()
+    hit = out["kind"].isin(["construct", "path"]) & out["name"].isin(mga.index)
+    for col in cols:
+        out[col] = out[col].astype(float)
+        out.loc[hit, col] = mga.loc[out.loc[hit, "name"], col].to_numpy(float)
+    out.loc[hit, "small_n"] = (out.loc[hit, ["n_a", "n_b"]].min(axis=1) < MIN_GROUP_N).to_numpy()
+    out.loc[hit, "method"] = "pls_mga"
+    return out.astype({"n_a": int, "n_b": int})
 
 
 def ipma_by_group(survey: Survey, frame: pd.DataFrame, by: str = "wave", result=None, *,
