@@ -36,34 +36,18 @@ def main() -> None:
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
     fit_fn = wave_fit_fn(key)
-    try:  # the last two waves first: the headline shows before the rest is fitted
-        recent = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
-                                  waves=wave_labels(frame)[-2:])
-        pooled = None if len(recent) else common.fit_model(survey, frame, key, n_boot=n_boot)
+    recent_waves = wave_labels(frame)[-2:]
+    # Point estimates of the last two waves first (no bootstrap: a fraction of a second), so
+    # the headline and the cards show at once; the bootstrap CIs replace them when done.
+    # The scores do not depend on the bootstrap, so the final numbers are the same.
+    try:
+        quick = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=0, seed=0, waves=recent_waves)
     except CsiError as exc:
         common.show_error(exc)
         return
-    trend = recent
-    waves = list(dict.fromkeys(trend["wave"]))
-    if waves:
-        last = trend[trend["wave"] == waves[-1]]
-        cur = ov.headline(_Idx(last), ov.HEADLINE_CONSTRUCT)
-        change = None
-        if len(waves) > 1:
-            prev = ov.headline(_Idx(trend[trend["wave"] == waves[-2]]), ov.HEADLINE_CONSTRUCT)
-            change = ov.wave_change(cur, prev, waves[-2])
-        scope = f"{T('wave')} {waves[-1]}"
-        cards = last
-    else:  # no usable wave: show the pooled fit
-        cur, change, scope, cards = ov.headline(pooled), None, "", pooled.index
 
     c1, c2 = st.columns([2, 1])
-    with c1:
-        st.metric(f"{T('headline')} · {scope}", fmt(cur.score),
-                  delta=None if change is None else f"{change.diff:+.1f}",
-                  delta_color="normal" if change is not None and change.significant else "off")
-        st.caption(T("ci95", low=fmt(cur.ci_low), high=fmt(cur.ci_high)))
-        st.write(ov.change_sentence(change, lang))
+    head_slot = c1.empty()
     with c2:
         n, start, end = ov.response_span(frame)
         st.write(T("n_resp", n=n, start=start, end=end))
@@ -76,13 +60,19 @@ def main() -> None:
                 st.metric(T("complaint_rate"), f"{fmt(100 * rate['rate'])}%")
                 st.caption(T("ci95", low=f"{fmt(100 * rate['ci_low'])}%",
                              high=f"{fmt(100 * rate['ci_high'])}%") + f" · n = {int(rate['n'])}")
+    cards_slot = st.empty()
+    if len(quick):
+        _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)
 
-    st.subheader(f"{T('construct_indices')} · {scope}")
-    shown = [r for r in cards.itertuples(index=False) if r.construct not in ov.binary_constructs(survey)]
-    cols = st.columns(max(len(shown), 1))
-    for col, r in zip(cols, shown, strict=False):
-        col.metric(labels.get(r.construct, r.construct), fmt(r.score))
-        col.caption(f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
+    try:
+        recent = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
+                                  waves=recent_waves)
+        pooled = None if len(recent) else common.fit_model(survey, frame, key, n_boot=n_boot)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels,
+                        pooled=pooled)
 
     try:
         earlier = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
@@ -103,6 +93,50 @@ def main() -> None:
     st.caption(T("path_note") + f" n = {pooled.n_obs}")
     for w in pooled.warnings:
         st.warning(w)
+
+
+def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=None,
+                        pending: bool = False) -> None:
+    """Draw the headline (index, CI, change in words) and the construct cards into their slots.
+
+    ``trend``: rows of the last two waves (``index_by_wave``), or None to show ``pooled``.
+    ``pending``: point estimates without bootstrap yet -- CIs and significance are marked as
+    being computed (the delta is shown uncoloured).
+    """
+    lang = common.lang()
+    if trend is not None:
+        waves = list(dict.fromkeys(trend["wave"]))
+        last = trend[trend["wave"] == waves[-1]]
+        cur = ov.headline(_Idx(last), ov.HEADLINE_CONSTRUCT)
+        change = None
+        if len(waves) > 1:
+            prev = ov.headline(_Idx(trend[trend["wave"] == waves[-2]]), ov.HEADLINE_CONSTRUCT)
+            change = ov.wave_change(cur, prev, waves[-2])
+        scope = f"{T('wave')} {waves[-1]}"
+        cards = last
+    else:  # no usable wave: show the pooled fit
+        cur, change, scope, cards = ov.headline(pooled), None, "", pooled.index
+
+    with head_slot.container():
+        st.metric(f"{T('headline')} · {scope}", fmt(cur.score),
+                  delta=None if change is None else f"{change.diff:+.1f}",
+                  delta_color="normal" if not pending and change is not None and change.significant
+                  else "off")
+        if pending:
+            st.caption(T("ci_pending"))
+            st.write(T("change_pending"))
+        else:
+            st.caption(T("ci95", low=fmt(cur.ci_low), high=fmt(cur.ci_high)))
+            st.write(ov.change_sentence(change, lang))
+
+    binary = ov.binary_constructs(survey)
+    shown = [r for r in cards.itertuples(index=False) if r.construct not in binary]
+    with cards_slot.container():
+        st.subheader(f"{T('construct_indices')} · {scope}")
+        cols = st.columns(max(len(shown), 1))
+        for col, r in zip(cols, shown, strict=False):
+            col.metric(labels.get(r.construct, r.construct), fmt(r.score))
+            col.caption("[…]" if pending else f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
 
 
 class _Idx:

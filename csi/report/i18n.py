@@ -63,6 +63,9 @@ LABELS: dict[str, dict[str, str]] = {
     # -- overview --------------------------------------------------------------------------
     "headline": {"en": "Customer satisfaction index (CSI)", "zh": "顾客满意度指数（CSI）"},
     "ci95": {"en": "95% CI {low}–{high}", "zh": "95% 置信区间 {low}–{high}"},
+    "ci_pending": {"en": "95% CI: bootstrap running…", "zh": "95% 置信区间：自助法计算中……"},
+    "change_pending": {"en": "Change vs the previous wave: significance test running…",
+                       "zh": "与上一期相比的变化：显著性检验计算中……"},
     "n_resp": {"en": "{n} respondents, {start} to {end}", "zh": "{n} 位受访者，{start} 至 {end}"},
     "complaint_rate": {"en": "Complaint rate", "zh": "投诉率"},
     "construct_indices": {"en": "Construct indices (0–100)", "zh": "各维度指数（0–100）"},

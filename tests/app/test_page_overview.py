@@ -50,6 +50,8 @@ def test_overview_numbers_match_csi(app_env, expected):
     before = ov.Headline("satisfaction", *prev.loc["satisfaction", ["score", "se", "ci_low", "ci_high"]], 0)
     sentence = ov.change_sentence(ov.wave_change(cur, before, waves[-2]), "en")
     assert sentence in texts(at)
+    # the first paint's placeholders (point estimates before the bootstrap) are all replaced
+    assert "bootstrap running" not in texts(at) and "[…]" not in texts(at)
     # complaint rate (share who complained, Wilson CI) from csi.drivers.complaints
     rate = complaint_rate(survey, frame).iloc[0]
     assert any(m.value == f"{100 * rate['rate']:.1f}%" for m in at.metric)
