@@ -67,7 +67,7 @@ def assemble_result(
                       f"excluded for a zero-variance item, {boot.n_not_converged} for non-convergence",
         }])], ignore_index=True)
 
-    has_items = est.__dict__.get("_items") is not None
+    has_items = est._has_items()
     extra: dict = {
         "effects": est.effects_,
         "f2": est.f2_,

@@ -180,8 +180,7 @@ def _msg(w: Warning) -> warnings.WarningMessage:
 
 def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
     ma = est.arrays_
-    items = est._items
-    x = items.to_numpy()
+    x = est._item_values()
     wts = None
     if est.weights_used_:
         wts = est._weights

@@ -66,9 +66,12 @@ class Moments:
         """Sample standard deviations (``n - 1``), shape (p,)."""
         return np.sqrt(np.clip(np.diag(self.cov()), 0.0, None))
 
-    def corr(self) -> np.ndarray:
-        """Correlation matrix; raises :class:`DataError` when an item has zero variance."""
-        c = self.cov()
+    def corr(self, cov: np.ndarray | None = None) -> np.ndarray:
+        """Correlation matrix; raises :class:`DataError` when an item has zero variance.
+
+        ``cov`` may pass :meth:`cov` when the caller already has it.
+        """
+        c = self.cov() if cov is None else cov
         d = np.sqrt(np.clip(np.diag(c), 0.0, None))
         scale = np.abs(self.shift) + np.abs(self.sums / self.n) + 1.0
         if np.any(d <= 1e-12 * scale):

@@ -24,7 +24,7 @@ from csi.estimate import effects as fx
 from csi.estimate import quality as q
 from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
-from csi.estimate.prepare import check_option, prepare_data
+from csi.estimate.prepare import check_option, prepare_arrays, prepare_data
 from csi.estimate.scaling import index_means, index_scores, unstandardized_weights
 from csi.survey.model import ModelSpec
 
@@ -247,18 +247,18 @@ class PLSPathModel:
             raise ParameterError(
                 f"The 'model' parameter of PLSPathModel.fit must be a ModelSpec. Got {type(model).__name__} instead."
             )
-        prep = prepare_data(model, data, missing=missing, weights=weights)
-        x = prep.items.to_numpy()
+        prep = prepare_arrays(model, data, missing=missing, weights=weights)
+        x = prep.x
         if missing == "pairwise" and np.isnan(x).any():
             mean, sd, R, _ = pairwise_correlation(x, prep.weights)
             n = float(len(x)) if prep.weights is None else float(prep.weights.sum())
             self._set_moments(model, R, mean, sd, n, len(x))
         else:
-            mid = np.array([(model.items[i].scale_min + model.items[i].scale_max) / 2
-                            for i in model.item_ids])
-            mom = compute_moments(x, prep.weights, shift=mid)
+            ma = ModelArrays.from_model(model)
+            mom = compute_moments(x, prep.weights, shift=(ma.lo + ma.hi) / 2)
             self._fit_moments(model, mom)
-        self._items = prep.items
+        self._prep = prep
+        self._items = None
         self._weights = prep.weights
         self.missing_ = prep.missing
         self.weights_used_ = prep.weights is not None
@@ -271,6 +271,7 @@ class PLSPathModel:
         """
         self._validate_params()
         self._fit_moments(model, moments)
+        self._prep = None
         self._items = None
         self.missing_ = {"policy": "none", "n_missing_values": 0, "n_respondents_affected": 0,
                          "n_dropped": 0, "by_item": {}}
@@ -278,14 +279,15 @@ class PLSPathModel:
         return self
 
     def _fit_moments(self, model, mom: Moments):
-        sd = mom.std()
+        cov = mom.cov()
+        sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))  # Moments.std() without a second cov
         const = [model.item_ids[i] for i in np.flatnonzero(sd <= 1e-12 * (1 + np.abs(mom.mean)))]
         if const:
             raise DataError(
                 f"item(s) {', '.join(const)} are constant (zero variance) in the estimation sample; "
                 "drop them from the model"
             )
-        self._set_moments(model, mom.corr(), mom.mean, sd, mom.n, mom.n_obs)
+        self._set_moments(model, mom.corr(cov), mom.mean, sd, mom.n, mom.n_obs)
 
     def _set_moments(self, model, R, mean, sd, n, n_obs):
         ma = ModelArrays.from_model(model)
@@ -435,9 +437,19 @@ class PLSPathModel:
         z = items.to_numpy() @ Ws - self.item_mean_ @ Ws
         return pd.DataFrame(z, index=items.index, columns=list(self.arrays_.construct_ids))
 
+    def _has_items(self) -> bool:
+        """Whether the fit saw respondent data (not only moments)."""
+        return self.__dict__.get("_prep") is not None
+
+    def _item_values(self) -> np.ndarray:
+        """The prepared items (n, p) as float64 (no copy)."""
+        return self._prep.x
+
     def _need_items(self, what):
-        if self.__dict__.get("_items") is None:
+        if not self._has_items():
             raise NotFittedError(f"{what} needs respondent data; fitted from moments only")
+        if self._items is None:
+            self._items = self._prep.items()
         return self._items
 
     @property

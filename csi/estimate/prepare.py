@@ -32,7 +32,8 @@ import pandas as pd
 from csi.errors import DataError, ParameterError
 from csi.survey.model import ModelSpec
 
-__all__ = ["PreparedData", "prepare_data", "MISSING_POLICIES", "check_option"]
+__all__ = ["PreparedData", "PreparedArrays", "prepare_data", "prepare_arrays", "MISSING_POLICIES",
+           "check_option"]
 
 MISSING_POLICIES = ("listwise", "pairwise", "mean")
 
@@ -68,6 +69,37 @@ class PreparedData:
     items: pd.DataFrame
     weights: np.ndarray | None
     missing: dict
+
+
+@dataclass(frozen=True)
+class PreparedArrays:
+    """:class:`PreparedData` as arrays (no DataFrame is built when the data are clean).
+
+    Attributes
+    ----------
+    x : ndarray, shape (n, p)
+        float64 items (the ``items`` values of :class:`PreparedData`; may be a read-only view
+        of the caller's data).
+    index : Index
+        Row labels of ``x``.
+    columns : Index
+        ``model.item_ids``.
+    weights, missing
+        As in :class:`PreparedData`.
+    """
+
+    x: np.ndarray
+    index: pd.Index
+    columns: pd.Index
+    weights: np.ndarray | None
+    missing: dict
+    frame: pd.DataFrame | None = None  # the items frame when the missing policy built one
+
+    def items(self) -> pd.DataFrame:
+        """The items as a DataFrame (``PreparedData.items``)."""
+        if self.frame is not None:
+            return self.frame
+        return pd.DataFrame(self.x, index=self.index, columns=self.columns, copy=False)
 
 
 def _row_label(index: pd.Index, pos: int) -> str:
@@ -117,6 +149,22 @@ def prepare_data(
     >>> len(p.items), p.missing["n_dropped"]
     (3, 1)
     """
+    prep = prepare_arrays(model, data, missing=missing, weights=weights)
+    return PreparedData(items=prep.items(), weights=prep.weights, missing=prep.missing)
+
+
+def prepare_arrays(
+    model: ModelSpec,
+    data: pd.DataFrame,
+    *,
+    missing: str = "listwise",
+    weights: str | np.ndarray | pd.Series | None = None,
+) -> PreparedArrays:
+    """:func:`prepare_data` without building the items DataFrame (same checks and errors).
+
+    Estimators use this: clean all-numeric data (no missing, every value in scale, no reverse
+    items) pass as a read-only float64 view with no pandas work beyond the column lookup.
+    """
     check_option("missing", missing, MISSING_POLICIES)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
@@ -145,8 +193,11 @@ def prepare_data(
     hi = np.array([sp.scale_max for sp in specs], dtype=float)
     sub = data if col_list == item_ids else data[item_ids]
     owned = False  # may x be written without touching the caller's data?
-    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-           for t in set(sub.dtypes)):
+    x = sub.to_numpy()  # numeric kind only if every column is a plain numpy number type
+    if x.dtype.kind in "fiu":
+        x = x.astype(np.float64, copy=False)
+    elif all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+             for t in set(sub.dtypes)):
         x = sub.to_numpy(dtype="float64", na_value=np.nan)
     else:
         x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
@@ -206,13 +257,14 @@ def prepare_data(
         n_nan_col = nan_mask.sum(axis=0)
         for c in np.flatnonzero(n_nan_col == len(x)):
             raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
-    by_item = {it: int(v) for it, v in zip(item_ids, n_nan_col, strict=True)}
+    by_item = (dict.fromkeys(item_ids, 0) if nan_mask is None
+               else {it: int(v) for it, v in zip(item_ids, n_nan_col, strict=True)})
     rev = np.array([sp.reverse for sp in specs])
     if rev.any():
         if not owned:
             x, owned = np.array(x, dtype="float64", copy=True), True
         x[:, rev] = lo[rev] + hi[rev] - x[:, rev]
-    items = pd.DataFrame(x, index=data.index, columns=sub.columns, copy=False)
+    index, frame = data.index, None
     row_missing = nan_mask.any(axis=1) if nan_mask is not None else None
     info = {
         "policy": missing,
@@ -224,14 +276,17 @@ def prepare_data(
     if missing == "listwise" and info["n_respondents_affected"]:
         keep = ~row_missing
         info["n_dropped"] = int(row_missing.sum())
-        items = items.loc[keep]
+        frame = pd.DataFrame(x, index=index, columns=sub.columns, copy=False).loc[keep]
         if w is not None:
             w = w[keep]
     elif missing == "mean" and info["n_missing_values"]:
-        items = items.fillna(items.mean())
+        items = pd.DataFrame(x, index=index, columns=sub.columns, copy=False)
+        frame = items.fillna(items.mean())
+    if frame is not None:
+        x, index = frame.to_numpy(), frame.index
 
     max_block = max(len(c.items) for c in model.constructs)
-    n_complete = len(items)
+    n_complete = len(x)
     need = max(max_block + 1, 3)
     if n_complete < need:
         detail = (
@@ -243,7 +298,8 @@ def prepare_data(
             f"too few respondents: {n_complete} complete row(s){detail}; need at least {need} "
             f"(more than the {max_block} items of the largest block)"
         )
-    return PreparedData(items=items, weights=w, missing=info)
+    return PreparedArrays(x=x, index=index, columns=sub.columns, weights=w, missing=info,
+                          frame=frame)
 
 
 def _numeric(raw: pd.Series, item: str, index: pd.Index) -> np.ndarray:
