@@ -187,18 +187,31 @@ def regress_flat(C: np.ndarray, fp: FlatPlan) -> np.ndarray:
     return beta
 
 
-def _rw(R: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """``R @ W`` for block-diagonal ``W`` given as a weight vector ``w`` (B, p): one GEMM."""
-    B, p = w.shape
-    return ((R * w[:, None, :]).reshape(B * p, p) @ member).reshape(B, p, -1)
+def _wr(R: np.ndarray, g: np.ndarray, slices: list[slice]) -> np.ndarray:
+    """``(R W)'`` (B, k, p) for block-diagonal ``W`` given as weights ``g`` (B, p).
+
+    Row ``j`` is ``g_j' R[b_j, :]``: one batched vector-matrix product per block on the
+    block's contiguous rows of ``R`` (no (B, p, p) temporary).
+    """
+    B, p = g.shape
+    out = np.empty((B, len(slices), p))
+    for j, sl in enumerate(slices):
+        np.matmul(g[:, None, sl], R[:, sl, :], out=out[:, j, None, :])
+    return out
 
 
-def _normalize(w, RW, ma):
-    """Scale each construct's weights to unit score variance (``w' R w = 1``)."""
-    ar, blk = np.arange(ma.p), ma.item_block
-    var = (w * RW[:, ar, blk]) @ ma.member  # (B, k)
+def _scale(g, R, ma, slices):
+    """Weights ``g`` (B, p) scaled to unit construct variance, with ``(R W)'`` and ``W' R W``.
+
+    The construct variances are the diagonal of the unscaled ``W' R W`` (block sums of
+    ``g * R g``), so one pass gives the scaled weights, cross-loadings and correlations.
+    """
+    RWt = _wr(R, g, slices)
+    B, k, p = RWt.shape
+    C = ((RWt * g[:, None, :]).reshape(B * k, p) @ ma.member).reshape(B, k, k)
+    var = np.diagonal(C, axis1=1, axis2=2)
     s = np.sqrt(np.where(var > 0, var, np.nan))
-    return w / s[:, blk], RW / s[:, None, :]
+    return g / s[:, ma.item_block], RWt / s[:, :, None], C / (s[:, :, None] * s[:, None, :])
 
 
 def solve_spd(M: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -293,6 +306,7 @@ def pls_weights(
     if B == 1:
         return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
+    slices = [slice(b[0], b[-1] + 1) for b in ma.blocks]  # blocks are contiguous
     inv_b = {}
     for j in np.flatnonzero(ma.mode_b):
         b = ma.blocks[j]
@@ -304,31 +318,27 @@ def pls_weights(
     act = np.arange(B)  # resamples still iterating
     Ra = R
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.ones((B, ma.p)) if w0 is None else np.tile(np.asarray(w0, dtype=float), (B, 1))
-        w, RW = _normalize(w, _rw(R, w, member), ma)
+        g = np.ones((B, ma.p)) if w0 is None else np.tile(np.asarray(w0, dtype=float), (B, 1))
+        w, RWt, C = _scale(g, R, ma, slices)
         for it in range(1, max_iter + 1):
-            # C = W' R W (symmetric), from the block sums of w * RW
-            C = ((w[:, :, None] * RW).transpose(0, 2, 1).reshape(-1, ma.p) @ member).reshape(
-                len(act), ma.k, ma.k
-            )
             E = _inner_weights(C, ma, scheme)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
-            g = np.einsum("bpk,bkp->bp", RW, E[:, :, blk])
+            g = np.einsum("bkp,bkp->bp", RWt, E[:, :, blk])
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
                 g[:, b] = np.einsum("bij,bj->bi", inv[act], g[:, b])
-            wn, RWn = _normalize(g, _rw(Ra, g, member), ma)
+            wn, RWt, C = _scale(g, Ra, ma, slices)
             diff = np.abs(wn - w).sum(axis=1)
             n_iter[act] = it
-            w, RW = wn, RWn
+            w = wn
             fin = (diff < tol) | ~np.isfinite(diff)
             if fin.any() or it == max_iter:
                 stop = fin if it < max_iter else np.ones_like(fin)
                 idx = act[stop]
-                w_out[idx], rw_out[idx] = w[stop], RW[stop]
+                w_out[idx], rw_out[idx] = w[stop], RWt[stop].transpose(0, 2, 1)
                 done[idx] = diff[stop] < tol
                 keep = ~stop
-                act, w, RW, Ra = act[keep], w[keep], RW[keep], Ra[keep]
+                act, w, RWt, C, Ra = act[keep], w[keep], RWt[keep], C[keep], Ra[keep]
                 if not len(act):
                     break
     bad = ~np.isfinite(w_out).all(axis=1)

@@ -78,22 +78,25 @@ def _per_respondent_terms(x: np.ndarray, w: np.ndarray | None):
 
 
 def moments_from_sums(M: np.ndarray, shift: np.ndarray, p: int, tri):
-    """Means, SDs, correlation matrices and a zero-variance flag from stacked sums (B, q)."""
+    """Means, SDs, correlation matrices and a zero-variance flag from stacked sums (B, q).
+
+    Covariances and correlations are formed on the upper triangle (``tri``, as stored in
+    ``M``) and expanded to full symmetric (B, p, p) matrices by one gather at the end.
+    """
     iu, ju = tri
     nw = M[:, 0]
-    s = M[:, 1:1 + p]
-    cross = np.empty((M.shape[0], p, p))
-    cross[:, iu, ju] = M[:, 1 + p:]
-    cross[:, ju, iu] = M[:, 1 + p:]
-    m = s / nw[:, None]
-    cov = (cross - nw[:, None, None] * m[:, :, None] * m[:, None, :]) / (nw - 1.0)[:, None, None]
-    var = np.diagonal(cov, axis1=1, axis2=2).copy()
+    m = M[:, 1:1 + p] / nw[:, None]
+    cov = (M[:, 1 + p:] - nw[:, None] * m[:, iu] * m[:, ju]) / (nw - 1.0)[:, None]  # (B, q)
+    on_diag = np.flatnonzero(iu == ju)
+    var = cov[:, on_diag]
     scale = (np.abs(shift) + 1.0) ** 2
     zero = (var <= 1e-20 * scale).any(axis=1)
     sd = np.sqrt(np.clip(var, 1e-300, None))
-    R = cov / (sd[:, :, None] * sd[:, None, :])
-    k = np.arange(p)
-    R[:, k, k] = 1.0
+    r = cov / (sd[:, iu] * sd[:, ju])
+    r[:, on_diag] = 1.0
+    full = np.empty((p, p), dtype=int)
+    full[iu, ju] = full[ju, iu] = np.arange(len(iu))
+    R = r.take(full.ravel(), axis=1).reshape(-1, p, p)
     return shift + m, sd, R, zero, nw
 
 
