@@ -126,7 +126,7 @@ class ModelArrays:
             lo=np.array([model.items[i].scale_min for i in items], dtype=float),
             hi=np.array([model.items[i].scale_max for i in items], dtype=float),
             reg=reg,
-            flat=FlatPlan.build(item_block, adj, preds),
+            flat=FlatPlan.build(item_block, adj, preds, reg),
         )
 
     @property
@@ -155,9 +155,13 @@ class FlatPlan:
     sym: np.ndarray  # (k, k) adjacency, both directions
     adj_t: np.ndarray  # (k, k) adj.T
     iso: np.ndarray  # constructs in no path (their own inner proxy)
+    reg_sys: np.ndarray  # (ne * m * m,) flat positions in C of the padded systems (see regress)
+    reg_rhs: np.ndarray  # (ne * m,) flat positions in C of their right-hand sides
+    reg_sel: np.ndarray  # (P,) positions of the paths in the flattened (ne, m) solutions
+    reg_out: np.ndarray  # (P,) flat positions i * k + j of those paths
 
     @classmethod
-    def build(cls, item_block, adj, preds) -> FlatPlan:
+    def build(cls, item_block, adj, preds, reg) -> FlatPlan:
         k = adj.shape[0]
         src = np.array([i for j in range(k) for i in preds[j]], dtype=int)
         tgt = np.array([j for j in range(k) for _ in preds[j]], dtype=int)
@@ -170,6 +174,10 @@ class FlatPlan:
             sym=sym,
             adj_t=np.ascontiguousarray(adj.T),
             iso=np.flatnonzero(sym.sum(axis=0) == 0),
+            reg_sys=(reg[0] * k + reg[1]).ravel(),
+            reg_rhs=(reg[2] * k + reg[3]).ravel(),
+            reg_sel=reg[7] * reg[4].shape[1] + reg[8],
+            reg_out=reg[9] * k + reg[10],
         )
 
 
@@ -201,17 +209,19 @@ def _wr(R: np.ndarray, g: np.ndarray, slices: list[slice]) -> np.ndarray:
 
 
 def _scale(g, R, ma, slices):
-    """Weights ``g`` (B, p) scaled to unit construct variance, with ``(R W)'`` and ``W' R W``.
+    """Weights ``g`` (B, p) scaled to unit construct variance, ``(R G)'`` and ``W' R W``.
 
-    The construct variances are the diagonal of the unscaled ``W' R W`` (block sums of
-    ``g * R g``), so one pass gives the scaled weights, cross-loadings and correlations.
+    Returns ``w``, the *unscaled* ``(R G)'`` (B, k, p) with ``G`` the block-diagonal matrix of
+    ``g``, the construct SDs ``s`` (B, k) -- so ``(R W)' = (R G)' / s`` -- and the construct
+    correlations ``C``. The variances are the diagonal of ``G' R G`` (block sums of
+    ``g * R g``), so one pass over ``R`` gives all of them.
     """
-    RWt = _wr(R, g, slices)
-    B, k, p = RWt.shape
-    C = ((RWt * g[:, None, :]).reshape(B * k, p) @ ma.member).reshape(B, k, k)
+    RGt = _wr(R, g, slices)
+    B, k, p = RGt.shape
+    C = ((RGt * g[:, None, :]).reshape(B * k, p) @ ma.member).reshape(B, k, k)
     var = np.diagonal(C, axis1=1, axis2=2)
     s = np.sqrt(np.where(var > 0, var, np.nan))
-    return g / s[:, ma.item_block], RWt / s[:, :, None], C / (s[:, :, None] * s[:, None, :])
+    return g / s[:, ma.item_block], RGt, s, C / (s[:, :, None] * s[:, None, :])
 
 
 def solve_spd(M: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -234,36 +244,45 @@ def solve_spd(M: np.ndarray, r: np.ndarray) -> np.ndarray:
     return x
 
 
-def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
-    """Path matrix (B, k, k): OLS of each endogenous construct on its predecessors.
+def _path_betas(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Path coefficients (B, P) of a stack ``C`` (B, k, k), in ``ma.flat.reg_out`` order.
 
     All regressions are solved in one batched call on identity-padded systems.
     """
-    ir, ic, rr, rj, valid, pad, eye, e_idx, slot, ti, tj = ma.reg
-    out = np.zeros_like(C)
-    if len(e_idx) == 0:
-        return out
-    M = np.where(pad, eye, C[:, ir, ic])
-    rhs = C[:, rr, rj] * valid
+    fp = ma.flat
+    _, _, _, _, valid, pad, eye, *_ = ma.reg
+    B = C.shape[0]
+    Cf = C.reshape(B, -1)
+    M = np.where(pad, eye, Cf.take(fp.reg_sys, axis=1).reshape((B,) + pad.shape))
+    rhs = Cf.take(fp.reg_rhs, axis=1).reshape((B,) + valid.shape) * valid
     if M.shape[0] * M.shape[1] < 256:  # few systems: one LAPACK call beats the ufunc loop
         beta = np.linalg.solve(M, rhs[..., None])[..., 0]
     else:
         beta = solve_spd(M, rhs)
-    out[:, ti, tj] = beta[:, e_idx, slot]
-    return out
+    return beta.reshape(B, -1).take(fp.reg_sel, axis=1)
+
+
+def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Path matrix (B, k, k): OLS of each endogenous construct on its predecessors."""
+    B, k, _ = C.shape
+    out = np.zeros((B, k * k))
+    if len(ma.flat.reg_out):
+        out[:, ma.flat.reg_out] = _path_betas(C, ma)
+    return out.reshape(B, k, k)
 
 
 def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
-    sym = ma.adj + ma.adj.T
+    fp = ma.flat
     if scheme == "factorial":
-        E = C * sym
+        E = C * fp.sym
     elif scheme == "centroid":
-        E = np.sign(C) * sym
+        E = np.sign(C) * fp.sym
     else:  # path scheme: correlations with successors, regression weights on predecessors
-        E = C * ma.adj.T + regress(C, ma)
-    iso = np.flatnonzero(sym.sum(axis=0) == 0)
-    if len(iso):  # a construct in no path is its own inner proxy (first principal component)
-        E[:, iso, iso] = 1.0
+        E = C * fp.adj_t
+        if len(fp.reg_out):
+            E.reshape(len(C), -1)[:, fp.reg_out] += _path_betas(C, ma)
+    if len(fp.iso):  # a construct in no path is its own inner proxy (first principal component)
+        E[:, fp.iso, fp.iso] = 1.0
     return E
 
 
@@ -319,15 +338,15 @@ def pls_weights(
     Ra = R
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.ones((B, ma.p)) if w0 is None else np.tile(np.asarray(w0, dtype=float), (B, 1))
-        w, RWt, C = _scale(g, R, ma, slices)
+        w, RGt, s, C = _scale(g, R, ma, slices)
         for it in range(1, max_iter + 1):
-            E = _inner_weights(C, ma, scheme)
+            E = _inner_weights(C, ma, scheme) / s[:, :, None]  # (R W) E = (R G) (E / s)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
-            g = np.einsum("bkp,bkp->bp", RWt, E[:, :, blk])
+            g = np.einsum("bkp,bkp->bp", RGt, E[:, :, blk])
             for j, inv in inv_b.items():
                 b = ma.blocks[j]
                 g[:, b] = np.einsum("bij,bj->bi", inv[act], g[:, b])
-            wn, RWt, C = _scale(g, Ra, ma, slices)
+            wn, RGt, s, C = _scale(g, Ra, ma, slices)
             diff = np.abs(wn - w).sum(axis=1)
             n_iter[act] = it
             w = wn
@@ -335,10 +354,12 @@ def pls_weights(
             if fin.any() or it == max_iter:
                 stop = fin if it < max_iter else np.ones_like(fin)
                 idx = act[stop]
-                w_out[idx], rw_out[idx] = w[stop], RWt[stop].transpose(0, 2, 1)
+                w_out[idx] = w[stop]
+                rw_out[idx] = (RGt[stop] / s[stop][:, :, None]).transpose(0, 2, 1)
                 done[idx] = diff[stop] < tol
                 keep = ~stop
-                act, w, RWt, C, Ra = act[keep], w[keep], RWt[keep], C[keep], Ra[keep]
+                act, w, RGt, s, C = act[keep], w[keep], RGt[keep], s[keep], C[keep]
+                Ra = Ra[keep]
                 if not len(act):
                     break
     bad = ~np.isfinite(w_out).all(axis=1)

@@ -132,11 +132,13 @@ def bootstrap_moments(
         mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
         good = ~zero
         res, nc = {}, 0
-        if good.any():
-            st = stat_fn(R[good], mean[good], sd[good], nw[good])
+        if not good.all():  # copies only when some resample has a zero-variance item
+            R, mean, sd, nw = R[good], mean[good], sd[good], nw[good]
+        if len(R):
+            st = stat_fn(R, mean, sd, nw)
             conv = st.pop("converged")
             nc = int((~conv).sum())
-            res = {key: v[conv] for key, v in st.items()}
+            res = st if not nc else {key: v[conv] for key, v in st.items()}
         return int(zero.sum()), nc, res, counts.shape[0]
 
     out: dict[str, list[np.ndarray]] = {}
