@@ -4,7 +4,9 @@ Measures, with Debian's Chromium driven by playwright against ``streamlit run ap
 
 1. navigation -> overview headline index visible (cold: first visit after server start, the
    responses are loaded and the model fitted with the default bootstrap; warm: a new browser
-   session afterwards, served from the cache);
+   session afterwards, served from the cache), and navigation -> the whole overview drawn
+   (bootstrap CIs, trend chart, path diagram; the headline is first drawn from the point
+   estimates and its CI filled in when the bootstrap is done);
 2. a segment-filter change -> the whole overview redrawn for the segment (headline changed and
    no element left stale, i.e. trend chart and path diagram updated; cold: the first time this
    filter is used, which needs a refit per wave and a pooled refit on the segment; warm: the
