@@ -2,7 +2,15 @@
 
 YAML questionnaires, response import, PLS path modeling and CB-SEM, 0-100 ACSI-style indices,
 drivers of repeat purchase, and a Streamlit dashboard.
+
+The public names below are imported on first use (PEP 562), so ``import csi`` stays cheap
+(the estimators pull in scipy and semopy only when they are used).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from csi.errors import (
     ConvergenceWarning,
@@ -13,17 +21,24 @@ from csi.errors import (
     ResponseImportError,
     SurveySpecError,
 )
-from csi.estimate.cbsem_model import CBSEMModel
-from csi.estimate.compare import compare_estimators
-from csi.estimate.fit import fit
-from csi.estimate.pls import PLSPathModel
-from csi.estimate.results import IndexResult
-from csi.io.responses import ImportResult, read_responses
-from csi.survey.load import load_survey
-from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
-from csi.survey.syntax import parse_lavaan, to_lavaan
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "CBSEMModel": "csi.estimate.cbsem_model",
+    "compare_estimators": "csi.estimate.compare",
+    "fit": "csi.estimate.fit",
+    "PLSPathModel": "csi.estimate.pls",
+    "IndexResult": "csi.estimate.results",
+    "ImportResult": "csi.io.responses",
+    "read_responses": "csi.io.responses",
+    "load_survey": "csi.survey.load",
+    "ConstructSpec": "csi.survey.model",
+    "ItemSpec": "csi.survey.model",
+    "ModelSpec": "csi.survey.model",
+    "parse_lavaan": "csi.survey.syntax",
+    "to_lavaan": "csi.survey.syntax",
+}
 
 __all__ = [
     "CBSEMModel",
@@ -31,8 +46,8 @@ __all__ = [
     "ConvergenceWarning",
     "CsiError",
     "DataError",
-    "InadmissibleSolutionWarning",
     "ImportResult",
+    "InadmissibleSolutionWarning",
     "IndexResult",
     "ItemSpec",
     "ModelSpec",
@@ -47,3 +62,28 @@ __all__ = [
     "read_responses",
     "to_lavaan",
 ]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'csi' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this hook
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from csi.estimate.cbsem_model import CBSEMModel
+    from csi.estimate.compare import compare_estimators
+    from csi.estimate.fit import fit
+    from csi.estimate.pls import PLSPathModel
+    from csi.estimate.results import IndexResult
+    from csi.io.responses import ImportResult, read_responses
+    from csi.survey.load import load_survey
+    from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
+    from csi.survey.syntax import parse_lavaan, to_lavaan
