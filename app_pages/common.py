@@ -93,15 +93,10 @@ def load_survey_file(path: str | Path) -> Survey:
 
 
 def surveys_by_id() -> dict[str, Path]:
-    """Survey id -> newest file defining it (files that fail validation are skipped)."""
-    out: dict[str, Path] = {}
-    for p in survey_files():
-        try:
-            s = load_survey_file(p)
-        except CsiError:
-            continue
-        out.setdefault(s.id, p)
-    return out
+    """Survey id -> the file with its highest version (files that fail validation are skipped)."""
+    from csi.report.editor import latest_survey_files
+
+    return latest_survey_files(survey_files(), load=load_survey_file)
 
 
 def current_survey() -> Survey | None:
