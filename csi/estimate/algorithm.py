@@ -400,8 +400,9 @@ def _pls_weights_single(R, ma, scheme, tol, max_iter, w0):
         Wg = g[:, None] * member
         RW = R @ Wg
         C = Wg.T @ RW
-        s = np.sqrt(np.where(C.diagonal() > 0, C.diagonal(), np.nan))
-        return g / s[blk], RW / s, C / np.outer(s, s)
+        var = C.diagonal()
+        s = np.sqrt(np.where(var > 0, var, np.nan))
+        return g / s[blk], RW / s, C / (s[:, None] * s)
 
     n_iter, conv = 0, False
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -112,7 +112,7 @@ def single_statistics(R, mean, sd, ma: ModelArrays, *, scheme="path", tol=1e-7, 
     with np.errstate(invalid="ignore", divide="ignore"):
         C = W.T @ L
         d = np.sqrt(C.diagonal())
-        C = C / np.outer(d, d)
+        C = C / (d[:, None] * d)
         ok = bool(np.isfinite(C).all())
         try:
             Bm, r2, T = fx.structural_single(C if ok else np.eye(ma.k), ma)

@@ -24,6 +24,7 @@ Missing-data policies
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +103,42 @@ class PreparedArrays:
         return pd.DataFrame(self.x, index=self.index, columns=self.columns, copy=False)
 
 
+@dataclass(frozen=True)
+class _ItemPlan:
+    """Per-model item constants used on every call (cached per ModelSpec object)."""
+
+    item_ids: list
+    specs: list
+    lo: np.ndarray
+    hi: np.ndarray
+    codes_all: frozenset
+    rev: np.ndarray
+    max_block: int
+
+
+_PLANS: dict[int, tuple[weakref.ref, _ItemPlan]] = {}
+
+
+def _item_plan(model: ModelSpec) -> _ItemPlan:
+    hit = _PLANS.get(id(model))
+    if hit is not None and hit[0]() is model:
+        return hit[1]
+    item_ids = list(model.item_ids)
+    specs = [model.items[it] for it in item_ids]
+    plan = _ItemPlan(
+        item_ids=item_ids,
+        specs=specs,
+        lo=np.array([sp.scale_min for sp in specs], dtype=float),
+        hi=np.array([sp.scale_max for sp in specs], dtype=float),
+        codes_all=frozenset(code for sp in specs for code in sp.missing_codes),
+        rev=np.array([sp.reverse for sp in specs], dtype=bool),
+        max_block=max(len(c.items) for c in model.constructs),
+    )
+    _PLANS[id(model)] = (weakref.ref(model), plan)
+    weakref.finalize(model, _PLANS.pop, id(model), None)
+    return plan
+
+
 def _row_label(index: pd.Index, pos: int) -> str:
     return repr(index[pos])
 
@@ -168,7 +205,8 @@ def prepare_arrays(
     check_option("missing", missing, MISSING_POLICIES)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
-    item_ids = list(model.item_ids)
+    plan = _item_plan(model)
+    item_ids = plan.item_ids
     col_list = data.columns.tolist()
     col_set = set(col_list)
     absent = [c for c in item_ids if c not in col_set]
@@ -188,9 +226,7 @@ def prepare_arrays(
 
     w = _weights(data, weights)
 
-    specs = [model.items[it] for it in item_ids]
-    lo = np.array([sp.scale_min for sp in specs], dtype=float)
-    hi = np.array([sp.scale_max for sp in specs], dtype=float)
+    specs, lo, hi = plan.specs, plan.lo, plan.hi
     sub = data if col_list == item_ids else data[item_ids]
     owned = False  # may x be written without touching the caller's data?
     x = sub.to_numpy()  # numeric kind only if every column is a plain numpy number type
@@ -204,7 +240,7 @@ def prepare_arrays(
         owned = True
     # Fast path (two flat read-only passes): no NaN/inf, no missing code present, all in scale.
     gmn, gmx = float(x.min()), float(x.max())  # NaN propagates
-    codes_all = {code for sp in specs for code in sp.missing_codes}
+    codes_all = plan.codes_all
     clean = (
         np.isfinite(gmn) and np.isfinite(gmx) and gmn >= lo.max() and gmx <= hi.min()
         and not any(gmn <= code <= gmx for code in codes_all)
@@ -259,7 +295,7 @@ def prepare_arrays(
             raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
     by_item = (dict.fromkeys(item_ids, 0) if nan_mask is None
                else {it: int(v) for it, v in zip(item_ids, n_nan_col, strict=True)})
-    rev = np.array([sp.reverse for sp in specs])
+    rev = plan.rev
     if rev.any():
         if not owned:
             x, owned = np.array(x, dtype="float64", copy=True), True
@@ -285,7 +321,7 @@ def prepare_arrays(
     if frame is not None:
         x, index = frame.to_numpy(), frame.index
 
-    max_block = max(len(c.items) for c in model.constructs)
+    max_block = plan.max_block
     n_complete = len(x)
     need = max(max_block + 1, 3)
     if n_complete < need:
