@@ -224,19 +224,22 @@ def _scale(g, R, ma, slices):
     return g / s[:, ma.item_block], RGt, s, C / (s[:, :, None] * s[:, None, :])
 
 
-def solve_spd(M: np.ndarray, r: np.ndarray) -> np.ndarray:
+def solve_spd(M: np.ndarray, r: np.ndarray, overwrite: bool = False) -> np.ndarray:
     """Solve stacks of small symmetric positive-definite systems ``M x = r`` (..., m, m).
 
     Gaussian elimination without pivoting, vectorised over the leading axes (stable for
     positive-definite matrices such as construct correlation matrices); for the tiny
     systems of PLS this is several times faster than a LAPACK call per matrix.
+    ``overwrite=True`` lets it work in place on float64 ``M`` and ``r`` the caller owns.
     """
-    M = np.array(M, dtype=float, copy=True)
-    r = np.array(r, dtype=float, copy=True)
+    if not overwrite:
+        M = np.array(M, dtype=float, copy=True)
+        r = np.array(r, dtype=float, copy=True)
     m = M.shape[-1]
     for i in range(m - 1):
         f = M[..., i + 1:, i] / M[..., i, i][..., None]
-        M[..., i + 1:, i:] -= f[..., None] * M[..., None, i, i:]
+        # only the trailing block is read again (column i below the pivot is not)
+        M[..., i + 1:, i + 1:] -= f[..., None] * M[..., None, i, i + 1:]
         r[..., i + 1:] -= f * r[..., i, None]
     x = np.empty_like(r)
     for i in range(m - 1, -1, -1):
@@ -258,7 +261,7 @@ def _path_betas(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
     if M.shape[0] * M.shape[1] < 256:  # few systems: one LAPACK call beats the ufunc loop
         beta = np.linalg.solve(M, rhs[..., None])[..., 0]
     else:
-        beta = solve_spd(M, rhs)
+        beta = solve_spd(M, rhs, overwrite=True)  # M and rhs are fresh arrays
     return beta.reshape(B, -1).take(fp.reg_sel, axis=1)
 
 
