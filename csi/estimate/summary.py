@@ -57,8 +57,10 @@ class Summary:
                 f"of {miss.get('n_respondents_affected', 0)} respondents, "
                 f"{miss.get('n_dropped', 0)} dropped"
             )
-        if r.fit:
-            f = r.fit
+        f = r.fit or {}
+        if "chi2" not in f and f.get("srmr") is not None:
+            parts.append(f"fit: SRMR = {f['srmr']:.3f}")
+        elif f:
             parts.append(
                 f"fit: chi2 = {f.get('chi2', float('nan')):.3f} (df = {f.get('df')}, "
                 f"p = {f.get('p_value', float('nan')):.4f}), CFI = {f.get('cfi', float('nan')):.3f}, "

@@ -39,3 +39,16 @@ def test_pls_json_fit_has_only_srmr(root, tmp_path):
     doc = json.loads(out.read_text())
     assert set(doc.get("fit", {})) <= {"srmr"}  # PLS reports SRMR only; no chi2-based indices
     assert "estimate_unstd" not in doc["paths"][0]
+
+
+def test_summary_prints_the_fit_indices_each_estimator_has(root):
+    import pandas as pd
+
+    import csi
+
+    survey = csi.load_survey(root / "surveys" / "ecommerce_csi.yaml")
+    frame = pd.read_csv(root / "sample_data" / "ecommerce_responses.csv")
+    pls = str(csi.fit(survey, frame, n_boot=0).summary())
+    cb = str(csi.fit(survey, frame, method="cbsem").summary())
+    assert "fit: SRMR = " in pls and "chi2" not in pls  # PLS has no chi2-based indices
+    assert "fit: chi2 = " in cb and "CFI = " in cb and "RMSEA = " in cb
