@@ -23,8 +23,14 @@ from scipy.stats import chi2_contingency, norm
 from scipy.stats import t as student_t
 
 from csi.drivers.repurchase import wilson_interval
-from csi.drivers.scores import MIN_GROUP_N, behaviour_column, construct_scores, outcome_id
-from csi.errors import DataError, ParameterError
+from csi.drivers.scores import (
+    MIN_GROUP_N,
+    behaviour_column,
+    construct_scores,
+    group_labels,
+    outcome_id,
+)
+from csi.errors import DataError
 from csi.survey import Survey
 
 __all__ = ["complained", "complaint_rate", "complaint_types", "complaints_by", "complaint_test",
@@ -98,14 +104,6 @@ def complaint_types(survey: Survey, frame: pd.DataFrame, *, alpha: float = 0.05)
     return out[cols]
 
 
-def _groups(survey: Survey, frame: pd.DataFrame, by: str) -> pd.Series:
-    if by not in frame:
-        segs = [q.id for q in survey.segments]
-        raise ParameterError(f"cannot group by {by!r}: not a column of the data; expected 'wave' or a "
-                             f"segment ({', '.join(segs)}).")
-    return frame[by].astype("string")
-
-
 def _holm(p: np.ndarray) -> np.ndarray:
     p = np.asarray(p, float)
     order = np.argsort(p)
@@ -126,7 +124,7 @@ def complaints_by(survey: Survey, frame: pd.DataFrame, by: str = "wave", *,
     Returns ``by, group, n, complaints, rate, ci_low, ci_high, p_value, p_adjusted, small_n``.
     """
     c = complained(survey, frame)
-    g = _groups(survey, frame, by)
+    g = group_labels(survey, frame, by)
     ok = c.notna() & g.notna()
     c, g = c[ok], g[ok]
     rows = []
@@ -156,7 +154,7 @@ def complaint_test(survey: Survey, frame: pd.DataFrame, by: str = "wave") -> pd.
     one row ``by, chi2, df, p_value, n, min_expected`` (expected counts below 5 make the
     test unreliable -- check ``min_expected``)."""
     c = complained(survey, frame)
-    g = _groups(survey, frame, by)
+    g = group_labels(survey, frame, by)
     ok = c.notna() & g.notna()
     tab = pd.crosstab(g[ok], c[ok])
     if tab.shape[0] < 2 or tab.shape[1] < 2:

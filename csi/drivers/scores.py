@@ -15,7 +15,7 @@ import pandas as pd
 from csi.errors import DataError, ParameterError
 from csi.survey import Survey
 
-__all__ = ["item_scores", "lever_scores", "construct_scores", "outcome_id", "behaviour_column",
+__all__ = ["group_labels", "item_scores", "lever_scores", "construct_scores", "outcome_id", "behaviour_column",
            "check_resampling", "MIN_GROUP_N"]
 
 #: Groups (segments, waves) smaller than this are shown but flagged (SmallSampleWarning).
@@ -126,3 +126,12 @@ def check_resampling(func: str, *, n_boot: int | None = None, alpha: float | Non
         check_number("n_perm", n_perm, 0, np.inf, integer=True, func=func)
     if alpha is not None:
         check_number("alpha", alpha, 0.0, 0.5, func=func, closed="neither")
+
+
+def group_labels(survey: Survey, frame: pd.DataFrame, by: str) -> pd.Series:
+    """The group label of every respondent: ``by`` is ``wave`` or a segment question id."""
+    if by not in frame:
+        segs = [q.id for q in survey.segments]
+        raise ParameterError(f"cannot group by {by!r}: not a column of the data; expected 'wave' or a "
+                             f"segment ({', '.join(segs)}).")
+    return frame[by].astype("string")

@@ -27,21 +27,19 @@ import numpy as np
 import pandas as pd
 
 from csi.drivers.complaints import mean_interval
-from csi.drivers.scores import MIN_GROUP_N, check_resampling, construct_scores, lever_scores
+from csi.drivers.scores import (
+    MIN_GROUP_N,
+    check_resampling,
+    construct_scores,
+    group_labels,
+    lever_scores,
+)
 from csi.errors import DataError, ParameterError, SmallSampleWarning
 from csi.survey import Survey
 
 __all__ = ["group_results", "compare_groups", "ipma_by_group", "MIN_COMPARE_N"]
 
 MIN_COMPARE_N = 5
-
-
-def _by(survey: Survey, frame: pd.DataFrame, by: str) -> pd.Series:
-    if by not in frame:
-        segs = [q.id for q in survey.segments]
-        raise ParameterError(f"cannot group by {by!r}: not a column of the data; expected 'wave' or a "
-                             f"segment ({', '.join(segs)}).")
-    return frame[by].astype("string")
 
 
 def _all_scores(survey: Survey, frame: pd.DataFrame, result) -> tuple[pd.DataFrame, list[str]]:
@@ -61,7 +59,7 @@ def group_results(survey: Survey, frame: pd.DataFrame, by: str = "wave", result=
     Returns ``by, group, kind, name, n, mean, ci_low, ci_high, small_n`` (``kind`` is
     ``construct`` or ``lever``; ``n`` counts respondents with that score).
     """
-    g = _by(survey, frame, by)
+    g = group_labels(survey, frame, by)
     sc, kinds = _all_scores(survey, frame, result)
     rows = []
     small = []
@@ -130,7 +128,7 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
         A group with fewer than 5 complete respondents.
     """
     check_resampling("compare_groups", n_boot=n_boot, n_perm=n_perm, alpha=alpha)
-    g = _by(survey, frame, by)
+    g = group_labels(survey, frame, by)
     levels = set(g.dropna().unique())
     for v in (a, b):
         if v not in levels:
@@ -225,7 +223,7 @@ def ipma_by_group(survey: Survey, frame: pd.DataFrame, by: str = "wave", result=
 
     check_resampling("ipma_by_group", n_boot=n_boot, alpha=alpha)
     target = check_target(survey, target)
-    g = _by(survey, frame, by)
+    g = group_labels(survey, frame, by)
     scores = construct_scores(survey, frame, result)
     paths = survey.effective_paths
     binary = tuple(c for c, spec in survey.constructs.items() if spec.binary)
