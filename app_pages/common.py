@@ -283,6 +283,16 @@ def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, dict
     return survey, sub, key, meta
 
 
+def page_data() -> tuple[Survey, pd.DataFrame, str, str] | None:
+    """(survey, filtered responses, cache key, language) for an analysis page, or None
+    after :func:`require_data` has told the user why there is nothing to show."""
+    got = require_data(current_survey())
+    if got is None:
+        return None
+    survey, frame, key, _ = got
+    return survey, frame, key, lang()
+
+
 def fmt(x: float | None, digits: int = 1) -> str:
     """A number for display (rounding belongs to presentation)."""
     if x is None or pd.isna(x):

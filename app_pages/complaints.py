@@ -27,11 +27,10 @@ def _tables(data_key: str, sha: str, by: str, _survey, _frame, _result):
 
 
 def main() -> None:
-    got = common.require_data(common.current_survey())
+    got = common.page_data()
     if got is None:
         return
-    survey, frame, key, _ = got
-    lang = common.lang()
+    survey, frame, key, lang = got
     st.title(T("page_complaints"))
     by_choices = ["wave"] + [q.id for q in survey.segments]
     seg_names = {q.id: survey.t(q.short or q.text, lang) for q in survey.segments} | {"wave": T("wave")}

@@ -22,11 +22,10 @@ def _ipma(data_key: str, sha: str, target: str, n_boot: int, _survey, _frame, _r
 
 
 def main() -> None:
-    got = common.require_data(common.current_survey())
+    got = common.page_data()
     if got is None:
         return
-    survey, frame, key, _ = got
-    lang = common.lang()
+    survey, frame, key, lang = got
     st.title(T("page_drivers"))
     labels = construct_labels(survey, lang) | item_labels(survey, lang)
     targets = [t for t in dict.fromkeys(t for _, t in survey.effective_paths)

@@ -27,11 +27,10 @@ def wave_fit_fn(data_key: str):
 
 
 def main() -> None:
-    got = common.require_data(common.current_survey())
+    got = common.page_data()
     if got is None:
         return
-    survey, frame, key, _ = got
-    lang = common.lang()
+    survey, frame, key, lang = got
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()

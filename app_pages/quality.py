@@ -13,7 +13,7 @@ from csi.report.tables import display_table
 
 
 def main() -> None:
-    got = common.require_data(common.current_survey())
+    got = common.page_data()
     if got is None:
         return
     survey, frame, key, _ = got

@@ -32,11 +32,10 @@ def _compare(data_key: str, sha: str, by: str, a: str, b: str, n_boot: int, _sur
 
 
 def main() -> None:
-    got = common.require_data(common.current_survey())
+    got = common.page_data()
     if got is None:
         return
-    survey, frame, key, _ = got
-    lang = common.lang()
+    survey, frame, key, lang = got
     st.title(T("page_segments"))
     labels = construct_labels(survey, lang)
     seg_names = {"wave": T("wave")} | {q.id: survey.t(q.short or q.text, lang) for q in survey.segments}
