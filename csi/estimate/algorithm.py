@@ -34,7 +34,7 @@ from scipy.linalg import lapack
 
 from csi.survey.model import ModelSpec
 
-__all__ = ["ModelArrays", "pls_weights", "regress", "SCHEMES"]
+__all__ = ["ModelArrays", "pls_weights", "pls_weights_t", "regress", "SCHEMES"]
 
 SCHEMES = ("path", "factorial", "centroid")
 _CACHE: dict[int, tuple[weakref.ref, ModelArrays]] = {}
@@ -159,10 +159,18 @@ class FlatPlan:
     reg_rhs: np.ndarray  # (ne * m,) flat positions in C of their right-hand sides
     reg_sel: np.ndarray  # (P,) positions of the paths in the flattened (ne, m) solutions
     reg_out: np.ndarray  # (P,) flat positions i * k + j of those paths
+    # the same padded systems for batch-last stacks (see _path_betas_t): rows of C.reshape(k*k, B)
+    reg_sys_t: np.ndarray  # (m * m * ne,) system entries in (row, col, system) order
+    reg_rhs_t: np.ndarray  # (m * ne,) right-hand sides in (row, system) order
+    reg_pad_t: np.ndarray  # (m, m, ne, 1) True on padding
+    reg_eye_t: np.ndarray  # (m, m, ne, 1) identity on padding
+    reg_valid_t: np.ndarray  # (m, ne, 1) True for real predecessors
+    reg_sel_t: np.ndarray  # (P,) positions of the paths in the (m * ne,) solutions
 
     @classmethod
     def build(cls, item_block, adj, preds, reg) -> FlatPlan:
         k = adj.shape[0]
+        ir, ic, rr, rj, valid, pad, eye, e_idx, slot = reg[:9]
         src = np.array([i for j in range(k) for i in preds[j]], dtype=int)
         tgt = np.array([j for j in range(k) for _ in preds[j]], dtype=int)
         sym = adj + adj.T
@@ -178,6 +186,12 @@ class FlatPlan:
             reg_rhs=(reg[2] * k + reg[3]).ravel(),
             reg_sel=reg[7] * reg[4].shape[1] + reg[8],
             reg_out=reg[9] * k + reg[10],
+            reg_sys_t=(ir * k + ic).transpose(1, 2, 0).ravel(),
+            reg_rhs_t=(rr * k + rj).T.ravel(),
+            reg_pad_t=pad.transpose(1, 2, 0)[..., None],
+            reg_eye_t=eye.transpose(1, 2, 0)[..., None],
+            reg_valid_t=valid.T[..., None],
+            reg_sel_t=slot * valid.shape[0] + e_idx,
         )
 
 
@@ -195,74 +209,70 @@ def regress_flat(C: np.ndarray, fp: FlatPlan) -> np.ndarray:
     return beta
 
 
-def _wr(R: np.ndarray, g: np.ndarray, slices: list[slice]) -> np.ndarray:
-    """``(R W)'`` (B, k, p) for block-diagonal ``W`` given as weights ``g`` (B, p).
+def _scale_t(g: np.ndarray, Rt: np.ndarray, slices: list[slice]):
+    """Weights ``g`` (p, B) scaled to unit construct variance, with ``(R G)'`` and ``C``.
 
-    Row ``j`` is ``g_j' R[b_j, :]``: one batched vector-matrix product per block on the
-    block's contiguous rows of ``R`` (no (B, p, p) temporary).
+    Batch-last: ``Rt`` is (p, p, B). Returns ``w`` (p, B); ``RG`` (k, p, B), the *unscaled*
+    ``(R G)'`` with ``G`` the block-diagonal matrix of ``g`` (row ``j`` is ``g_j' R[b_j, :]``),
+    so ``(R W)' = RG / s``; the construct SDs ``s`` (k, B); and the construct correlations
+    ``C`` (k, k, B). ``C`` is ``G' R G`` (block sums of ``RG * g``) rescaled by ``s``.
+    One einsum per block, each reading the block's contiguous rows of ``Rt``.
     """
-    B, p = g.shape
-    out = np.empty((B, len(slices), p))
+    k, (p, B) = len(slices), g.shape
+    RG = np.empty((k, p, B))
     for j, sl in enumerate(slices):
-        np.matmul(g[:, None, sl], R[:, sl, :], out=out[:, j, None, :])
-    return out
-
-
-def _scale(g, R, ma, slices):
-    """Weights ``g`` (B, p) scaled to unit construct variance, ``(R G)'`` and ``W' R W``.
-
-    Returns ``w``, the *unscaled* ``(R G)'`` (B, k, p) with ``G`` the block-diagonal matrix of
-    ``g``, the construct SDs ``s`` (B, k) -- so ``(R W)' = (R G)' / s`` -- and the construct
-    correlations ``C``. The variances are the diagonal of ``G' R G`` (block sums of
-    ``g * R g``), so one pass over ``R`` gives all of them.
-    """
-    RGt = _wr(R, g, slices)
-    B, k, p = RGt.shape
-    C = ((RGt * g[:, None, :]).reshape(B * k, p) @ ma.member).reshape(B, k, k)
-    var = np.diagonal(C, axis1=1, axis2=2)
+        np.einsum("mib,mb->ib", Rt[sl], g[sl], out=RG[j])
+    Craw = np.empty((k, k, B))
+    for j, sl in enumerate(slices):
+        np.einsum("lib,ib->lb", RG[:, sl], g[sl], out=Craw[:, j])
+    ar = np.arange(k)
+    var = Craw[ar, ar]
     s = np.sqrt(np.where(var > 0, var, np.nan))
-    return g / s[:, ma.item_block], RGt, s, C / (s[:, :, None] * s[:, None, :])
+    blk = np.repeat(ar, [sl.stop - sl.start for sl in slices])
+    return g / s[blk], RG, s, Craw / (s[:, None] * s[None])
 
 
 def solve_spd(M: np.ndarray, r: np.ndarray, overwrite: bool = False) -> np.ndarray:
-    """Solve stacks of small symmetric positive-definite systems ``M x = r`` (..., m, m).
+    """Solve stacks of small symmetric positive-definite systems ``M x = r``, batch axis last.
 
-    Gaussian elimination without pivoting, vectorised over the leading axes (stable for
-    positive-definite matrices such as construct correlation matrices); for the tiny
-    systems of PLS this is several times faster than a LAPACK call per matrix.
+    ``M`` is (m, m, N), ``r`` (m, N); returns ``x`` (m, N). Gaussian elimination without
+    pivoting (stable for positive-definite matrices such as construct correlation matrices),
+    each step one numpy operation over all ``N`` systems on contiguous rows; for the tiny
+    systems of PLS this is many times faster than a LAPACK call per matrix.
     ``overwrite=True`` lets it work in place on float64 ``M`` and ``r`` the caller owns.
     """
     if not overwrite:
         M = np.array(M, dtype=float, copy=True)
         r = np.array(r, dtype=float, copy=True)
-    m = M.shape[-1]
+    m = M.shape[0]
     for i in range(m - 1):
-        f = M[..., i + 1:, i] / M[..., i, i][..., None]
+        f = M[i + 1:, i] / M[i, i]
         # only the trailing block is read again (column i below the pivot is not)
-        M[..., i + 1:, i + 1:] -= f[..., None] * M[..., None, i, i + 1:]
-        r[..., i + 1:] -= f * r[..., i, None]
+        M[i + 1:, i + 1:] -= f[:, None] * M[i, None, i + 1:]
+        r[i + 1:] -= f * r[i]
     x = np.empty_like(r)
     for i in range(m - 1, -1, -1):
-        x[..., i] = (r[..., i] - (M[..., i, i + 1:] * x[..., i + 1:]).sum(axis=-1)) / M[..., i, i]
+        x[i] = (r[i] - (M[i, i + 1:] * x[i + 1:]).sum(axis=0)) / M[i, i]
     return x
 
 
-def _path_betas(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
-    """Path coefficients (B, P) of a stack ``C`` (B, k, k), in ``ma.flat.reg_out`` order.
+def _path_betas_t(Ct: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """Path coefficients (P, B) of a batch-last stack ``Ct`` (k, k, B), in ``ma.flat.reg_out`` order.
 
-    All regressions are solved in one batched call on identity-padded systems.
+    All regressions are solved at once on identity-padded systems (m, m, ne * B).
     """
     fp = ma.flat
-    _, _, _, _, valid, pad, eye, *_ = ma.reg
-    B = C.shape[0]
-    Cf = C.reshape(B, -1)
-    M = np.where(pad, eye, Cf.take(fp.reg_sys, axis=1).reshape((B,) + pad.shape))
-    rhs = Cf.take(fp.reg_rhs, axis=1).reshape((B,) + valid.shape) * valid
-    if M.shape[0] * M.shape[1] < 256:  # few systems: one LAPACK call beats the ufunc loop
-        beta = np.linalg.solve(M, rhs[..., None])[..., 0]
+    k, _, B = Ct.shape
+    m, _, ne, _ = fp.reg_pad_t.shape
+    Cf = Ct.reshape(k * k, B)
+    M = np.where(fp.reg_pad_t, fp.reg_eye_t, Cf.take(fp.reg_sys_t, axis=0).reshape(m, m, ne, B))
+    rhs = Cf.take(fp.reg_rhs_t, axis=0).reshape(m, ne, B) * fp.reg_valid_t
+    M, rhs = M.reshape(m, m, ne * B), rhs.reshape(m, ne * B)
+    if ne * B < 256:  # few systems: one LAPACK call beats the ufunc loop
+        x = np.linalg.solve(M.transpose(2, 0, 1), rhs.T[..., None])[..., 0].T
     else:
-        beta = solve_spd(M, rhs, overwrite=True)  # M and rhs are fresh arrays
-    return beta.reshape(B, -1).take(fp.reg_sel, axis=1)
+        x = solve_spd(M, rhs, overwrite=True)  # M and rhs are fresh arrays
+    return x.reshape(m * ne, B).take(fp.reg_sel_t, axis=0)
 
 
 def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
@@ -270,22 +280,23 @@ def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
     B, k, _ = C.shape
     out = np.zeros((B, k * k))
     if len(ma.flat.reg_out):
-        out[:, ma.flat.reg_out] = _path_betas(C, ma)
+        out[:, ma.flat.reg_out] = _path_betas_t(C.transpose(1, 2, 0), ma).T
     return out.reshape(B, k, k)
 
 
-def _inner_weights(C: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
+def _inner_weights_t(Ct: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray:
+    """Inner weights ``E`` (k, k, B) of a batch-last stack of construct correlations."""
     fp = ma.flat
     if scheme == "factorial":
-        E = C * fp.sym
+        E = Ct * fp.sym[..., None]
     elif scheme == "centroid":
-        E = np.sign(C) * fp.sym
+        E = np.sign(Ct) * fp.sym[..., None]
     else:  # path scheme: correlations with successors, regression weights on predecessors
-        E = C * fp.adj_t
+        E = Ct * fp.adj_t[..., None]
         if len(fp.reg_out):
-            E.reshape(len(C), -1)[:, fp.reg_out] += _path_betas(C, ma)
+            E.reshape(ma.k * ma.k, -1)[fp.reg_out] += _path_betas_t(Ct, ma)
     if len(fp.iso):  # a construct in no path is its own inner proxy (first principal component)
-        E[:, fp.iso, fp.iso] = 1.0
+        E[fp.iso, fp.iso] = 1.0
     return E
 
 
@@ -321,59 +332,77 @@ def pls_weights(
     RW : ndarray, shape (B, p, k)
         ``R @ W``: item-construct correlations (cross-loadings).
 
+    See :func:`pls_weights_t` for the same on a batch-last stack (no transposed copy).
+    """
+    if R.shape[0] == 1:
+        return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
+    return pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,
+                         max_iter=max_iter, w0=w0)
+
+
+def pls_weights_t(
+    Rt: np.ndarray,
+    ma: ModelArrays,
+    *,
+    scheme: str = "path",
+    tol: float = 1e-7,
+    max_iter: int = 300,
+    w0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`pls_weights` for a batch-last stack ``Rt`` of shape (p, p, B); same results.
+
+    Every array of the iteration keeps the resamples on its last axis, so each step is a
+    handful of numpy operations over contiguous rows of length ``B`` (no per-matrix calls).
     Resamples that have converged leave the batch, so later iterations only touch the ones
     still moving.
     """
-    B = R.shape[0]
-    if B == 1:
-        return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
+    p, k, B = ma.p, ma.k, Rt.shape[-1]
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
     slices = [slice(b[0], b[-1] + 1) for b in ma.blocks]  # blocks are contiguous
-    inv_b = {}
-    for j in np.flatnonzero(ma.mode_b):
-        b = ma.blocks[j]
-        inv_b[j] = np.linalg.pinv(R[:, b[:, None], b])
+    inv_b = {j: np.linalg.pinv(Rt[slices[j], slices[j]].transpose(2, 0, 1)).transpose(1, 2, 0)
+             for j in np.flatnonzero(ma.mode_b)}  # (m_j, m_j, B)
     n_iter = np.zeros(B, dtype=int)
     done = np.zeros(B, dtype=bool)
-    w_out = np.empty((B, ma.p))
-    rw_out = np.empty((B, ma.p, ma.k))
+    w_out = np.empty((p, B))
+    rw_out = np.empty((k, p, B))  # (R W)' per resample
     act = np.arange(B)  # resamples still iterating
-    Ra = R
+    Ra = Rt
     with np.errstate(invalid="ignore", divide="ignore"):
-        g = np.ones((B, ma.p)) if w0 is None else np.tile(np.asarray(w0, dtype=float), (B, 1))
-        w, RGt, s, C = _scale(g, R, ma, slices)
+        g = np.empty((p, B))
+        g[:] = (np.ones(p) if w0 is None else np.asarray(w0, dtype=float))[:, None]
+        w, RG, s, C = _scale_t(g, Rt, slices)
         for it in range(1, max_iter + 1):
-            E = _inner_weights(C, ma, scheme) / s[:, :, None]  # (R W) E = (R G) (E / s)
+            E = _inner_weights_t(C, ma, scheme) / s[:, None, :]  # (R W) E = (R G) (E / s)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
-            g = np.einsum("bkp,bkp->bp", RGt, E[:, :, blk])
+            g = np.einsum("lpb,lpb->pb", RG, E[:, blk, :])
             for j, inv in inv_b.items():
-                b = ma.blocks[j]
-                g[:, b] = np.einsum("bij,bj->bi", inv[act], g[:, b])
-            wn, RGt, s, C = _scale(g, Ra, ma, slices)
-            diff = np.abs(wn - w).sum(axis=1)
+                sl = slices[j]
+                g[sl] = np.einsum("ijb,jb->ib", inv if len(act) == B else inv.take(act, axis=2), g[sl])
+            wn, RG, s, C = _scale_t(g, Ra, slices)
+            diff = np.abs(wn - w).sum(axis=0)
             n_iter[act] = it
             w = wn
             fin = (diff < tol) | ~np.isfinite(diff)
             if fin.any() or it == max_iter:
                 stop = fin if it < max_iter else np.ones_like(fin)
                 idx = act[stop]
-                w_out[idx] = w[stop]
-                rw_out[idx] = (RGt[stop] / s[stop][:, :, None]).transpose(0, 2, 1)
+                w_out[:, idx] = w[:, stop]
+                rw_out[:, :, idx] = RG[:, :, stop] / s[:, None, stop]
                 done[idx] = diff[stop] < tol
-                keep = ~stop
-                act, w, RGt, s, C = act[keep], w[keep], RGt[keep], s[keep], C[keep]
-                Ra = Ra[keep]
-                if not len(act):
+                keep = np.flatnonzero(~stop)
+                if not len(keep):
                     break
-    bad = ~np.isfinite(w_out).all(axis=1)
+                act, w, RG, s, C = act[keep], w[:, keep], RG[:, :, keep], s[:, keep], C[:, :, keep]
+                Ra = Ra.take(keep, axis=2)
+    bad = ~np.isfinite(w_out).all(axis=0)
     done = done & ~bad
     # sign rule: sum of each construct's loadings positive
-    lsum = rw_out[:, ar, blk] @ member
+    lsum = member.T @ rw_out[blk, ar, :]  # (k, B)
     flip = np.where(lsum < 0, -1.0, 1.0)
-    w_out *= flip[:, blk]
+    w_out *= flip[blk]
     rw_out *= flip[:, None, :]
-    W = w_out[:, :, None] * member
-    return W, n_iter, done, rw_out
+    W = w_out.T[:, :, None] * member
+    return W, n_iter, done, np.ascontiguousarray(rw_out.transpose(2, 1, 0))
 
 
 def _inner_weights_flat(C: np.ndarray, fp: FlatPlan, scheme: str) -> np.ndarray:

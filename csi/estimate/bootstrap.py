@@ -3,11 +3,12 @@
 Method
 ------
 A resample is a vector of counts ``c`` (how often each respondent is drawn; ``sum c = n``).
-Its moments are linear in ``c``: with ``F`` the (n x q) matrix of per-respondent terms
+Its moments are linear in ``c``: with ``FT`` the (q x n) matrix of per-respondent terms
 ``[w, w x, w vech(x x')]`` (``x`` centred at the full-sample mean, ``w`` the sampling weight or
-1), the moments of a chunk of resamples are ``counts @ F`` -- one matrix product for the
-whole chunk. The correlation matrices of the chunk then go through the same batched PLS
-iteration as the point estimate (:func:`csi.estimate.pls.replicate_statistics`).
+1), the moments of a chunk of resamples are ``FT @ counts'`` -- one matrix product for the
+whole chunk, one column per resample. The correlation matrices of the chunk (batch-last,
+(p, p, B)) then go through the same batched PLS iteration as the point estimate
+(:func:`csi.estimate.pls.replicate_statistics`).
 
 Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks of at
 most 1250 resamples and a (chunk x n) count matrix of at most 32 MB; chunks are processed by
@@ -66,39 +67,51 @@ class BootstrapResult:
 
 
 def _per_respondent_terms(x: np.ndarray, w: np.ndarray | None):
+    """``FT`` (q, n): one column of terms ``[w, w x, w vech(x x')]`` per respondent, ``x``
+    centred at the (weighted) mean ``shift``; built row by row on contiguous rows."""
     n, p = x.shape
     shift = x.mean(axis=0) if w is None else np.average(x, axis=0, weights=w)
-    xc = x - shift
+    xcT = np.ascontiguousarray((x - shift).T)
     iu, ju = np.triu_indices(p)
     ww = np.ones(n) if w is None else np.asarray(w, dtype=float)
-    F = np.empty((n, 1 + p + len(iu)))
-    F[:, 0] = ww
-    F[:, 1:1 + p] = xc * ww[:, None]
-    F[:, 1 + p:] = xc[:, iu] * xc[:, ju] * ww[:, None]
-    return F, shift, (iu, ju)
+    FT = np.empty((1 + p + len(iu), n))
+    FT[0] = ww
+    np.multiply(xcT, ww, out=FT[1:1 + p])
+    row = 1 + p
+    wx = FT[1:1 + p]
+    for i in range(p):  # rows (i, i..p-1) of the upper triangle, in triu_indices order
+        np.multiply(wx[i], xcT[i:], out=FT[row:row + p - i])
+        row += p - i
+    return FT, shift, (iu, ju)
 
 
-def moments_from_sums(M: np.ndarray, shift: np.ndarray, p: int, tri):
-    """Means, SDs, correlation matrices and a zero-variance flag from stacked sums (B, q).
+def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri):
+    """Means, SDs, correlation matrices and a zero-variance flag from stacked sums.
 
-    Covariances and correlations are formed on the upper triangle (``tri``, as stored in
-    ``M``) and expanded to full symmetric (B, p, p) matrices by one gather at the end.
+    ``MT`` (q, B) holds one column of sums ``[w, w x, w vech(x x')]`` per resample (``x``
+    centred at ``shift``; the upper triangle ``tri`` as stored). Covariances and correlations
+    are formed on the upper triangle over contiguous rows of length ``B`` and expanded to the
+    full symmetric matrices by one row gather at the end.
+
+    Returns ``mean`` (B, p), ``sd`` (B, p), ``Rt`` (p, p, B) -- batch-last, as
+    :func:`csi.estimate.pls.replicate_statistics` takes it -- ``zero`` (B,) and the weight
+    totals ``nw`` (B,).
     """
     iu, ju = tri
-    nw = M[:, 0]
-    m = M[:, 1:1 + p] / nw[:, None]
-    cov = (M[:, 1 + p:] - nw[:, None] * m[:, iu] * m[:, ju]) / (nw - 1.0)[:, None]  # (B, q)
+    nw = MT[0]
+    m = MT[1:1 + p] / nw
+    cov = (MT[1 + p:] - nw * m[iu] * m[ju]) / (nw - 1.0)  # (q, B)
     on_diag = np.flatnonzero(iu == ju)
-    var = cov[:, on_diag]
+    var = cov[on_diag]
     scale = (np.abs(shift) + 1.0) ** 2
-    zero = (var <= 1e-20 * scale).any(axis=1)
+    zero = (var <= 1e-20 * scale[:, None]).any(axis=0)
     sd = np.sqrt(np.clip(var, 1e-300, None))
-    r = cov / (sd[:, iu] * sd[:, ju])
-    r[:, on_diag] = 1.0
+    r = cov / (sd[iu] * sd[ju])
+    r[on_diag] = 1.0
     full = np.empty((p, p), dtype=int)
     full[iu, ju] = full[ju, iu] = np.arange(len(iu))
-    R = r.take(full.ravel(), axis=1).reshape(-1, p, p)
-    return shift + m, sd, R, zero, nw
+    Rt = r.take(full.ravel(), axis=0).reshape(p, p, -1)
+    return shift + m.T, sd.T, Rt, zero, nw
 
 
 def bootstrap_moments(
@@ -114,7 +127,10 @@ def bootstrap_moments(
     chunk_size: int | None = None,
     n_jobs: int | None = None,
 ) -> BootstrapResult:
-    """Run ``n_boot`` resamples; ``stat_fn(R, mean, sd, n)`` returns a dict of (B, ...) arrays.
+    """Run ``n_boot`` resamples; ``stat_fn(Rt, mean, sd, n)`` returns a dict of (B, ...) arrays.
+
+    ``Rt`` is the chunk's correlation matrices batch-last (p, p, B); ``mean``, ``sd`` (B, p)
+    and ``n`` (B,) as from :func:`moments_from_sums`.
 
     ``stat_fn`` must return ``converged`` (B,) among its arrays; all other arrays are kept for
     valid resamples. Chunks are processed by ``n_jobs`` threads (default: up to 2; numpy
@@ -125,18 +141,17 @@ def bootstrap_moments(
     n, p = x.shape
     if np.isnan(x).any():
         return _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress)
-    F, shift, tri = _per_respondent_terms(x, weights)
+    FT, shift, tri = _per_respondent_terms(x, weights)
     chunk = chunk_size or int(max(1, min(_MAX_CHUNK, -(-n_boot // n_jobs), _CHUNK_BYTES // (8 * n))))
 
     def work(counts):
-        M = counts @ F
-        mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
+        mean, sd, Rt, zero, nw = moments_from_sums(FT @ counts.T, shift, p, tri)
         good = ~zero
         res, nc = {}, 0
         if not good.all():  # copies only when some resample has a zero-variance item
-            R, mean, sd, nw = R[good], mean[good], sd[good], nw[good]
-        if len(R):
-            st = stat_fn(R, mean, sd, nw)
+            Rt, mean, sd, nw = Rt[:, :, good], mean[good], sd[good], nw[good]
+        if len(nw):
+            st = stat_fn(Rt, mean, sd, nw)
             conv = st.pop("converged")
             nc = int((~conv).sum())
             res = st if not nc else {key: v[conv] for key, v in st.items()}
@@ -165,7 +180,7 @@ def bootstrap_moments(
                 progress(done, n_boot)
     reps = {k: np.concatenate(v) for k, v in out.items()}
     n_valid = n_boot - n_zero - n_nc
-    jk = _jackknife(F, shift, p, tri, stat_fn, rng) if jackknife else None
+    jk = _jackknife(FT, shift, p, tri, stat_fn, rng) if jackknife else None
     return BootstrapResult(reps, n_boot, n_valid, n_zero, n_nc, jk)
 
 
@@ -197,7 +212,7 @@ def _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress, chunk=250):
             sds.append(sd)
             ns.append(float(n if w is None else w.sum()))
         if Rs:
-            st = stat_fn(np.array(Rs), np.array(means), np.array(sds), np.array(ns))
+            st = stat_fn(np.stack(Rs, axis=-1), np.array(means), np.array(sds), np.array(ns))
             conv = st.pop("converged")
             n_nc += int((~conv).sum())
             for key, v in st.items():
@@ -209,20 +224,21 @@ def _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress, chunk=250):
     return BootstrapResult(reps, n_boot, n_boot - n_zero - n_nc, n_zero, n_nc, None)
 
 
-def _jackknife(F, shift, p, tri, stat_fn, rng, max_groups=1000, block=500):
-    n = F.shape[0]
+def _jackknife(FT, shift, p, tri, stat_fn, rng, max_groups=1000, block=500):
+    n = FT.shape[1]
     if n <= 2 * max_groups:
-        sums = F
+        sums = FT
     else:
         g = rng.permutation(n) % max_groups
-        sums = np.zeros((max_groups, F.shape[1]))
-        np.add.at(sums, g, F)
-    total = F.sum(axis=0)
+        sums = np.zeros((FT.shape[0], max_groups))
+        for r in range(FT.shape[0]):
+            sums[r] = np.bincount(g, weights=FT[r], minlength=max_groups)
+    total = FT.sum(axis=1)
     out: dict[str, list[np.ndarray]] = {}
-    for lo in range(0, sums.shape[0], block):
-        M = total - sums[lo:lo + block]
-        mean, sd, R, zero, nw = moments_from_sums(M, shift, p, tri)
-        st = stat_fn(R, mean, sd, nw)
+    for lo in range(0, sums.shape[1], block):
+        MT = total[:, None] - sums[:, lo:lo + block]
+        mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri)
+        st = stat_fn(Rt, mean, sd, nw)
         st.pop("converged")
         for key, v in st.items():
             v = np.where(zero.reshape((-1,) + (1,) * (v.ndim - 1)), np.nan, v)
@@ -242,8 +258,13 @@ def interval(est, reps, *, alpha=0.05, method="percentile", jack=None, n=None):
     fin = np.isfinite(reps)
     nf = fin.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        se = np.where(nf > 1, np.nanstd(np.where(fin, reps, np.nan), axis=0, ddof=1), np.nan) \
-            if reps.shape[0] > 1 else np.full(m, np.nan)
+        all_finite = bool(fin.all())
+        if reps.shape[0] < 2:
+            se = np.full(m, np.nan)
+        elif all_finite:
+            se = reps.std(axis=0, ddof=1)
+        else:
+            se = np.where(nf > 1, np.nanstd(np.where(fin, reps, np.nan), axis=0, ddof=1), np.nan)
         lo_q = np.full(m, alpha / 2)
         hi_q = np.full(m, 1 - alpha / 2)
         if method == "bca" and jack is not None and reps.shape[0] > 1:
@@ -258,7 +279,7 @@ def interval(est, reps, *, alpha=0.05, method="percentile", jack=None, n=None):
                 qv[:] = np.where(np.isfinite(adj), adj, qv)
         ci_low = np.full(m, np.nan)
         ci_high = np.full(m, np.nan)
-        if method == "percentile" and fin.all() and reps.shape[0] > 1:
+        if method == "percentile" and all_finite and reps.shape[0] > 1:
             ci_low, ci_high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
         else:
             for j in range(m):

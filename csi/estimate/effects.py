@@ -47,10 +47,40 @@ def structural(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
 
 
 def total_effects(Bm: np.ndarray) -> np.ndarray:
-    """``(I - Bm)^{-1} - I`` for a stack of acyclic path matrices."""
+    """``(I - Bm)^{-1} - I`` for a stack of path matrices (B, k, k).
+
+    For an acyclic (recursive) model this is accumulated along the paths in topological
+    order: with ``N = (I - Bm)^{-1} = I + N Bm``, column ``j`` of ``N`` is ``e_j`` plus the
+    sum over paths ``i -> j`` of ``N[:, i] * Bm[i, j]`` -- one vector operation per path
+    instead of an inverse per matrix. A cyclic pattern falls back to the inverse.
+    """
     k = Bm.shape[-1]
     eye = np.eye(k)
-    return np.linalg.inv(eye - Bm) - eye
+    pattern = (Bm != 0).any(axis=0)
+    order = _topological_order(pattern)
+    if order is None:
+        return np.linalg.inv(eye - Bm) - eye
+    N = np.zeros(Bm.shape)
+    for j in order:
+        N[:, j, j] = 1.0
+        for i in np.flatnonzero(pattern[:, j]):
+            N[:, :, j] += N[:, :, i] * Bm[:, i, j, None]
+    N[:, np.arange(k), np.arange(k)] -= 1.0
+    return N
+
+
+def _topological_order(pattern: np.ndarray) -> list[int] | None:
+    """Constructs ordered so each comes after its predecessors (``pattern[i, j]``: i -> j);
+    None when the pattern has a cycle."""
+    k = pattern.shape[0]
+    indeg = pattern.sum(axis=0).astype(int)
+    order = [j for j in range(k) if indeg[j] == 0]
+    for j in order:  # the list grows while it is walked (Kahn's algorithm)
+        for t in np.flatnonzero(pattern[j]):
+            indeg[t] -= 1
+            if indeg[t] == 0:
+                order.append(int(t))
+    return order if len(order) == k else None
 
 
 def structural_single(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

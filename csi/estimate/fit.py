@@ -193,8 +193,8 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
     pi, pj = np.array([a for a, _ in paths], dtype=int), np.array([b for _, b in paths], dtype=int)
     ti, tj = np.array([a for a, _ in tot], dtype=int), np.array([b for _, b in tot], dtype=int)
 
-    def stat_fn(R, mean, sd, n):
-        st = replicate_statistics(R, mean, sd, ma, n, scheme=est.weighting, tol=est.tol,
+    def stat_fn(Rt, mean, sd, n):
+        st = replicate_statistics(Rt, mean, sd, ma, n, scheme=est.weighting, tol=est.tol,
                                   max_iter=est.max_iter, consistent=est.consistent, pairs=pairs,
                                   w0=w_hat, want_rho_a=False)  # rho_A only for PLSc
         return {

@@ -38,13 +38,13 @@ MIN_MGA_N = 10
 _CHUNK = 250
 
 
-def _stats(weights: np.ndarray, F: np.ndarray, shift, p, tri, ma, scheme):
+def _stats(weights: np.ndarray, FT: np.ndarray, shift, p, tri, ma, scheme):
     """(B, m) statistics [paths..., index...] for membership/count rows ``weights`` (B, n)."""
-    mean, sd, R, zero, nw = moments_from_sums(weights @ F, shift, p, tri)
+    mean, sd, Rt, zero, nw = moments_from_sums(FT @ weights.T, shift, p, tri)
     out = np.full((len(weights), len(ma.path_pairs) + ma.k), np.nan)
     good = ~zero
     if good.any():
-        st = replicate_statistics(R[good], mean[good], sd[good], ma.arrays, nw[good], scheme=scheme,
+        st = replicate_statistics(Rt[:, :, good], mean[good], sd[good], ma.arrays, nw[good], scheme=scheme,
                                   want_rho_a=False, want_htmt=False)
         ok = st["converged"]
         src, tgt = ma.path_index
@@ -147,9 +147,9 @@ def permutation_mga(
             raise DataError(f"group {v!r} has {n} complete respondents; PLS-MGA needs at least {MIN_MGA_N} "
                             "per group (30 or more for stable results).")
     plan = _Plan(model)
-    F, shift, tri = _per_respondent_terms(x, None)
+    FT, shift, tri = _per_respondent_terms(x, None)
     p = x.shape[1]
-    args = (F, shift, p, tri, plan, weighting)
+    args = (FT, shift, p, tri, plan, weighting)
     obs = _stats(np.vstack([ga, ~ga]).astype(float), *args)
     if np.isnan(obs).any():
         raise DataError("the model cannot be estimated in both groups (an item is constant within a "

@@ -22,7 +22,7 @@ import pandas as pd
 from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
 from csi.estimate import effects as fx
 from csi.estimate import quality as q
-from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights
+from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights, pls_weights_t
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
 from csi.estimate.prepare import check_option, prepare_arrays, prepare_data
 from csi.estimate.scaling import index_means, index_scores, unstandardized_weights
@@ -54,19 +54,24 @@ def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", clo
     return value
 
 
-def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
+def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
                          max_iter=300, consistent=False, pairs=None, want_rho_a=True, w0=None,
                          want_htmt=True):
-    """All bootstrapped statistics for a stack of moments (B leading axis).
+    """All bootstrapped statistics for a stack of moments.
 
-    Returns a dict of arrays: ``weights``/``loadings`` (B, p), ``paths``/``total`` (B, k, k),
-    ``r2`` (B, k), ``index`` (B, k), ``htmt`` (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k),
-    ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter`` and ``converged`` (B,).
+    ``Rt`` is the stack of item correlation matrices *batch-last*, shape (p, p, B) (as
+    :func:`csi.estimate.bootstrap.moments_from_sums` returns it); ``mean`` and ``sd`` are
+    (B, p). Returns a dict of arrays with the batch axis first: ``weights``/``loadings``
+    (B, p), ``paths``/``total`` (B, k, k), ``r2`` (B, k), ``index`` (B, k), ``htmt``
+    (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k), ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter``
+    and ``converged`` (B,).
     """
-    W, n_iter, conv, L = pls_weights(R, ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
+    W, n_iter, conv, L = pls_weights_t(Rt, ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
+    B = W.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        C = fx.construct_correlations(R, W, L)  # L = R @ W: cross-loadings
-        load = (L * ma.member).sum(axis=2)
+        C = fx.construct_correlations(None, W, L)  # L = R @ W: cross-loadings
+        load = L.reshape(B, -1).take(ma.flat.diag, axis=1)
+        R = Rt.transpose(2, 0, 1)  # a view, for the PLSc measures only
         rhoa = fx.rho_a(R, W, ma) if (consistent or want_rho_a) else None
         if consistent:
             C = fx.consistent_correlations(C, rhoa)
@@ -77,8 +82,8 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
             Bm, r2 = fx.structural(Cs, ma)
             T = fx.total_effects(Bm)
         except np.linalg.LinAlgError:
-            Bm = np.full((R.shape[0], ma.k, ma.k), np.nan)
-            r2 = np.full((R.shape[0], ma.k), np.nan)
+            Bm = np.full((B, ma.k, ma.k), np.nan)
+            r2 = np.full((B, ma.k), np.nan)
             T = Bm.copy()
         u = unstandardized_weights(W, sd, ma)
         idx = index_means(u, mean, ma)
@@ -93,7 +98,7 @@ def replicate_statistics(R, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=
         "r2": r2,
         "u": u,
         "index": idx,
-        "htmt": q.htmt(R, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if want_htmt else None,
+        "htmt": q.htmt_t(Rt, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if want_htmt else None,
         "rho_a": rhoa,
         "n_iter": n_iter,
         "converged": conv,
@@ -304,7 +309,7 @@ class PLSPathModel:
         self.htmt_pairs_ = q.htmt_pairs(ma)
         if self.consistent:
             st = replicate_statistics(
-                R[None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
+                R[:, :, None], mean[None], sd[None], ma, n, scheme=self.weighting, tol=self.tol,
                 max_iter=self.max_iter, consistent=True, want_rho_a=False, want_htmt=False,
             )
             st = {k: (None if v is None else v[0]) for k, v in st.items()}

@@ -30,6 +30,7 @@ __all__ = [
     "ave",
     "htmt_pairs",
     "htmt",
+    "htmt_t",
     "vif",
     "srmr",
     "fornell_larcker",
@@ -73,18 +74,29 @@ def htmt_pairs(ma: ModelArrays) -> list[tuple[int, int]]:
 
 def htmt(R: np.ndarray, ma: ModelArrays, pairs: list[tuple[int, int]]) -> np.ndarray:
     """HTMT for each pair in ``pairs`` from a stack of correlation matrices (B, n_pairs)."""
-    B = R.shape[0]
-    mono = np.ones((B, ma.k))
+    return htmt_t(R.transpose(1, 2, 0), ma, pairs)
+
+
+def htmt_t(Rt: np.ndarray, ma: ModelArrays, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """:func:`htmt` for a batch-last stack ``Rt`` (p, p, B): block means over contiguous rows.
+
+    HTMT of constructs ``a, c`` is the mean heterotrait correlation (items of ``a`` with
+    items of ``c``) over the geometric mean of the two mean monotrait (within-block,
+    off-diagonal) correlations (Henseler, Ringle & Sarstedt 2015).
+    """
+    B = Rt.shape[-1]
+    sl = [slice(b[0], b[-1] + 1) for b in ma.blocks]
+    mono = np.ones((ma.k, B))
     for j, b in enumerate(ma.blocks):
-        if len(b) > 1:
-            sub = R[:, b[:, None], b]
-            m = len(b)
-            mono[:, j] = (sub.sum(axis=(1, 2)) - np.einsum("bii->b", sub)) / (m * (m - 1))
+        m = len(b)
+        if m > 1:
+            sub = Rt[sl[j], sl[j]]
+            mono[j] = (sub.sum(axis=(0, 1)) - np.einsum("iib->b", sub)) / (m * (m - 1))
     out = np.empty((B, len(pairs)))
     for q, (a, c) in enumerate(pairs):
-        het = R[:, ma.blocks[a][:, None], ma.blocks[c]].mean(axis=(1, 2))
+        het = Rt[sl[a], sl[c]].mean(axis=(0, 1))
         with np.errstate(invalid="ignore"):
-            out[:, q] = het / np.sqrt(mono[:, a] * mono[:, c])
+            out[:, q] = het / np.sqrt(mono[a] * mono[c])
     return out
 
 
