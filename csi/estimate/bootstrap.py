@@ -144,7 +144,8 @@ def bootstrap_moments(
     FT, shift, tri = _per_respondent_terms(x, weights)
     chunk = chunk_size or int(max(1, min(_MAX_CHUNK, -(-n_boot // n_jobs), _CHUNK_BYTES // (8 * n))))
 
-    def work(counts):
+    def work(idx):
+        counts = _counts(idx, n)
         mean, sd, Rt, zero, nw = moments_from_sums(FT @ counts.T, shift, p, tri)
         good = ~zero
         res, nc = {}, 0
@@ -165,10 +166,7 @@ def bootstrap_moments(
             # counts are drawn in order in this thread, so results do not depend on n_jobs
             while drawn < n_boot and len(pending) < 2 * n_jobs:
                 c = min(chunk, n_boot - drawn)
-                idx = rng.integers(0, n, size=(c, n))
-                idx += (np.arange(c) * n)[:, None]
-                counts = np.bincount(idx.ravel(), minlength=c * n).reshape(c, n).astype(np.float64)
-                pending.append(pool.submit(work, counts))
+                pending.append(pool.submit(work, rng.integers(0, n, size=(c, n))))
                 drawn += c
             z, nc, res, c = pending.popleft().result()
             n_zero += z
@@ -182,6 +180,18 @@ def bootstrap_moments(
     n_valid = n_boot - n_zero - n_nc
     jk = _jackknife(FT, shift, p, tri, stat_fn, rng) if jackknife else None
     return BootstrapResult(reps, n_boot, n_valid, n_zero, n_nc, jk)
+
+
+def _counts(idx: np.ndarray, n: int) -> np.ndarray:
+    """(c, n) float64 counts: how often each respondent is drawn in each row of ``idx``."""
+    c = idx.shape[0]
+    if n < 2000:  # many small rows: one bincount over offset indices
+        flat = (idx + (np.arange(c) * n)[:, None]).ravel()
+        return np.bincount(flat, minlength=c * n).reshape(c, n).astype(np.float64)
+    counts = np.empty((c, n))
+    for r in range(c):  # no (c, n) int temporaries
+        counts[r] = np.bincount(idx[r], minlength=n)
+    return counts
 
 
 def _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress, chunk=250):
