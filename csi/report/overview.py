@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from csi.report.filters import wave_labels
 from csi.report.i18n import tr
@@ -88,7 +88,7 @@ def wave_change(current: Headline, previous: Headline, previous_label: str,
     se = math.hypot(current.se, previous.se)
     if se > 0 and np.isfinite(se):
         z = diff / se
-        p = float(2 * stats.norm.sf(abs(z)))
+        p = float(2 * special.ndtr(-abs(z)))
     else:
         z, p = float("nan"), float("nan")
     return WaveChange(previous_label, previous.score, diff, se, z, p,
