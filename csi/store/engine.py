@@ -14,7 +14,9 @@ Decisions (issue 4):
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from csi.errors import StoreError
 
 __all__ = ["DEFAULT_URL", "default_database_url", "get_engine", "dispose_engine", "write_transaction", "migrate",
-           "with_retry"]
+           "with_retry", "head_revision", "schema_revision"]
 
 DEFAULT_URL = "sqlite:///./var/csi.sqlite"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -109,8 +111,54 @@ def write_transaction(engine: Engine):
     return engine.connect().execution_options(csi_write=True)
 
 
+def head_revision() -> str | None:
+    """The newest migration revision, read from ``migrations/versions/*.py`` without Alembic.
+
+    Each migration file declares ``revision = "..."`` and ``down_revision = ...``; the head is
+    the one revision no other file revises. None when that is not a single revision (branches,
+    or a file this reader cannot follow): then :func:`migrate` always asks Alembic.
+    """
+    return _head_revision(tuple(sorted(str(p) for p in (_MIGRATIONS / "versions").glob("*.py"))))
+
+
+@functools.lru_cache(maxsize=4)
+def _head_revision(files: tuple[str, ...]) -> str | None:
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8")
+        rev = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]\s*$", text, re.M)
+        down = re.search(r"^down_revision\s*=\s*(None|['\"]([^'\"]+)['\"])\s*$", text, re.M)
+        if rev is None and down is None:
+            continue  # not a migration (``__init__.py``)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        if down.group(2):
+            revised.add(down.group(2))
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def schema_revision(engine: Engine) -> list[str]:
+    """The revisions recorded in the store's ``alembic_version`` table ([] for a new database)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return []
+        return [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+
+
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision (idempotent, concurrency-safe)."""
+    """Create or upgrade the schema to the newest Alembic revision (idempotent, concurrency-safe).
+
+    A store already at the head revision is left as it is after one read of its
+    ``alembic_version`` table, without importing Alembic (~0.2 s); anything else (a new
+    database, an older revision, an unknown one) goes through Alembic's ``upgrade head``
+    under the write lock.
+    """
+    head = head_revision()
+    if head is not None and schema_revision(engine) == [head]:
+        return
     from alembic import command
     from alembic.config import Config
 
