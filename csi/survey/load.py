@@ -2,7 +2,9 @@
 
 Parsing uses ruamel.yaml's round-trip loader so every problem -- YAML syntax, shape (pydantic)
 and cross-references (:mod:`csi.survey.checks`) -- is reported with file, 1-based line and
-column, and the key path, all at once, as a :class:`~csi.errors.SurveySpecError`.
+column, and the key path, all at once, as a :class:`~csi.errors.SurveySpecError`. A valid survey
+is read through libyaml first (:mod:`csi.survey.fast_yaml`: the same tree, ~3x faster); anything
+else is parsed again by ruamel alone, so every message comes from ruamel's parse.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from csi.errors import SpecIssue, SurveySpecError
+from csi.survey import fast_yaml
 from csi.survey.checks import check_survey
 from csi.survey.survey import Survey
 
@@ -71,6 +74,29 @@ def parse_survey(source: str | bytes, *, file: str = "<survey>") -> Survey:
     """Validate survey YAML given as text or bytes (see :func:`load_survey`)."""
     text = _decode(source, file)
     _check_nesting(text, file)
+    survey = _parse_valid_fast(text)
+    if survey is None:  # not valid, or left to ruamel: parse, validate and locate every issue
+        survey = _parse_located(text, file)
+    survey._source_text = text
+    survey._source_file = file
+    return survey
+
+
+def _parse_valid_fast(text: str) -> Survey | None:
+    """The survey when ``text`` is a valid survey read by :mod:`csi.survey.fast_yaml` (the
+    same tree as ruamel's, ~3x faster), else None. Only a valid survey is taken from here;
+    every problem is reported by :func:`_parse_located` from ruamel's own parse."""
+    ok, raw = fast_yaml.load_fast(text)
+    if not ok or not isinstance(raw, dict):
+        return None
+    try:
+        survey = Survey.model_validate(raw)
+    except ValidationError:
+        return None
+    return None if check_survey(survey) else survey
+
+
+def _parse_located(text: str, file: str) -> Survey:
     raw = _parse_yaml(text, file)
     if raw is None:
         raise SurveySpecError([SpecIssue(file, 1, 1, "", "the file is empty; expected a survey "
@@ -90,8 +116,6 @@ def parse_survey(source: str | bytes, *, file: str = "<survey>") -> Survey:
             line, col = _pos(raw, loc)
             issues.append(SpecIssue(file, line, col, _path_text(loc), msg))
         raise SurveySpecError(sorted(issues, key=lambda i: (i.line or 0, i.column or 0)))
-    survey._source_text = text
-    survey._source_file = file
     return survey
 
 
