@@ -50,16 +50,20 @@ def _from_parquet(data: bytes, survey: Survey) -> pd.DataFrame:
     """A batch blob -> canonical columns of ``survey`` (fields the blob lacks are NaN)."""
     part = pd.read_parquet(io.BytesIO(data))
     kinds = field_kinds(survey)
-    cols = {}
-    n = len(part)
-    for c in canonical_columns(survey):
-        if c in part:
-            cols[c] = part[c]
-        elif c in kinds and not is_string_kind(kinds[c]):
-            cols[c] = pd.Series(np.full(n, np.nan))
-        else:
-            cols[c] = pd.Series(np.nan, index=range(n), dtype="str")
-    out = pd.DataFrame(cols)
+    columns = canonical_columns(survey)
+    if all(c in part for c in columns):  # the usual case: select, no copy of 100k rows
+        out = part[columns]
+    else:
+        cols = {}
+        n = len(part)
+        for c in columns:
+            if c in part:
+                cols[c] = part[c]
+            elif c in kinds and not is_string_kind(kinds[c]):
+                cols[c] = pd.Series(np.full(n, np.nan))
+            else:
+                cols[c] = pd.Series(np.nan, index=range(n), dtype="str")
+        out = pd.DataFrame(cols)
     out["submitted_at"] = out["submitted_at"].astype("datetime64[ns]")
     for c, k in kinds.items():
         if is_string_kind(k) and out[c].dtype != "str":
