@@ -100,13 +100,19 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri):
     iu, ju = tri
     nw = MT[0]
     m = MT[1:1 + p] / nw
-    cov = (MT[1 + p:] - nw * m[iu] * m[ju]) / (nw - 1.0)  # (q, B)
+    cov = m[iu]  # (q, B); the products below are formed in place (fewer big temporaries)
+    cov *= m[ju]
+    cov *= -nw
+    cov += MT[1 + p:]
+    cov /= nw - 1.0
     on_diag = np.flatnonzero(iu == ju)
     var = cov[on_diag]
     scale = (np.abs(shift) + 1.0) ** 2
     zero = (var <= 1e-20 * scale[:, None]).any(axis=0)
     sd = np.sqrt(np.clip(var, 1e-300, None))
-    r = cov / (sd[iu] * sd[ju])
+    den = sd[iu]
+    den *= sd[ju]
+    r = np.divide(cov, den, out=cov)
     r[on_diag] = 1.0
     full = np.empty((p, p), dtype=int)
     full[iu, ju] = full[ju, iu] = np.arange(len(iu))
