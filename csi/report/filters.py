@@ -57,7 +57,7 @@ def filter_frame(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             mask &= (frame[col].astype("string") == str(value)).fillna(False)
         else:
             mask &= False
-    return frame.loc[mask.to_numpy(dtype=bool)].copy()
+    return frame.loc[mask.to_numpy(dtype=bool)]  # boolean selection copies (no second .copy())
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> str:

@@ -48,6 +48,15 @@ def test_filters():
     assert wave_labels(FRAME) == ["2026Q1", "2026Q2"]
     assert date_bounds(FRAME) == (dt.date(2026, 1, 2), dt.date(2026, 5, 1))
     assert Filters(waves=("b", "a")).key == Filters(waves=("a", "b")).key
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(waves=("2026Q1",))])
+def test_filtered_frame_is_independent_of_its_input(filters):
+    frame = FRAME.copy()
+    out = filter_frame(frame, filters)
+    out.loc[out.index[0], "channel"] = "changed"
+    out["extra"] = 1.0
+    pd.testing.assert_frame_equal(frame, FRAME)
     assert frame_fingerprint(FRAME) != frame_fingerprint(FRAME.iloc[:3])
 
 
