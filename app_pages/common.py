@@ -179,26 +179,35 @@ def current_filters() -> Filters:
                    segment=(seg_q, seg_v) if seg_q and seg_v else None)
 
 
+def _subset_key(key: str, rows: pd.Index) -> str:
+    """Cache key of the rows ``rows`` (positions in the full frame) of the frame keyed ``key``:
+    filters selecting the same rows share their fits."""
+    h = hashlib.sha256(key.encode())
+    h.update(np.ascontiguousarray(rows.to_numpy(dtype=np.int64)).tobytes())
+    return h.hexdigest()
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _filtered(url: str, survey_id: str, sha: str, revision: int, filter_key: tuple,
               _survey: Survey, _filters: Filters):
     frame, key = _responses(url, survey_id, sha, revision, _survey)
-    out = filter_frame(frame, _filters)
-    # the kept rows' positions in the full frame (filter_frame keeps the index) identify the
-    # subset exactly: filters selecting the same rows share their fits
-    h = hashlib.sha256(key.encode())
-    h.update(np.ascontiguousarray(out.index.to_numpy(dtype=np.int64)).tobytes())
-    return out, h.hexdigest()
+    out = filter_frame(frame, _filters)  # keeps the full frame's index (row positions)
+    return out, _subset_key(key, out.index)
 
 
 def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str]:
     """(filtered frame, its cache key) for the current sidebar filters.
 
     Cached per (store revision, filter key); the full frame is only reloaded on a miss.
+    Without any filter this is the cached full frame itself (no filtered copy to make and
+    cache), keyed like a filter that keeps every row.
     """
     url = database_url()
     revision = store_handle(url).count_responses(survey)
     filters = current_filters()
+    if filters.key == Filters().key:
+        frame, key = _responses(url, survey.id, survey.sha256, revision, survey)
+        return frame, _subset_key(key, frame.index)
     return _filtered(url, survey.id, survey.sha256, revision, filters.key, survey, filters)
 
 

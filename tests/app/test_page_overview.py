@@ -86,3 +86,16 @@ def test_empty_store_says_what_to_do(monkeypatch, app_env, tmp_path):
     assert not at.exception
     assert "No responses stored" in texts(at)
     assert "csi import" in texts(at)
+
+
+def test_unfiltered_frame_is_keyed_like_a_filter_keeping_every_row(expected):
+    # without filters the page uses the cached full frame; its fits must be cached under the
+    # same key as before (a filter selecting every row)
+    from app_pages.common import _subset_key
+    from csi.report.filters import Filters, filter_frame
+
+    survey, frame, _, _ = expected
+    waves = tuple(sorted(frame["wave"].dropna().unique()))
+    for f in (Filters(), Filters(waves=waves)):
+        assert _subset_key("k", filter_frame(frame, f).index) == _subset_key("k", frame.index)
+    assert _subset_key("k", filter_frame(frame, Filters(waves=waves[:1])).index) != _subset_key("k", frame.index)
