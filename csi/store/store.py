@@ -315,15 +315,24 @@ class Store:
         with self.engine.connect() as conn:
             blobs = conn.execute(sa.select(batch_frames.c.data).where(batch_frames.c.survey_id == survey.id)
                                  .order_by(batch_frames.c.batch_id)).all()
-            in_blob = sa.select(batch_frames.c.batch_id)
-            q = (sa.select(responses.c.respondent_id, responses.c.submitted_at, responses.c.wave, responses.c.answers)
-                 .where(responses.c.survey_id == survey.id)
-                 .where(sa.or_(responses.c.batch_id.is_(None), responses.c.batch_id.not_in(in_blob)))
-                 .order_by(responses.c.id))
             if waves is not None:
                 waves = [waves] if isinstance(waves, str) else list(waves)
-                q = q.where(responses.c.wave.in_(waves))
-            rows = conn.execute(q).all()
+            # Rows without a Parquet copy (form submissions: no batch, or a batch without a
+            # copy), read by one indexed look-up on batch_id per such batch: a single query
+            # with "batch_id IS NULL OR batch_id NOT IN (...)" scans every response of the
+            # survey (~40 ms at 100,000 rows) to find none.
+            no_copy = conn.execute(sa.select(import_batches.c.id)
+                                   .where(import_batches.c.survey_id == survey.id)
+                                   .where(import_batches.c.id.not_in(sa.select(batch_frames.c.batch_id)))).scalars().all()
+            rows = []
+            for in_batch in [responses.c.batch_id.is_(None)] + [responses.c.batch_id == b for b in no_copy]:
+                q = (sa.select(responses.c.id, responses.c.respondent_id, responses.c.submitted_at, responses.c.wave,
+                               responses.c.answers)
+                     .where(responses.c.survey_id == survey.id).where(in_batch))
+                if waves is not None:
+                    q = q.where(responses.c.wave.in_(waves))
+                rows.extend(conn.execute(q).all())
+            rows = [r[1:] for r in sorted(rows, key=lambda r: r[0])]  # in id order, as stored
         parts = [_from_parquet(b[0], survey) for b in blobs]
         if waves is not None:
             parts = [p.loc[p["wave"].isin(waves)] for p in parts]

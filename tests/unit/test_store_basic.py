@@ -111,3 +111,23 @@ def test_frame_mixes_batches_and_form_rows_in_time_order(flagship, store_url):
     assert store.responses_frame(flagship, waves="2026Q1")["channel"].tolist() == ["tmall", "tmall"]
     empty = store.responses_frame(flagship, waves=["2030Q1"])
     assert len(empty) == 0 and list(empty.columns) == list(got.columns)
+
+
+def test_rows_without_a_parquet_copy_are_read_from_their_json(flagship, store_url):
+    from csi.store.schema import batch_frames
+
+    store = open_store(store_url)
+    res = read_responses(PLAIN.encode(), flagship, file_name="a.csv")
+    store.import_frame(flagship, res.valid, source_name="a.csv", file_hash=res.file_hash)
+    store.submit_response(flagship, {"channel": "tmall", "pq1": 3, "submitted_at": "2026-02-01T00:00:00"},
+                          submission_key="f1")
+    store.submit_response(flagship, {"channel": "jd", "pq1": 8, "submitted_at": "2026-01-01T00:00:00"},
+                          submission_key="f2")
+    with_copy = store.responses_frame(flagship)
+    q1 = store.responses_frame(flagship, waves="2026Q1")
+    # a batch imported before migration 0002 has no Parquet copy: its rows come from their JSON
+    with store.engine.begin() as conn:
+        conn.execute(batch_frames.delete())
+    pd.testing.assert_frame_equal(store.responses_frame(flagship), with_copy)
+    pd.testing.assert_frame_equal(store.responses_frame(flagship, waves="2026Q1"), q1)
+    assert with_copy["pq1"].tolist() == [8.0, 5.0, 3.0, 99.0]
