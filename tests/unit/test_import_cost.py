@@ -31,6 +31,12 @@ def test_overview_modules_do_not_import_scipy_stats():
     assert "statsmodels" not in mods
 
 
+def test_the_store_does_not_load_the_response_readers():
+    mods = _modules_after("import csi.store")
+    assert "csi.io.canonical" in mods and "csi.io.responses" not in mods
+    assert "alembic" not in mods
+
+
 def test_app_pages_freezes_the_server_objects_once():
     code = ("import gc, sys; n0 = gc.get_freeze_count(); import app_pages; n1 = gc.get_freeze_count(); "
             "import app_pages.common; print(n0 == 0, n1 > 1000, gc.get_freeze_count() <= n1)")
