@@ -146,9 +146,10 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
         from csi.estimate.fit import fit as fit_fn
     present = wave_labels(frame)
     waves = present if waves is None else [w for w in present if w in set(waves)]
+    labels = frame["wave"].astype("string") if waves else None
     rows = []
     for k, w in enumerate(waves):
-        sub = frame[frame["wave"].astype("string") == w]
+        sub = _rows_where(frame, (labels == w).to_numpy(dtype=bool, na_value=False))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -163,6 +164,15 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
     if not rows:
         return pd.DataFrame(columns=["wave", "construct", "score", "se", "ci_low", "ci_high", "n_obs"])
     return pd.concat(rows, ignore_index=True)
+
+
+def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """``frame[mask]``; when the selected rows are one contiguous block (a wave of a frame in
+    time order) as a slice of ``frame``, which copies no rows (pandas copies on write)."""
+    pos = np.flatnonzero(mask)
+    if len(pos) and pos[-1] - pos[0] + 1 == len(pos):
+        return frame.iloc[pos[0]: pos[-1] + 1]
+    return frame[mask]
 
 
 def response_span(frame: pd.DataFrame) -> tuple[int, str, str]:

@@ -144,3 +144,13 @@ def test_latest_survey_files_picks_highest_version(tmp_path, root):
     latest = latest_survey_files(files)
     assert list(latest) == ["ecommerce_csi"]  # the broken file is skipped
     assert latest["ecommerce_csi"].name == "ecommerce_csi-1.10.yaml"  # 1.10 > 1.9 > 1.0
+
+
+@pytest.mark.parametrize("mask", [[True, True, False, False], [False, True, True, True], [True, False, True, False],
+                                  [False] * 4, [True] * 4])
+def test_rows_where_is_boolean_selection(mask):
+    frame = FRAME.set_index(pd.Index([10, 11, 12, 13]))
+    got = ov._rows_where(frame, np.array(mask))
+    pd.testing.assert_frame_equal(got, frame[np.array(mask)])
+    got.loc[got.index[:1], "channel"] = "changed"  # a slice of the input, but never a way to change it
+    assert frame["channel"].tolist() == ["jd", "tmall", "jd", "jd"]
