@@ -92,11 +92,21 @@ def load_survey_file(path: str | Path) -> Survey:
     return _load_survey(str(p), p.stat().st_mtime)
 
 
-def surveys_by_id() -> dict[str, Path]:
-    """Survey id -> the file with its highest version (files that fail validation are skipped)."""
+@st.cache_data(show_spinner=False, max_entries=8)
+def _latest_files(files: tuple[tuple[str, float], ...]) -> dict[str, Path]:
     from csi.report.editor import latest_survey_files
 
-    return latest_survey_files(survey_files(), load=load_survey_file)
+    return latest_survey_files([Path(f) for f, _ in files], load=load_survey_file)
+
+
+def surveys_by_id() -> dict[str, Path]:
+    """Survey id -> the file with its highest version (files that fail validation are skipped).
+
+    Cached per (file, modification time) list: a run asks for it three times, and each
+    cached survey costs an unpickling (~5 ms), so the answer is cached rather than recomputed
+    from every survey.
+    """
+    return _latest_files(tuple((str(p), p.stat().st_mtime) for p in survey_files()))
 
 
 def current_survey() -> Survey | None:

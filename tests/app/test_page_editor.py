@@ -3,6 +3,7 @@
 # ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
+import os
 import shutil
 
 from apptest_support import (  # noqa: F401 - pytest fixtures
@@ -41,3 +42,21 @@ def test_editor_validates_and_saves(app_env, monkeypatch, tmp_path):
     assert not at.exception
     assert (tmp_path / "ecommerce_csi-1.1.yaml").exists()
     assert "Saved ecommerce_csi-1.1.yaml" in texts(at)
+
+
+def test_survey_list_follows_the_folder(monkeypatch, tmp_path):
+    # surveys_by_id is cached per (file, modification time) list: a new version, a new file or
+    # a file that stops validating changes the answer
+    from app_pages import common
+
+    mini = (ROOT / "tests" / "data" / "surveys" / "mini.yaml").read_text(encoding="utf-8")
+    monkeypatch.setenv("CSI_SURVEY_DIR", str(tmp_path))
+    (tmp_path / "a.yaml").write_text(mini, encoding="utf-8")
+    assert common.surveys_by_id() == {"mini": tmp_path / "a.yaml"}
+    (tmp_path / "b.yaml").write_text(mini.replace('version: "1"', 'version: "2"'), encoding="utf-8")
+    assert common.surveys_by_id() == {"mini": tmp_path / "b.yaml"}
+    (tmp_path / "c.yaml").write_text(mini.replace("id: mini", "id: other"), encoding="utf-8")
+    assert list(common.surveys_by_id()) == ["mini", "other"]
+    (tmp_path / "b.yaml").write_text("id: [broken", encoding="utf-8")
+    os.utime(tmp_path / "b.yaml", (1, 1))  # a different modification time, whatever the clock
+    assert common.surveys_by_id() == {"mini": tmp_path / "a.yaml", "other": tmp_path / "c.yaml"}
