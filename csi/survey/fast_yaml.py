@@ -7,14 +7,18 @@ round-trip constructor, so the tree -- values, their types and their line/column
 the one ``YAML(typ="rt").load`` gives, without the comments.
 
 Texts on which the two parsers could disagree are left to ruamel (:func:`load_fast` returns
-``(False, None)``): YAML directives, explicit tags (``%YAML 1.1``, ``!!int``, ``!x``), anchors
-and aliases (``&a``, ``*a``, merge keys; libyaml allows fewer characters in their names), tab
-characters, the YAML 1.1 line breaks NEL/LS/PS, byte-order marks inside the text, and empty
-values (``key:`` with nothing after it: libyaml records its position at the end of the key's
-line, ruamel at the next token), and folded block scalars (``>``: ruamel's scanner marks the
-folds in the text for round-tripping). So is
-anything libyaml or the composer/constructor rejects: the caller then parses with ruamel,
-which locates the problem for the error message.
+``(False, None)``):
+
+- YAML directives and explicit tags (``%YAML 1.1``, ``!!int``, ``!x``);
+- anchors and aliases (``&a``, ``*a``, merge keys): libyaml allows fewer characters in names;
+- tab characters, the YAML 1.1 line breaks NEL/LS/PS and byte-order marks inside the text;
+- empty values (``key:`` with nothing after it): libyaml places them at the end of the key's
+  line, ruamel at the next token;
+- folded block scalars (``>``): ruamel's scanner marks the folds for round-tripping;
+- a comment glued to a block scalar header (``|#``), which libyaml accepts and ruamel rejects.
+
+So is anything libyaml or the composer/constructor rejects: the caller then parses with
+ruamel, which locates the problem for the error message.
 """
 
 from __future__ import annotations
