@@ -24,7 +24,7 @@ def _reps(n: int) -> int:
     return 20 if n <= 1_000 else 5 if n <= 10_000 else (3 if n <= 100_000 else 1)
 
 
-def run_seminr(df, task, n_boot):
+def run_seminr(df, task, n_boot, boot_repeats=1):
     import seminr as s
 
     mm = s.constructs(*[s.composite(c, its, weights=s.mode_A) for c, its in BLOCKS.items()])
@@ -38,14 +38,17 @@ def run_seminr(df, task, n_boot):
     pc = m.path_coef
     out["paths"] = {f"{a}->{b}": float(pc.values[pc.rows.index(a), pc.cols.index(b)]) for a, b in PATHS}
     if task == "boot":
-        t0 = time.perf_counter()
-        b = s.bootstrap_model(m, nboot=n_boot, seed=1, cores=2)
-        out["boot_time"] = time.perf_counter() - t0
+        best = float("inf")
+        for _ in range(boot_repeats):
+            t0 = time.perf_counter()
+            b = s.bootstrap_model(m, nboot=n_boot, seed=1, cores=2)
+            best = min(best, time.perf_counter() - t0)
+        out["boot_time"] = best
         out["boot_fails"] = int(b.fails)
     return out
 
 
-def run_plspm(df, task, n_boot):
+def run_plspm(df, task, n_boot, boot_repeats=1):
     import plspm.config as c
     from plspm.mode import Mode
     from plspm.plspm import Plspm
@@ -72,9 +75,10 @@ def run_plspm(df, task, n_boot):
 def main():
     tool, task, path = sys.argv[1:4]
     n_boot = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    boot_repeats = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     x = np.load(path)
     df = pd.DataFrame(x, columns=ITEMS)
-    out = (run_seminr if tool == "seminr" else run_plspm)(df, task, n_boot)
+    out = (run_seminr if tool == "seminr" else run_plspm)(df, task, n_boot, boot_repeats)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 

@@ -353,8 +353,8 @@ def pls_weights_t(
 
     Every array of the iteration keeps the resamples on its last axis, so each step is a
     handful of numpy operations over contiguous rows of length ``B`` (no per-matrix calls).
-    Resamples that have converged leave the batch, so later iterations only touch the ones
-    still moving.
+    A resample's result is recorded at the iteration it converges; converged resamples leave
+    the batch once they are 30% of it, so later iterations only touch the ones still moving.
     """
     p, k, B = ma.p, ma.k, Rt.shape[-1]
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
@@ -365,8 +365,9 @@ def pls_weights_t(
     done = np.zeros(B, dtype=bool)
     w_out = np.empty((p, B))
     rw_out = np.empty((k, p, B))  # (R W)' per resample
-    act = np.arange(B)  # resamples still iterating
-    Ra = Rt
+    act = np.arange(B)  # resamples in the batch
+    fin_a = np.zeros(B, dtype=bool)  # ... of which finished (recorded, still carried along)
+    Ra, inv_a = Rt, inv_b
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.empty((p, B))
         g[:] = (np.ones(p) if w0 is None else np.asarray(w0, dtype=float))[:, None]
@@ -375,25 +376,31 @@ def pls_weights_t(
             E = _inner_weights_t(C, ma, scheme) / s[:, None, :]  # (R W) E = (R G) (E / s)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
             g = np.einsum("lpb,lpb->pb", RG, E[:, blk, :])
-            for j, inv in inv_b.items():
-                sl = slices[j]
-                g[sl] = np.einsum("ijb,jb->ib", inv if len(act) == B else inv.take(act, axis=2), g[sl])
+            for j, inv in inv_a.items():
+                g[slices[j]] = np.einsum("ijb,jb->ib", inv, g[slices[j]])
             wn, RG, s, C = _scale_t(g, Ra, slices)
             diff = np.abs(wn - w).sum(axis=0)
-            n_iter[act] = it
             w = wn
-            fin = (diff < tol) | ~np.isfinite(diff)
-            if fin.any() or it == max_iter:
-                stop = fin if it < max_iter else np.ones_like(fin)
-                idx = act[stop]
-                w_out[:, idx] = w[:, stop]
-                rw_out[:, :, idx] = RG[:, :, stop] / s[:, None, stop]
-                done[idx] = diff[stop] < tol
-                keep = np.flatnonzero(~stop)
-                if not len(keep):
-                    break
-                act, w, RG, s, C = act[keep], w[:, keep], RG[:, :, keep], s[:, keep], C[:, :, keep]
-                Ra = Ra.take(keep, axis=2)
+            live = ~fin_a
+            n_iter[act[live]] = it
+            stop = live if it == max_iter else live & ((diff < tol) | ~np.isfinite(diff))
+            if not stop.any():
+                continue
+            idx = act[stop]
+            w_out[:, idx] = w[:, stop]
+            rw_out[:, :, idx] = RG[:, :, stop] / s[:, None, stop]
+            done[idx] = diff[stop] < tol
+            fin_a |= stop
+            left = np.flatnonzero(~fin_a)
+            if not len(left):
+                break
+            # finished resamples leave the batch once they are 30% of it (each compaction
+            # copies the remaining correlation matrices; carrying a few along is cheaper)
+            if len(left) <= 0.7 * len(act):
+                act, w, RG, s, C = act[left], w[:, left], RG[:, :, left], s[:, left], C[:, :, left]
+                Ra = Ra.take(left, axis=2)
+                inv_a = {j: inv.take(left, axis=2) for j, inv in inv_a.items()}
+                fin_a = np.zeros(len(left), dtype=bool)
     bad = ~np.isfinite(w_out).all(axis=0)
     done = done & ~bad
     # sign rule: sum of each construct's loadings positive

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -23,6 +26,17 @@ def _ci(est, reps, boot, key, *, alpha, ci, n):
     return interval(est, boot.replicates[key], alpha=alpha, method=ci, jack=jack, n=n)
 
 
+def _columns(table: pd.DataFrame, names: tuple[str, str]) -> pd.MultiIndex:
+    """Replicate-table columns: the (``names``) pairs of ``table`` as a MultiIndex."""
+    return _multiindex(tuple(zip(table[names[0]], table[names[1]], strict=True)), names)
+
+
+@lru_cache(maxsize=256)
+def _multiindex(pairs: tuple, names: tuple[str, str]) -> pd.MultiIndex:
+    # a model's columns are the same in every fit: built once (MultiIndex is immutable)
+    return pd.MultiIndex.from_tuples(pairs, names=list(names))
+
+
 def assemble_result(
     est: PLSPathModel,
     boot: BootstrapResult | None,
@@ -37,25 +51,35 @@ def assemble_result(
     n = est.n_obs_
     kw = {"alpha": alpha, "ci": ci, "n": n}
 
-    def with_ci(df, est_col, key, cols=("se", "ci_low", "ci_high", "p_value")):
+    eff = est.effects_
+    full, short = ("se", "ci_low", "ci_high", "p_value"), ("se", "ci_low", "ci_high")
+    tables = {  # replicate key: (point-estimate table, estimate column, interval columns)
+        "paths": (est.path_coefficients_, "estimate", full),
+        "total": (pd.DataFrame({"source": eff["source"], "target": eff["target"],
+                                "estimate": eff["total"]}), "estimate", full),
+        "loadings": (est.loadings_, "estimate", short),
+        "weights": (est.outer_weights_, "estimate", short),
+        "r2": (est.r2_, "r2", short),
+        "index": (est.index_, "score", short),
+        "htmt": (est.htmt_, "estimate", ("ci_low", "ci_high")),
+        "u": (est.unstandardized_weights_, "estimate", short),
+    }
+
+    def with_ci(key):
+        df, est_col, cols = tables[key]
         r = _ci(df[est_col].to_numpy(float), None, boot, key, **kw)
         out = df.copy()
         for c in cols:
             out[c] = r[c]
         return out
 
-    paths = with_ci(est.path_coefficients_, "estimate", "paths")
-    eff = est.effects_
-    total = with_ci(
-        pd.DataFrame({"source": eff["source"], "target": eff["target"], "estimate": eff["total"]}),
-        "estimate", "total",
-    )
-    loadings = with_ci(est.loadings_, "estimate", "loadings", ("se", "ci_low", "ci_high"))
-    weights = with_ci(est.outer_weights_, "estimate", "weights", ("se", "ci_low", "ci_high"))
-    r2 = with_ci(est.r2_, "r2", "r2", ("se", "ci_low", "ci_high"))
-    index = with_ci(est.index_, "score", "index", ("se", "ci_low", "ci_high"))
-    htmt = with_ci(est.htmt_, "estimate", "htmt", ("ci_low", "ci_high"))
-    uw = with_ci(est.unstandardized_weights_, "estimate", "u", ("se", "ci_low", "ci_high"))
+    if boot is None:
+        done = {key: with_ci(key) for key in tables}
+    else:  # the quantiles of the replicates (most of this time) release the GIL
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = dict(zip(tables, pool.map(with_ci, tables), strict=True))
+    paths, total, loadings, weights = done["paths"], done["total"], done["loadings"], done["weights"]
+    r2, index, htmt, uw = done["r2"], done["index"], done["htmt"], done["u"]
 
     adm = est.admissibility_
     if boot is not None:
@@ -92,9 +116,9 @@ def assemble_result(
             "policy": "invalid resamples excluded (not redrawn)",
         }
         reps = boot.replicates
-        cols_t = pd.MultiIndex.from_frame(total[["source", "target"]])
-        cols_p = pd.MultiIndex.from_frame(paths[["source", "target"]])
-        cols_i = pd.MultiIndex.from_frame(est.loadings_[["construct", "item"]])
+        cols_t = _columns(total, ("source", "target"))
+        cols_p = _columns(paths, ("source", "target"))
+        cols_i = _columns(est.loadings_, ("construct", "item"))
         extra["replicates"] = {
             "paths": pd.DataFrame(reps["paths"], columns=cols_p),
             "total_effects": pd.DataFrame(reps["total"], columns=cols_t),
@@ -103,9 +127,7 @@ def assemble_result(
             "loadings": pd.DataFrame(reps["loadings"], columns=cols_i),
             "unstandardized_weights": pd.DataFrame(reps["u"], columns=cols_i),
             "r2": pd.DataFrame(reps["r2"], columns=list(est.r2_["construct"])),
-            "htmt": pd.DataFrame(
-                reps["htmt"], columns=pd.MultiIndex.from_frame(est.htmt_[["construct_a", "construct_b"]])
-            ),
+            "htmt": pd.DataFrame(reps["htmt"], columns=_columns(est.htmt_, ("construct_a", "construct_b"))),
         }
     return IndexResult(
         method="pls",

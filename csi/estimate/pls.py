@@ -90,7 +90,7 @@ def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol
     conv = conv & ok
     return {
         "W": W,
-        "weights": W.sum(axis=2),  # W is zero outside each item's block
+        "weights": W.reshape(B, -1).take(ma.flat.diag, axis=1),  # each item's own-block weight
         "loadings": load,
         "C": C,
         "paths": Bm,

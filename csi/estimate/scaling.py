@@ -42,7 +42,8 @@ def unstandardized_weights(W: np.ndarray, sd: np.ndarray, ma: ModelArrays) -> np
     sd : ndarray (B, p)
         Item sample SDs on the raw scale.
     """
-    w = (W * ma.member).sum(axis=2)
+    B, p, k = W.shape
+    w = W.reshape(B, p * k).take(ma.flat.diag, axis=1)  # each item's weight in its own block
     u = w / sd
     tot = u @ ma.member  # (B, k)
     with np.errstate(invalid="ignore", divide="ignore"):
