@@ -34,7 +34,7 @@ from scipy.linalg import lapack
 
 from csi.survey.model import ModelSpec
 
-__all__ = ["ModelArrays", "pls_weights", "pls_weights_t", "regress", "SCHEMES"]
+__all__ = ["ModelArrays", "BatchWeights", "pls_weights", "pls_weights_t", "regress", "SCHEMES"]
 
 SCHEMES = ("path", "factorial", "centroid")
 _CACHE: dict[int, tuple[weakref.ref, ModelArrays]] = {}
@@ -336,8 +336,27 @@ def pls_weights(
     """
     if R.shape[0] == 1:
         return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
-    return pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,
-                         max_iter=max_iter, w0=w0)
+    it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,
+                       max_iter=max_iter, w0=w0)
+    W = it.w.T[:, :, None] * ma.member
+    return W, it.n_iter, it.converged, np.ascontiguousarray(it.rw.transpose(2, 1, 0))
+
+
+@dataclass(frozen=True)
+class BatchWeights:
+    """Results of :func:`pls_weights_t`, batch-last (resamples on the last axis).
+
+    ``w`` (p, B): each item's standardized outer weight in its own block (construct scores
+    have unit variance); ``rw`` (k, p, B): ``(R W)'``, the item-construct correlations
+    (cross-loadings; ``rw[block(i), i]`` is item ``i``'s loading); ``C`` (k, k, B): the
+    construct correlations ``W' R W``; ``n_iter`` and ``converged`` (B,).
+    """
+
+    w: np.ndarray
+    rw: np.ndarray
+    C: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
 
 
 def pls_weights_t(
@@ -348,8 +367,8 @@ def pls_weights_t(
     tol: float = 1e-7,
     max_iter: int = 300,
     w0: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`pls_weights` for a batch-last stack ``Rt`` of shape (p, p, B); same results.
+) -> BatchWeights:
+    """:func:`pls_weights` for a batch-last stack ``Rt`` of shape (p, p, B), results batch-last.
 
     Every array of the iteration keeps the resamples on its last axis, so each step is a
     handful of numpy operations over contiguous rows of length ``B`` (no per-matrix calls).
@@ -365,6 +384,7 @@ def pls_weights_t(
     done = np.zeros(B, dtype=bool)
     w_out = np.empty((p, B))
     rw_out = np.empty((k, p, B))  # (R W)' per resample
+    c_out = np.empty((k, k, B))
     act = np.arange(B)  # resamples in the batch
     fin_a = np.zeros(B, dtype=bool)  # ... of which finished (recorded, still carried along)
     Ra, inv_a = Rt, inv_b
@@ -386,10 +406,12 @@ def pls_weights_t(
             stop = live if it == max_iter else live & ((diff < tol) | ~np.isfinite(diff))
             if not stop.any():
                 continue
-            idx = act[stop]
-            w_out[:, idx] = w[:, stop]
-            rw_out[:, :, idx] = RG[:, :, stop] / s[:, None, stop]
-            done[idx] = diff[stop] < tol
+            sel = np.flatnonzero(stop)
+            idx = act[sel]
+            w_out[:, idx] = w.take(sel, axis=1)
+            rw_out[:, :, idx] = RG.take(sel, axis=2) / s.take(sel, axis=1)[:, None]
+            c_out[:, :, idx] = C.take(sel, axis=2)
+            done[idx] = diff[sel] < tol
             fin_a |= stop
             left = np.flatnonzero(~fin_a)
             if not len(left):
@@ -408,8 +430,8 @@ def pls_weights_t(
     flip = np.where(lsum < 0, -1.0, 1.0)
     w_out *= flip[blk]
     rw_out *= flip[:, None, :]
-    W = w_out.T[:, :, None] * member
-    return W, n_iter, done, np.ascontiguousarray(rw_out.transpose(2, 1, 0))
+    c_out *= flip[:, None, :] * flip[None, :, :]
+    return BatchWeights(w_out, rw_out, c_out, n_iter, done)
 
 
 def _inner_weights_flat(C: np.ndarray, fp: FlatPlan, scheme: str) -> np.ndarray:

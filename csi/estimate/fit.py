@@ -196,7 +196,8 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
     def stat_fn(Rt, mean, sd, n):
         st = replicate_statistics(Rt, mean, sd, ma, n, scheme=est.weighting, tol=est.tol,
                                   max_iter=est.max_iter, consistent=est.consistent, pairs=pairs,
-                                  w0=w_hat, want_rho_a=False)  # rho_A only for PLSc
+                                  w0=w_hat, want_rho_a=False,  # rho_A only for PLSc
+                                  want_w_matrix=False)
         return {
             "paths": st["paths"][:, pi, pj],
             "total": st["total"][:, ti, tj],

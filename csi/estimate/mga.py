@@ -45,7 +45,7 @@ def _stats(weights: np.ndarray, FT: np.ndarray, shift, p, tri, ma, scheme):
     good = ~zero
     if good.any():
         st = replicate_statistics(Rt[:, :, good], mean[good], sd[good], ma.arrays, nw[good], scheme=scheme,
-                                  want_rho_a=False, want_htmt=False)
+                                  want_rho_a=False, want_htmt=False, want_w_matrix=False)
         ok = st["converged"]
         src, tgt = ma.path_index
         vals = np.concatenate([st["paths"][:, src, tgt], st["index"]], axis=1)

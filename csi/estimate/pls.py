@@ -56,21 +56,24 @@ def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", clo
 
 def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
                          max_iter=300, consistent=False, pairs=None, want_rho_a=True, w0=None,
-                         want_htmt=True):
+                         want_htmt=True, want_w_matrix=True):
     """All bootstrapped statistics for a stack of moments.
 
     ``Rt`` is the stack of item correlation matrices *batch-last*, shape (p, p, B) (as
     :func:`csi.estimate.bootstrap.moments_from_sums` returns it); ``mean`` and ``sd`` are
     (B, p). Returns a dict of arrays with the batch axis first: ``weights``/``loadings``
     (B, p), ``paths``/``total`` (B, k, k), ``r2`` (B, k), ``index`` (B, k), ``htmt``
-    (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k), ``C`` (B, k, k), ``rho_a`` (B, k), ``n_iter``
-    and ``converged`` (B,).
+    (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k; None with ``want_w_matrix=False``), ``C``
+    (B, k, k), ``rho_a`` (B, k), ``n_iter`` and ``converged`` (B,).
     """
-    W, n_iter, conv, L = pls_weights_t(Rt, ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
-    B = W.shape[0]
+    it = pls_weights_t(Rt, ma, scheme=scheme, tol=tol, max_iter=max_iter, w0=w0)
+    B = it.w.shape[1]
+    weights = it.w.T
+    need_W = want_w_matrix or consistent or want_rho_a
+    W = weights[:, :, None] * ma.member if need_W else None
     with np.errstate(invalid="ignore", divide="ignore"):
-        C = fx.construct_correlations(None, W, L)  # L = R @ W: cross-loadings
-        load = L.reshape(B, -1).take(ma.flat.diag, axis=1)
+        C = it.C.transpose(2, 0, 1)
+        load = it.rw[ma.item_block, np.arange(ma.p)].T
         R = Rt.transpose(2, 0, 1)  # a view, for the PLSc measures only
         rhoa = fx.rho_a(R, W, ma) if (consistent or want_rho_a) else None
         if consistent:
@@ -85,12 +88,12 @@ def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol
             Bm = np.full((B, ma.k, ma.k), np.nan)
             r2 = np.full((B, ma.k), np.nan)
             T = Bm.copy()
-        u = unstandardized_weights(W, sd, ma)
+        u = unstandardized_weights(weights, sd, ma)
         idx = index_means(u, mean, ma)
-    conv = conv & ok
+    conv = it.converged & ok
     return {
         "W": W,
-        "weights": W.reshape(B, -1).take(ma.flat.diag, axis=1),  # each item's own-block weight
+        "weights": weights,
         "loadings": load,
         "C": C,
         "paths": Bm,
@@ -100,7 +103,7 @@ def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol
         "index": idx,
         "htmt": q.htmt_t(Rt, ma, pairs if pairs is not None else q.htmt_pairs(ma)) if want_htmt else None,
         "rho_a": rhoa,
-        "n_iter": n_iter,
+        "n_iter": it.n_iter,
         "converged": conv,
     }
 

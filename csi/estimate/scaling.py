@@ -37,14 +37,15 @@ def unstandardized_weights(W: np.ndarray, sd: np.ndarray, ma: ModelArrays) -> np
 
     Parameters
     ----------
-    W : ndarray (B, p, k)
-        Standardized outer weights.
+    W : ndarray (B, p, k) or (B, p)
+        Standardized outer weights (block-diagonal), or each item's weight in its own block.
     sd : ndarray (B, p)
         Item sample SDs on the raw scale.
     """
-    B, p, k = W.shape
-    w = W.reshape(B, p * k).take(ma.flat.diag, axis=1)  # each item's weight in its own block
-    u = w / sd
+    if W.ndim == 3:
+        B, p, k = W.shape
+        W = W.reshape(B, p * k).take(ma.flat.diag, axis=1)  # each item's own-block weight
+    u = W / sd
     tot = u @ ma.member  # (B, k)
     with np.errstate(invalid="ignore", divide="ignore"):
         return u / tot[:, ma.item_block]

@@ -61,9 +61,12 @@ def test_batched_weights_equal_one_matrix_at_a_time(ma, scheme):
         assert conv1[0] and it1[0] == n_iter[b]
         np.testing.assert_allclose(W[b], W1[0], atol=1e-12)
         np.testing.assert_allclose(RW[b], RW1[0], atol=1e-12)
-    Wt, n_it, conv_t, RWt = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme)
-    np.testing.assert_array_equal(Wt, W)
-    np.testing.assert_array_equal(n_it, n_iter)
+    it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme)
+    np.testing.assert_array_equal(it.w.T, W.sum(axis=2))
+    np.testing.assert_array_equal(it.rw.transpose(2, 1, 0), RW)
+    np.testing.assert_array_equal(it.n_iter, n_iter)
+    C = np.einsum("bpj,bpl->bjl", W, RW)  # W' R W from the weights and cross-loadings
+    np.testing.assert_allclose(it.C.transpose(2, 0, 1), C, atol=1e-12)
 
 
 def test_warm_start_reaches_the_same_fixed_point(ma):
