@@ -15,7 +15,10 @@ Texts on which the two parsers could disagree are left to ruamel (:func:`load_fa
 - empty values (``key:`` with nothing after it): libyaml places them at the end of the key's
   line, ruamel at the next token;
 - folded block scalars (``>``): ruamel's scanner marks the folds for round-tripping;
-- a comment glued to a block scalar header (``|#``), which libyaml accepts and ruamel rejects.
+- literal block scalars that are empty or start with an empty line (ruamel rejects some that
+  libyaml accepts: a blank first line with spaces, then a more indented line), and a comment
+  glued to a block scalar header (``|#``), which libyaml accepts and ruamel rejects;
+- document end markers (``...``): libyaml accepts two in a row, ruamel does not.
 
 So is anything libyaml or the composer/constructor rejects: the caller then parses with
 ruamel, which locates the problem for the error message.
@@ -40,8 +43,9 @@ __all__ = ["available", "load_fast", "ruamel_events", "libyaml_events"]
 #: and ruamel scan differently (tabs as separation/indentation).
 _LEFT_TO_RUAMEL = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
 #: Texts libyaml accepts but ruamel rejects (found by tests/property/test_fast_yaml_properties.py):
-#: a comment right after a block scalar header (``|#``).
-_LENIENT = re.compile(r"\|[0-9+-]*#")
+#: a comment right after a block scalar header (``|#``), document end markers (``...``; ruamel
+#: rejects two in a row).
+_LENIENT = re.compile(r"\|[0-9+-]*#|^\.\.\.", re.M)
 
 
 class _Unhandled(Exception):
@@ -60,8 +64,9 @@ def _convert(ev: Any) -> Any:
     if getattr(ev, "anchor", None) is not None:
         raise _Unhandled  # anchors and aliases: libyaml allows fewer characters in their names
     if kind == "ScalarEvent":
-        if ev.tag is not None or (not ev.value and not ev.style) or ev.style == ">":
-            raise _Unhandled  # see the module notes (empty values, folded scalars)
+        if (ev.tag is not None or (not ev.value and not ev.style) or ev.style == ">"
+                or (ev.style == "|" and ev.value[:1] in ("", "\n"))):
+            raise _Unhandled  # see the module notes (empty values, block scalars)
         return rev.ScalarEvent(None, None, ev.implicit, ev.value, sm, em, style=ev.style or None)
     if kind in ("MappingStartEvent", "SequenceStartEvent"):
         if ev.tag is not None:

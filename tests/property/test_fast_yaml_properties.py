@@ -28,6 +28,14 @@ YAMLISH = st.lists(st.sampled_from(list("ab01:- \n\n#\"'[]{},&*!|>?%@`\\.~_eé�
                                       "---", "...", "\n- ", "\n  - "]),
                    max_size=60).map("".join)
 
+#: Block scalars, multi-line quoted scalars, flow collections over lines, odd whitespace.
+BLOCKY = st.lists(st.sampled_from(list("ab:- \n#\"'[]{},?|.~_é顾+\r\\") + [
+    "  ", "- ", ": ", "\n  ", "\n    ", "|\n  ", "|-\n  ", "|+\n  ", "|2\n   ", "|1-\n ", '"a\n b"', "'a\n\n b'",
+    "{a: [b, {c: d}]}", "? [a]\n: b", "key: ", "\n- ", "\n  - ", "\n\n", " #c\n", "---\n", "...\n", '"\\t"',
+    '"\\u263A"', "'' ", "x: |\n  l1\n\n  l2\n", "a:\n  - b\n  - c\n", "[a,\n b]", "{a:\n 1}", "null", "~", "1e5",
+    "0x1A", "+.inf", "2001-12-14t21:59:43.10-05:00", "  # c", "\u00a0", "\u3000", "\ue000", "\U0001F600"]),
+    max_size=50).map("".join)
+
 SCALARS = st.sampled_from([
     "yes", "No", "on", "OFF", "y", "true", "False", "null", "~", "010", "0o17", "0x1f", "0b11",
     "1:30", "190:20:30", "1_000", "1e3", "1.5e-3", ".5", "-.inf", ".NaN", "2026-01-01",
@@ -73,6 +81,12 @@ DOCS = st.recursive(
 @FUZZ
 @given(YAMLISH)
 def test_arbitrary_yamlish_text(text):
+    assert_fast_matches_ruamel(text)
+
+
+@FUZZ
+@given(BLOCKY)
+def test_block_scalars_and_multiline_text(text):
     assert_fast_matches_ruamel(text)
 
 

@@ -119,6 +119,10 @@ def test_yaml_11_and_12_traps_load_as_ruamel_loads_them():
     "a: 1\na: 2\n",                       # duplicate key: ruamel reports it
     "a: [1, 2\n",                         # syntax error
     "a: |#\n  x\n",                        # libyaml accepts a comment glued to the header
+    "a: |\n  \n   x\n",                     # ruamel rejects a blank first line, then more indent
+    "a: |\n\n  x\n",                        # (any literal block starting with an empty line)
+    "a: |\n  \n    \n",                     # or empty
+    "a: 1\n...\n...\n",                    # document end markers (libyaml accepts two)
     "a:\nb: 1\n",                         # an empty value (placed differently by libyaml)
     "a: >\n  folded\n  text\n",            # folded: ruamel marks the folds for round trips
 ])
