@@ -36,6 +36,7 @@ convention).
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,7 +86,18 @@ def _per_respondent_terms(x: np.ndarray, w: np.ndarray | None):
     return FT, shift, (iu, ju)
 
 
-def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri):
+class _Workspace(threading.local):
+    """Per-thread scratch arrays, reused from chunk to chunk (no fresh pages each time)."""
+
+    def get(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        bufs = self.__dict__.setdefault("bufs", {})
+        buf = bufs.get(name)
+        if buf is None or buf.shape != shape:
+            buf = bufs[name] = np.empty(shape)
+        return buf
+
+
+def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Workspace | None = None):
     """Means, SDs, correlation matrices and a zero-variance flag from stacked sums.
 
     ``MT`` (q, B) holds one column of sums ``[w, w x, w vech(x x')]`` per resample (``x``
@@ -95,12 +107,15 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri):
 
     Returns ``mean`` (B, p), ``sd`` (B, p), ``Rt`` (p, p, B) -- batch-last, as
     :func:`csi.estimate.pls.replicate_statistics` takes it -- ``zero`` (B,) and the weight
-    totals ``nw`` (B,).
+    totals ``nw`` (B,). With a workspace ``ws`` the big intermediates and ``Rt`` live in its
+    buffers (valid until the next call in the same thread).
     """
     iu, ju = tri
-    nw = MT[0]
+    B = MT.shape[1]
+    nw = MT[0].copy()  # returned: must not be a view of a reused buffer
     m = MT[1:1 + p] / nw
-    cov = m[iu]  # (q, B); the products below are formed in place (fewer big temporaries)
+    # (q, B); the products below are formed in place (fewer big temporaries)
+    cov = np.take(m, iu, axis=0, out=None if ws is None else ws.get("cov", (len(iu), B)))
     cov *= m[ju]
     cov *= -nw
     cov += MT[1 + p:]
@@ -110,13 +125,14 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri):
     scale = (np.abs(shift) + 1.0) ** 2
     zero = (var <= 1e-20 * scale[:, None]).any(axis=0)
     sd = np.sqrt(np.clip(var, 1e-300, None))
-    den = sd[iu]
+    den = np.take(sd, iu, axis=0, out=None if ws is None else ws.get("den", (len(iu), B)))
     den *= sd[ju]
     r = np.divide(cov, den, out=cov)
     r[on_diag] = 1.0
     full = np.empty((p, p), dtype=int)
     full[iu, ju] = full[ju, iu] = np.arange(len(iu))
-    Rt = r.take(full.ravel(), axis=0).reshape(p, p, -1)
+    Rt = np.take(r, full.ravel(), axis=0, out=None if ws is None else ws.get("Rt", (p * p, B)))
+    Rt = Rt.reshape(p, p, B)
     return shift + m.T, sd.T, Rt, zero, nw
 
 
@@ -150,9 +166,13 @@ def bootstrap_moments(
     FT, shift, tri = _per_respondent_terms(x, weights)
     chunk = chunk_size or int(max(1, min(_MAX_CHUNK, -(-n_boot // n_jobs), _CHUNK_BYTES // (8 * n))))
 
+    ws = _Workspace()
+
     def work(idx):
-        counts = _counts(idx, n)
-        mean, sd, Rt, zero, nw = moments_from_sums(FT @ counts.T, shift, p, tri)
+        c = idx.shape[0]
+        counts = _counts(idx, n, out=ws.get("counts", (c, n)))
+        MT = np.matmul(FT, counts.T, out=ws.get("MT", (FT.shape[0], c)))
+        mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri, ws)
         good = ~zero
         res, nc = {}, 0
         if not good.all():  # copies only when some resample has a zero-variance item
@@ -188,13 +208,14 @@ def bootstrap_moments(
     return BootstrapResult(reps, n_boot, n_valid, n_zero, n_nc, jk)
 
 
-def _counts(idx: np.ndarray, n: int) -> np.ndarray:
+def _counts(idx: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
     """(c, n) float64 counts: how often each respondent is drawn in each row of ``idx``."""
     c = idx.shape[0]
+    counts = np.empty((c, n)) if out is None else out
     if n < 2000:  # many small rows: one bincount over offset indices
         flat = (idx + (np.arange(c) * n)[:, None]).ravel()
-        return np.bincount(flat, minlength=c * n).reshape(c, n).astype(np.float64)
-    counts = np.empty((c, n))
+        counts.ravel()[:] = np.bincount(flat, minlength=c * n)
+        return counts
     for r in range(c):  # no (c, n) int temporaries
         counts[r] = np.bincount(idx[r], minlength=n)
     return counts
