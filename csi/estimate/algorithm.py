@@ -166,6 +166,9 @@ class FlatPlan:
     reg_eye_t: np.ndarray  # (m, m, ne, 1) identity on padding
     reg_valid_t: np.ndarray  # (m, ne, 1) True for real predecessors
     reg_sel_t: np.ndarray  # (P,) positions of the paths in the (m * ne,) solutions
+    # unpadded: the regressions grouped by their number of predecessors m, as
+    # (m, system entries (m*m*ng,), right-hand sides (m*ng,), positions in reg_out order (m*ng,))
+    reg_groups_t: tuple = ()
 
     @classmethod
     def build(cls, item_block, adj, preds, reg) -> FlatPlan:
@@ -192,7 +195,28 @@ class FlatPlan:
             reg_eye_t=eye.transpose(1, 2, 0)[..., None],
             reg_valid_t=valid.T[..., None],
             reg_sel_t=slot * valid.shape[0] + e_idx,
+            reg_groups_t=_regression_groups(adj, preds),
         )
+
+
+def _regression_groups(adj: np.ndarray, preds) -> tuple:
+    """See ``FlatPlan.reg_groups_t``; paths in reg_out order are (target, predecessor) pairs,
+    targets in construct order and predecessors in ``preds`` order."""
+    k = adj.shape[0]
+    endo = [j for j in range(k) if len(preds[j])]
+    pos, start = {}, 0
+    for j in endo:
+        pos[j] = start
+        start += len(preds[j])
+    groups = []
+    for m in sorted({len(preds[j]) for j in endo}):
+        js = [j for j in endo if len(preds[j]) == m]
+        sys_idx = [preds[j][r] * k + preds[j][c] for r in range(m) for c in range(m) for j in js]
+        rhs_idx = [preds[j][r] * k + j for r in range(m) for j in js]
+        out_pos = [pos[j] + r for r in range(m) for j in js]
+        groups.append((m, np.array(sys_idx, dtype=int), np.array(rhs_idx, dtype=int),
+                       np.array(out_pos, dtype=int)))
+    return tuple(groups)
 
 
 def regress_flat(C: np.ndarray, fp: FlatPlan) -> np.ndarray:
@@ -259,20 +283,25 @@ def solve_spd(M: np.ndarray, r: np.ndarray, overwrite: bool = False) -> np.ndarr
 def _path_betas_t(Ct: np.ndarray, ma: ModelArrays) -> np.ndarray:
     """Path coefficients (P, B) of a batch-last stack ``Ct`` (k, k, B), in ``ma.flat.reg_out`` order.
 
-    All regressions are solved at once on identity-padded systems (m, m, ne * B).
+    The regressions are solved in groups of equal size m (no padding): a single predecessor
+    is one division, larger groups one batched elimination over (m, m, groups * B).
     """
     fp = ma.flat
     k, _, B = Ct.shape
-    m, _, ne, _ = fp.reg_pad_t.shape
     Cf = Ct.reshape(k * k, B)
-    M = np.where(fp.reg_pad_t, fp.reg_eye_t, Cf.take(fp.reg_sys_t, axis=0).reshape(m, m, ne, B))
-    rhs = Cf.take(fp.reg_rhs_t, axis=0).reshape(m, ne, B) * fp.reg_valid_t
-    M, rhs = M.reshape(m, m, ne * B), rhs.reshape(m, ne * B)
-    if ne * B < 256:  # few systems: one LAPACK call beats the ufunc loop
-        x = np.linalg.solve(M.transpose(2, 0, 1), rhs.T[..., None])[..., 0].T
-    else:
-        x = solve_spd(M, rhs, overwrite=True)  # M and rhs are fresh arrays
-    return x.reshape(m * ne, B).take(fp.reg_sel_t, axis=0)
+    out = np.empty((len(fp.reg_out), B))
+    for m, sys_idx, rhs_idx, pos in fp.reg_groups_t:
+        nb = len(rhs_idx) // m * B
+        rhs = Cf.take(rhs_idx, axis=0).reshape(m, nb)
+        M = Cf.take(sys_idx, axis=0).reshape(m, m, nb)
+        if m == 1:
+            x = rhs / M[0]
+        elif nb < 256:  # few systems: one LAPACK call beats the ufunc loop
+            x = np.linalg.solve(M.transpose(2, 0, 1), rhs.T[..., None])[..., 0].T
+        else:
+            x = solve_spd(M, rhs, overwrite=True)  # M and rhs are fresh arrays
+        out[pos] = x.reshape(len(pos), B)
+    return out
 
 
 def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
