@@ -101,7 +101,9 @@ def time_overview(browser, base: str) -> tuple[float, float]:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     t0 = time.perf_counter()
     page.goto(base)
-    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=TIMEOUT_MS)
+    # polled every animation frame (a locator's wait_for backs off to 0.5 s between checks)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stMetricValue\"]')",
+                           polling="raf", timeout=TIMEOUT_MS)
     dt = time.perf_counter() - t0
     page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
     _wait_run_done(page)
