@@ -115,7 +115,7 @@ class _WorkspacePool:
     """Workspaces handed to worker threads one at a time; up to ``keep`` idle ones of at
     most ``max_bytes`` each are kept for later calls (a long-running server reuses them)."""
 
-    def __init__(self, keep: int = 2, max_bytes: int = 64 * 2**20) -> None:
+    def __init__(self, keep: int = 2, max_bytes: int = 32 * 2**20) -> None:
         self._idle: list[_Workspace] = []
         self._lock = threading.Lock()
         self.keep, self.max_bytes = keep, max_bytes

@@ -131,3 +131,19 @@ def test_counts_both_ways_equal_bincount(n):
     for r in range(7):
         np.testing.assert_array_equal(counts[r], np.bincount(idx[r], minlength=n))
     np.testing.assert_array_equal(counts.sum(axis=1), n)
+
+
+def test_workspace_pool_reuses_small_buffers_and_drops_large_ones():
+    from csi.estimate.bootstrap import _WorkspacePool
+
+    pool = _WorkspacePool(keep=1, max_bytes=8000)
+    ws = pool.acquire()
+    a = ws.get("x", (10, 20))
+    assert a.shape == (10, 20) and a.flags.c_contiguous
+    b = ws.get("x", (5, 7))  # smaller: a view of the same memory
+    assert np.shares_memory(a, b) and b.flags.c_contiguous
+    pool.release(ws)
+    assert pool.acquire() is ws  # kept (1,600 bytes <= 8,000)
+    ws.get("big", (2000,))  # 16,000 bytes: too large to keep
+    pool.release(ws)
+    assert pool.acquire() is not ws
