@@ -198,6 +198,9 @@ def _parse_yaml(text: str, file: str) -> Any:
         raise SurveySpecError([SpecIssue(file, None, None, "", f"YAML error: {exc}")]) from None
     except RecursionError:
         raise SurveySpecError([SpecIssue(file, None, None, "", "nesting too deep")]) from None
+    except NotImplementedError as exc:  # ruamel gives up on some comment placements
+        raise SurveySpecError([SpecIssue(file, None, None, "", f"YAML layout ruamel cannot read "
+                                         f"({exc}); move the comment to a line of its own")]) from None
     except (ValueError, TypeError, OverflowError, KeyError, AttributeError, IndexError) as exc:
         # ruamel's constructors raise plain Python errors for explicit tags it cannot apply
         # (e.g. `!!int x`, `!!binary` with bad base64); the YAML is still the user's mistake.

@@ -51,7 +51,10 @@ def assert_fast_matches_ruamel(text: str) -> bool:
     ok, tree = fast_yaml.load_fast(text)
     if not ok:
         return False
-    assert [event_key(e) for e in fast_yaml.libyaml_events(text)] == \
-        [event_key(e) for e in fast_yaml.ruamel_events(text)]
+    try:
+        reference = [event_key(e) for e in fast_yaml.ruamel_events(text)]
+    except NotImplementedError:  # ruamel itself cannot read some comment placements: no reference
+        return False
+    assert [event_key(e) for e in fast_yaml.libyaml_events(text)] == reference
     assert_same_tree(tree, ruamel_load(text))
     return True
