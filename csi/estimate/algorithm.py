@@ -56,7 +56,6 @@ class ModelArrays:
     endogenous: np.ndarray  # construct indices with predecessors
     lo: np.ndarray  # (p,) theoretical scale min per item
     hi: np.ndarray  # (p,) theoretical scale max per item
-    reg: tuple  # gather/scatter indices of the padded per-construct regressions (see regress)
     flat: FlatPlan | None = None  # flat indices for one correlation matrix (see FlatPlan)
 
     @classmethod
@@ -90,28 +89,6 @@ class ModelArrays:
             adj[pos[s], pos[t]] = 1.0
         preds = tuple(np.flatnonzero(adj[:, j]) for j in range(k))
         succs = tuple(np.flatnonzero(adj[j, :]) for j in range(k))
-        endo = [j for j in range(k) if len(preds[j])]
-        m = max((len(preds[j]) for j in endo), default=1)
-        ne = len(endo)
-        # padded systems: rows/cols beyond a construct's predecessors point at the construct
-        # itself and are replaced by identity rows (pad) so every system has size m
-        ir = np.zeros((ne, m, m), dtype=int)
-        ic = np.zeros((ne, m, m), dtype=int)
-        rr = np.zeros((ne, m), dtype=int)
-        rj = np.zeros((ne, m), dtype=int)
-        valid = np.zeros((ne, m), dtype=bool)
-        for e, j in enumerate(endo):
-            pr = preds[j]
-            full = np.concatenate([pr, np.full(m - len(pr), j)])
-            ir[e], ic[e] = np.meshgrid(full, full, indexing="ij")
-            rr[e], rj[e] = full, j
-            valid[e, : len(pr)] = True
-        pad = ~(valid[:, :, None] & valid[:, None, :])
-        eye = np.where(pad, np.broadcast_to(np.eye(m), (ne, m, m)), 0.0)  # identity on padding
-        e_idx, slot = np.nonzero(valid)
-        tgt_i = rr[e_idx, slot]
-        tgt_j = rj[e_idx, slot]
-        reg = (ir, ic, rr, rj, valid, pad, eye, e_idx, slot, tgt_i, tgt_j)
         return cls(
             item_ids=tuple(items),
             construct_ids=tuple(cids),
@@ -125,8 +102,7 @@ class ModelArrays:
             endogenous=np.array([j for j in range(k) if len(preds[j])], dtype=int),
             lo=np.array([model.items[i].scale_min for i in items], dtype=float),
             hi=np.array([model.items[i].scale_max for i in items], dtype=float),
-            reg=reg,
-            flat=FlatPlan.build(item_block, adj, preds, reg),
+            flat=FlatPlan.build(item_block, adj, preds),
         )
 
     @property
@@ -155,25 +131,13 @@ class FlatPlan:
     sym: np.ndarray  # (k, k) adjacency, both directions
     adj_t: np.ndarray  # (k, k) adj.T
     iso: np.ndarray  # constructs in no path (their own inner proxy)
-    reg_sys: np.ndarray  # (ne * m * m,) flat positions in C of the padded systems (see regress)
-    reg_rhs: np.ndarray  # (ne * m,) flat positions in C of their right-hand sides
-    reg_sel: np.ndarray  # (P,) positions of the paths in the flattened (ne, m) solutions
-    reg_out: np.ndarray  # (P,) flat positions i * k + j of those paths
-    # the same padded systems for batch-last stacks (see _path_betas_t): rows of C.reshape(k*k, B)
-    reg_sys_t: np.ndarray  # (m * m * ne,) system entries in (row, col, system) order
-    reg_rhs_t: np.ndarray  # (m * ne,) right-hand sides in (row, system) order
-    reg_pad_t: np.ndarray  # (m, m, ne, 1) True on padding
-    reg_eye_t: np.ndarray  # (m, m, ne, 1) identity on padding
-    reg_valid_t: np.ndarray  # (m, ne, 1) True for real predecessors
-    reg_sel_t: np.ndarray  # (P,) positions of the paths in the (m * ne,) solutions
-    # unpadded: the regressions grouped by their number of predecessors m, as
-    # (m, system entries (m*m*ng,), right-hand sides (m*ng,), positions in reg_out order (m*ng,))
-    reg_groups_t: tuple = ()
+    # the path-scheme regressions grouped by their number of predecessors m, as
+    # (m, system entries (m*m*ng,), right-hand sides (m*ng,), positions in path_idx (m*ng,))
+    reg_groups: tuple = ()
 
     @classmethod
-    def build(cls, item_block, adj, preds, reg) -> FlatPlan:
+    def build(cls, item_block, adj, preds) -> FlatPlan:
         k = adj.shape[0]
-        ir, ic, rr, rj, valid, pad, eye, e_idx, slot = reg[:9]
         src = np.array([i for j in range(k) for i in preds[j]], dtype=int)
         tgt = np.array([j for j in range(k) for _ in preds[j]], dtype=int)
         sym = adj + adj.T
@@ -185,23 +149,13 @@ class FlatPlan:
             sym=sym,
             adj_t=np.ascontiguousarray(adj.T),
             iso=np.flatnonzero(sym.sum(axis=0) == 0),
-            reg_sys=(reg[0] * k + reg[1]).ravel(),
-            reg_rhs=(reg[2] * k + reg[3]).ravel(),
-            reg_sel=reg[7] * reg[4].shape[1] + reg[8],
-            reg_out=reg[9] * k + reg[10],
-            reg_sys_t=(ir * k + ic).transpose(1, 2, 0).ravel(),
-            reg_rhs_t=(rr * k + rj).T.ravel(),
-            reg_pad_t=pad.transpose(1, 2, 0)[..., None],
-            reg_eye_t=eye.transpose(1, 2, 0)[..., None],
-            reg_valid_t=valid.T[..., None],
-            reg_sel_t=slot * valid.shape[0] + e_idx,
-            reg_groups_t=_regression_groups(adj, preds),
+            reg_groups=_regression_groups(adj, preds),
         )
 
 
 def _regression_groups(adj: np.ndarray, preds) -> tuple:
-    """See ``FlatPlan.reg_groups_t``; paths in reg_out order are (target, predecessor) pairs,
-    targets in construct order and predecessors in ``preds`` order."""
+    """See ``FlatPlan.reg_groups``; paths in ``path_idx`` order are (target, predecessor)
+    pairs, targets in construct order and predecessors in ``preds`` order."""
     k = adj.shape[0]
     endo = [j for j in range(k) if len(preds[j])]
     pos, start = {}, 0
@@ -233,7 +187,7 @@ def regress_flat(C: np.ndarray, fp: FlatPlan) -> np.ndarray:
     return beta
 
 
-def _scale_t(g: np.ndarray, Rt: np.ndarray, slices: list[slice]):
+def _scale_t(g: np.ndarray, Rt: np.ndarray, slices: list[slice], blk: np.ndarray):
     """Weights ``g`` (p, B) scaled to unit construct variance, with ``(R G)'`` and ``C``.
 
     Batch-last: ``Rt`` is (p, p, B). Returns ``w`` (p, B); ``RG`` (k, p, B), the *unscaled*
@@ -249,10 +203,8 @@ def _scale_t(g: np.ndarray, Rt: np.ndarray, slices: list[slice]):
     Craw = np.empty((k, k, B))
     for j, sl in enumerate(slices):
         np.einsum("lib,ib->lb", RG[:, sl], g[sl], out=Craw[:, j])
-    ar = np.arange(k)
-    var = Craw[ar, ar]
+    var = np.diagonal(Craw).T  # (k, B)
     s = np.sqrt(np.where(var > 0, var, np.nan))
-    blk = np.repeat(ar, [sl.stop - sl.start for sl in slices])
     return g / s[blk], RG, s, Craw / (s[:, None] * s[None])
 
 
@@ -281,7 +233,7 @@ def solve_spd(M: np.ndarray, r: np.ndarray, overwrite: bool = False) -> np.ndarr
 
 
 def _path_betas_t(Ct: np.ndarray, ma: ModelArrays) -> np.ndarray:
-    """Path coefficients (P, B) of a batch-last stack ``Ct`` (k, k, B), in ``ma.flat.reg_out`` order.
+    """Path coefficients (P, B) of a batch-last stack ``Ct`` (k, k, B), in ``ma.flat.path_idx`` order.
 
     The regressions are solved in groups of equal size m (no padding): a single predecessor
     is one division, larger groups one batched elimination over (m, m, groups * B).
@@ -289,8 +241,8 @@ def _path_betas_t(Ct: np.ndarray, ma: ModelArrays) -> np.ndarray:
     fp = ma.flat
     k, _, B = Ct.shape
     Cf = Ct.reshape(k * k, B)
-    out = np.empty((len(fp.reg_out), B))
-    for m, sys_idx, rhs_idx, pos in fp.reg_groups_t:
+    out = np.empty((len(fp.path_idx), B))
+    for m, sys_idx, rhs_idx, pos in fp.reg_groups:
         nb = len(rhs_idx) // m * B
         rhs = Cf.take(rhs_idx, axis=0).reshape(m, nb)
         M = Cf.take(sys_idx, axis=0).reshape(m, m, nb)
@@ -308,8 +260,8 @@ def regress(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
     """Path matrix (B, k, k): OLS of each endogenous construct on its predecessors."""
     B, k, _ = C.shape
     out = np.zeros((B, k * k))
-    if len(ma.flat.reg_out):
-        out[:, ma.flat.reg_out] = _path_betas_t(C.transpose(1, 2, 0), ma).T
+    if len(ma.flat.path_idx):
+        out[:, ma.flat.path_idx] = _path_betas_t(C.transpose(1, 2, 0), ma).T
     return out.reshape(B, k, k)
 
 
@@ -322,8 +274,8 @@ def _inner_weights_t(Ct: np.ndarray, ma: ModelArrays, scheme: str) -> np.ndarray
         E = np.sign(Ct) * fp.sym[..., None]
     else:  # path scheme: correlations with successors, regression weights on predecessors
         E = Ct * fp.adj_t[..., None]
-        if len(fp.reg_out):
-            E.reshape(ma.k * ma.k, -1)[fp.reg_out] += _path_betas_t(Ct, ma)
+        if len(fp.path_idx):
+            E.reshape(ma.k * ma.k, -1)[fp.path_idx] += _path_betas_t(Ct, ma)
     if len(fp.iso):  # a construct in no path is its own inner proxy (first principal component)
         E[fp.iso, fp.iso] = 1.0
     return E
@@ -420,14 +372,14 @@ def pls_weights_t(
     with np.errstate(invalid="ignore", divide="ignore"):
         g = np.empty((p, B))
         g[:] = (np.ones(p) if w0 is None else np.asarray(w0, dtype=float))[:, None]
-        w, RG, s, C = _scale_t(g, Rt, slices)
+        w, RG, s, C = _scale_t(g, Rt, slices, blk)
         for it in range(1, max_iter + 1):
             E = _inner_weights_t(C, ma, scheme) / s[:, None, :]  # (R W) E = (R G) (E / s)
             # item covariances with their own construct's inner proxy: (R W E)[p, block(p)]
             g = np.einsum("lpb,lpb->pb", RG, E[:, blk, :])
             for j, inv in inv_a.items():
                 g[slices[j]] = np.einsum("ijb,jb->ib", inv, g[slices[j]])
-            wn, RG, s, C = _scale_t(g, Ra, slices)
+            wn, RG, s, C = _scale_t(g, Ra, slices, blk)
             diff = np.abs(wn - w).sum(axis=0)
             w = wn
             live = ~fin_a
