@@ -20,22 +20,12 @@ from scipy.linalg import lapack
 from csi.estimate.algorithm import ModelArrays, regress, regress_flat
 
 __all__ = [
-    "construct_correlations",
     "structural",
     "total_effects",
     "rho_a",
     "consistent_correlations",
     "f_squared",
 ]
-
-
-def construct_correlations(R: np.ndarray, W: np.ndarray, RW: np.ndarray | None = None) -> np.ndarray:
-    """``C = W' R W`` (B, k, k): correlations of the construct scores (``RW = R @ W`` if given)."""
-    if RW is None:
-        RW = R @ W
-    C = np.matmul(W.transpose(0, 2, 1), RW)
-    d = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
-    return C / (d[:, :, None] * d[:, None, :])
 
 
 def structural(C: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
