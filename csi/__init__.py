@@ -9,9 +9,9 @@ The public names below are imported on first use (PEP 562), so ``import csi`` st
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from csi._lazy import lazy_exports
 from csi.errors import (
     ConvergenceWarning,
     CsiError,
@@ -64,17 +64,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'csi' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this hook
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports('csi', _LAZY, globals())
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs

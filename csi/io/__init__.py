@@ -8,8 +8,9 @@ columns (the store, on every dashboard start) do not load the readers and platfo
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from csi._lazy import lazy_exports
 
 _LAZY = {
     "ImportResult": "csi.io.responses",
@@ -22,17 +23,7 @@ _LAZY = {
 __all__ = ["ImportResult", "canonical_columns", "empty_frame", "field_kinds", "read_responses"]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'csi.io' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this hook
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports('csi.io', _LAZY, globals())
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 from apptest_expected import frame_and_fit
-from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 
 def test_data_page_batches_and_exports(app_env, sample_db):

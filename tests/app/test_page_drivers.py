@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from apptest_expected import N_BOOT, frame_and_fit, shown_frames, survey
-from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 from csi.drivers.ipma import importance_performance
 from csi.drivers.whatif import what_if

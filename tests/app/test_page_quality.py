@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from apptest_expected import frame_and_fit, shown_frames
-from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 
 def test_quality_tables_match_fit(app_env, sample_db):

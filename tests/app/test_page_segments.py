@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 from apptest_expected import frame_and_fit, shown_frames, survey
-from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures  # noqa: F401 - pytest fixtures
+from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 from csi.drivers.segments import group_results
 
