@@ -317,3 +317,11 @@ def fmt(x: float | None, digits: int = 1) -> str:
     if x is None or pd.isna(x):
         return "–"
     return f"{x:.{digits}f}"
+
+
+def show_rate(where, row) -> None:
+    """A proportion row (``rate``, ``ci_low``, ``ci_high``, ``n``; fractions) as a metric in
+    percent with its 95% CI and n."""
+    pct = {c: f"{fmt(100 * row[c])}%" for c in ("rate", "ci_low", "ci_high")}
+    where.metric(T("complaint_rate"), pct["rate"])
+    where.caption(T("ci95", low=pct["ci_low"], high=pct["ci_high"]) + f" · n = {int(row['n'])}")

@@ -44,9 +44,7 @@ def main() -> None:
         return
     rate = t["rate"].iloc[0]
     c1, c2 = st.columns(2)
-    c1.metric(T("complaint_rate"), f"{fmt(100 * rate['rate'])}%")
-    c1.caption(T("ci95", low=f"{fmt(100 * rate['ci_low'])}%", high=f"{fmt(100 * rate['ci_high'])}%")
-               + f" · n = {int(rate['n'])}")
+    common.show_rate(c1, rate)
     if len(t["paths"]):
         c2.dataframe(display_table(t["paths"]), hide_index=True, key="complaint_paths")
 

@@ -56,9 +56,7 @@ def main() -> None:
             except CsiError as exc:
                 common.show_error(exc)
             else:
-                st.metric(T("complaint_rate"), f"{fmt(100 * rate['rate'])}%")
-                st.caption(T("ci95", low=f"{fmt(100 * rate['ci_low'])}%",
-                             high=f"{fmt(100 * rate['ci_high'])}%") + f" · n = {int(rate['n'])}")
+                common.show_rate(st, rate)
     cards_slot = st.empty()
     if len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)
