@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import lapack
 
+from csi.estimate import kernel
 from csi.survey.model import ModelSpec
 
 __all__ = ["ModelArrays", "BatchWeights", "pls_weights", "pls_weights_t", "regress", "SCHEMES"]
@@ -57,6 +58,7 @@ class ModelArrays:
     lo: np.ndarray  # (p,) theoretical scale min per item
     hi: np.ndarray  # (p,) theoretical scale max per item
     flat: FlatPlan | None = None  # flat indices for one correlation matrix (see FlatPlan)
+    kernel_args: tuple = ()  # the structure as csi.estimate.kernel.pls_weights_batch takes it
 
     @classmethod
     def from_model(cls, model: ModelSpec) -> ModelArrays:
@@ -103,6 +105,8 @@ class ModelArrays:
             lo=np.array([model.items[i].scale_min for i in items], dtype=float),
             hi=np.array([model.items[i].scale_max for i in items], dtype=float),
             flat=FlatPlan.build(item_block, adj, preds),
+            kernel_args=_kernel_structure(blocks, [c.pls_mode == "B" for c in model.constructs],
+                                          adj, preds),
         )
 
     @property
@@ -112,6 +116,23 @@ class ModelArrays:
     @property
     def k(self) -> int:
         return len(self.construct_ids)
+
+
+def _kernel_structure(blocks, mode_b, adj, preds) -> tuple:
+    """``(bs, mode_b, adj, sym, pred_ptr, pred_idx, nb_ptr, nb_idx)`` for the compiled
+    iteration (:func:`csi.estimate.kernel.pls_weights_batch`): block boundaries, CSR lists
+    of predecessors and of the constructs in each inner proxy (adjacent, or itself alone)."""
+    k = adj.shape[0]
+    sym = adj + adj.T
+    nbrs = [np.flatnonzero(sym[:, j]) if sym[:, j].any() else np.array([j]) for j in range(k)]
+
+    def csr(lists):
+        ptr = np.cumsum([0] + [len(v) for v in lists]).astype(np.int64)
+        return ptr, np.concatenate([np.asarray(v, dtype=np.int64) for v in lists] + [np.zeros(0, np.int64)])
+
+    bs = np.array([0] + [b[-1] + 1 for b in blocks], dtype=np.int64)
+    return (bs, np.array(mode_b, dtype=np.bool_), np.ascontiguousarray(adj, dtype=float), sym,
+            *csr(preds), *csr(nbrs))
 
 
 @dataclass(frozen=True)
@@ -348,6 +369,7 @@ def pls_weights_t(
     tol: float = 1e-7,
     max_iter: int = 300,
     w0: np.ndarray | None = None,
+    compiled: bool | None = None,
 ) -> BatchWeights:
     """:func:`pls_weights` for a batch-last stack ``Rt`` of shape (p, p, B), results batch-last.
 
@@ -355,8 +377,13 @@ def pls_weights_t(
     handful of numpy operations over contiguous rows of length ``B`` (no per-matrix calls).
     A resample's result is recorded at the iteration it converges; converged resamples leave
     the batch once they are 30% of it, so later iterations only touch the ones still moving.
+
+    ``compiled`` selects the compiled per-matrix iteration (:mod:`csi.estimate.kernel`; same
+    results to rounding); default: compiled when numba is available.
     """
     p, k, B = ma.p, ma.k, Rt.shape[-1]
+    if kernel.available() if compiled is None else compiled:
+        return _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0)
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
     slices = [slice(b[0], b[-1] + 1) for b in ma.blocks]  # blocks are contiguous
     inv_b = {j: np.linalg.pinv(Rt[slices[j], slices[j]].transpose(2, 0, 1)).transpose(1, 2, 0)
@@ -413,6 +440,19 @@ def pls_weights_t(
     rw_out *= flip[:, None, :]
     c_out *= flip[:, None, :] * flip[None, :, :]
     return BatchWeights(w_out, rw_out, c_out, n_iter, done)
+
+
+def _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0) -> BatchWeights:
+    """:func:`pls_weights_t` by the compiled per-matrix iteration (csi.estimate.kernel)."""
+    p, k, B = ma.p, ma.k, Rt.shape[-1]
+    w_out, rw_out, c_out = np.empty((p, B)), np.empty((k, p, B)), np.empty((k, k, B))
+    n_iter, conv = np.zeros(B, dtype=np.int64), np.zeros(B, dtype=np.bool_)
+    w0 = np.ones(p) if w0 is None else np.ascontiguousarray(w0, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kernel.pls_weights_batch(Rt.transpose(2, 0, 1), *ma.kernel_args,
+                                 kernel.SCHEME_CODES[scheme], w0, float(tol), int(max_iter),
+                                 w_out, rw_out, c_out, n_iter, conv)
+    return BatchWeights(w_out, rw_out, c_out, n_iter, conv)
 
 
 def _inner_weights_flat(C: np.ndarray, fp: FlatPlan, scheme: str) -> np.ndarray:

@@ -16,6 +16,9 @@ matrix of at most 32 MB; chunks are processed by two threads while the draws sta
 sequential, so the resamples depend only on ``seed`` and the results on ``seed`` and the
 chunking (a different chunk size -- e.g. on a one-core machine -- changes only the
 floating-point rounding of the matrix products, ~1e-14).
+The counts, the moments and the PLS iteration run in compiled kernels
+(:mod:`csi.estimate.kernel`, numba, without the GIL) when numba is available, and in numpy
+otherwise (``CSI_JIT=0``); both give the same results to rounding (~1e-15).
 With ``missing="pairwise"`` and missing values, each resample's pairwise-complete moments are
 computed directly (slower), and BCa falls back to percentile intervals (no jackknife).
 
@@ -47,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special  # not scipy.stats: ~0.5 s to import, and ndtr/ndtri are what norm uses
 
+from csi.estimate import kernel
 from csi.estimate.algorithm import ModelArrays
 
 __all__ = ["BootstrapResult", "bootstrap_moments", "interval", "moments_from_sums"]
@@ -133,7 +137,8 @@ class _WorkspacePool:
 _POOL = _WorkspacePool()
 
 
-def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Workspace | None = None):
+def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Workspace | None = None,
+                      compiled: bool | None = None):
     """Means, SDs, correlation matrices and a zero-variance flag from stacked sums.
 
     ``MT`` (q, B) holds one column of sums ``[w, w x, w vech(x x')]`` per resample (``x``
@@ -144,10 +149,17 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Works
     Returns ``mean`` (B, p), ``sd`` (B, p), ``Rt`` (p, p, B) -- batch-last, as
     :func:`csi.estimate.pls.replicate_statistics` takes it -- ``zero`` (B,) and the weight
     totals ``nw`` (B,). With a workspace ``ws`` the big intermediates and ``Rt`` live in its
-    buffers (valid until the next call in the same thread).
+    buffers (valid until the next call in the same thread). ``compiled`` (default: when
+    available) computes it all in one pass of :func:`csi.estimate.kernel.moments_batch`.
     """
     iu, ju = tri
     B = MT.shape[1]
+    if kernel.available() if compiled is None else compiled:  # one pass, without the GIL
+        Rt = np.empty((p, p, B)) if ws is None else ws.get("Rt", (p, p, B))
+        mean, sd, zero, nw = np.empty((B, p)), np.empty((B, p)), np.empty(B, dtype=np.bool_), np.empty(B)
+        kernel.moments_batch(MT, np.ascontiguousarray(shift, dtype=float), iu.astype(np.int64),
+                             ju.astype(np.int64), Rt, mean, sd, zero, nw)
+        return mean, sd, Rt, zero, nw
     nw = MT[0].copy()  # returned: must not be a view of a reused buffer
     m = MT[1:1 + p] / nw
     # (q, B); the products below are formed in place (fewer big temporaries)
@@ -254,10 +266,14 @@ def _chunk_size(n_boot: int, n: int, n_jobs: int) -> int:
     return int(max(1, min(-(-n_boot // n_chunks), _CHUNK_BYTES // (8 * n))))
 
 
-def _counts(idx: np.ndarray, n: int, out: np.ndarray | None = None) -> np.ndarray:
+def _counts(idx: np.ndarray, n: int, out: np.ndarray | None = None,
+            compiled: bool | None = None) -> np.ndarray:
     """(c, n) float64 counts: how often each respondent is drawn in each row of ``idx``."""
     c = idx.shape[0]
     counts = np.empty((c, n)) if out is None else out
+    if kernel.available() if compiled is None else compiled:
+        kernel.counts_batch(np.ascontiguousarray(idx, dtype=np.int64), counts)
+        return counts
     if n < 2000:  # many small rows: one bincount over offset indices
         flat = (idx + (np.arange(c) * n)[:, None]).ravel()
         counts.ravel()[:] = np.bincount(flat, minlength=c * n)

@@ -1,0 +1,48 @@
+"""Compile the bootstrap kernels ahead of their first use: ``python -m csi.estimate.jit_warmup``.
+
+numba compiles :mod:`csi.estimate.kernel` on first use (a few seconds) and caches the machine
+code on disk; ``make setup`` runs this once so that neither the first dashboard visit nor the
+first ``csi estimate --boot`` pays the compilation. A tiny bootstrap goes through the real
+code paths, so every argument layout the kernels meet is compiled.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["warm_up"]
+
+_MODEL = """
+A =~ a1 + a2 + a3
+B <~ b1 + b2
+C =~ c1 + c2
+B ~ A
+C ~ A + B
+"""
+
+
+def warm_up() -> bool:
+    """Run a small bootstrap through the kernels; False when they are not in use (no numba,
+    or ``CSI_JIT=0``)."""
+    from csi.estimate import kernel
+
+    if not kernel.available():
+        return False
+    import csi
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(80, 1))
+    x = np.clip(np.round(4 + 1.5 * (z + rng.normal(size=(80, 7)))), 1, 7)
+    data = pd.DataFrame(x, columns=["a1", "a2", "a3", "b1", "b2", "c1", "c2"])
+    csi.fit(_MODEL, data, scale=(1, 7), n_boot=50, seed=0)
+    return True
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    used = warm_up()
+    print(f"csi: bootstrap kernels {'ready' if used else 'not in use (numba missing or CSI_JIT=0)'}"
+          f" ({time.perf_counter() - t0:.1f} s)")
