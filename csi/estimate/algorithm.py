@@ -310,6 +310,7 @@ def pls_weights(
     tol: float = 1e-7,
     max_iter: int = 300,
     w0: np.ndarray | None = None,
+    compiled: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Standardized outer weights for a stack of correlation matrices.
 
@@ -334,12 +335,14 @@ def pls_weights(
     RW : ndarray, shape (B, p, k)
         ``R @ W``: item-construct correlations (cross-loadings).
 
-    See :func:`pls_weights_t` for the same on a batch-last stack (no transposed copy).
+    See :func:`pls_weights_t` for the same on a batch-last stack (no transposed copy), and
+    for ``compiled``; without the compiled kernel a single matrix takes a 2-D numpy path.
     """
-    if R.shape[0] == 1:
+    use_kernel = kernel.available() if compiled is None else compiled
+    if R.shape[0] == 1 and not use_kernel:
         return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
     it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,
-                       max_iter=max_iter, w0=w0)
+                       max_iter=max_iter, w0=w0, compiled=use_kernel)
     W = it.w.T[:, :, None] * ma.member
     return W, it.n_iter, it.converged, np.ascontiguousarray(it.rw.transpose(2, 1, 0))
 

@@ -54,14 +54,14 @@ def ma():
 @pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
 def test_batched_weights_equal_one_matrix_at_a_time(ma, scheme):
     R = _correlations(40)
-    W, n_iter, conv, RW = pls_weights(R, ma, scheme=scheme)
+    W, n_iter, conv, RW = pls_weights(R, ma, scheme=scheme, compiled=False)
     assert conv.all()
     for b in range(len(R)):
-        W1, it1, conv1, RW1 = pls_weights(R[b:b + 1], ma, scheme=scheme)  # the 2-D path
+        W1, it1, conv1, RW1 = pls_weights(R[b:b + 1], ma, scheme=scheme, compiled=False)  # 2-D path
         assert conv1[0] and it1[0] == n_iter[b]
         np.testing.assert_allclose(W[b], W1[0], atol=1e-12)
         np.testing.assert_allclose(RW[b], RW1[0], atol=1e-12)
-    it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme)
+    it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, compiled=False)
     np.testing.assert_array_equal(it.w.T, W.sum(axis=2))
     np.testing.assert_array_equal(it.rw.transpose(2, 1, 0), RW)
     np.testing.assert_array_equal(it.n_iter, n_iter)

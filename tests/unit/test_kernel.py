@@ -152,3 +152,16 @@ def test_warm_up_compiles_the_kernels():
     from csi.estimate.jit_warmup import warm_up
 
     assert warm_up() is True
+
+
+@pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
+def test_compiled_single_matrix_equals_the_2d_path(ma, scheme):
+    from csi.estimate.algorithm import pls_weights
+
+    for R in _correlations(5, seed=14):
+        got = pls_weights(R[None], ma, scheme=scheme, compiled=True)
+        want = pls_weights(R[None], ma, scheme=scheme, compiled=False)
+        np.testing.assert_array_equal(got[1], want[1])  # iterations
+        np.testing.assert_array_equal(got[2], want[2])  # converged
+        np.testing.assert_allclose(got[0], want[0], atol=1e-12)
+        np.testing.assert_allclose(got[3], want[3], atol=1e-12)
