@@ -247,17 +247,20 @@ def _not_recorded():
 @st.cache_data(show_spinner=False, max_entries=32)
 def _fit(data_key: str, sha: str, method: str, n_boot: int, seed: int,
          _survey: Survey, _frame: pd.DataFrame, _progress=None):
+    """PLS: the pooled and per-wave fits (:func:`csi.report.overview.fit_by_wave`, a
+    ``StrataFit``); CB-SEM: ``csi.fit(method="cbsem")``."""
+    if method == "pls":
+        from csi.report.overview import fit_by_wave
+
+        return fit_by_wave(_survey, _frame, n_boot=n_boot, seed=seed, progress=_progress)
     from csi.estimate.fit import fit
 
-    kw = {"n_boot": n_boot, "seed": seed, "progress": _progress} if method == "pls" else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kept in result.warnings and shown on the pages
-        return fit(_survey, _frame, method=method, **kw)
+        return fit(_survey, _frame, method=method)
 
 
-def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str = "pls",
-              n_boot: int | None = None, seed: int = 0):
-    """The model fitted on ``frame`` (cached), with a progress bar while bootstrapping."""
+def _fit_cached(survey: Survey, frame: pd.DataFrame, data_key: str, method: str, n_boot, seed):
     n_boot = n_boot_setting() if n_boot is None else n_boot
     bar = st.empty()
 
@@ -269,6 +272,23 @@ def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str
         return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
     finally:
         bar.empty()
+
+
+def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str = "pls",
+              n_boot: int | None = None, seed: int = 0):
+    """The model fitted on ``frame`` (cached), with a progress bar while bootstrapping.
+
+    PLS: the pooled fit of :func:`fit_waves` (CIs from a bootstrap stratified by wave), so
+    every page shows the same numbers as the overview and shares its cache entry.
+    """
+    res = _fit_cached(survey, frame, data_key, method, n_boot, seed)
+    return res.pooled if method == "pls" else res
+
+
+def fit_waves(survey: Survey, frame: pd.DataFrame, data_key: str, *, n_boot: int | None = None,
+              seed: int = 0):
+    """Pooled and per-wave PLS fits of ``frame`` in one bootstrap (cached; a ``StrataFit``)."""
+    return _fit_cached(survey, frame, data_key, "pls", n_boot, seed)
 
 
 # -- rendering helpers ----------------------------------------------------------------------

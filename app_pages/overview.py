@@ -3,7 +3,6 @@ n and dates, complaint rate, trend per wave with CI bands, path diagram."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app_pages import common
@@ -61,25 +60,17 @@ def main() -> None:
     if len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)
 
-    try:
-        recent = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
-                                  waves=recent_waves)
-        pooled = None if len(recent) else common.fit_model(survey, frame, key, n_boot=n_boot)
+    try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
+        fits = common.fit_waves(survey, frame, key, n_boot=n_boot)
     except CsiError as exc:
         common.show_error(exc)
         return
+    pooled = fits.pooled
+    trend = ov.trend_table(fits.groups)
+    recent = trend[trend["wave"].isin(recent_waves)]
     _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels,
                         pooled=pooled)
 
-    try:
-        earlier = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=n_boot, seed=0,
-                                   waves=wave_labels(frame)[:-2])
-        trend = pd.concat([earlier, recent], ignore_index=True) if len(earlier) else recent
-        if pooled is None:
-            pooled = common.fit_model(survey, frame, key, n_boot=n_boot)
-    except CsiError as exc:
-        common.show_error(exc)
-        return
     if trend["wave"].nunique() > 1:
         st.subheader(T("trend"))
         cons = [c for c in labels if c in set(trend["construct"]) and c not in ov.binary_constructs(survey)]

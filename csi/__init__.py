@@ -28,6 +28,8 @@ _LAZY = {
     "CBSEMModel": "csi.estimate.cbsem_model",
     "compare_estimators": "csi.estimate.compare",
     "fit": "csi.estimate.fit",
+    "fit_strata": "csi.estimate.fit",
+    "StrataFit": "csi.estimate.fit",
     "PLSPathModel": "csi.estimate.pls",
     "IndexResult": "csi.estimate.results",
     "ImportResult": "csi.io.responses",
@@ -54,9 +56,11 @@ __all__ = [
     "NotFittedError",
     "PLSPathModel",
     "ResponseImportError",
+    "StrataFit",
     "SurveySpecError",
     "compare_estimators",
     "fit",
+    "fit_strata",
     "load_survey",
     "parse_lavaan",
     "read_responses",
@@ -70,7 +74,7 @@ __getattr__, __dir__ = lazy_exports('csi', _LAZY, globals())
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from csi.estimate.cbsem_model import CBSEMModel
     from csi.estimate.compare import compare_estimators
-    from csi.estimate.fit import fit
+    from csi.estimate.fit import StrataFit, fit, fit_strata
     from csi.estimate.pls import PLSPathModel
     from csi.estimate.results import IndexResult
     from csi.io.responses import ImportResult, read_responses

@@ -41,6 +41,8 @@ def estimate(
     missing: Annotated[str, typer.Option(help="listwise, pairwise or mean.")] = "listwise",
     scale: Annotated[str | None, typer.Option(help="Item scale MIN,MAX (lavaan models).")] = None,
     weights: Annotated[str | None, typer.Option(help="Column with sampling weights.")] = None,
+    strata: Annotated[str | None, typer.Option(
+        help="Column whose groups (e.g. wave) keep their size in every bootstrap resample (PLS).")] = None,
     scheme: Annotated[str, typer.Option(help="Inner weighting: path, factorial or centroid.")] = "path",
     consistent: Annotated[bool, typer.Option("--consistent", help="Consistent PLS (PLSc).")] = False,
     db: Annotated[str | None, typer.Option(help="Read stored responses from this database URL.")] = None,
@@ -85,7 +87,9 @@ def estimate(
                 raise fail(f"--missing-codes must be numbers separated by commas; got {missing_codes!r}") from None
         kw.update(n_boot=boot, seed=seed, weights=weights, missing=missing)
         if method == "pls":
-            kw.update(weighting=scheme, consistent=consistent)
+            kw.update(weighting=scheme, consistent=consistent, strata=strata)
+        elif strata is not None:
+            raise fail("--strata is for the PLS bootstrap (--method pls)")
         res = fit(spec, frame, method=method, **kw)
     except CsiError as exc:
         raise fail(exc) from None

@@ -196,6 +196,8 @@ def bootstrap_moments(
     jackknife: bool = False,
     chunk_size: int | None = None,
     n_jobs: int | None = None,
+    strata: np.ndarray | None = None,
+    stratum_fns: dict[int, Callable[..., dict[str, np.ndarray]]] | None = None,
 ) -> BootstrapResult:
     """Run ``n_boot`` resamples; ``stat_fn(Rt, mean, sd, n)`` returns a dict of (B, ...) arrays.
 
@@ -205,57 +207,126 @@ def bootstrap_moments(
     ``stat_fn`` must return ``converged`` (B,) among its arrays; all other arrays are kept for
     valid resamples. Chunks are processed by ``n_jobs`` threads (default: up to 2; numpy
     releases the GIL in the heavy array operations); the draws stay sequential and seeded.
+
+    Stratified bootstrap: with ``strata`` (one integer code 0..G-1 per row) every resample
+    draws ``n_g`` rows with replacement within each stratum ``g`` (stratum sizes fixed, as
+    for waves or quota samples fielded separately). Stratum ``g`` draws from its own stream,
+    child ``g`` of ``numpy.random.default_rng(seed).spawn(G)``, so the resamples do not depend
+    on the chunking. ``stratum_fns`` (code -> stat function) additionally computes those
+    strata's own statistics on the same resamples -- their moments are the pooled moments'
+    per-stratum parts, so they cost no extra pass over the data; they are returned in
+    ``extra["strata"]`` (code -> BootstrapResult).
     """
     rng = np.random.default_rng(seed)
     n_jobs = n_jobs or max(1, min(2, os.cpu_count() or 1))
     n, p = x.shape
     if np.isnan(x).any():
+        if strata is not None:
+            from csi.errors import ParameterError
+
+            raise ParameterError("a stratified bootstrap needs complete data (missing='listwise' or 'mean')")
         return _bootstrap_pairwise(x, weights, stat_fn, rng, n_boot, progress)
+    spans = None
+    if strata is not None:  # rows sorted by stratum: stratum g is the column span lo..hi of FT
+        strata = np.asarray(strata)
+        order = np.argsort(strata, kind="stable")
+        x = x[order]
+        weights = None if weights is None else np.asarray(weights)[order]
+        bounds = np.searchsorted(strata[order], np.arange(int(strata.max()) + 2))
+        spans = [(g, int(lo), int(hi)) for g, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+                 if hi > lo]
+        streams = dict(zip((g for g, _, _ in spans), rng.spawn(len(spans)), strict=True))
+    stratum_fns = stratum_fns or {}
     FT, shift, tri = _per_respondent_terms(x, weights)
     chunk = chunk_size or _chunk_size(n_boot, n, n_jobs)
+
+    def draw(c):
+        if spans is None:
+            return rng.integers(0, n, size=(c, n))
+        idx = np.empty((c, n), dtype=np.int64)
+        for g, lo, hi in spans:
+            idx[:, lo:hi] = streams[g].integers(0, hi - lo, size=(c, hi - lo))
+            idx[:, lo:hi] += lo
+        return idx
+
+    def stats(fn, MT, ws):
+        mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri, ws)
+        good = ~zero
+        res, nc = {}, 0
+        if not good.all():  # copies only when some resample has a zero-variance item
+            Rt, mean, sd, nw = Rt[:, :, good], mean[good], sd[good], nw[good]
+        if len(nw):
+            st = fn(Rt, mean, sd, nw)
+            conv = st.pop("converged")
+            nc = int((~conv).sum())
+            res = st if not nc else {key: v[conv] for key, v in st.items()}
+        return int(zero.sum()), nc, res
 
     def work(idx):
         c = idx.shape[0]
         ws = _POOL.acquire()
         try:  # nothing returned refers to the workspace's buffers
             counts = _counts(idx, n, out=ws.get("counts", (c, n)))
-            MT = np.matmul(FT, counts.T, out=ws.get("MT", (FT.shape[0], c)))
-            mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri, ws)
-            good = ~zero
-            res, nc = {}, 0
-            if not good.all():  # copies only when some resample has a zero-variance item
-                Rt, mean, sd, nw = Rt[:, :, good], mean[good], sd[good], nw[good]
-            if len(nw):
-                st = stat_fn(Rt, mean, sd, nw)
-                conv = st.pop("converged")
-                nc = int((~conv).sum())
-                res = st if not nc else {key: v[conv] for key, v in st.items()}
+            parts = {}
+            if stratum_fns:  # per-stratum sums first; the pooled sums are their total
+                MT = ws.get("MT", (FT.shape[0], c))
+                MT[:] = 0.0
+                for g, lo, hi in spans:
+                    Mg = FT[:, lo:hi] @ counts[:, lo:hi].T
+                    MT += Mg
+                    if g in stratum_fns:
+                        parts[g] = stats(stratum_fns[g], Mg, None)
+            else:
+                MT = np.matmul(FT, counts.T, out=ws.get("MT", (FT.shape[0], c)))
+            pooled = stats(stat_fn, MT, ws)
         finally:
             _POOL.release(ws)
-        return int(zero.sum()), nc, res, c
+        return pooled, parts, c
 
-    out: dict[str, list[np.ndarray]] = {}
-    n_zero = n_nc = done = drawn = 0
+    acc = _Accumulator()
+    acc_g = {g: _Accumulator() for g in stratum_fns}
+    done = drawn = 0
     pending: deque = deque()
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
         while done < n_boot:
             # counts are drawn in order in this thread, so results do not depend on n_jobs
             while drawn < n_boot and len(pending) < 2 * n_jobs:
                 c = min(chunk, n_boot - drawn)
-                pending.append(pool.submit(work, rng.integers(0, n, size=(c, n))))
+                pending.append(pool.submit(work, draw(c)))
                 drawn += c
-            z, nc, res, c = pending.popleft().result()
-            n_zero += z
-            n_nc += nc
-            for key, v in res.items():
-                out.setdefault(key, []).append(v)
+            pooled, parts, c = pending.popleft().result()
+            acc.add(*pooled)
+            for g, part in parts.items():
+                acc_g[g].add(*part)
             done += c
             if progress is not None:
                 progress(done, n_boot)
-    reps = {k: np.concatenate(v) for k, v in out.items()}
-    n_valid = n_boot - n_zero - n_nc
     jk = _jackknife(FT, shift, p, tri, stat_fn, rng) if jackknife else None
-    return BootstrapResult(reps, n_boot, n_valid, n_zero, n_nc, jk)
+    out = acc.result(n_boot, jk)
+    if spans is not None:
+        out.extra["strata"] = {
+            g: acc_g[g].result(n_boot, _jackknife(FT[:, lo:hi], shift, p, tri, stratum_fns[g], rng)
+                               if jackknife else None)
+            for g, lo, hi in spans if g in stratum_fns}
+    return out
+
+
+class _Accumulator:
+    """Replicates and invalid-resample counts collected chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.reps: dict[str, list[np.ndarray]] = {}
+        self.n_zero = self.n_nc = 0
+
+    def add(self, n_zero: int, n_nc: int, res: dict) -> None:
+        self.n_zero += n_zero
+        self.n_nc += n_nc
+        for key, v in res.items():
+            self.reps.setdefault(key, []).append(v)
+
+    def result(self, n_boot: int, jk) -> BootstrapResult:
+        reps = {k: np.concatenate(v) for k, v in self.reps.items()}
+        return BootstrapResult(reps, n_boot, n_boot - self.n_zero - self.n_nc, self.n_zero, self.n_nc, jk)
 
 
 def _chunk_size(n_boot: int, n: int, n_jobs: int) -> int:

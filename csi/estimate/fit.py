@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from csi.estimate.prepare import check_option
 from csi.estimate.results import IndexResult
 from csi.survey.model import ModelSpec
 
-__all__ = ["fit", "resolve_model"]
+__all__ = ["StrataFit", "fit", "fit_strata", "resolve_model"]
 
 METHODS = ("pls", "cbsem")
 CI_METHODS = ("percentile", "bca")
@@ -69,6 +70,7 @@ def fit(
     ci: str = "percentile",
     alpha: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
+    strata=None,
     **kw,
 ) -> IndexResult:
     """Estimate the model and the 0-100 indices with bootstrap confidence intervals.
@@ -98,6 +100,10 @@ def fit(
         1 - confidence level.
     progress : callable(done, total) or None
         Called after each bootstrap chunk.
+    strata : str, array or None
+        Stratified bootstrap: a column name (or one label per row) whose groups -- waves,
+        quota cells -- keep their size in every resample (rows are drawn within groups).
+        Default: plain resampling of all rows. :func:`fit_strata` also fits every group.
 
     Returns
     -------
@@ -135,14 +141,121 @@ def fit(
         n_boot = 5000
     if kw:
         raise ParameterError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kw))}")
-    check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit")
-    check_option("ci", ci, CI_METHODS)
-    check_number("alpha", alpha, 0.0, 0.5, func="fit", closed="neither")
-    if progress is not None and not callable(progress):
-        raise ParameterError(f"The 'progress' parameter of fit must be a callable. Got {progress!r} instead.")
-    if seed is not None and not isinstance(seed, numbers.Integral | np.random.Generator):
-        raise ParameterError(f"The 'seed' parameter of fit must be an int, a Generator or None. Got {seed!r} instead.")
+    _check_pls_args(n_boot, ci, alpha, progress, seed)
+    if strata is not None and not data.index.is_unique:
+        data = data.reset_index(drop=True)
+    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
+    codes = None
+    if strata is not None and n_boot > 0:
+        codes, _ = _stratum_codes(data, strata, est._prep.index, missing)
+    boot = None
+    if n_boot > 0:
+        boot = _bootstrap(est, n_boot, seed, progress, jackknife=(ci == "bca"), strata=codes)
+    return _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot)
 
+
+@dataclass(frozen=True)
+class StrataFit:
+    """Result of :func:`fit_strata`: the pooled fit and one fit per stratum.
+
+    ``pooled`` has stratified-bootstrap intervals; ``groups`` maps each stratum label (sorted)
+    to its own :class:`IndexResult`, bootstrapped on the same resamples; ``skipped`` maps the
+    labels that could not be fitted (too few respondents, a constant item) to the reason.
+    """
+
+    pooled: IndexResult
+    groups: dict
+    skipped: dict
+
+
+def fit_strata(
+    model,
+    data: pd.DataFrame,
+    strata,
+    *,
+    n_boot: int | None = None,
+    seed=None,
+    weights=None,
+    missing: str = "listwise",
+    scale=None,
+    weighting: str = "path",
+    consistent: bool = False,
+    ci: str = "percentile",
+    alpha: float = 0.05,
+    progress: Callable[[int, int], None] | None = None,
+    missing_codes=(),
+) -> StrataFit:
+    """Fit the pooled model and the model in each stratum (e.g. wave) in one bootstrap.
+
+    The pooled fit is ``fit(model, data, strata=strata, ...)``: a stratified bootstrap that
+    keeps every stratum's size. Each stratum's fit has the point estimates of
+    ``fit(model, rows_of_the_stratum, ...)`` and bootstrap intervals from the stratum's part
+    of the same resamples -- the pooled moments of a resample are the sum of its strata's, so
+    all the fits share one pass over the resampled data (the cost of the pooled bootstrap
+    alone). Stratum ``g`` resamples its own rows from its own stream (see
+    :func:`~csi.estimate.bootstrap.bootstrap_moments`), so its replicates have the
+    distribution of a plain bootstrap of that stratum.
+
+    Parameters
+    ----------
+    strata : str or array
+        Column of ``data`` (or one label per row) naming each row's stratum. Rows without a
+        label are resampled as one more stratum and get no fit of their own.
+    missing : {"listwise"}
+        Listwise deletion only: then a stratum's rows are the same in its own fit and in the
+        pooled one (mean replacement would impute them differently).
+    Other parameters as :func:`fit` (PLS only).
+
+    Returns
+    -------
+    StrataFit
+    """
+    from csi.errors import CsiError
+
+    spec, version = resolve_model(model, scale, missing_codes)
+    if n_boot is None:
+        n_boot = 5000
+    _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit_strata")
+    check_option("missing", missing, ("listwise",))
+    if not data.index.is_unique:
+        data = data.reset_index(drop=True)
+    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
+    codes, labels = _stratum_codes(data, strata, est._prep.index, missing)
+    kept = est._prep.index
+    fits, skipped = {}, {}
+    for g, lab in enumerate(labels):
+        rows = kept[codes == g]
+        wg = weights if weights is None or isinstance(weights, str) else \
+            pd.Series(np.asarray(weights), index=data.index).loc[rows].to_numpy()
+        try:
+            fits[g] = _point_fit(spec, data.loc[rows], wg, missing, weighting, consistent)
+        except CsiError as exc:
+            skipped[lab] = str(exc)
+    boot = None
+    if n_boot > 0:
+        boot = _bootstrap(est, n_boot, seed, progress, jackknife=(ci == "bca"), strata=codes,
+                          stratum_fns={g: _stat_fn(e) for g, (e, _) in fits.items()})
+    groups = {}
+    for g, (e, c) in fits.items():
+        b = None if boot is None else boot.extra["strata"][g]
+        groups[labels[g]] = _finish(e, b, c, alpha=alpha, ci=ci, version=version, n_boot=n_boot, emit=False)
+    pooled = _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot)
+    return StrataFit(pooled=pooled, groups=groups, skipped=skipped)
+
+
+def _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit") -> None:
+    check_number("n_boot", n_boot, 0, np.inf, integer=True, func=func)
+    check_option("ci", ci, CI_METHODS)
+    check_number("alpha", alpha, 0.0, 0.5, func=func, closed="neither")
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"The 'progress' parameter of {func} must be a callable. Got {progress!r} instead.")
+    if seed is not None and not isinstance(seed, numbers.Integral | np.random.Generator):
+        raise ParameterError(
+            f"The 'seed' parameter of {func} must be an int, a Generator or None. Got {seed!r} instead.")
+
+
+def _point_fit(spec, data, weights, missing, weighting, consistent):
+    """The PLS point estimate and the warnings it raised (recorded, shown once at the end)."""
     caught: list[warnings.WarningMessage] = []
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
@@ -156,16 +269,21 @@ def fit(
         caught.append(_msg(InadmissibleSolutionWarning(
             f"negative unstandardized weight(s) for {', '.join(neg)}: the 0-100 index of their "
             "construct(s) is not bounded to [0, 100]")))
-    boot = None
-    if n_boot > 0:
-        boot = _bootstrap(est, n_boot, seed, progress, jackknife=(ci == "bca"))
+    return est, caught
+
+
+def _finish(est, boot, caught, *, alpha, ci, version, n_boot, emit=True) -> IndexResult:
+    """Warnings (bootstrap exclusions included) and the assembled :class:`IndexResult`."""
+    caught = list(caught)
+    if boot is not None:
         bad = boot.n_boot - boot.n_valid
         if bad:
             caught.append(_msg(InadmissibleSolutionWarning(
                 f"{bad} of {boot.n_boot} bootstrap resamples excluded ({boot.n_zero_variance} with a "
                 f"zero-variance item, {boot.n_not_converged} not converged)")))
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
+    if emit:
+        for w in caught:
+            warnings.warn(w.message, w.category, stacklevel=3)
     from csi.estimate.assemble import assemble_result
 
     return assemble_result(
@@ -174,16 +292,42 @@ def fit(
     )
 
 
+def _stratum_codes(data: pd.DataFrame, strata, rows: pd.Index, missing: str):
+    """Integer stratum codes for the estimation rows ``rows`` and the sorted labels.
+
+    Rows without a label form a stratum of their own (code ``len(labels)``)."""
+    if missing == "pairwise":
+        raise ParameterError("a stratified bootstrap ('strata') needs missing='listwise' or 'mean'")
+    if isinstance(strata, str):
+        if strata not in data.columns:
+            raise ParameterError(f"The 'strata' column {strata!r} is not in the data.")
+        lab = data[strata]
+    else:
+        arr = np.asarray(strata, dtype=object)
+        if arr.ndim != 1 or len(arr) != len(data):
+            raise ParameterError(f"'strata' has {arr.size} labels; the data has {len(data)} rows")
+        lab = pd.Series(arr, index=data.index)
+    lab = lab.loc[rows]
+    codes, labels = pd.factorize(lab, sort=True)
+    codes = np.where(codes < 0, len(labels), codes)
+    return codes.astype(np.int64), list(labels)
+
+
 def _msg(w: Warning) -> warnings.WarningMessage:
     return warnings.WarningMessage(w, type(w), __file__, 0)
 
 
-def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
+def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife, strata=None, stratum_fns=None):
+    wts = est._weights if est.weights_used_ else None
+    return bootstrap_moments(est._item_values(), wts, est.arrays_, _stat_fn(est), n_boot=n_boot,
+                             seed=seed, progress=progress, jackknife=jackknife, strata=strata,
+                             stratum_fns=stratum_fns)
+
+
+def _stat_fn(est: PLSPathModel):
+    """The statistics kept per resample, in the order of ``est``'s tables; the iteration
+    starts from ``est``'s weights (same fixed point, fewer iterations)."""
     ma = est.arrays_
-    x = est._item_values()
-    wts = None
-    if est.weights_used_:
-        wts = est._weights
     pairs = est.htmt_pairs_
     w_hat = est.stats_["weights"] if est.converged_ else None  # warm start
     paths = [(ma.construct_ids.index(s), ma.construct_ids.index(t))
@@ -210,8 +354,7 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife):
             "converged": st["converged"],
         }
 
-    return bootstrap_moments(x, wts, ma, stat_fn, n_boot=n_boot, seed=seed, progress=progress,
-                             jackknife=jackknife)
+    return stat_fn
 
 
 def _ci_table(est_vals, reps, *, alpha, ci, jack, n):

@@ -18,7 +18,10 @@ from csi.report.filters import wave_labels
 from csi.report.i18n import tr
 
 __all__ = ["Headline", "WaveChange", "headline", "wave_change", "change_sentence",
-           "index_by_wave", "response_span", "HEADLINE_CONSTRUCT", "binary_constructs"]
+           "index_by_wave", "fit_by_wave", "trend_table", "response_span", "HEADLINE_CONSTRUCT",
+           "binary_constructs"]
+
+_TREND_COLUMNS = ["wave", "construct", "score", "se", "ci_low", "ci_high", "n_obs"]
 
 #: The construct whose index is the headline CSI.
 HEADLINE_CONSTRUCT = "satisfaction"
@@ -147,7 +150,7 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
     present = wave_labels(frame)
     waves = present if waves is None else [w for w in present if w in set(waves)]
     labels = frame["wave"].astype("string") if waves else None
-    rows = []
+    fits = {}
     for k, w in enumerate(waves):
         sub = _rows_where(frame, (labels == w).to_numpy(dtype=bool, na_value=False))
         try:
@@ -157,13 +160,49 @@ def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None
         except CsiError:
             res = None
         if res is not None:
-            idx = res.index.assign(wave=w, n_obs=int(res.n_obs))
-            rows.append(idx[["wave", "construct", "score", "se", "ci_low", "ci_high", "n_obs"]])
+            fits[w] = res
         if progress is not None:
             progress(k + 1, len(waves))
+    return trend_table(fits)
+
+
+def trend_table(fits: dict) -> pd.DataFrame:
+    """Rows ``wave, construct, score, se, ci_low, ci_high, n_obs`` (0-100 index, higher is
+    better) from one IndexResult per wave label, waves in sorted order."""
+    rows = [fits[w].index.assign(wave=w, n_obs=int(fits[w].n_obs))[_TREND_COLUMNS] for w in sorted(fits)]
     if not rows:
-        return pd.DataFrame(columns=["wave", "construct", "score", "se", "ci_low", "ci_high", "n_obs"])
+        return pd.DataFrame(columns=_TREND_COLUMNS)
     return pd.concat(rows, ignore_index=True)
+
+
+def fit_by_wave(survey, frame: pd.DataFrame, *, n_boot: int = 500, seed: int = 0,
+                progress: Callable[[int, int], None] | None = None):
+    """The dashboard's model fit: pooled over the waves and per wave, in one bootstrap.
+
+    With two or more waves this is :func:`csi.estimate.fit.fit_strata` by ``wave``: the pooled
+    CIs come from a bootstrap stratified by wave (each wave keeps its size in every resample,
+    as the waves are fielded separately) and each wave's CIs from its part of the same
+    resamples. With fewer waves it is :func:`csi.estimate.fit.fit` (the one wave, if any,
+    maps to the pooled fit). Rows without a wave count in the pooled fit only.
+
+    Returns
+    -------
+    StrataFit
+        ``pooled`` and ``groups`` (wave label -> IndexResult, sorted; waves whose fit fails
+        with a user error -- too few respondents, a constant item -- are in ``skipped``).
+    """
+    from csi.estimate.fit import StrataFit, fit, fit_strata
+
+    waves = wave_labels(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # kept in each result's .warnings
+        if len(waves) < 2:
+            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress)
+            groups = {waves[0]: res} if waves and frame["wave"].notna().all() else {}
+            return StrataFit(pooled=res, groups=groups, skipped={})
+        labels = frame["wave"].astype("string")
+        return fit_strata(survey, frame, labels.to_numpy(dtype=object, na_value=None), n_boot=n_boot,
+                          seed=seed, progress=progress)
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from functools import cache
 
 from apptest_support import N_BOOT, ROOT
@@ -18,14 +17,12 @@ def survey():
 
 @cache
 def frame_and_fit(db: str):
-    from csi.estimate.fit import fit
+    from csi.report.overview import fit_by_wave
 
     s = survey()
     frame = open_store(f"sqlite:///{db}").responses_frame(s)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = fit(s, frame, n_boot=N_BOOT, seed=0)
-    return frame, res
+    # the pages' PLS fit: pooled over the waves, CIs from a bootstrap stratified by wave
+    return frame, fit_by_wave(s, frame, n_boot=N_BOOT, seed=0).pooled
 
 
 def shown_frames(at, *columns: str):

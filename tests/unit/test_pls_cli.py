@@ -67,3 +67,22 @@ def test_survey_yaml_with_sample_data(tmp_path):
     d = json.loads(out.read_text())
     assert {x["construct"] for x in d["index"]} >= {"satisfaction", "loyalty"}
     assert all(0 <= x["score"] <= 100 for x in d["index"])
+
+
+def test_strata_option_is_the_stratified_bootstrap(files):
+    df = pd.read_csv(files / "d.csv")
+    df["wave"] = np.repeat(["w1", "w2"], 100)
+    df.to_csv(files / "dw.csv", index=False)
+    out = files / "o.json"
+    r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "dw.csv"), "--scale", "1,7",
+                                 "--missing-codes=-99", "--boot", "100", "--seed", "3", "--strata", "wave",
+                                 "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    import csi
+
+    expect = csi.fit(LAV, df, scale=(1, 7), missing_codes=(-99,), n_boot=100, seed=3, strata="wave")
+    got = json.loads(out.read_text())["index"]
+    np.testing.assert_allclose([x["ci_low"] for x in got], expect.index["ci_low"], rtol=1e-12)
+    r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "dw.csv"), "--scale", "1,7",
+                                 "--missing-codes=-99", "--strata", "nope", "--json", str(out)])
+    assert r.exit_code == 2 and "'nope'" in r.output
