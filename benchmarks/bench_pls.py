@@ -69,8 +69,10 @@ def ensure_bench_env() -> Path:
 # ``import csi`` is lazy (PEP 562): the first ``csi.fit`` would import scipy/statsmodels inside
 # the timed region of the worker. The csi worker runs after importing the estimator modules,
 # so imports are not timed (as R package loading is not timed for the peers).
-CSI_PRELUDE = ("import sys, runpy, csi.estimate.fit, csi.estimate.pls; sys.argv = sys.argv[1:]; "
-               "runpy.run_path(sys.argv[0], run_name='__main__')")
+# The compiled kernels are loaded there too (numba's import and the on-disk kernel cache: ~0.2 s
+# once per process, like the imports; a bootstrap loads them, and single fits then use them).
+CSI_PRELUDE = ("import sys, runpy, csi.estimate.fit, csi.estimate.pls, csi.estimate.kernel as k; "
+               "k.available(); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
 
 
 def csi_worker(*args: str) -> list[str]:

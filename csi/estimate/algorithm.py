@@ -336,9 +336,13 @@ def pls_weights(
         ``R @ W``: item-construct correlations (cross-loadings).
 
     See :func:`pls_weights_t` for the same on a batch-last stack (no transposed copy), and
-    for ``compiled``; without the compiled kernel a single matrix takes a 2-D numpy path.
+    for ``compiled``; without the compiled kernel a single matrix takes a 2-D numpy path. By
+    default a single matrix uses the kernel only once a bootstrap has loaded it: a lone
+    point estimate does not pay numba's import (~0.2 s; the dashboard's first paint is one).
     """
-    use_kernel = kernel.available() if compiled is None else compiled
+    if compiled is None:
+        compiled = kernel.loaded() if R.shape[0] == 1 else kernel.available()
+    use_kernel = compiled
     if R.shape[0] == 1 and not use_kernel:
         return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
     it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,

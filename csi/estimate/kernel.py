@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "counts_batch", "moments_batch", "pls_weights_batch"]
+__all__ = ["available", "loaded", "counts_batch", "moments_batch", "pls_weights_batch"]
 
 SCHEME_CODES = {"path": 0, "factorial": 1, "centroid": 2}
 # IEEE semantics for NaN and infinities kept (breakdown detection relies on them)
@@ -45,6 +45,11 @@ def available() -> bool:
             if ok is None:
                 ok = _STATE["ok"] = _compile()
     return ok
+
+
+def loaded() -> bool:
+    """True when :func:`available` has already loaded the compiled kernels in this process."""
+    return _STATE.get("ok") is True
 
 
 def _compile() -> bool:

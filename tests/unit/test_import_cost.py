@@ -32,6 +32,15 @@ def test_overview_modules_do_not_import_scipy_stats():
     assert "statsmodels" not in mods
 
 
+def test_a_point_estimate_does_not_load_numba():
+    # numba (~0.2 s with the cached kernels) is loaded by the first bootstrap, not before
+    fit = ("import numpy as np, pandas as pd, csi; rng = np.random.default_rng(0); "
+           "df = pd.DataFrame(rng.integers(1, 8, size=(60, 4)).astype(float), columns=['a', 'b', 'c', 'd']); "
+           "csi.fit('A =~ a + b\\nC =~ c + d\\nC ~ A', df, scale=(1, 7), n_boot={})")
+    assert "numba" not in _modules_after(fit.format(0))
+    assert "numba" in _modules_after(fit.format(20))
+
+
 def test_the_store_does_not_load_the_response_readers():
     mods = _modules_after("import csi.store")
     assert "csi.io.canonical" in mods and "csi.io.responses" not in mods
