@@ -13,6 +13,9 @@ environment, or numba not being installed, selects the numpy code everywhere;
 the first call of :func:`available` (not at import: most commands never bootstrap); the
 machine code is cached on disk (numba ``cache=True``, off with ``CSI_JIT_CACHE=0``), so only
 the first use on a machine pays the compilation (a few seconds), later processes ~0.1 s.
+A lone point estimate does not load numba (see :func:`csi.estimate.algorithm.pls_weights`),
+so in one process a point estimate made before the first bootstrap and the same one made
+after it may differ in the last bits (~1e-15).
 """
 
 from __future__ import annotations
