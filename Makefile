@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+JIT    := $(VENV)/.jit-compiled
 SURVEY ?= surveys/ecommerce_csi.yaml
 SAMPLE ?= sample_data/ecommerce_responses.csv
 PORT   ?= 8501
@@ -15,10 +16,14 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,bench]"
-	$(PY) -m csi.estimate.jit_warmup
 	touch $(STAMP)
 
-setup: $(STAMP)
+# compile the bootstrap kernels once (numba caches them on disk until kernel.py changes)
+$(JIT): $(STAMP) csi/estimate/kernel.py
+	$(PY) -m csi.estimate.jit_warmup
+	touch $(JIT)
+
+setup: $(STAMP) $(JIT)
 
 run: setup
 	$(VENV)/bin/csi import $(SURVEY) $(SAMPLE)
