@@ -146,7 +146,7 @@ def fit(
         data = data.reset_index(drop=True)
     est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
     codes = None
-    if strata is not None and n_boot > 0:
+    if strata is not None:  # checked even without a bootstrap (a misspelt column is an error)
         codes, _ = _stratum_codes(data, strata, est._prep.index, missing)
     boot = None
     if n_boot > 0:

@@ -122,8 +122,9 @@ def test_rows_without_a_stratum_count_in_the_pooled_fit_only(data):
 def test_bad_arguments_are_parameter_errors(data):
     with pytest.raises(ParameterError, match="missing"):
         csi.fit_strata(MODEL, data, "wave", scale=(1, 7), missing="pairwise")
-    with pytest.raises(ParameterError, match="'nope'"):
-        csi.fit(MODEL, data, scale=(1, 7), n_boot=10, strata="nope")
+    for n_boot in (0, 10):
+        with pytest.raises(ParameterError, match="'nope'"):
+            csi.fit(MODEL, data, scale=(1, 7), n_boot=n_boot, strata="nope")
     with pytest.raises(ParameterError, match="labels"):
         csi.fit(MODEL, data, scale=(1, 7), n_boot=10, strata=["a", "b"])
 
