@@ -131,6 +131,9 @@ def fit(
     if method == "cbsem":
         from csi.estimate.cbsem import fit_cbsem
 
+        if strata is not None:
+            raise ParameterError("'strata' (a stratified bootstrap) is for method='pls'")
+
         extra = {"missing": missing, "seed": seed, "alpha": alpha, "survey_version": version}
         if n_boot is not None:
             extra["n_boot"] = n_boot
@@ -142,7 +145,7 @@ def fit(
     if kw:
         raise ParameterError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kw))}")
     _check_pls_args(n_boot, ci, alpha, progress, seed)
-    if strata is not None and not data.index.is_unique:
+    if strata is not None and isinstance(data, pd.DataFrame) and not data.index.is_unique:
         data = data.reset_index(drop=True)
     est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
     codes = None
@@ -217,7 +220,7 @@ def fit_strata(
         n_boot = 5000
     _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit_strata")
     check_option("missing", missing, ("listwise",))
-    if not data.index.is_unique:
+    if isinstance(data, pd.DataFrame) and not data.index.is_unique:
         data = data.reset_index(drop=True)
     est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
     codes, labels = _stratum_codes(data, strata, est._prep.index, missing)

@@ -127,6 +127,16 @@ def test_bad_arguments_are_parameter_errors(data):
             csi.fit(MODEL, data, scale=(1, 7), n_boot=n_boot, strata="nope")
     with pytest.raises(ParameterError, match="labels"):
         csi.fit(MODEL, data, scale=(1, 7), n_boot=10, strata=["a", "b"])
+    with pytest.raises(ParameterError, match="method='pls'"):
+        csi.fit(MODEL, data, scale=(1, 7), method="cbsem", strata="wave")
+    with pytest.raises(csi.CsiError):  # not a DataFrame: the usual data error, not a traceback
+        csi.fit_strata(MODEL, data.to_numpy(), "wave", scale=(1, 7))
+
+
+def test_duplicate_row_labels_are_fine(data):
+    twice = pd.concat([data.iloc[:300], data.iloc[:300]])  # index 0..299 twice
+    res = _quiet(csi.fit_strata, MODEL, twice, "wave", scale=(1, 7), n_boot=50, seed=1)
+    assert res.pooled.n_obs == 600 and res.groups["2026Q1"].n_obs == 480
 
 
 def test_dashboard_fit_by_wave(data):
