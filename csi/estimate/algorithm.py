@@ -389,7 +389,7 @@ def pls_weights_t(
     results to rounding); default: compiled when numba is available.
     """
     p, k, B = ma.p, ma.k, Rt.shape[-1]
-    if kernel.available() if compiled is None else compiled:
+    if kernel.use(compiled):
         return _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0)
     member, blk, ar = ma.member, ma.item_block, np.arange(ma.p)
     slices = [slice(b[0], b[-1] + 1) for b in ma.blocks]  # blocks are contiguous

@@ -154,7 +154,7 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Works
     """
     iu, ju = tri
     B = MT.shape[1]
-    if kernel.available() if compiled is None else compiled:  # one pass, without the GIL
+    if kernel.use(compiled):  # one pass, without the GIL
         Rt = np.empty((p, p, B)) if ws is None else ws.get("Rt", (p, p, B))
         mean, sd, zero, nw = np.empty((B, p)), np.empty((B, p)), np.empty(B, dtype=np.bool_), np.empty(B)
         kernel.moments_batch(MT, np.ascontiguousarray(shift, dtype=float), iu.astype(np.int64),
@@ -342,7 +342,7 @@ def _counts(idx: np.ndarray, n: int, out: np.ndarray | None = None,
     """(c, n) float64 counts: how often each respondent is drawn in each row of ``idx``."""
     c = idx.shape[0]
     counts = np.empty((c, n)) if out is None else out
-    if kernel.available() if compiled is None else compiled:
+    if kernel.use(compiled):
         kernel.counts_batch(np.ascontiguousarray(idx, dtype=np.int64), counts)
         return counts
     if n < 2000:  # many small rows: one bincount over offset indices

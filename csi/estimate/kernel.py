@@ -25,7 +25,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "loaded", "counts_batch", "moments_batch", "pls_weights_batch"]
+__all__ = ["available", "use", "loaded", "counts_batch", "moments_batch", "pls_weights_batch"]
 
 SCHEME_CODES = {"path": 0, "factorial": 1, "centroid": 2}
 # IEEE semantics for NaN and infinities kept (breakdown detection relies on them)
@@ -48,6 +48,12 @@ def available() -> bool:
             if ok is None:
                 ok = _STATE["ok"] = _compile()
     return ok
+
+
+def use(compiled: bool | None) -> bool:
+    """Whether to run a kernel: ``compiled`` None means when available; True asks for the
+    kernel (the numpy code still runs without numba); False never."""
+    return available() if compiled is None else bool(compiled) and available()
 
 
 def loaded() -> bool:
