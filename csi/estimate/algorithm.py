@@ -342,11 +342,12 @@ def pls_weights(
     """
     if compiled is None:
         compiled = kernel.loaded() if R.shape[0] == 1 else kernel.available()
-    use_kernel = compiled
-    if R.shape[0] == 1 and not use_kernel:
+    compiled = kernel.use(compiled)
+    if R.shape[0] == 1 and not compiled:
         return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
-    it = pls_weights_t(np.ascontiguousarray(R.transpose(1, 2, 0)), ma, scheme=scheme, tol=tol,
-                       max_iter=max_iter, w0=w0, compiled=use_kernel)
+    Rt = R.transpose(1, 2, 0)  # the kernel reads R's own layout through this view
+    it = pls_weights_t(Rt if compiled else np.ascontiguousarray(Rt), ma, scheme=scheme, tol=tol,
+                       max_iter=max_iter, w0=w0, compiled=compiled)
     W = it.w.T[:, :, None] * ma.member
     return W, it.n_iter, it.converged, np.ascontiguousarray(it.rw.transpose(2, 1, 0))
 
@@ -455,10 +456,8 @@ def _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0) -> BatchWeights:
     w_out, rw_out, c_out = np.empty((p, B)), np.empty((k, p, B)), np.empty((k, k, B))
     n_iter, conv = np.zeros(B, dtype=np.int64), np.zeros(B, dtype=np.bool_)
     w0 = np.ones(p) if w0 is None else np.ascontiguousarray(w0, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        kernel.pls_weights_batch(Rt.transpose(2, 0, 1), *ma.kernel_args,
-                                 kernel.SCHEME_CODES[scheme], w0, float(tol), int(max_iter),
-                                 w_out, rw_out, c_out, n_iter, conv)
+    kernel.pls_weights_batch(Rt.transpose(2, 0, 1), *ma.kernel_args, kernel.SCHEME_CODES[scheme],
+                             w0, float(tol), int(max_iter), w_out, rw_out, c_out, n_iter, conv)
     return BatchWeights(w_out, rw_out, c_out, n_iter, conv)
 
 

@@ -157,8 +157,8 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Works
     if kernel.use(compiled):  # one pass, without the GIL
         Rt = np.empty((p, p, B)) if ws is None else ws.get("Rt", (p, p, B))
         mean, sd, zero, nw = np.empty((B, p)), np.empty((B, p)), np.empty(B, dtype=np.bool_), np.empty(B)
-        kernel.moments_batch(MT, np.ascontiguousarray(shift, dtype=float), iu.astype(np.int64),
-                             ju.astype(np.int64), Rt, mean, sd, zero, nw)
+        kernel.moments_batch(MT, np.ascontiguousarray(shift, dtype=float), np.asarray(iu, dtype=np.int64),
+                             np.asarray(ju, dtype=np.int64), Rt, mean, sd, zero, nw)
         return mean, sd, Rt, zero, nw
     nw = MT[0].copy()  # returned: must not be a view of a reused buffer
     m = MT[1:1 + p] / nw

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csi.errors import InadmissibleSolutionWarning, ParameterError
+from csi.errors import CsiError, InadmissibleSolutionWarning, ParameterError
 from csi.estimate.bootstrap import bootstrap_moments, interval
 from csi.estimate.pls import PLSPathModel, check_number, replicate_statistics
 from csi.estimate.prepare import check_option
@@ -213,8 +213,6 @@ def fit_strata(
     -------
     StrataFit
     """
-    from csi.errors import CsiError
-
     spec, version = resolve_model(model, scale, missing_codes)
     if n_boot is None:
         n_boot = 5000
@@ -225,11 +223,12 @@ def fit_strata(
     est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
     codes, labels = _stratum_codes(data, strata, est._prep.index, missing)
     kept = est._prep.index
+    row_weights = None if weights is None or isinstance(weights, str) else \
+        pd.Series(np.asarray(weights), index=data.index)
     fits, skipped = {}, {}
     for g, lab in enumerate(labels):
         rows = kept[codes == g]
-        wg = weights if weights is None or isinstance(weights, str) else \
-            pd.Series(np.asarray(weights), index=data.index).loc[rows].to_numpy()
+        wg = weights if row_weights is None else row_weights.loc[rows].to_numpy()
         try:
             fits[g] = _point_fit(spec, data.loc[rows], wg, missing, weighting, consistent)
         except CsiError as exc:
