@@ -98,9 +98,6 @@ def import_cmd(
             "unmapped_columns": list(res.unmapped_columns),
             "issues": [{"row": i.row, "column": i.column, "value": _jsonable(i.value), "reason": i.expected}
                        for i in res.issues],
-            "recodings": list(res.recodings),
-            "excluded": res.excluded,
-            "scrubbed": dict(res.scrubbed),
         }
         json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
 
