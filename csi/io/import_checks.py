@@ -17,7 +17,8 @@ import pandas as pd
 
 from csi.io.scrub import scrub_series
 
-__all__ = ["valid_timezone", "timezone_reasons", "duration_reasons", "parse_duration", "scrub_text_column"]
+__all__ = ["valid_timezone", "timezone_reasons", "duration_reasons", "parse_duration", "scrub_text_column",
+           "scrub_frame"]
 
 _DURATION = re.compile(
     r"^\s*(?:(?P<s>\d+(?:\.\d+)?)\s*(?:秒|s|sec|secs|seconds?)?"
@@ -98,3 +99,10 @@ def scrub_text_column(values: pd.Series, totals: dict[str, int]) -> pd.Series:
     for k, v in kinds.items():
         totals[k] = totals.get(k, 0) + v
     return pd.Series(new, index=values.index, dtype=values.dtype)
+
+
+def scrub_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text column of ``frame`` scrubbed (for quarantined raw rows)."""
+    totals: dict[str, int] = {}
+    return frame.assign(**{c: scrub_text_column(frame[c], totals) for c in frame.columns
+                           if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])})

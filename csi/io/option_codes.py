@@ -141,6 +141,7 @@ def recode_column(s: pd.Series, *, order: list[float] | None, declared: dict | N
     if len(used) > 4:  # a long scale: name the codes that changed
         used = sorted(changed)
     shown = [labels.get(float(codes[k]), codes[k]) if labels else codes[k] for k in used]
+    shown = [_fmt([v]) if isinstance(v, float) else v for v in shown]
     stored = [codes[k] for k in used]
     note = f"{source}: platform codes {_fmt(used)} read as {_fmt(shown)}"
     if labels and shown != stored:
@@ -187,7 +188,10 @@ def recode_field(raw: pd.Series, survey: Survey, fid: str, kind: str, spec, *, l
     declared = declared_codes(survey, fid, kind, codes)
     if kind in ("item", "rating", "yes_no") and spec.allowed is not None:
         order = presentation_order(survey, fid, kind)
-        labels = YES_NO_LABELS if order and order[:2] == [1.0, 0.0] else None
+        labels = dict(YES_NO_LABELS) if order and order[:2] == [1.0, 0.0] else {}
+        sc = spec.scale
+        if sc is not None and sc.dont_know is not None:
+            labels[float(sc.dont_know)] = "don't know"
         out, note = recode_column(raw, order=order, declared=declared, allowed=spec.allowed,
                                   missing=spec.missing_codes, source=source, labels=labels)
         return out, spec, note

@@ -26,11 +26,12 @@ from csi.io.canonical import (
     quarter_labels,
 )
 from csi.io.convert import convert_column, field_specs
-from csi.io.import_checks import duration_reasons, scrub_text_column, timezone_reasons
+from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
 from csi.io.mapping import map_columns
 from csi.io.option_codes import recode_field
 from csi.io.pii import contact_columns
 from csi.io.pseudonym import pseudonym_key, pseudonymize
+from csi.io.scrub import scrub_text
 from csi.io.platforms import detect_layout
 from csi.io.tables import open_table
 from csi.survey import Survey
@@ -293,7 +294,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     reject_mask = idx.isin(list(bad_rows_set))
     # rejected (raw text, no contact columns)
     if reject_mask.any():
-        raw = _raw_text(body.loc[reject_mask], pii_cols)
+        raw = scrub_frame(_raw_text(body.loc[reject_mask], pii_cols))  # the quarantine keeps no contact datum
         reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
         rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
     else:
@@ -302,7 +303,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         withheld = "(withheld: the file has contact columns)" if pii_cols else None
         extra = pd.DataFrame({"source_row": [b.row for b in bad_rows],
                               "reason": [b.reason for b in bad_rows],
-                              "raw_line": [withheld or b.raw for b in bad_rows]})
+                              "raw_line": [withheld or scrub_text(b.raw)[0] for b in bad_rows]})
         rej = pd.concat([rej, extra], ignore_index=True)
         iss = pd.concat([iss, issues_frame([b.row for b in bad_rows], None, [None] * len(bad_rows),
                                            [b.reason for b in bad_rows])], ignore_index=True)
@@ -326,8 +327,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     if pii_key is not None and pii_cols:
         pii_hashes = pd.DataFrame({c: pseudonymize(body.loc[~reject_mask, c], pii_key) for c in pii_cols})
         pii_hashes.index = valid.index
+    text_cols = {c for c, f in colmap.items() if kinds.get(f) == "text"} | set(unmapped)
     issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
-                       _safe_value(v, c, pii_cols), str(why))
+                       _safe_value(v, c, pii_cols, text_cols), str(why))
               for r, c, v, why in iss.sort_values("row", kind="stable").itertuples(index=False)]
     return ImportResult(valid=valid, rejected=rej, issues=issues, flagged=flagged, platform=layout.name,
                         encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
@@ -336,9 +338,11 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                         excluded=int(excluded.sum()), scrubbed=scrubbed)
 
 
-def _safe_value(v, column, pii_cols) -> object:
+def _safe_value(v, column, pii_cols, text_cols=()) -> object:
     if column in pii_cols:
         return "(withheld)"
+    if column in text_cols and isinstance(v, str):
+        return scrub_text(v)[0]
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, np.generic):
