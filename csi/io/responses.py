@@ -30,9 +30,9 @@ from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_colum
 from csi.io.mapping import map_columns
 from csi.io.option_codes import recode_field
 from csi.io.pii import contact_columns
+from csi.io.platforms import detect_layout
 from csi.io.pseudonym import pseudonym_key, pseudonymize
 from csi.io.scrub import scrub_text
-from csi.io.platforms import detect_layout
 from csi.io.tables import open_table
 from csi.survey import Survey
 from csi.validate.quality_flags import quality_flags

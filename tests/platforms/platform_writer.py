@@ -274,7 +274,7 @@ def _multi_columns(survey: Survey, fid: str, col: list, vis: list, layout: str, 
             cols.add(head, cells)
         return
     cells = []
-    for v, p, s in zip(col, picked, vis, strict=True):
+    for v, p in zip(col, picked, strict=True):
         if _missing(v):
             cells.append("(跳过)" if layout == "wjx_labels" else "")
             continue
