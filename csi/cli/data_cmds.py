@@ -37,20 +37,25 @@ def import_cmd(
     mapping: Annotated[Path | None, typer.Option(help="YAML file mapping source columns to field ids.")] = None,
     db: Annotated[str | None, typer.Option(help="Store URL (default: CSI_DATABASE_URL or sqlite:///./var/csi.sqlite).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here.")] = None,
-    keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep contact columns as salted SHA-256 hashes "
-                                                              "(never raw); default: dropped.")] = False,
+    keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep contact columns as keyed HMAC-SHA256 "
+                                                              "pseudonyms (key: CSI_PII_KEY; never raw); "
+                                                              "default: dropped.")] = False,
+    include_unfinished: Annotated[bool, typer.Option(
+        "--include-unfinished", help="Keep responses the platform marks unfinished (Qualtrics Finished = 0).")] = False,
 ) -> None:
     """Import responses into the store and report every problem (row, column, value, reason)."""
     from csi.io import read_responses
-    from csi.io.mapping import load_mapping
+    from csi.io.mapping import load_mapping_file
+    from csi.io.pseudonym import pseudonym_key
     from csi.store import open_store
 
     try:
         s = load_survey(survey)
-        cmap = load_mapping(mapping) if mapping else None
+        cmap, codes = load_mapping_file(mapping) if mapping else (None, None)
+        key = pseudonym_key() if keep_pii else None
         store = open_store(db)
-        salt = store.pii_salt() if keep_pii else None
-        res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_salt=salt)
+        res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_key=key,
+                             codes=codes, include_unfinished=include_unfinished)
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
@@ -67,10 +72,19 @@ def import_cmd(
     if res.unmapped_columns:
         typer.echo(f"unmapped columns (ignored): {', '.join(res.unmapped_columns)}")
     if res.pii_columns:
-        how = "kept as salted hashes" if keep_pii else "dropped"
+        how = "kept as keyed pseudonyms" if keep_pii else "dropped"
         typer.echo(f"contact columns {how}: {len(res.pii_columns)}")
+    for line in res.recodings:
+        typer.echo(f"recoded {line}")
+    if res.scrubbed.get("cells"):
+        typer.echo(f"contact data scrubbed from {res.scrubbed['cells']} free-text cell(s): "
+                   f"{res.scrubbed['phone']} phone, {res.scrubbed['email']} e-mail, {res.scrubbed['id']} ID number(s)")
+    if res.excluded:
+        typer.echo(f"{res.excluded} row(s) excluded as previews, tests or unfinished (in the quarantine)")
     for issue in res.issues[:_N_SHOWN]:
-        typer.echo(f"  row {issue.row}, {issue.column}: {issue.expected} (got {issue.value!r})")
+        where = f"row {issue.row}" + (f", {issue.column}" if issue.column else "")
+        got = f" (got {issue.value!r})" if issue.column else ""
+        typer.echo(f"  {where}: {issue.expected}{got}")
     if len(res.issues) > _N_SHOWN:
         typer.echo(f"  ... {len(res.issues) - _N_SHOWN} more problems (see --json)")
     if json_out is not None:

@@ -31,6 +31,7 @@ from csi.drivers.scores import (
 )
 from csi.errors import DataError
 from csi.survey import Survey
+from csi.validate.gate import gate_field
 
 __all__ = ["complained", "complaint_rate", "complaint_types", "complaints_by", "complaint_test",
            "handling_summary", "service_recovery", "complaint_paths", "mean_interval"]
@@ -44,12 +45,12 @@ def _complaint_item(survey: Survey) -> str:
 
 
 def complained(survey: Survey, frame: pd.DataFrame) -> pd.Series:
-    """1.0 complained, 0.0 did not, NaN not answered (codes outside 0/1 are missing)."""
+    """1.0 complained, 0.0 did not, NaN not answered or a declared missing code; any other
+    value raises :class:`~csi.errors.DataError` (:mod:`csi.validate.gate`)."""
     item = _complaint_item(survey)
     if item not in frame:
         raise DataError(f"the response data have no complaint column {item!r}.")
-    x = pd.to_numeric(frame[item], errors="raise").astype(float)
-    return x.where(x.isin([0.0, 1.0]))
+    return gate_field(survey, frame, item)
 
 
 def _rate_row(y: pd.Series, alpha: float) -> dict:
@@ -188,8 +189,7 @@ def _handling_index(survey: Survey, frame: pd.DataFrame) -> pd.Series | None:
         lo, hi = float(survey.scales[q.scale].min), float(survey.scales[q.scale].max)
     else:
         lo, hi = float(q.min if q.min is not None else 1), float(q.max if q.max is not None else 10)
-    x = pd.to_numeric(frame[q.id], errors="raise").astype(float)
-    x = x.where((x >= lo) & (x <= hi))
+    x = gate_field(survey, frame, q.id, lo=lo, hi=hi)
     return 100 * (x - lo) / (hi - lo)
 
 
@@ -210,8 +210,8 @@ def handling_summary(survey: Survey, frame: pd.DataFrame, *, alpha: float = 0.05
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
     rq = [q for q in survey.questions if q.role == "complaint_resolved" and q.id in frame]
     if rq:
-        x = pd.to_numeric(frame.loc[c, rq[0].id], errors="raise").astype(float)
-        r = _rate_row(x.where(x.isin([0.0, 1.0])), alpha)
+        x = gate_field(survey, frame.loc[c], rq[0].id)
+        r = _rate_row(x, alpha)
         rows.append({"measure": "resolved", "unit": "share", "n": r["n"], "estimate": r["rate"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"]})
     return pd.DataFrame(rows, columns=["measure", "unit", "n", "estimate", "ci_low", "ci_high"])

@@ -14,6 +14,7 @@ import pandas as pd
 
 from csi.errors import DataError, ParameterError
 from csi.survey import Survey
+from csi.validate.gate import gate_items
 
 __all__ = ["group_labels", "item_scores", "lever_scores", "construct_scores", "outcome_id", "behaviour_column",
            "check_resampling", "MIN_GROUP_N"]
@@ -24,6 +25,9 @@ MIN_GROUP_N = 30
 
 def item_scores(survey: Survey, frame: pd.DataFrame, items: list[str] | None = None) -> pd.DataFrame:
     """Items rescaled to 0-100 (theoretical bounds), missing codes -> NaN, reverse recoded.
+
+    Values outside the scale that are not a declared missing or don't-know code raise
+    :class:`~csi.errors.DataError` (:mod:`csi.validate.gate`).
 
     >>> from csi.survey import load_survey
     >>> s = load_survey("surveys/ecommerce_csi.yaml")
@@ -42,8 +46,8 @@ def item_scores(survey: Survey, frame: pd.DataFrame, items: list[str] | None = N
             raise ParameterError(f"{iid!r} is not an item of survey {survey.id!r}.")
         sc = info[iid].scale
         lo, hi = float(sc.min), float(sc.max)
-        x = pd.to_numeric(frame[iid], errors="raise").astype(float)
-        x = x.where((x >= lo) & (x <= hi))  # don't-know / missing codes are outside the scale
+        # the one data gate: missing/don't-know codes -> NaN, anything else outside -> DataError
+        x = gate_items(survey, frame, [iid])[iid]
         if info[iid].item.reverse:
             x = lo + hi - x
         out[iid] = 100.0 * (x - lo) / (hi - lo)

@@ -20,7 +20,7 @@ from csi.errors import ResponseImportError
 from csi.survey import Survey
 
 __all__ = ["normalize", "strip_number", "META_ALIASES", "field_texts", "map_columns",
-           "load_mapping", "label_codes"]
+           "load_mapping", "load_mapping_file", "label_codes"]
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _QNUM = re.compile(r"^\s*(?:第\s*\d+\s*题|q?\d+(?:\.\d+)*)\s*[、.:：)）]?\s*", re.IGNORECASE)
@@ -87,16 +87,34 @@ def field_texts(survey: Survey) -> dict[str, str]:
 
 
 def load_mapping(path: str | Path) -> dict[str, str]:
-    """Read a YAML mapping file ``{source column: field id}``."""
+    """Read a YAML mapping file ``{source column: field id}`` (its ``codes:`` block ignored)."""
+    return load_mapping_file(path)[0]
+
+
+def load_mapping_file(path: str | Path) -> tuple[dict[str, str], dict[str, dict]]:
+    """Read a YAML mapping file: ``({source column: field id}, {field id: {code: value}})``.
+
+    Besides ``source column: field id`` lines, an optional ``codes:`` block gives, per field,
+    how this export numbers its options (``codes: {cs1: {1: 10, 2: 9, ...}}``); it wins over
+    the survey's ``export_codes`` for this import (see :mod:`csi.io.option_codes`).
+    """
     from ruamel.yaml import YAML
 
     try:
         data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - YAML or I/O error -> one clean message
         raise ResponseImportError(f"{path}: cannot read the mapping file ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict):
         raise ResponseImportError(f"{path}: a mapping file must map source column names to field ids")
-    return dict(data)
+    data = dict(data)
+    codes = data.pop("codes", None) or {}
+    if not isinstance(codes, dict) or not all(
+            isinstance(f, str) and isinstance(m, dict) and all(isinstance(k, int | float) and not isinstance(k, bool)
+                                                             for k in m) for f, m in codes.items()):
+        raise ResponseImportError(f"{path}: `codes:` must map field ids to {{option number: stored value}}")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ResponseImportError(f"{path}: a mapping file must map source column names to field ids")
+    return data, {f: dict(m) for f, m in codes.items()}
 
 
 def map_columns(columns: list[str], survey: Survey, *, mapping: dict[str, str] | None = None,

@@ -57,6 +57,10 @@ class Layout:
     source_tz: str | None = None
     #: single columns renamed before mapping (e.g. Google Forms grid ``Title [Row]`` -> ``Row``)
     renames: dict[str, str] = field(default_factory=dict)
+    #: keep responses the platform marks unfinished (Qualtrics ``Finished`` = False/0)
+    include_unfinished: bool = False
+    #: cell problems found while preparing the body: [(source column, reasons, raw)]
+    cell_issues: list = field(default_factory=list)
 
     def prepare(self, body: pd.DataFrame, survey: Survey) -> tuple[pd.DataFrame, pd.Series]:
         """Platform clean-up of the body: returns (frame, drop reason per row or None).
@@ -83,7 +87,8 @@ class Layout:
             if target is None:
                 renames.update({c: sub for c, sub in parts})
                 continue
-            joined[target] = _join_multi(body, parts)
+            joined[target], issues = _join_multi(body, parts, multi[target])
+            self.cell_issues.extend(issues)
             used += [c for c, _ in parts]
         body = body.drop(columns=used).rename(columns=renames)
         body.columns = unique_names(list(body.columns))
@@ -91,7 +96,7 @@ class Layout:
             self.multi_sep = "┋"
             body = pd.concat([body, pd.DataFrame(joined, index=body.index)], axis=1)
         if self.name == "qualtrics":
-            drop = _qualtrics_test_rows(body, drop)
+            drop = _qualtrics_test_rows(body, drop, self.include_unfinished)
         return body, drop
 
 
@@ -107,38 +112,73 @@ def _multi_by_options(multi: dict, subs: list[str]) -> str | None:
     return None
 
 
-def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]]) -> pd.Series:
-    """Join multi-select sub-columns (1/0, or the option label when ticked) with ``┋``.
+_UNTICKED = {"", "0", "nan", "0.0"}
+_STRUCTURAL = {"-2", "-3", "(跳过)", "-2.0", "-3.0"}
 
-    All sub-columns -2/-3 (or all empty in a label export where the question was skipped)
-    means not shown/skipped: NaN.
+
+def _option_position(question, label: str) -> str | None:
+    for pos, o in enumerate(question.options, start=1):
+        texts = list(o.label.values()) if isinstance(o.label, dict) else [o.label]
+        if normalize(label) in {normalize(t) for t in texts} | {normalize(o.code)}:
+            return str(pos)
+    return None
+
+
+def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]], question) -> tuple[pd.Series, list]:
+    """Join multi-select sub-columns with ``┋``; return the answers and the cell problems.
+
+    A sub-column cell is ticked when it holds 1 (code export), the option's own number
+    (SurveyMonkey numeric) or the option's label (label export); 0 or empty is not ticked;
+    -2/-3 (``(跳过)``) are the declared missing codes. Anything else (``x``, ``-``, ``2`` for
+    the first option) is a row issue naming the sub-column and the value -- never read as
+    ticked. All sub-columns missing means not shown/skipped: NaN.
     """
     picked = []
     missing = None
+    issues = []
     for col, label in parts:
         v = body[col].astype("str").fillna("").str.strip()
-        structural = v.isin(["-2", "-3", "(跳过)"])
+        v = v.where(v.str.lower() != "nan", "")
+        pos = _option_position(question, label)
+        ticks = {"1", "1.0", label} | ({pos} if pos else set())
+        structural = v.isin(_STRUCTURAL)
         missing = structural if missing is None else (missing & structural)
-        ticked = ~v.isin(["", "0", "-2", "-3", "nan", "(跳过)"])
+        ticked = v.isin(ticks) | (v.map(normalize) == normalize(label))
+        bad = ~(ticked | structural | v.isin(_UNTICKED))
+        if bad.any():
+            why = pd.Series(None, index=body.index, dtype=object)
+            why[bad] = (f"multi-select sub-column: expected 1 (ticked), 0 or empty (not ticked), "
+                        f"{label!r} or -2/-3 (skipped/not shown)")
+            issues.append((col, why, body[col]))
         picked.append(np.where(ticked, label, ""))
     arr = np.array(picked, dtype=object).T
     joined = ["┋".join(p for p in row if p) for row in arr]
     out = pd.Series(joined, index=body.index, dtype=object)
-    return out.where(~missing, np.nan) if missing is not None else out
+    return (out.where(~missing, np.nan) if missing is not None else out), issues
 
 
-_QUALTRICS_TEST = {"Status": {"survey preview", "survey test", "spam", "1", "2", "8"},
+# Qualtrics "Response Type" (``Status``): 0 IP Address, 1 Survey Preview, 2 Survey Test,
+# 4 Imported, 8 Spam, 9 Preview Spam, 12 Imported Spam, 16 Offline, 17 Offline Preview.
+_QUALTRICS_TEST = {"Status": {"survey preview", "survey test", "spam", "preview spam", "imported spam",
+                              "offline survey preview", "1", "2", "8", "9", "12", "17"},
                    "DistributionChannel": {"preview", "test"}}
+_UNFINISHED = {"false", "0", "0.0"}
 
 
-def _qualtrics_test_rows(body: pd.DataFrame, drop: pd.Series) -> pd.Series:
-    """Preview/test/spam responses (``Status`` or ``DistributionChannel``) get a drop reason."""
+def _qualtrics_test_rows(body: pd.DataFrame, drop: pd.Series, include_unfinished: bool = False) -> pd.Series:
+    """Preview/test/spam responses (``Status``/``DistributionChannel``) and, unless
+    ``include_unfinished``, unfinished ones (``Finished`` = False/0) get an exclusion reason."""
     drop = drop.copy()
     for col, bad in _QUALTRICS_TEST.items():
         if col in body:
             raw = body[col].astype("str").fillna("").str.strip()
             mask = raw.str.lower().isin(bad) & drop.isna()
             drop[mask] = [f"Qualtrics {col} = {x!r}: preview/test response, not imported" for x in raw[mask]]
+    if not include_unfinished and "Finished" in body:
+        raw = body["Finished"].astype("str").fillna("").str.strip()
+        mask = raw.str.lower().isin(_UNFINISHED) & drop.isna()
+        drop[mask] = (f"Qualtrics Finished = {raw[mask].iloc[0]!r}: unfinished response, not imported "
+                      "(include_unfinished / --include-unfinished keeps it)") if mask.any() else None
     return drop
 
 

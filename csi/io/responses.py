@@ -26,9 +26,13 @@ from csi.io.canonical import (
     quarter_labels,
 )
 from csi.io.convert import convert_column, field_specs
+from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
 from csi.io.mapping import map_columns
-from csi.io.pii import contact_columns, hash_values
+from csi.io.option_codes import recode_field
+from csi.io.pii import contact_columns
 from csi.io.platforms import detect_layout
+from csi.io.pseudonym import pseudonym_key, pseudonymize
+from csi.io.scrub import scrub_text
 from csi.io.tables import open_table
 from csi.survey import Survey
 from csi.validate.quality_flags import quality_flags
@@ -56,7 +60,13 @@ class ImportResult:
     ``issues``: every problem found (one per cell or row); ``flagged``: quality flags of valid
     rows (``respondent_id, source_row, flag, detail``; rows are kept); ``duplicates``: rows
     rejected because their respondent id occurs higher up in the same file; ``pii_hashes``:
-    salted hashes of contact columns (only with ``pii_salt``), indexed like ``valid``.
+    keyed HMAC-SHA256 pseudonyms of contact columns (only with ``pii_key``), indexed like
+    ``valid``. Row numbers (``source_row``, ``RowIssue.row``) are the file's own: spreadsheet
+    row N is row N, header rows counted. ``recodings``: one line per column whose platform
+    option numbers were read as stored values; ``excluded``: rows left out as previews, tests
+    or unfinished responses (in ``rejected`` with the reason, in no other check);
+    ``scrubbed``: free-text cells with contact data replaced (``cells``, ``phone``, ``email``,
+    ``id``).
     """
 
     valid: pd.DataFrame
@@ -73,6 +83,9 @@ class ImportResult:
     pii_columns: list[str] = field(default_factory=list)
     pii_hashes: pd.DataFrame | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    recodings: list[str] = field(default_factory=list)
+    excluded: int = 0
+    scrubbed: dict[str, int] = field(default_factory=dict)
 
     def issues_frame(self) -> pd.DataFrame:
         """The issues as a frame with columns ``row, column, value, reason``."""
@@ -137,7 +150,8 @@ def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
 
 def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = None, encoding: str | None = None,
                    mapping: dict[str, str] | None = None, file_name: str | None = None,
-                   pii_salt: str | None = None, check_quality: bool = True) -> ImportResult:
+                   pii_salt: str | None = None, check_quality: bool = True, pii_key: bytes | None = None,
+                   codes: dict[str, dict] | None = None, include_unfinished: bool = False) -> ImportResult:
     """Read a response file (CSV/TSV/XLSX/XLS or a platform export) into the canonical frame.
 
     Parameters
@@ -151,9 +165,17 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         Text encoding override (default: BOM, then strict UTF-8, then GB18030).
     mapping : dict, optional
         Explicit ``{source column: field id}`` (wins over every automatic match).
+    pii_key : bytes, optional
+        A key from :func:`csi.io.pseudonym.pseudonym_key`: contact columns are kept as keyed
+        HMAC-SHA256 pseudonyms in ``pii_hashes`` (never raw); otherwise they are dropped.
     pii_salt : str, optional
-        When given, contact columns are kept as salted SHA-256 hashes in ``pii_hashes``
-        (never raw); otherwise they are dropped.
+        The secret itself instead of ``pii_key`` (the key is derived from it).
+    codes : dict, optional
+        Per-import ``{field id: {option number: stored value}}`` (a mapping file's ``codes:``),
+        winning over the survey's ``export_codes`` (see :mod:`csi.io.option_codes`).
+    include_unfinished : bool, default=False
+        Keep responses the platform marks unfinished (Qualtrics ``Finished`` = 0/False);
+        by default they are excluded like previews and tests.
 
     Returns
     -------
@@ -171,7 +193,11 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     layout = detect_layout(table, set(kinds) | set(survey.pii_fields), platform)
     string_cols = {"respondent_id", "wave"} | {f for f, k in kinds.items() if is_string_kind(k)}
     body, bad_rows = table.body(layout.header_rows, layout.names, typed=layout.typed, string_columns=string_cols)
+    layout.include_unfinished = include_unfinished
     body, drop = layout.prepare(body, survey)
+    excluded = drop.notna()
+    if pii_key is None and pii_salt is not None:
+        pii_key = pseudonym_key(pii_salt)
     colmap, unmapped = map_columns(list(body.columns), survey, mapping=mapping, fields=list(kinds))
     pii_fields = set(survey.pii_fields)
     pii_cols = [c for c, f in colmap.items() if f in pii_fields] + contact_columns(unmapped)
@@ -186,7 +212,13 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     by_field = {f: c for c, f in colmap.items()}
     specs = field_specs(survey, kinds, extra_missing=layout.extra_missing)
     cols: dict[str, pd.Series] = {}
-    cell_reasons: list[tuple[str, pd.Series, pd.Series]] = []  # (source column, reason, raw)
+    cell_reasons: list[tuple[str, pd.Series, pd.Series]] = list(layout.cell_issues)  # (source column, reason, raw)
+    recodings: list[str] = []
+    scrubbed = {"cells": 0, "phone": 0, "email": 0, "id": 0}
+    if "duration_s" in by_field:
+        why = duration_reasons(body[by_field["duration_s"]])
+        if why is not None:
+            cell_reasons.append((by_field["duration_s"], why, body[by_field["duration_s"]]))
     # metadata
     if "respondent_id" in by_field:
         rid = body[by_field["respondent_id"]]
@@ -201,6 +233,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
     if "submitted_at" in by_field:
         ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz)
+        why = timezone_reasons(body[by_field["submitted_at"]], layout.source_tz, why)
         if why is not None:
             cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
     else:
@@ -218,7 +251,14 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
             cols[fid] = pd.Series(np.nan, index=idx, dtype="str") if is_string_kind(kind) else \
                 pd.Series(np.full(n, np.nan), index=idx, copy=False)
             continue
-        vals, why = convert_column(body[src], specs[fid], positional=layout.positional, multi_sep=layout.multi_sep)
+        raw_col, spec, note = recode_field(body[src], survey, fid, kind, specs[fid], layout=layout, source=src,
+                                           codes=codes)
+        if note:
+            recodings.append(note)
+        vals, why = convert_column(raw_col, spec, positional=layout.positional or spec is not specs[fid],
+                                   multi_sep=layout.multi_sep)
+        if kind == "text":
+            vals = scrub_text_column(vals, scrubbed)
         cols[fid] = vals
         if why is not None:
             cell_reasons.append((src, why, body[src]))
@@ -232,12 +272,16 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
             if m.any():
                 frame.loc[m, fid] = ""
     # issues
-    parts = [issues_frame(why.index[why.notna()], src, raw[why.notna()].tolist(), why[why.notna()])
-             for src, why, raw in cell_reasons]
-    dups = duplicate_ids(frame) if frame["respondent_id"].duplicated().any() else issues_frame()
+    # rows excluded as previews/tests/unfinished take part in no check (issue 13, point 2)
+    checked = frame.loc[~excluded] if excluded.any() else frame
+    shown_c = {k: v.loc[~excluded] for k, v in shown.items()} if excluded.any() else shown
+    keep = (~excluded).to_numpy()
+    parts = [issues_frame(why.index[ok], src, raw[ok].tolist(), why[ok])
+             for src, why, raw in cell_reasons for ok in [(why.notna().to_numpy() & keep)]]
+    dups = duplicate_ids(checked) if checked["respondent_id"].duplicated().any() else issues_frame()
     if len(dups):
         dups = dups.assign(column=by_field.get("respondent_id", "respondent_id"))
-    parts += [dups, show_if_violations(frame, survey, shown), required_missing(frame, survey, shown)]
+    parts += [dups, show_if_violations(checked, survey, shown_c), required_missing(checked, survey, shown_c)]
     if drop.notna().any():
         parts.append(issues_frame(drop.index[drop.notna()], None, [None] * int(drop.notna().sum()), drop[drop.notna()]))
     parts = [p for p in parts if len(p)]
@@ -250,7 +294,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     reject_mask = idx.isin(list(bad_rows_set))
     # rejected (raw text, no contact columns)
     if reject_mask.any():
-        raw = _raw_text(body.loc[reject_mask], pii_cols)
+        raw = scrub_frame(_raw_text(body.loc[reject_mask], pii_cols))  # the quarantine keeps no contact datum
         reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
         rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
     else:
@@ -259,7 +303,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         withheld = "(withheld: the file has contact columns)" if pii_cols else None
         extra = pd.DataFrame({"source_row": [b.row for b in bad_rows],
                               "reason": [b.reason for b in bad_rows],
-                              "raw_line": [withheld or b.raw for b in bad_rows]})
+                              "raw_line": [withheld or scrub_text(b.raw)[0] for b in bad_rows]})
         rej = pd.concat([rej, extra], ignore_index=True)
         iss = pd.concat([iss, issues_frame([b.row for b in bad_rows], None, [None] * len(bad_rows),
                                            [b.reason for b in bad_rows])], ignore_index=True)
@@ -271,6 +315,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     if check_quality:
         dur = body.loc[~reject_mask, by_field["duration_s"]] if "duration_s" in by_field else None
         if dur is not None and dur.dtype.kind not in "fiu":
+            # unparseable durations were rejected above (duration_reasons); blanks stay NaN
             dur = pd.to_numeric(dur.astype("str").str.extract(r"(\d+(?:\.\d+)?)")[0], errors="coerce")
         fl = quality_flags(valid, survey, dur)
     else:
@@ -279,21 +324,25 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                             "source_row": fl["row"].to_numpy(), "flag": fl["flag"].to_numpy(),
                             "detail": fl["detail"].to_numpy()})
     pii_hashes = None
-    if pii_salt is not None and pii_cols:
-        pii_hashes = pd.DataFrame({c: hash_values(body.loc[~reject_mask, c], pii_salt) for c in pii_cols})
+    if pii_key is not None and pii_cols:
+        pii_hashes = pd.DataFrame({c: pseudonymize(body.loc[~reject_mask, c], pii_key) for c in pii_cols})
         pii_hashes.index = valid.index
+    text_cols = {c for c, f in colmap.items() if kinds.get(f) == "text"} | set(unmapped)
     issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
-                       _safe_value(v, c, pii_cols), str(why))
+                       _safe_value(v, c, pii_cols, text_cols), str(why))
               for r, c, v, why in iss.sort_values("row", kind="stable").itertuples(index=False)]
     return ImportResult(valid=valid, rejected=rej, issues=issues, flagged=flagged, platform=layout.name,
                         encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
                         duplicates=len(dups), file_hash=file_hash, file_name=name, pii_columns=pii_cols,
-                        pii_hashes=pii_hashes, column_map=colmap)
+                        pii_hashes=pii_hashes, column_map=colmap, recodings=recodings,
+                        excluded=int(excluded.sum()), scrubbed=scrubbed)
 
 
-def _safe_value(v, column, pii_cols) -> object:
+def _safe_value(v, column, pii_cols, text_cols=()) -> object:
     if column in pii_cols:
         return "(withheld)"
+    if column in text_cols and isinstance(v, str):
+        return scrub_text(v)[0]
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None
     if isinstance(v, np.generic):
@@ -308,12 +357,14 @@ def read_frame_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = None) -> tuple[pd.DataFrame, dict]:
+def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = None,
+                     pii_key: bytes | None = None) -> tuple[pd.DataFrame, dict]:
     """Validate one respondent's answers (a form submission) exactly like an imported row.
 
     ``answers`` maps field ids (and ``respondent_id``/``submitted_at``/``wave``) to values;
     multiple-choice answers may be lists of codes. Returns the one-row canonical frame and the
-    salted hashes of any contact fields (empty without ``pii_salt``; raw values are never kept).
+    keyed pseudonyms of any contact fields (empty without ``pii_key``/``pii_salt``; raw values
+    are never kept).
 
     Raises
     ------
@@ -330,7 +381,7 @@ def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = No
     pd.DataFrame([{c: ("" if row[c] is None else row[c]) for c in cols}], columns=cols).to_csv(buf, index=False)
     kinds = field_kinds(survey)
     res = read_responses(buf.getvalue().encode("utf-8"), survey, platform="plain", file_name="<form>",
-                         pii_salt=pii_salt, check_quality=False,
+                         pii_salt=pii_salt, pii_key=pii_key, check_quality=False,
                          mapping={c: c for c in cols if c in kinds or c in survey.pii_fields or c in META_COLUMNS})
     if res.issues:
         raise ResponseImportError("; ".join(f"{i.column}: {i.expected} (got {i.value!r})" for i in res.issues),

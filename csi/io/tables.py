@@ -6,6 +6,11 @@ data rows below ``header_rows`` header lines. CSV bodies are read with pyarrow (
 fast); a file pyarrow cannot parse (ragged rows, stray quotes) falls back to Python's ``csv``
 module, and each row whose field count differs from the header's is returned as a *bad row*
 with its reason -- never dropped.
+
+Row numbers are the file's own (issue 13): the body's index is the row number a user sees in
+a spreadsheet program -- header rows counted, so the first data row under one header row is
+row 2 -- and blank rows are skipped (they are not respondents) without renumbering the rows
+below them. A CSV and an XLSX of the same data therefore name the same rows.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ _DELIMITERS = ",;\t|"
 class BadRow:
     """A data row that could not be split into the header's columns."""
 
-    row: int  # 1-based data-row number (header rows excluded)
+    row: int  # the file's own row number (header rows counted, as a spreadsheet shows it)
     raw: str
     reason: str
 
@@ -68,6 +73,8 @@ class Table:
     _text_bytes: bytes = b""  # UTF-8 bytes of a CSV
     _excel: pd.DataFrame | None = None
     bad_rows: list[BadRow] = field(default_factory=list)
+    #: spreadsheet row number of the first (header) row; 1 for CSV
+    first_row: int = 1
 
     def body(self, header_rows: int, names: list[str], *, typed: bool = True,
              string_columns: set[str] | None = None) -> tuple[pd.DataFrame, list[BadRow]]:
@@ -78,14 +85,19 @@ class Table:
         Returns the frame (index = 1-based data-row number) and the rows that could not be split.
         """
         if self.kind == "excel":
-            assert self._excel is not None
+            if self._excel is None:  # pragma: no cover - set by open_table
+                raise ResponseImportError("the spreadsheet was not read")
             frame = self._excel.iloc[header_rows:].copy()
             frame = frame.reindex(columns=range(len(names)))
             frame.columns = names
             frame = frame.map(_cell_text) if not typed else frame
-            frame.index = pd.RangeIndex(1, len(frame) + 1)
+            # spreadsheet row numbers: the raw frame's positions start at row 1 (header rows counted)
+            frame.index = pd.Index(frame.index.to_numpy() + 1)
+            blank = frame.map(lambda v: _cell_text(v) == "").all(axis=1) if len(frame) else None
+            if blank is not None and blank.any():
+                frame = frame.loc[~blank]
             return frame, []
-        if typed:
+        if typed and not _has_blank_lines(self._text_bytes):
             try:
                 return self._arrow_body(header_rows, names, string_columns or set()), []
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
@@ -109,7 +121,7 @@ class Table:
             tbl = pacsv.read_csv(io.BytesIO(self._text_bytes), read,
                                  pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True), conv)
         frame = tbl.to_pandas()
-        frame.index = pd.RangeIndex(1, len(frame) + 1)
+        frame.index = pd.RangeIndex(header_rows + 1, header_rows + 1 + len(frame))
         return frame
 
     def _python_body(self, header_rows: int, names: list[str]) -> tuple[pd.DataFrame, list[BadRow]]:
@@ -123,9 +135,8 @@ class Table:
             for i, rec in enumerate(reader):
                 if i < header_rows:
                     continue
-                n = i - header_rows + 1
-                if not rec:  # a blank line is not a respondent
-                    bad.append(BadRow(n, "", "blank line"))
+                n = i + 1  # the file's own row number (records, as a spreadsheet numbers them)
+                if not rec or not any(c.strip() for c in rec):  # a blank line is not a respondent
                     continue
                 if len(rec) > width and not any(c.strip() for c in rec[width:]):
                     rec = rec[:width]
@@ -140,6 +151,12 @@ class Table:
         frame = pd.DataFrame(rows, columns=names, index=index, dtype="str") if rows else \
             pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
         return frame, bad
+
+
+def _has_blank_lines(data: bytes) -> bool:
+    """Whether a CSV has an empty line (pyarrow would skip it and renumber the rows below)."""
+    body = data.rstrip(b"\r\n")
+    return b"\n\n" in body or b"\n\r\n" in body
 
 
 def _cell_text(v: object) -> str:
@@ -206,9 +223,13 @@ def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None =
         except Exception as exc:  # noqa: BLE001 - any reader failure means "not a spreadsheet"
             raise ResponseImportError(
                 f"{file_name}: not a readable spreadsheet ({exc.__class__.__name__})") from None
-        raw = raw.dropna(how="all").reset_index(drop=True)
-        if raw.empty:
+        filled = raw.notna().any(axis=1).to_numpy()
+        if not filled.any():
             raise ResponseImportError(f"{file_name}: the spreadsheet's first sheet is empty")
+        # blank rows above the header are not part of the table; row numbers stay the sheet's
+        start = int(filled.argmax())
+        raw = raw.iloc[start:]
+        raw.index = pd.RangeIndex(start, start + len(raw))
         preview = [[_cell_text(v) for v in row] for row in raw.head(_PREVIEW_LINES).itertuples(index=False)]
         return Table("excel", "binary", "", preview, _excel=raw)
     enc = detect_encoding(data, encoding)

@@ -94,7 +94,12 @@ class Store:
 
     # -- settings / surveys ---------------------------------------------------------------
     def pii_salt(self) -> str:
-        """``CSI_PII_SALT`` or this store's random salt (created once, kept in ``csi_settings``)."""
+        """Legacy salt (``CSI_PII_SALT`` or a random per-store salt kept in ``csi_settings``).
+
+        No longer used for contact data: a salt kept in the same database lets anyone holding
+        the file brute-force a phone number. Pseudonyms are keyed HMACs with ``CSI_PII_KEY``
+        (:mod:`csi.io.pseudonym`).
+        """
         env = os.environ.get("CSI_PII_SALT", "")
         if env:
             return env
@@ -270,7 +275,7 @@ class Store:
         given = dict(answers)
         given.setdefault("respondent_id", uuid.uuid4().hex)
         given.setdefault("submitted_at", datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))
-        frame, pii = validate_answers(survey, given, pii_salt=self.pii_salt() if _has_pii(survey, given) else None)
+        frame, pii = validate_answers(survey, given, pii_key=_form_pii_key() if _has_pii(survey, given) else None)
         rid = str(frame["respondent_id"].iloc[0])
         rec = {"survey_id": survey.id, "respondent_id": rid, "submission_key": key, "source_row": None,
                "submitted_at": _iso(frame["submitted_at"])[0], "wave": str(frame["wave"].iloc[0]),
@@ -372,6 +377,16 @@ class Store:
         raws = [json.loads(r[2]) for r in rows]
         base = pd.DataFrame({"source_row": [r[0] for r in rows], "reason": [r[1] for r in rows]})
         return pd.concat([base, pd.DataFrame(raws, index=base.index)], axis=1) if rows else base
+
+
+def _form_pii_key() -> bytes | None:
+    """The pseudonym key for form submissions, or None (contact answers are then dropped)."""
+    from csi.io.pseudonym import PseudonymKeyError, pseudonym_key
+
+    try:
+        return pseudonym_key()
+    except PseudonymKeyError:
+        return None
 
 
 def _has_pii(survey: Survey, answers: dict) -> bool:

@@ -83,6 +83,9 @@ class Scale(_Model):
     dont_know: Number | None = None
     dont_know_label: Text | None = None
     missing_codes: tuple[Number, ...] = ()
+    #: issue 13: platform option number -> stored value, for code exports that do not number
+    #: the points as stored (e.g. a 0-10 scale exported as 1-11); default: presentation order
+    export_codes: dict[Number, Number] | None = None
 
     @property
     def points(self) -> list[Number]:
@@ -125,6 +128,8 @@ class Item(_Model):
     required: bool = True
     show_if: ShowIf | None = None
     short: Text | None = None  # short label for charts
+    #: issue 13: platform option number -> stored value for this item (wins over the scale's)
+    export_codes: dict[Number, Number] | None = None
 
 
 class Construct(_Model):
@@ -181,6 +186,11 @@ class Question(_Model):
     source: Literal["respondent", "system"] = "respondent"
     pii: Literal["phone", "email", "address", "name", "ip", "other"] | None = None
     short: Text | None = None
+    #: issue 13: ``false`` declares that a contact-looking question holds no contact data
+    #: (``csi validate`` otherwise asks for ``pii``); platform option number -> stored value
+    #: (or option code) for code exports that do not follow the presentation order
+    contact_data: Literal[False] | None = None
+    export_codes: dict[Number, Number | str] | None = None
 
 
 class DriverLever(_Model):

@@ -32,12 +32,12 @@ def test_import_json_and_idempotence(flagship_path, tmp_path, db):
     out = tmp_path / "o.json"
     r = _run("import", flagship_path, src, "--db", db, "--json", out)
     assert r.exit_code == 0, r.output
-    assert "2 rows read: 1 imported, 1 rejected" in r.output and "row 2, pq1" in r.output
+    assert "2 rows read: 1 imported, 1 rejected" in r.output and "row 3, pq1" in r.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert list(data) == KEYS
     assert (data["rows_read"], data["imported"], data["rejected"], data["duplicates"]) == (2, 1, 1, 0)
     assert data["unmapped_columns"] == ["extra"]
-    assert data["issues"][0] == {"row": 2, "column": "pq1", "value": 12,
+    assert data["issues"][0] == {"row": 3, "column": "pq1", "value": 12,
                                  "reason": "out of scale; expected a value of the 1–10 scale or 99 (don't know)"}
     again = _run("import", flagship_path, src, "--db", db, "--json", out)
     assert again.exit_code == 0 and "already imported" in again.output

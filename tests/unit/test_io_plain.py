@@ -11,6 +11,7 @@ import pytest
 
 from csi.errors import ResponseImportError
 from csi.io import read_responses
+from csi.io.pseudonym import PseudonymKeyError
 
 HEAD = "respondent_id,submitted_at,pq1,pq2,cc1,channel,complaint_type,complaint_handling,comment\n"
 
@@ -25,37 +26,37 @@ def _reasons(res) -> dict[tuple[int, str], str]:
 
 def test_every_problem_kind_is_reported(flagship):
     text = HEAD + "\n".join([
-        "a,2026-01-01T00:00:00,5,6,0,jd,,,ok",           # 1 valid
-        "b,2026-01-01T00:00:00,11,6,0,jd,,,",            # 2 out of scale
-        "c,2026-01-01T00:00:00,abc,6,0,jd,,,",           # 3 unknown label
-        "d,2026-01-01T00:00:00,5,6,0,,,,",               # 4 required channel missing
-        "a,2026-01-02T00:00:00,5,6,0,jd,,,",             # 5 duplicate id
-        "f,2026-01-01T00:00:00,5,6,0,jd,late,,",         # 6 show_if: complaint_type shown only if cc1 = 1
-        "g,2026-01-01T00:00:00,5,6,1,jd,late;lost,9,",   # 7 valid complainer
-        "h,not a date,5,6,0,jd,,,",                      # 8 bad timestamp
-        "i,2026-01-01T00:00:00,99,-99,0,amazon,,,",      # 9 unknown option (99 = don't know, -99 missing ok)
-        "j,2026-01-01T00:00:00,非常满意,不知道/不适用,是,天猫,,,",  # 10 labels -> codes; cc1 = 1, nothing ticked
+        "a,2026-01-01T00:00:00,5,6,0,jd,,,ok",           # 2 valid
+        "b,2026-01-01T00:00:00,11,6,0,jd,,,",            # 3 out of scale
+        "c,2026-01-01T00:00:00,abc,6,0,jd,,,",           # 4 unknown label
+        "d,2026-01-01T00:00:00,5,6,0,,,,",               # 5 required channel missing
+        "a,2026-01-02T00:00:00,5,6,0,jd,,,",             # 6 duplicate id
+        "f,2026-01-01T00:00:00,5,6,0,jd,late,,",         # 7 show_if: complaint_type shown only if cc1 = 1
+        "g,2026-01-01T00:00:00,5,6,1,jd,late;lost,9,",   # 8 valid complainer
+        "h,not a date,5,6,0,jd,,,",                      # 9 bad timestamp
+        "i,2026-01-01T00:00:00,99,-99,0,amazon,,,",      # 10 unknown option (99 = don't know, -99 missing ok)
+        "j,2026-01-01T00:00:00,非常满意,不知道/不适用,是,天猫,,,",  # 11 labels -> codes; cc1 = 1, nothing ticked
     ]) + "\n"
     res = _read(text, flagship)
     r = _reasons(res)
     assert res.rows_read == 10 and len(res.valid) + len(res.rejected) == 10
-    assert "out of scale" in r[(2, "pq1")]
-    assert "unknown label" in r[(3, "pq1")]
-    assert r[(4, "channel")] == "required answer missing"
-    assert "duplicate respondent id (first seen in row 1)" in r[(5, "respondent_id")]
-    assert "not shown" in r[(6, "complaint_type")]
-    assert "not a date" in r[(8, "submitted_at")]
-    assert "unknown option" in r[(9, "channel")]
+    assert "out of scale" in r[(3, "pq1")]
+    assert "unknown label" in r[(4, "pq1")]
+    assert r[(5, "channel")] == "required answer missing"
+    assert "duplicate respondent id (first seen in row 2)" in r[(6, "respondent_id")]
+    assert "not shown" in r[(7, "complaint_type")]
+    assert "not a date" in r[(9, "submitted_at")]
+    assert "unknown option" in r[(10, "channel")]
     assert res.duplicates == 1
-    assert res.valid.index.tolist() == [1, 7, 10]
+    assert res.valid.index.tolist() == [2, 8, 11]  # file rows: the header is row 1
     v = res.valid.set_index("respondent_id")
     assert v.loc["g", "complaint_type"] == "late;lost" and v.loc["g", "complaint_handling"] == 9.0
     assert v.loc["j", "pq1"] == 10.0 and v.loc["j", "pq2"] == 99.0 and v.loc["j", "channel"] == "tmall"
     assert v.loc["j", "complaint_type"] == ""  # shown, nothing ticked
     assert np.isnan(v.loc["a", "complaint_type"]) if isinstance(v.loc["a", "complaint_type"], float) \
         else pd.isna(v.loc["a", "complaint_type"])
-    assert res.rejected["source_row"].tolist() == [2, 3, 4, 5, 6, 8, 9]
-    issue = next(i for i in res.issues if i.row == 2)
+    assert res.rejected["source_row"].tolist() == [3, 4, 5, 6, 7, 9, 10]
+    issue = next(i for i in res.issues if i.row == 3)
     assert str(issue.value) == "11" and issue.file == "t.csv"
 
 
@@ -98,7 +99,7 @@ def test_generated_ids_are_stable_per_file(flagship):
     text = "submitted_at,pq1,channel\n2026-01-01T00:00:00,5,jd\n"
     a, b = _read(text, flagship), _read(text, flagship)
     assert a.valid["respondent_id"].tolist() == b.valid["respondent_id"].tolist()
-    assert a.valid["respondent_id"].iloc[0].endswith("-1")
+    assert a.valid["respondent_id"].iloc[0].endswith("-2")  # the file's row 2
 
 
 def test_explicit_mapping_and_question_text(flagship):
@@ -143,9 +144,11 @@ def test_contact_columns_dropped_or_hashed(flagship):
     res = _read(text, flagship)
     assert sorted(res.pii_columns) == ["Email", "phone", "来自IP"]
     assert res.pii_hashes is None and "phone" not in res.valid.columns
-    hashed = _read(text, flagship, pii_salt="s")
+    hashed = _read(text, flagship, pii_salt="a-secret-of-16-chars")
     assert set(hashed.pii_hashes.columns) == {"phone", "Email", "来自IP"}
     assert "13800000000" not in hashed.pii_hashes.to_string()
+    with pytest.raises(PseudonymKeyError, match="too short"):
+        _read(text, flagship, pii_salt="s")
 
 
 def test_mapping_by_platform_question_number(flagship):

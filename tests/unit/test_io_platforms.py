@@ -54,7 +54,7 @@ def test_fixture_imports_to_the_same_answers(name, flagship, data_dir, expected)
 
 def test_qualtrics_preview_and_test_rows_are_quarantined(flagship, data_dir):
     res = read_responses(data_dir / "platforms" / "qualtrics_export.csv", flagship)
-    assert res.rejected["source_row"].tolist() == [1, 8]
+    assert res.rejected["source_row"].tolist() == [4, 11]  # file rows: three header rows
     assert res.rejected["reason"].str.contains("preview/test response").all()
     assert "IP Address" not in res.rejected.columns and "Recipient Email" not in res.rejected.columns
 

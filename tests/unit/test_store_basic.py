@@ -58,7 +58,7 @@ def test_import_round_trip_and_idempotence(flagship, store_url):
     assert got["wave"].tolist() == ["2026Q1", "2026Q2"]
     assert "phone" not in got.columns
     rej = store.rejected_rows(b.batch_id)
-    assert rej["source_row"].tolist() == [3, 4]
+    assert rej["source_row"].tolist() == [4, 5]  # file rows: the header is row 1
     assert "out of scale" in rej.loc[0, "reason"] and "duplicate respondent id" in rej.loc[1, "reason"]
     assert "phone" not in rej.columns  # contact data never stored
     batches = store.batches(flagship)
@@ -84,13 +84,14 @@ def test_submit_response_is_double_click_safe(flagship, store_url):
     assert store.count_responses(flagship) == 1
 
 
-def test_keep_pii_stores_only_hashes(flagship, store_url):
+def test_keep_pii_stores_only_hashes(flagship, store_url, monkeypatch):
     import sqlalchemy as sa
 
+    from csi.io.pseudonym import pseudonym_key
+
+    monkeypatch.setenv("CSI_PII_KEY", "0123456789abcdef-test-key")
     store = open_store(store_url)
-    salt = store.pii_salt()
-    assert salt == store.pii_salt()  # stable per store
-    res = read_responses(io.BytesIO(PLAIN.encode()), flagship, pii_salt=salt)
+    res = read_responses(io.BytesIO(PLAIN.encode()), flagship, pii_key=pseudonym_key())
     store.import_frame(flagship, res.valid, source_name="a.csv", file_hash=res.file_hash,
                        pii_hashes=res.pii_hashes)
     with store.engine.connect() as conn:

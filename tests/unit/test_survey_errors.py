@@ -119,7 +119,7 @@ def test_number_where_text():
 def test_unknown_key_lists_the_expected_keys():
     src = after_line(9, "    maximum: 10\n")
     check(one_issue(src), 10, 5, r"^unknown key 'maximum'; expected one of min, max, step, labels, "
-          r"dont_know, dont_know_label, missing_codes$", "scales.s10.maximum")
+          r"dont_know, dont_know_label, missing_codes, export_codes$", "scales.s10.maximum")
 
 
 def test_unknown_top_level_key():
