@@ -125,6 +125,8 @@ class Item(_Model):
     required: bool = True
     show_if: ShowIf | None = None
     short: Text | None = None  # short label for charts
+    # issue 14: how a not-shown answer (show_if false) enters a model ("impute": as MAR)
+    not_shown: Literal["impute"] | None = None
 
 
 class Construct(_Model):
