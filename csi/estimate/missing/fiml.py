@@ -148,9 +148,18 @@ def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts:
     :class:`~csi.estimate.missing.em.EMResult`), ``loglik``, ``loglik_h1``, ``chi2`` (the
     likelihood-ratio test against the saturated model) and ``patterns``.
     """
-    from csi.estimate.cbsem_engine import SemFit, _delta_se, _minimize, _param_locations, _Problem, \
-        _row_label, _standardize, PARAM_COLUMNS
     from scipy.stats import norm
+
+    from csi.estimate.cbsem_engine import (
+        PARAM_COLUMNS,
+        SemFit,
+        _delta_se,
+        _minimize,
+        _param_locations,
+        _Problem,
+        _row_label,
+        _standardize,
+    )
 
     try:
         model = semopy.Model(description)
@@ -229,3 +238,43 @@ def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts:
             "loglik": float(loglik), "loglik_h1": float(loglik_h1),
             "chi2": float(2 * (loglik_h1 - loglik)), "patterns": pm.n_patterns}
     return sf, info
+
+
+def fiml_fit_indices(sf, info: dict, pm_sub: pd.DataFrame) -> dict:
+    """Fit indices of a FIML solution: the chi-square is the likelihood-ratio test against the
+    saturated (EM) model, the baseline is the independence model fitted by FIML (each item's
+    observed mean and variance), CFI/TLI/RMSEA follow from them as in lavaan; SRMR compares the
+    model-implied with the EM covariance.
+    """
+    import math
+
+    from scipy.stats import chi2 as chi2_dist
+
+    from csi.estimate.cbsem_fit_indices import fit_indices, rmsea_ci
+
+    out = fit_indices(sf.S, sf.sigma, sf.n_obs, sf.n_free)
+    p = sf.S.shape[0]
+    df = p * (p + 1) // 2 - sf.n_free  # the mean structure is saturated in both models
+    chi2 = max(info["chi2"], 0.0)
+    x = pm_sub.to_numpy(dtype=float)
+    ll_base = 0.0
+    for j in range(p):
+        col = x[~np.isnan(x[:, j]), j]
+        var = col.var()
+        ll_base += -0.5 * len(col) * (np.log(2 * np.pi) + np.log(var) + 1.0)
+    b_chi2 = 2 * (info["loglik_h1"] - ll_base)
+    b_df = p * (p - 1) // 2
+    n = sf.n_obs
+    t1 = max(chi2 - df, 0.0)
+    t2 = max(chi2 - df, b_chi2 - b_df, 0.0)
+    cfi = 1.0 if t2 == 0 else 1.0 - t1 / t2
+    if df > 0 and b_df > 0:
+        tli = (b_chi2 / b_df - chi2 / df) / (b_chi2 / b_df - 1.0)
+        rmsea = math.sqrt(max(chi2 - df, 0.0) / (n * df))
+    else:
+        tli = rmsea = math.nan
+    lo, hi = rmsea_ci(chi2, df, n)
+    out.update(chi2=chi2, df=float(df), p_value=float(chi2_dist.sf(chi2, df)) if df > 0 else math.nan,
+               cfi=cfi, tli=tli, rmsea=rmsea, rmsea_ci_low=lo, rmsea_ci_high=hi,
+               baseline_chi2=b_chi2, baseline_df=float(b_df))
+    return out

@@ -20,6 +20,7 @@ write_ref <- function(name, syntax, data) {
   rows <- vapply(seq_len(nrow(pe)), function(i) obj(
     c("lhs", "op", "rhs", "est", "se"),
     c(str_(pe$lhs[i]), str_(pe$op[i]), str_(pe$rhs[i]), num(pe$est[i]), num(pe$se[i]))), "")
+  fm_names <- c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "baseline.chisq", "baseline.df")
   covrows <- vapply(seq_along(vars), function(i) arr(h1$cov[i, ]), "")
   out <- paste0("{\n",
     '"name": ', str_(name), ",\n",
@@ -30,6 +31,7 @@ write_ref <- function(name, syntax, data) {
     '"n": ', lavInspect(fit, "nobs"), ",\n",
     '"converged": ', tolower(lavInspect(fit, "converged")), ",\n",
     '"loglik": ', num(fitMeasures(fit, "logl")), ",\n",
+    '"fit": ', obj(fm_names, num(unname(fitMeasures(fit, fm_names)))), ",\n",
     '"variables": [', paste(str_(vars), collapse = ", "), "],\n",
     '"h1_mean": ', arr(h1$mean[vars]), ",\n",
     '"h1_cov": [', paste(covrows, collapse = ",\n  "), "],\n",
