@@ -206,11 +206,22 @@ def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
     if np.any(obs_n <= 0):
         i = int(np.flatnonzero(obs_n <= 0)[0])
         raise DataError(f"item {pm.items[i]!r} has no answers; EM cannot estimate it")
-    d0 = cov0 = None
     if start is not None:
         d0, cov0 = np.asarray(start[0], float) - pm.center, np.asarray(start[1], float)
-    d, S, it, conv = em_batch(pm.n[None], pm.sums[None], pm.cross[None], pm.masks, d0=d0, cov0=cov0,
-                              tol=tol, max_iter=max_iter)
+    else:
+        d0, cov0 = (v[0] for v in start_values(pm.n[None], pm.sums[None], pm.cross[None], pm.masks))
+    from csi.estimate.missing import em_kernel
+
+    if pm.n_patterns > 8 and em_kernel.available():  # many patterns: the compiled loop
+        p = len(pm.items)
+        iu, ju = np.triu_indices(p)
+        full = np.empty((p, p), dtype=np.int64)
+        full[iu, ju] = full[ju, iu] = np.arange(len(iu))
+        M = np.concatenate([pm.n[:, None], pm.sums, pm.cross[:, iu, ju]], axis=1)[None]
+        d, S, it, conv = em_kernel.em_chunk(M, pm.masks, full, d0, cov0, tol, max_iter)
+    else:
+        d, S, it, conv = em_batch(pm.n[None], pm.sums[None], pm.cross[None], pm.masks, d0=d0, cov0=cov0,
+                                  tol=tol, max_iter=max_iter)
     var = np.diag(S[0])
     if np.any(var <= 1e-12 * (1.0 + np.abs(pm.center + d[0]) ** 2)):
         i = int(np.flatnonzero(var <= 1e-12 * (1.0 + np.abs(pm.center + d[0]) ** 2))[0])

@@ -115,8 +115,8 @@ class PatternMoments:
         obs = ~np.isnan(x)
         any_obs = obs.any(axis=1)
         if center is None:
-            with np.errstate(invalid="ignore"):
-                center = np.where(obs.any(axis=0), np.nanmean(np.where(obs, x, np.nan), axis=0), 0.0)
+            cnt = obs.sum(axis=0)
+            center = np.where(obs, x, 0.0).sum(axis=0) / np.maximum(cnt, 1)
         center = np.asarray(center, dtype=np.float64)
         rows = np.flatnonzero(any_obs)
         codes_sub, masks = pattern_codes(obs[rows])
