@@ -212,7 +212,7 @@ def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
         d0, cov0 = (v[0] for v in start_values(pm.n[None], pm.sums[None], pm.cross[None], pm.masks))
     from csi.estimate.missing import em_kernel
 
-    if pm.n_patterns > 8 and em_kernel.available():  # many patterns: the compiled loop
+    if em_kernel.available():  # the compiled loop (numpy: em_batch)
         p = len(pm.items)
         iu, ju = np.triu_indices(p)
         full = np.empty((p, p), dtype=np.int64)

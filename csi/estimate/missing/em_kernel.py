@@ -20,6 +20,24 @@ _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
 
 
+def _small_inv(A, out, r):
+    """Inverse of the leading r x r block of the SPD matrix A (Gauss-Jordan, no pivoting)."""
+    for i in range(r):
+        for j in range(r):
+            out[i, j] = A[i, j]
+    for k in range(r):
+        piv = 1.0 / out[k, k]
+        out[k, k] = 1.0
+        for j in range(r):
+            out[k, j] *= piv
+        for i in range(r):
+            if i != k:
+                f = out[i, k]
+                out[i, k] = 0.0
+                for j in range(r):
+                    out[i, j] -= f * out[k, j]
+
+
 def _em_chunk(M, p, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, tol, max_iter,
               out_d, out_S, iters, conv):
     c, P, _q = M.shape
@@ -36,8 +54,13 @@ def _em_chunk(M, p, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, tol, max
                     v = M[b, k, 1 + p + full[i, j]]
                     C[k, i, j] = v
                     T2b[i, j] += v
-        d = d0.copy()
-        S = S0.copy()
+        d = d0[b].copy()
+        S = S0[b].copy()
+        rmax = 0
+        for k in range(P):
+            rmax = max(rmax, miss_ptr[k + 1] - miss_ptr[k])
+        Kmm = np.empty((rmax, rmax))
+        Ki = np.empty((rmax, rmax))
         done = False
         it = 0
         for it in range(1, max_iter + 1):  # noqa: B007
@@ -51,11 +74,10 @@ def _em_chunk(M, p, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, tol, max
                     continue
                 m = miss_idx[miss_ptr[k]:miss_ptr[k + 1]]
                 o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
-                Kmm = np.empty((r, r))
                 for a in range(r):
                     for s in range(r):
                         Kmm[a, s] = K[m[a], m[s]]
-                Ki = np.linalg.inv(Kmm)
+                _small_inv(Kmm, Ki, r)
                 beta = np.zeros((r, p))
                 for a in range(r):
                     for j in o:
@@ -163,6 +185,7 @@ def _compile() -> bool:
         return False
     cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
     _STATE["sums"] = numba.njit(cache=cache, nogil=True, error_model="numpy")(_add_sums)
+    globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)
     _STATE["fn"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_em_chunk)
     return True
@@ -170,6 +193,9 @@ def _compile() -> bool:
 
 def em_chunk(M, masks, full, d0, S0, tol, max_iter):
     """EM for a chunk: ``M`` (c, P, q) stacked pattern sums ``[n, sums, vech(cross)]``.
+
+    ``d0`` (p,) or (c, p) and ``S0`` (p, p) or (c, p, p): starting centred means and
+    covariances (shared or one per data set). ``tol=0`` with ``max_iter=1`` is one EM step.
 
     Returns ``(d, S, iterations, converged)`` as :func:`~csi.estimate.missing.em.em_batch`.
     """
@@ -182,6 +208,8 @@ def em_chunk(M, masks, full, d0, S0, tol, max_iter):
     miss_idx = np.concatenate(miss + [np.zeros(0, np.int64)]).astype(np.int64)
     obs_idx = np.concatenate(obs + [np.zeros(0, np.int64)]).astype(np.int64)
     c = M.shape[0]
+    d0 = np.broadcast_to(np.asarray(d0, dtype=float), (c, p))
+    S0 = np.broadcast_to(np.asarray(S0, dtype=float), (c, p, p))
     out_d, out_S = np.empty((c, p)), np.empty((c, p, p))
     iters, conv = np.empty(c, dtype=np.int64), np.empty(c, dtype=np.bool_)
     fn = _STATE["fn"] if available() else _em_chunk

@@ -39,6 +39,19 @@ from csi.errors import DataError
 __all__ = ["PatternMoments", "pattern_codes"]
 
 
+def _row_keys(obs: np.ndarray) -> np.ndarray:
+    """One hashable key per row of an (n, p) boolean array (its bits packed)."""
+    n, p = obs.shape
+    packed = np.packbits(obs, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    if width != packed.shape[1]:
+        buf = np.zeros((n, width), dtype=np.uint8)
+        buf[:, :packed.shape[1]] = packed
+        packed = buf
+    keys = np.ascontiguousarray(packed).view(np.uint64)
+    return keys[:, 0] if keys.shape[1] == 1 else keys
+
+
 def pattern_codes(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer pattern code per row and the distinct masks, for an (n, p) boolean array.
 
@@ -52,10 +65,11 @@ def pattern_codes(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([1, 0, 1], [[1, 1], [1, 0]])
     """
     obs = np.asarray(observed, dtype=bool)
-    n, p = obs.shape
-    if p <= 62:
-        key = obs.astype(np.int64) @ (np.int64(1) << np.arange(p, dtype=np.int64))
-        uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    keys = _row_keys(obs)
+    if keys.ndim == 1:
+        inv, _ = pd.factorize(keys)
+        first = np.full(inv.max() + 1 if len(inv) else 0, -1, dtype=np.int64)
+        first[inv[::-1]] = np.arange(len(inv) - 1, -1, -1)
         masks = obs[first]
     else:
         masks, inv = np.unique(obs, axis=0, return_inverse=True)
@@ -118,33 +132,37 @@ class PatternMoments:
             cnt = obs.sum(axis=0)
             center = np.where(obs, x, 0.0).sum(axis=0) / np.maximum(cnt, 1)
         center = np.asarray(center, dtype=np.float64)
-        rows = np.flatnonzero(any_obs)
-        codes_sub, masks = pattern_codes(obs[rows])
+        rows = np.flatnonzero(any_obs) if not any_obs.all() else None
+        codes_sub, masks = pattern_codes(obs if rows is None else obs[rows])
         P = len(masks)
         order = np.argsort(codes_sub, kind="stable")
         bounds = np.searchsorted(codes_sub[order], np.arange(P + 1))
-        xc = np.where(obs[rows], x[rows] - center, 0.0)[order]
-        w = None if weights is None else np.asarray(weights, dtype=np.float64)[rows][order]
+        src = order if rows is None else rows[order]
+        w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
         nw = np.empty(P)
-        sums = np.empty((P, p))
-        cross = np.empty((P, p, p))
+        sums = np.zeros((P, p))
+        cross = np.zeros((P, p, p))
         n_rows = np.diff(bounds).astype(np.int64)
         for k in range(P):
-            lo, hi = bounds[k], bounds[k + 1]
-            blk = xc[lo:hi]
-            if w is None:
-                nw[k] = hi - lo
+            r = src[bounds[k]:bounds[k + 1]]
+            blk = x.take(r, axis=0)  # whole rows (a fast gather); unanswered columns -> 0
+            blk -= center
+            if not masks[k].all():
+                blk[:, ~masks[k]] = 0.0
+            if w_all is None:
+                nw[k] = len(r)
                 sums[k] = blk.sum(axis=0)
                 cross[k] = blk.T @ blk
             else:
-                wk = w[lo:hi]
+                wk = w_all[r]
                 nw[k] = wk.sum()
                 sums[k] = wk @ blk
                 cross[k] = (blk * wk[:, None]).T @ blk
-        codes = np.full(n, -1, dtype=np.int64)
-        codes[rows] = codes_sub
+        codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
+        if rows is not None:
+            codes[rows] = codes_sub
         pm = cls(items=tuple(items), masks=masks, n=nw, center=center, sums=sums, cross=cross,
-                 n_rows=n_rows, n_empty=int(n - len(rows)))
+                 n_rows=n_rows, n_empty=0 if rows is None else int(n - len(rows)))
         return pm, codes
 
     @classmethod
