@@ -12,6 +12,7 @@ from csi.errors import CsiError
 from csi.report import overview as ov
 from csi.report.figures import path_diagram, trend_figure
 from csi.report.filters import wave_labels
+from csi.report.missing import missing_statement
 from csi.report.tables import construct_labels
 
 
@@ -49,6 +50,7 @@ def main() -> None:
     with c2:
         n, start, end = ov.response_span(frame)
         st.write(T("n_resp", n=n, start=start, end=end))
+        missing_slot = st.empty()
         if ov.binary_constructs(survey):
             try:
                 rate = complaint_rate(survey, frame).iloc[0]
@@ -66,6 +68,7 @@ def main() -> None:
         common.show_error(exc)
         return
     pooled = fits.pooled
+    missing_slot.write(missing_statement(pooled.missing, common.lang()))
     trend = ov.trend_table(fits.groups)
     recent = trend[trend["wave"].isin(recent_waves)]
     _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels,

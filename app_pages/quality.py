@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
+from csi.report.missing import missing_by_item, missing_statement
 from csi.report.quality import compare_methods
 from csi.report.tables import display_table
 
@@ -25,7 +26,12 @@ def main() -> None:
         return
     st.caption(T("fit_info", n=res.n_obs, n_boot=res.n_boot, method=res.method.upper(),
                  converged=T("yes") if res.converged else T("no"), n_iter=res.n_iter,
-                 policy=res.missing.get("policy", ""), dropped=res.missing.get("n_dropped", 0)))
+                 policy=res.missing.get("policy", ""),
+                 dropped=res.missing.get("n_total", 0) - res.missing.get("n_used", 0)))
+    st.write(missing_statement(res.missing, common.lang()))
+    with st.expander(T("missing_by_item")):
+        st.caption(T("missing_types_note"))
+        st.dataframe(display_table(missing_by_item(res.missing)), hide_index=True, key="missing_table")
     st.subheader(T("admissibility"))
     st.dataframe(res.admissibility, hide_index=True, key="adm_table")
     if res.warnings:

@@ -24,6 +24,7 @@ __all__ = [
     "ConvergenceWarning",
     "InadmissibleSolutionWarning",
     "SmallSampleWarning",
+    "MissingDataWarning",
 ]
 
 
@@ -128,3 +129,7 @@ class InadmissibleSolutionWarning(CsiWarning):
 
 class SmallSampleWarning(CsiWarning):
     """A group is smaller than the documented minimum for stable estimates."""
+
+
+class MissingDataWarning(CsiWarning):
+    """A missing-data policy dropped more than 5% of the respondents (issue 14)."""

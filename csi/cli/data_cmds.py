@@ -59,7 +59,7 @@ def import_cmd(
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
-            flagged=res.flagged, pii_hashes=res.pii_hashes)
+            flagged=res.flagged, pii_hashes=res.pii_hashes, missing_types=res.missing_types)
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{file.name}: platform {res.platform}, encoding {res.encoding}")
@@ -114,6 +114,9 @@ def export_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output file.", show_default=False)],
     format: Annotated[str, typer.Option("--format", help="csv, xlsx or parquet.")] = "csv",  # noqa: A002
     db: Annotated[str | None, typer.Option(help="Store URL (default: CSI_DATABASE_URL or sqlite:///./var/csi.sqlite).")] = None,
+    missing_types: Annotated[bool, typer.Option(
+        "--missing-types", help="Add a <field>__missing column per field: dont_know, not_shown, skipped, "
+                                "no_answer.")] = False,
 ) -> None:
     """Export stored responses (canonical frame, no contact data; formula-safe spreadsheets)."""
     from csi.io.export import export_responses
@@ -123,8 +126,11 @@ def export_cmd(
         store = open_store(db)
         s = load_survey(survey) if Path(survey).suffix in (".yaml", ".yml") or Path(survey).exists() \
             else store.load_survey(survey)
-        frame = store.responses_frame(s)
-        export_responses(frame, out, format=format, survey=s)
+        if missing_types:
+            frame, types = store.responses_frame(s, with_missing_types=True)
+        else:
+            frame, types = store.responses_frame(s), None
+        export_responses(frame, out, format=format, survey=s, missing_types=types)
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{len(frame)} responses written to {out}")

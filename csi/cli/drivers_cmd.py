@@ -129,6 +129,8 @@ def drivers(
         "--segment", help="Restrict to one group, COL=VALUE (e.g. channel=jd or wave=2026Q4).")] = None,
     boot: Annotated[int, typer.Option("--boot", help="Bootstrap resamples for the CIs.")] = 500,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    missing: Annotated[str, typer.Option(
+        "--missing", help="Missing-data policy of the model fit: em, pairwise, mean or listwise.")] = "em",
 ) -> None:
     """Drivers of loyalty and repeat purchase: IPMA, impacts, relative importance, repurchase
     logit and AUC, complaints, what-if examples (JSON)."""
@@ -171,8 +173,9 @@ def drivers(
                            f"at least {MIN_GROUP_N} (the model is re-fitted on them)")
         with warnings.catch_warnings(record=True) as rec:
             warnings.simplefilter("always")
-            result = fit(s, frame, n_boot=0, seed=seed)
+            result = fit(s, frame, n_boot=0, seed=seed, missing=missing)
             report = build_report(s, frame, result, target=target, n_boot=boot, seed=seed)
+            report["missing"] = result.missing
             caught = [str(w.message) for w in rec if issubclass(w.category, UserWarning)]
     except CsiError as exc:
         raise fail(exc) from None

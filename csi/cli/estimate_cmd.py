@@ -38,7 +38,8 @@ def estimate(
         int | None, typer.Option("--boot", help="Bootstrap resamples (PLS default 5000).")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed for the bootstrap.")] = None,
-    missing: Annotated[str, typer.Option(help="listwise, pairwise or mean.")] = "listwise",
+    missing: Annotated[str | None, typer.Option(
+        help="Missing-data policy: em (PLS default), fiml (CB-SEM default), pairwise, mean or listwise.")] = None,
     scale: Annotated[str | None, typer.Option(help="Item scale MIN,MAX (lavaan models).")] = None,
     weights: Annotated[str | None, typer.Option(help="Column with sampling weights.")] = None,
     strata: Annotated[str | None, typer.Option(

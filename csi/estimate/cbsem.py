@@ -40,6 +40,7 @@ import math
 import numbers
 import warnings
 
+import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
@@ -49,6 +50,7 @@ from csi.estimate.cbsem_admissibility import check_admissibility
 from csi.estimate.cbsem_engine import fit_sem
 from csi.estimate.cbsem_fit_indices import FIT_KEYS, fit_indices
 from csi.estimate.cbsem_syntax import binary_note, to_semopy_description
+from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.prepare import check_option, prepare_data
 from csi.estimate.results import IndexResult
 from csi.survey.model import ModelSpec
@@ -57,7 +59,7 @@ __all__ = ["fit_cbsem", "PLS_ONLY_KEYWORDS"]
 
 #: keywords of :func:`csi.fit` that only PLS uses; :func:`fit_cbsem` accepts and ignores them.
 PLS_ONLY_KEYWORDS = ("weighting", "consistent", "progress", "ci", "max_iter", "tol")
-_MISSING = ("listwise", "mean")
+_MISSING = ("fiml", "listwise", "mean")
 
 
 def _check_number(name, value, lo, hi, *, integer=False, closed="both"):
@@ -79,7 +81,7 @@ def fit_cbsem(
     model: ModelSpec,
     data: pd.DataFrame,
     *,
-    missing: str = "listwise",
+    missing: str = "fiml",
     seed=None,
     n_boot: int = 0,
     alpha: float = 0.05,
@@ -96,9 +98,10 @@ def fit_cbsem(
         Reflective constructs (formative ones raise :class:`ParameterError`).
     data : DataFrame
         One row per respondent; columns include every item id.
-    missing : {"listwise", "mean"}, default="listwise"
-        Missing-data policy of :func:`~csi.estimate.prepare.prepare_data` (ML needs a complete
-        covariance matrix, so ``"pairwise"`` is refused).
+    missing : {"fiml", "listwise", "mean"}, default="fiml"
+        ``"fiml"``: casewise ML by missingness pattern (:mod:`csi.estimate.missing.fiml`,
+        lavaan's ``missing = "fiml"``); or a policy of :func:`~csi.estimate.prepare.prepare_data`
+        (``"pairwise"`` is refused: ML needs a positive-definite covariance).
     seed : int or None
         Seeds the perturbed restarts and the bootstrap.
     n_boot : int, default=0
@@ -155,6 +158,7 @@ def fit_cbsem(
     True
     """
     weights = kw.pop("weights", None)
+    missing_types = kw.pop("missing_types", None)
     unknown = sorted(k for k in kw if k not in PLS_ONLY_KEYWORDS)
     if unknown:
         raise ParameterError(
@@ -176,13 +180,24 @@ def fit_cbsem(
     # syntax checks (formative, names) before touching the data
     to_semopy_description(model, {it: 1.0 for it in model.item_ids},
                           single_item_reliability=single_item_reliability)
-    prep = prepare_data(model, data, missing=missing)
+    prep = prepare_data(model, data, missing=missing, missing_types=missing_types)
     items = prep.items
     var = items.var(ddof=0)
     desc = to_semopy_description(model, var.to_dict(),
                                  single_item_reliability=single_item_reliability)
-    sf = fit_sem(desc, items, seed=seed, max_starts=max_starts)
-    fit_all = fit_indices(sf.S, sf.sigma, sf.n_obs, sf.n_free)
+    fiml_info = None
+    if missing == "fiml" and items.isna().to_numpy().any():
+        from csi.estimate.missing.fiml import fiml_fit_indices, fit_sem_fiml
+
+        if n_boot > 0:
+            raise ParameterError(
+                "a CB-SEM bootstrap with missing='fiml' on data with missing answers is not "
+                "available; use n_boot=0 (observed-information SEs) or method='pls'")
+        sf, fiml_info = fit_sem_fiml(desc, items, seed=seed, max_starts=max_starts)
+        fit_all = fiml_fit_indices(sf, fiml_info, items[sf.observed])
+    else:
+        sf = fit_sem(desc, items, seed=seed, max_starts=max_starts)
+        fit_all = fit_indices(sf.S, sf.sigma, sf.n_obs, sf.n_free)
     z = norm.ppf(1 - alpha / 2)
 
     paths = T.paths_table(model, sf, z)
@@ -190,6 +205,8 @@ def fit_cbsem(
     loadings = T.loadings_table(model, sf, z)
     u = T.index_weights(model, sf)
     index, scores = T.index_table(model, items, u, z)
+    if fiml_info is not None:  # the index from the FIML item means, scores renormalised
+        index, scores = fiml_index(model, items, u, fiml_info, sf.observed, z)
     reliability = T.reliability_table(model, sf, items)
     r2 = T.r2_table(model, sf)
     adm = check_admissibility(sf)
@@ -239,6 +256,13 @@ def fit_cbsem(
         warnings.warn(msg, InadmissibleSolutionWarning, stacklevel=2)
         notes.append(msg)
 
+    em_r = None if fiml_info is None else fiml_info["em"]
+    miss = missing_report(missing, len(data), len(items),
+                          prep.type_counts, model.item_ids,
+                          em=None if missing != "fiml" else (
+                              {"iterations": 0, "converged": True} if em_r is None else
+                              {"iterations": em_r.iterations, "converged": em_r.converged}))
+    warn_dropped(miss, stacklevel=2)
     extra = {
         "parameters": sf.params,
         "fit_detail": fit_all,
@@ -269,8 +293,30 @@ def fit_cbsem(
         converged=sf.converged,
         n_boot=n_boot,
         survey_version=survey_version,
-        missing=dict(prep.missing),
+        missing=miss,
         warnings=tuple(notes),
         fit={k: fit_all[k] for k in FIT_KEYS},
         extra=extra,
     )
+
+
+def fiml_index(model, items, u, info, observed, z):
+    """0-100 index from the FIML item means; per-respondent scores with renormalised weights."""
+    from csi.estimate.missing.scores import renormalised_index_scores
+
+    mu = dict(zip(observed, info["mean"], strict=True))
+    cids = list(model.construct_ids)
+    rows, out = [], {}
+    for c in model.constructs:
+        uu = u.loc[u["construct"] == c.id, "estimate"].to_numpy(float)
+        lo = np.array([model.items[it].scale_min for it in c.items], dtype=float)
+        hi = np.array([model.items[it].scale_max for it in c.items], dtype=float)
+        m = np.array([mu[it] for it in c.items])
+        x = items[list(c.items)].to_numpy(float)
+        out[c.id] = renormalised_index_scores(x, uu, np.ones((len(uu), 1)), lo, hi)[:, 0]
+        score = 100.0 * ((m - lo) @ uu) / ((hi - lo) @ uu)
+        sc = out[c.id]
+        se = float(np.nanstd(sc, ddof=1) / math.sqrt(np.isfinite(sc).sum()))
+        rows.append({"construct": c.id, "score": score, "se": se, "ci_low": score - z * se,
+                     "ci_high": score + z * se})
+    return pd.DataFrame(rows), pd.DataFrame(out, index=items.index, columns=cids)

@@ -63,7 +63,7 @@ def fit(
     n_boot: int | None = None,
     seed=None,
     weights=None,
-    missing: str = "listwise",
+    missing: str | None = None,
     scale=None,
     weighting: str = "path",
     consistent: bool = False,
@@ -71,6 +71,7 @@ def fit(
     alpha: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
     strata=None,
+    missing_types=None,
     **kw,
 ) -> IndexResult:
     """Estimate the model and the 0-100 indices with bootstrap confidence intervals.
@@ -91,7 +92,14 @@ def fit(
         Seeds the bootstrap (``numpy.random.default_rng(seed)``); ``random_state`` is an alias.
     weights : str, array or None
         Sampling weights (a column name or one weight per row): weighted PLS.
-    missing : {"listwise", "pairwise", "mean"}, default="listwise"
+    missing : {"em", "fiml", "pairwise", "mean", "listwise"} or None
+        Missing-data policy (:mod:`csi.estimate.missing.policies`). None (default): ``"em"``
+        for PLS (the EM mean and covariance; every respondent with an answer is used) and
+        ``"fiml"`` for CB-SEM. What it did is in ``result.missing``; a
+        :class:`~csi.errors.MissingDataWarning` is raised when it drops more than 5% of the
+        respondents.
+    missing_types : DataFrame or None
+        The import's missingness types (``ResponseBatch.missing_types``) for the report.
     weighting : {"path", "factorial", "centroid"}, default="path"
     consistent : bool, default=False
         PLSc correction for reflective constructs.
@@ -128,13 +136,16 @@ def fit(
         seed = rs if seed is None else seed
     check_option("method", method, METHODS)
     spec, version = resolve_model(model, scale, kw.pop("missing_codes", ()))
+    if missing is None:
+        missing = "fiml" if method == "cbsem" else "em"
     if method == "cbsem":
         from csi.estimate.cbsem import fit_cbsem
 
         if strata is not None:
             raise ParameterError("'strata' (a stratified bootstrap) is for method='pls'")
 
-        extra = {"missing": missing, "seed": seed, "alpha": alpha, "survey_version": version}
+        extra = {"missing": missing, "seed": seed, "alpha": alpha, "survey_version": version,
+                 "missing_types": missing_types}
         if n_boot is not None:
             extra["n_boot"] = n_boot
         if weights is not None:
@@ -145,9 +156,11 @@ def fit(
     if kw:
         raise ParameterError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kw))}")
     _check_pls_args(n_boot, ci, alpha, progress, seed)
+    _check_missing(missing, ci, n_boot)
     if strata is not None and isinstance(data, pd.DataFrame) and not data.index.is_unique:
         data = data.reset_index(drop=True)
-    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
+    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent, missing_types)
+    _check_missing(missing, ci, n_boot, est)
     codes = None
     if strata is not None:  # checked even without a bootstrap (a misspelt column is an error)
         codes, _ = _stratum_codes(data, strata, est._prep.index, missing)
@@ -179,7 +192,7 @@ def fit_strata(
     n_boot: int | None = None,
     seed=None,
     weights=None,
-    missing: str = "listwise",
+    missing: str = "em",
     scale=None,
     weighting: str = "path",
     consistent: bool = False,
@@ -187,6 +200,7 @@ def fit_strata(
     alpha: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
     missing_codes=(),
+    missing_types=None,
 ) -> StrataFit:
     """Fit the pooled model and the model in each stratum (e.g. wave) in one bootstrap.
 
@@ -204,9 +218,10 @@ def fit_strata(
     strata : str or array
         Column of ``data`` (or one label per row) naming each row's stratum. Rows without a
         label are resampled as one more stratum and get no fit of their own.
-    missing : {"listwise"}
-        Listwise deletion only: then a stratum's rows are the same in its own fit and in the
-        pooled one (mean replacement would impute them differently).
+    missing : {"em", "listwise"}, default="em"
+        ``"em"``: the pooled fit and each stratum's fit use their own EM moments (each
+        bootstrap resample re-runs both); ``"listwise"``: a stratum's rows are the same in its
+        own fit and in the pooled one. (Mean replacement would impute them differently.)
     Other parameters as :func:`fit` (PLS only).
 
     Returns
@@ -217,10 +232,12 @@ def fit_strata(
     if n_boot is None:
         n_boot = 5000
     _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit_strata")
-    check_option("missing", missing, ("listwise",))
+    check_option("missing", missing, ("em", "listwise"), func="fit_strata")
+    _check_missing(missing, ci, n_boot)
     if isinstance(data, pd.DataFrame) and not data.index.is_unique:
         data = data.reset_index(drop=True)
-    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent)
+    est, caught = _point_fit(spec, data, weights, missing, weighting, consistent, missing_types)
+    _check_missing(missing, ci, n_boot, est)
     codes, labels = _stratum_codes(data, strata, est._prep.index, missing)
     kept = est._prep.index
     row_weights = None if weights is None or isinstance(weights, str) else \
@@ -230,13 +247,15 @@ def fit_strata(
         rows = kept[codes == g]
         wg = weights if row_weights is None else row_weights.loc[rows].to_numpy()
         try:
-            fits[g] = _point_fit(spec, data.loc[rows], wg, missing, weighting, consistent)
+            mt = None if missing_types is None else missing_types.reindex(rows)
+            fits[g] = _point_fit(spec, data.loc[rows], wg, missing, weighting, consistent, mt)
         except CsiError as exc:
             skipped[lab] = str(exc)
     boot = None
     if n_boot > 0:
         boot = _bootstrap(est, n_boot, seed, progress, jackknife=(ci == "bca"), strata=codes,
-                          stratum_fns={g: _stat_fn(e) for g, (e, _) in fits.items()})
+                          stratum_fns={g: _stat_fn(e) for g, (e, _) in fits.items()},
+                          stratum_ems={g: e.em_ for g, (e, _) in fits.items()})
     groups = {}
     for g, (e, c) in fits.items():
         b = None if boot is None else boot.extra["strata"][g]
@@ -256,13 +275,25 @@ def _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit") -> None:
             f"The 'seed' parameter of {func} must be an int, a Generator or None. Got {seed!r} instead.")
 
 
-def _point_fit(spec, data, weights, missing, weighting, consistent):
+def _check_missing(missing, ci, n_boot, est=None) -> None:
+    check_option("missing", missing, ("em", "pairwise", "mean", "listwise", "fiml"))
+    if missing == "fiml":
+        raise ParameterError(
+            "missing='fiml' (casewise maximum likelihood) is for method='cbsem'; PLS estimates "
+            "from the EM mean and covariance, the same saturated ML estimate: use missing='em'")
+    if est is not None and est.em_ is not None and ci == "bca" and n_boot > 0:
+        raise ParameterError(
+            "ci='bca' needs a jackknife, which is not available with missing='em' on data with "
+            "missing answers; use ci='percentile'")
+
+
+def _point_fit(spec, data, weights, missing, weighting, consistent, missing_types=None):
     """The PLS point estimate and the warnings it raised (recorded, shown once at the end)."""
     caught: list[warnings.WarningMessage] = []
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         est = PLSPathModel(weighting=weighting, consistent=consistent).fit(
-            spec, data, weights=weights, missing=missing
+            spec, data, weights=weights, missing=missing, missing_types=missing_types
         )
         caught.extend(rec)
     u = est.stats_["u"]
@@ -319,8 +350,17 @@ def _msg(w: Warning) -> warnings.WarningMessage:
     return warnings.WarningMessage(w, type(w), __file__, 0)
 
 
-def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife, strata=None, stratum_fns=None):
+def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife, strata=None, stratum_fns=None,
+               stratum_ems=None):
     wts = est._weights if est.weights_used_ else None
+    if est.em_ is not None:  # missing="em" with missing values: EM in every resample
+        from csi.estimate.missing.bootstrap_em import bootstrap_em
+
+        pm, pcodes = est._patterns
+        starts = {g: (r.mean, r.cov) for g, r in (stratum_ems or {}).items() if r is not None}
+        return bootstrap_em(est._item_values(), wts, pcodes, pm.masks, (est.em_.mean, est.em_.cov),
+                            pm.center, _stat_fn(est), n_boot=n_boot, seed=seed, progress=progress,
+                            strata=strata, stratum_fns=stratum_fns, stratum_starts=starts)
     return bootstrap_moments(est._item_values(), wts, est.arrays_, _stat_fn(est), n_boot=n_boot,
                              seed=seed, progress=progress, jackknife=jackknife, strata=strata,
                              stratum_fns=stratum_fns)

@@ -23,6 +23,8 @@ from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterE
 from csi.estimate import effects as fx
 from csi.estimate import quality as q
 from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights, pls_weights_t
+from csi.estimate.missing.policies import missing_report, warn_dropped
+from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
 from csi.estimate.prepare import check_option, prepare_arrays, prepare_data
 from csi.estimate.scaling import index_means, index_scores, unstandardized_weights
@@ -244,31 +246,64 @@ class PLSPathModel:
             )
 
     # -- fitting ----------------------------------------------------------------------------
-    def fit(self, model: ModelSpec, data: pd.DataFrame, *, weights=None, missing="listwise"):
+    def fit(self, model: ModelSpec, data: pd.DataFrame, *, weights=None, missing="em",
+            missing_types=None):
         """Fit on a respondent x item DataFrame; returns ``self``.
 
         ``data`` is checked and recoded by :func:`~csi.estimate.prepare.prepare_data`
         (missing codes, scale bounds, reverse items, ``missing`` policy, sampling ``weights``).
+        ``missing="em"`` (default) estimates from the EM mean and covariance of the items
+        (:mod:`csi.estimate.missing`); ``missing_types`` is the import's typed-missingness
+        frame, used for the ``missing_`` report.
         """
         self._validate_params()
         if not isinstance(model, ModelSpec):
             raise ParameterError(
                 f"The 'model' parameter of PLSPathModel.fit must be a ModelSpec. Got {type(model).__name__} instead."
             )
-        prep = prepare_arrays(model, data, missing=missing, weights=weights)
+        check_option("missing", missing, ("em", "pairwise", "mean", "listwise"), func="PLSPathModel.fit")
+        prep = prepare_arrays(model, data, missing=missing, weights=weights, missing_types=missing_types)
         x = prep.x
-        if missing == "pairwise" and np.isnan(x).any():
+        self.em_ = None
+        self._patterns = None
+        em_info = None
+        if missing == "em" and np.isnan(x).any():
+            from csi.estimate.missing import PatternMoments, em
+
+            ma = ModelArrays.from_model(model)
+            pm, codes = PatternMoments.from_arrays(x, model.item_ids, prep.weights,
+                                                   center=(ma.lo + ma.hi) / 2)
+            r = em(pm)
+            if not r.converged:
+                warnings.warn(f"EM did not converge in {r.iterations} iterations; the item means "
+                              "and covariance are not the ML estimates", ConvergenceWarning, stacklevel=2)
+            cov = r.cov_unbiased()
+            sd = np.sqrt(np.diag(cov))
+            R = cov / np.outer(sd, sd)
+            np.fill_diagonal(R, 1.0)
+            self._set_moments(model, R, r.mean, sd, r.n, len(x))
+            self.em_, self._patterns = r, (pm, codes)
+            em_info = {"iterations": r.iterations, "converged": r.converged}
+        elif missing == "em":
+            em_info = {"iterations": 0, "converged": True}  # complete data: the sample moments
+        if missing == "em" and self.em_ is None or missing in ("listwise", "mean"):
+            ma = ModelArrays.from_model(model)
+            mom = compute_moments(x, prep.weights, shift=(ma.lo + ma.hi) / 2)
+            self._fit_moments(model, mom)
+        elif missing == "pairwise" and np.isnan(x).any():
             mean, sd, R, _ = pairwise_correlation(x, prep.weights)
             n = float(len(x)) if prep.weights is None else float(prep.weights.sum())
             self._set_moments(model, R, mean, sd, n, len(x))
-        else:
+        elif missing == "pairwise":
             ma = ModelArrays.from_model(model)
             mom = compute_moments(x, prep.weights, shift=(ma.lo + ma.hi) / 2)
             self._fit_moments(model, mom)
         self._prep = prep
         self._items = None
         self._weights = prep.weights
-        self.missing_ = prep.missing
+        self.missing_ = missing_report(missing, prep.n_total, len(x), prep.type_counts,
+                                       model.item_ids, em=em_info)
+        warn_dropped(self.missing_, stacklevel=3)
         self.weights_used_ = prep.weights is not None
         return self
 
@@ -281,8 +316,11 @@ class PLSPathModel:
         self._fit_moments(model, moments)
         self._prep = None
         self._items = None
-        self.missing_ = {"policy": "none", "n_missing_values": 0, "n_respondents_affected": 0,
-                         "n_dropped": 0, "by_item": {}}
+        self.missing_ = missing_report("none", moments.n_obs, moments.n_obs,
+                                       np.zeros((len(model.item_ids), 4), dtype=np.int64),
+                                       model.item_ids)
+        self.em_ = None
+        self._patterns = None
         self.weights_used_ = False
         return self
 
@@ -432,7 +470,9 @@ class PLSPathModel:
         """Standardized construct scores for ``data`` (respondents x constructs).
 
         Items are standardized with the fitted means/SDs, so on the training data the scores
-        have mean 0 and unit sample variance. Rows with a missing item get NaN.
+        have mean 0 and unit sample variance. A respondent with missing items is scored from
+        the items they answered, the block's weights renormalised
+        (:mod:`csi.estimate.missing.scores`); NaN only where a whole block is missing.
         """
         if "stats_" not in self.__dict__:
             raise NotFittedError("This PLSPathModel instance is not fitted yet; call 'fit' first.")
@@ -441,8 +481,12 @@ class PLSPathModel:
 
     def _std_scores(self, items: pd.DataFrame) -> pd.DataFrame:
         # (x - mean)/sd @ W without an n x p temporary
+        xv = items.to_numpy()
+        if np.isnan(xv).any():
+            z = renormalised_std_scores(xv, self.stats_["W"], self.item_mean_, self.item_std_)
+            return pd.DataFrame(z, index=items.index, columns=list(self.arrays_.construct_ids))
         Ws = self.stats_["W"] / self.item_std_[:, None]
-        z = items.to_numpy() @ Ws - self.item_mean_ @ Ws
+        z = xv @ Ws - self.item_mean_ @ Ws
         return pd.DataFrame(z, index=items.index, columns=list(self.arrays_.construct_ids))
 
     def _has_items(self) -> bool:
@@ -472,7 +516,11 @@ class PLSPathModel:
         """Per-respondent 0-100 index scores (raw items, unstandardized weights)."""
         if "_index_scores" not in self.__dict__:
             items = self._need_items("index_scores_")
-            s = index_scores(items.to_numpy(), self.stats_["u"], self.arrays_)
+            xv, ma = items.to_numpy(), self.arrays_
+            if np.isnan(xv).any():
+                s = renormalised_index_scores(xv, self.stats_["u"], ma.member, ma.lo, ma.hi)
+            else:
+                s = index_scores(xv, self.stats_["u"], ma)
             self._index_scores = pd.DataFrame(s, index=items.index,
                                               columns=list(self.arrays_.construct_ids))
         return self._index_scores

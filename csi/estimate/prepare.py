@@ -9,10 +9,14 @@
 4. any other value outside the item's theoretical ``[scale_min, scale_max]`` is an error --
    a value outside the scale never reaches an estimator;
 5. reverse items are recoded ``scale_min + scale_max - x``;
-6. the ``missing`` policy is applied and what it touched is counted.
+6. the ``missing`` policy is applied and what it touched is counted, per item and
+   missingness type (:mod:`csi.estimate.missing.policies`).
 
 Missing-data policies
 ---------------------
+``"em"`` / ``"fiml"``
+    NaNs are kept; respondents with no answered item are dropped (they carry no
+    information); the estimator works on per-pattern moments (EM, casewise ML).
 ``"listwise"``
     Respondents with any missing item are dropped (counted in ``n_dropped``).
 ``"pairwise"``
@@ -20,6 +24,10 @@ Missing-data policies
 ``"mean"``
     Each missing value is replaced by its item's mean over the respondents who answered
     (SEMinR's ``mean_replacement``; needed to reproduce the corp_rep reference values).
+
+Items shown only to some respondents (``show_if`` in the survey) are structurally missing
+for the others: unless the survey says how they enter (``not_shown: impute``), any policy
+refuses them with a :class:`~csi.errors.DataError` naming the item.
 """
 
 from __future__ import annotations
@@ -31,12 +39,13 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import DataError, ParameterError
+from csi.estimate.missing.policies import POLICIES, type_counts
 from csi.survey.model import ModelSpec
 
 __all__ = ["PreparedData", "PreparedArrays", "prepare_data", "prepare_arrays", "MISSING_POLICIES",
            "check_option"]
 
-MISSING_POLICIES = ("listwise", "pairwise", "mean")
+MISSING_POLICIES = POLICIES
 
 
 def check_option(name: str, value: object, allowed: tuple[str, ...], func: str = "fit") -> str:
@@ -70,6 +79,7 @@ class PreparedData:
     items: pd.DataFrame
     weights: np.ndarray | None
     missing: dict
+    type_counts: np.ndarray | None = None  # (p, 4) missing cells per item and type
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,8 @@ class PreparedArrays:
     weights: np.ndarray | None
     missing: dict
     frame: pd.DataFrame | None = None  # the items frame when the missing policy built one
+    type_counts: np.ndarray | None = None  # (p, 4) per item and missingness type (before the policy)
+    n_total: int = 0  # rows of the input data
 
     def items(self) -> pd.DataFrame:
         """The items as a DataFrame (``PreparedData.items``)."""
@@ -149,6 +161,7 @@ def prepare_data(
     *,
     missing: str = "listwise",
     weights: str | np.ndarray | pd.Series | None = None,
+    missing_types: pd.DataFrame | None = None,
 ) -> PreparedData:
     """Check and recode the model's items; apply the missing-data policy.
 
@@ -163,6 +176,9 @@ def prepare_data(
     weights : str, array-like or None
         Sampling weights: the name of a column of ``data`` or an array with one positive
         weight per row of ``data``.
+    missing_types : DataFrame or None
+        The import's missingness types (``ResponseBatch.missing_types``: same index, a column
+        per item, ``dont_know``/``not_shown``/``skipped``/``no_answer``) for the NaN cells.
 
     Returns
     -------
@@ -186,8 +202,9 @@ def prepare_data(
     >>> len(p.items), p.missing["n_dropped"]
     (3, 1)
     """
-    prep = prepare_arrays(model, data, missing=missing, weights=weights)
-    return PreparedData(items=prep.items(), weights=prep.weights, missing=prep.missing)
+    prep = prepare_arrays(model, data, missing=missing, weights=weights, missing_types=missing_types)
+    return PreparedData(items=prep.items(), weights=prep.weights, missing=prep.missing,
+                        type_counts=prep.type_counts)
 
 
 def prepare_arrays(
@@ -196,6 +213,7 @@ def prepare_arrays(
     *,
     missing: str = "listwise",
     weights: str | np.ndarray | pd.Series | None = None,
+    missing_types: pd.DataFrame | None = None,
 ) -> PreparedArrays:
     """:func:`prepare_data` without building the items DataFrame (same checks and errors).
 
@@ -207,6 +225,7 @@ def prepare_arrays(
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     plan = _item_plan(model)
     item_ids = plan.item_ids
+    _check_structural(plan.specs, model)
     col_list = data.columns.tolist()
     col_set = set(col_list)
     absent = [c for c in item_ids if c not in col_set]
@@ -263,12 +282,14 @@ def prepare_arrays(
     if clean:
         nan_mask = None
         n_nan_col = np.zeros(len(item_ids), dtype=int)
+        counts = np.zeros((len(item_ids), 4), dtype=np.int64)
     else:
         if not owned:
             x, owned = np.array(x, dtype="float64", copy=True), True
         if np.isinf(mn).any() or np.isinf(mx).any():
             r, c = np.argwhere(np.isinf(x))[0]
             raise DataError(f"item {item_ids[c]!r}, row {_row_label(data.index, r)}: infinite value")
+        counts = type_counts(x, specs, missing_types, data.index, item_ids)
         for c in code_cols:
             col = x[:, c]
             col[np.isin(col, np.asarray(specs[c].missing_codes, dtype=float))] = np.nan
@@ -318,6 +339,13 @@ def prepare_arrays(
     elif missing == "mean" and info["n_missing_values"]:
         items = pd.DataFrame(x, index=index, columns=sub.columns, copy=False)
         frame = items.fillna(items.mean())
+    elif missing in ("em", "fiml") and row_missing is not None:
+        empty = nan_mask.all(axis=1)
+        if empty.any():  # no answered item: no information on the items
+            info["n_dropped"] = int(empty.sum())
+            frame = pd.DataFrame(x, index=index, columns=sub.columns, copy=False).loc[~empty]
+            if w is not None:
+                w = w[~empty]
     if frame is not None:
         x, index = frame.to_numpy(), frame.index
 
@@ -335,7 +363,21 @@ def prepare_arrays(
             f"(more than the {max_block} items of the largest block)"
         )
     return PreparedArrays(x=x, index=index, columns=sub.columns, weights=w, missing=info,
-                          frame=frame)
+                          frame=frame, type_counts=counts, n_total=len(data))
+
+
+def _check_structural(specs, model) -> None:
+    """Refuse items shown only to a subgroup unless the survey says how they enter."""
+    for sp in specs:
+        cond = getattr(sp, "shown_if", None)
+        if cond and getattr(sp, "not_shown", None) is None:
+            owner = next((c.id for c in model.constructs if sp.id in c.items), "?")
+            raise DataError(
+                f"item {sp.id!r} of construct {owner!r} is shown only when {cond} (show_if): the "
+                "respondents not shown it are missing by design, not at random, and the model "
+                "would impute or drop them. Say how it enters: set `not_shown: impute` on the item "
+                "in the survey (treat the unshown answers as missing at random given the "
+                "condition), or remove the item from the model's constructs")
 
 
 def _numeric(raw: pd.Series, item: str, index: pd.Index) -> np.ndarray:

@@ -52,10 +52,13 @@ class Summary:
             f"iterations = {r.n_iter}, converged = {conv}",
         ]
         if miss:
+            types = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in (miss.get("by_type") or {}).items() if v)
+            em = miss.get("em")
             parts.append(
-                f"missing data: policy {miss.get('policy')}, {miss.get('n_missing_values', 0)} values "
-                f"of {miss.get('n_respondents_affected', 0)} respondents, "
-                f"{miss.get('n_dropped', 0)} dropped"
+                f"missing data: policy {miss.get('policy')}, {miss.get('n_used', 0)} of "
+                f"{miss.get('n_total', 0)} respondents used; missing answers: {types or 'none'}"
+                + (f"; EM {em['iterations']} iterations, converged = {'yes' if em['converged'] else 'NO'}"
+                   if em else "")
             )
         f = r.fit or {}
         if "chi2" not in f and f.get("srmr") is not None:

@@ -38,8 +38,17 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def export_responses(frame: pd.DataFrame, out: str | Path, *, format: str = "csv", survey=None) -> Path:  # noqa: A002
-    """Write ``frame`` (canonical, no PII) to ``out`` as ``csv``, ``xlsx`` or ``parquet``."""
+def export_responses(frame: pd.DataFrame, out: str | Path, *, format: str = "csv", survey=None,  # noqa: A002
+                     missing_types: pd.DataFrame | None = None) -> Path:
+    """Write ``frame`` (canonical, no PII) to ``out`` as ``csv``, ``xlsx`` or ``parquet``.
+
+    ``missing_types`` (aligned with ``frame``) adds a column ``<field>__missing`` per field
+    with the missingness type of each missing answer (``dont_know``, ``not_shown``,
+    ``skipped``, ``no_answer``; empty where answered).
+    """
+    if missing_types is not None and len(missing_types.columns):
+        mt = missing_types.reindex(frame.index).astype(object).add_suffix("__missing")
+        frame = pd.concat([frame, mt], axis=1)
     if format not in FORMATS:
         raise ParameterError(f"The 'format' parameter of export_responses must be one of "
                              f"{', '.join(FORMATS)}. Got {format!r} instead.")

@@ -28,6 +28,7 @@ from csi.io.canonical import (
 from csi.io.convert import convert_column, field_specs
 from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
 from csi.io.mapping import map_columns
+from csi.io.missing_types import missing_types_frame
 from csi.io.option_codes import recode_field
 from csi.io.pii import contact_columns
 from csi.io.platforms import detect_layout
@@ -86,6 +87,9 @@ class ImportResult:
     recodings: list[str] = field(default_factory=list)
     excluded: int = 0
     scrubbed: dict[str, int] = field(default_factory=dict)
+    #: issue 14: why each missing answer of ``valid`` is missing (``dont_know``, ``not_shown``,
+    #: ``skipped``, ``no_answer``; NaN where answered), see :mod:`csi.io.missing_types`.
+    missing_types: pd.DataFrame | None = None
 
     def issues_frame(self) -> pd.DataFrame:
         """The issues as a frame with columns ``row, column, value, reason``."""
@@ -311,6 +315,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     rej = rej.reset_index(drop=True)
     valid = frame.loc[~reject_mask] if reject_mask.any() else frame
     valid.index = valid.index.rename("source_row")
+    mtypes = missing_types_frame(frame, survey, kinds, {f: body[c] for f, c in by_field.items() if f in kinds},
+                                 shown)
+    mtypes = (mtypes.loc[~reject_mask] if reject_mask.any() else mtypes).rename_axis("source_row")
     # quality flags (kept)
     if check_quality:
         dur = body.loc[~reject_mask, by_field["duration_s"]] if "duration_s" in by_field else None
@@ -335,7 +342,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                         encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
                         duplicates=len(dups), file_hash=file_hash, file_name=name, pii_columns=pii_cols,
                         pii_hashes=pii_hashes, column_map=colmap, recodings=recodings,
-                        excluded=int(excluded.sum()), scrubbed=scrubbed)
+                        excluded=int(excluded.sum()), scrubbed=scrubbed, missing_types=mtypes)
 
 
 def _safe_value(v, column, pii_cols, text_cols=()) -> object:

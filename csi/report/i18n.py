@@ -200,6 +200,15 @@ LABELS: dict[str, dict[str, str]] = {
     "select_placeholder": {"en": "Choose an option", "zh": "请选择"},
     "yes": {"en": "Yes", "zh": "是"},
     "no": {"en": "No", "zh": "否"},
+    # -- missing data (issue 14) -------------------------------------------------------------
+    "missing_statement": {"en": "{n_total} respondents · model uses {n_used} ({policy}) · {dk}% of answers don't know",
+                          "zh": "{n_total} 位受访者 · 模型使用 {n_used} 位（{policy}） · {dk}% 的回答为“不知道”"},
+    "missing_em_not_converged": {"en": "EM not converged after {n} iterations",
+                                 "zh": "EM 在 {n} 次迭代后未收敛"},
+    "missing_by_item": {"en": "Missing answers by item and type", "zh": "各题项缺失回答（按类型）"},
+    "missing_types_note": {"en": "don't know · not shown (show_if / platform −3) · skipped (jump logic / −2) · "
+                                 "no answer (blank where shown)",
+                           "zh": "不知道 · 未显示（显示条件 / 平台 −3） · 跳过（跳转逻辑 / −2） · 未作答（显示但空白）"},
 }
 
 

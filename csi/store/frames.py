@@ -23,7 +23,7 @@ from csi.store.schema import responses
 from csi.survey import Survey
 
 _RESPONSE_COLS = ("survey_id", "survey_version_id", "batch_id", "respondent_id", "submission_key", "source_row",
-                  "submitted_at", "wave", "answers", "flags", "pii")
+                  "submitted_at", "wave", "answers", "flags", "pii", "missing")
 
 
 def _insert_many(conn, recs: list[dict]) -> None:
@@ -40,10 +40,44 @@ def _insert_many(conn, recs: list[dict]) -> None:
         conn.execute(responses.insert(), recs[start:start + 20000])
 
 
-def _to_parquet(frame: pd.DataFrame, keep: list[int], columns: list[str]) -> bytes:
+MISSING_PREFIX = "missing__"  # batch Parquet columns with the missingness types (issue 14)
+
+
+def _to_parquet(frame: pd.DataFrame, keep: list[int], columns: list[str],
+                missing_types: pd.DataFrame | None = None) -> bytes:
     buf = io.BytesIO()
-    frame.iloc[keep][columns].reset_index(drop=True).to_parquet(buf, index=False, compression="zstd")
+    out = frame.iloc[keep][columns].reset_index(drop=True)
+    if missing_types is not None and len(missing_types.columns):
+        mt = missing_types.reindex(frame.index).iloc[keep].reset_index(drop=True)
+        out = pd.concat([out, mt.astype(object).add_prefix(MISSING_PREFIX)], axis=1)
+    out.to_parquet(buf, index=False, compression="zstd")
     return buf.getvalue()
+
+
+def _types_from_parquet(data: bytes) -> pd.DataFrame:
+    """The missingness-type columns of a batch blob (field ids as columns; may be empty)."""
+    import pyarrow.parquet as pq
+
+    names = [n for n in pq.read_schema(io.BytesIO(data)).names if n.startswith(MISSING_PREFIX)]
+    if not names:
+        n = pq.read_metadata(io.BytesIO(data)).num_rows
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    part = pd.read_parquet(io.BytesIO(data), columns=names)
+    return part.rename(columns=lambda c: c[len(MISSING_PREFIX):]).astype(object)
+
+
+def missing_json(missing_types: pd.DataFrame | None, index: pd.Index) -> list[str | None]:
+    """Per-row JSON ``{field: type}`` of the missing answers (None for a complete row)."""
+    import json
+
+    if missing_types is None or not len(missing_types.columns):
+        return [None] * len(index)
+    mt = missing_types.reindex(index)
+    out = []
+    for rec in mt.to_dict("records"):
+        d = {k: v for k, v in rec.items() if isinstance(v, str)}
+        out.append(json.dumps(d) if d else None)
+    return out
 
 
 def _from_parquet(data: bytes, survey: Survey) -> pd.DataFrame:

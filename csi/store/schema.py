@@ -75,6 +75,8 @@ responses = sa.Table(
     sa.Column("answers", sa.Text, nullable=False),
     sa.Column("flags", sa.Text, nullable=True),
     sa.Column("pii", sa.Text, nullable=True),
+    # issue 14: JSON {field: missingness type} of the respondent's missing answers (migration 0014)
+    sa.Column("missing", sa.Text, nullable=True),
     sa.UniqueConstraint("survey_id", "respondent_id", name="uq_responses_survey_respondent"),
     sa.UniqueConstraint("survey_id", "submission_key", name="uq_responses_survey_submission"),
     sa.Index("ix_responses_survey_wave", "survey_id", "wave"),

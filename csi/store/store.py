@@ -25,7 +25,14 @@ from csi.io.canonical import (
     field_kinds,
 )
 from csi.store.engine import get_engine, with_retry, write_transaction
-from csi.store.frames import _from_parquet, _insert_many, _rows_to_frame, _to_parquet
+from csi.store.frames import (
+    _from_parquet,
+    _insert_many,
+    _rows_to_frame,
+    _to_parquet,
+    _types_from_parquet,
+    missing_json,
+)
 from csi.store.schema import (
     batch_frames,
     import_batches,
@@ -171,8 +178,13 @@ class Store:
                      platform: str | None = None, rejected: pd.DataFrame | None = None,
                      issues: list[RowIssue] | None = None, rows_read: int | None = None,
                      encoding: str | None = None, flagged: pd.DataFrame | None = None,
-                     pii_hashes: pd.DataFrame | None = None) -> BatchSummary:
+                     pii_hashes: pd.DataFrame | None = None,
+                     missing_types: pd.DataFrame | None = None) -> BatchSummary:
         """Store a canonical frame (one import batch) in ONE transaction.
+
+        ``missing_types`` (``ImportResult.missing_types``) is kept per response (column
+        ``missing``) and in the batch's Parquet copy; read it back with
+        ``responses_frame(..., with_missing_types=True)``.
 
         Rows whose ``respondent_id`` is already stored for the survey are skipped and counted
         as ``duplicates``; a ``file_hash`` already imported for this survey adds nothing
@@ -193,6 +205,7 @@ class Store:
         ids = frame["respondent_id"].astype("str").tolist()
         src_rows = (frame.index.to_numpy() if frame.index.name == "source_row" else np.arange(1, len(frame) + 1))
         answers = _answers_json(frame, fields)
+        miss_json = missing_json(missing_types, frame.index)
         submitted = _iso(frame["submitted_at"])
         waves = [None if pd.isna(w) else str(w) for w in frame["wave"]]
         pii_json = None
@@ -228,7 +241,8 @@ class Store:
                 recs = [{"survey_id": survey.id, "survey_version_id": sv, "batch_id": batch_id,
                          "respondent_id": ids[i], "submission_key": None, "source_row": int(src_rows[i]),
                          "submitted_at": submitted[i], "wave": waves[i], "answers": answers[i],
-                         "flags": flag_text.get(ids[i]), "pii": pii_json[i] if pii_json else None}
+                         "flags": flag_text.get(ids[i]), "pii": pii_json[i] if pii_json else None,
+                         "missing": miss_json[i]}
                         for i in keep]
                 _insert_many(conn, recs)
                 if rej_records:
@@ -236,7 +250,7 @@ class Store:
                 if keep:
                     conn.execute(batch_frames.insert().values(
                         batch_id=batch_id, survey_id=survey.id, n_rows=len(keep),
-                        data=_to_parquet(frame, keep, canonical_columns(survey))))
+                        data=_to_parquet(frame, keep, canonical_columns(survey), missing_types)))
                 _test_hook()
                 return BatchSummary(batch_id, survey.id, source_name, rows_read, len(keep), len(rejected),
                                     len(ids) - len(keep), n_flagged)
@@ -309,13 +323,16 @@ class Store:
             return int(conn.execute(sa.select(sa.func.count()).select_from(responses)
                                     .where(responses.c.survey_id == sid)).scalar_one())
 
-    def responses_frame(self, survey: Survey, *, waves=None, segment=None) -> pd.DataFrame:
+    def responses_frame(self, survey: Survey, *, waves=None, segment=None,
+                        with_missing_types: bool = False):
         """The stored responses of ``survey`` as the canonical frame (no PII), oldest first.
 
         ``waves``: a wave label or a list of labels to keep; ``segment``: ``(field, value)``,
         ``{field: value | [values]}`` to keep (e.g. ``("channel", "tmall")``).
         Imported batches are read from their Parquet copies (columnar); form submissions from
         their JSON answers (pyarrow's JSON reader). Rows are ordered by ``submitted_at``.
+        ``with_missing_types=True`` returns ``(frame, missing_types)``, the second aligned with
+        the first (see :mod:`csi.io.missing_types`).
         """
         with self.engine.connect() as conn:
             blobs = conn.execute(sa.select(batch_frames.c.data).where(batch_frames.c.survey_id == survey.id)
@@ -332,17 +349,29 @@ class Store:
             rows = []
             for in_batch in [responses.c.batch_id.is_(None)] + [responses.c.batch_id == b for b in no_copy]:
                 q = (sa.select(responses.c.id, responses.c.respondent_id, responses.c.submitted_at, responses.c.wave,
-                               responses.c.answers)
+                               responses.c.answers, responses.c.missing)
                      .where(responses.c.survey_id == survey.id).where(in_batch))
                 if waves is not None:
                     q = q.where(responses.c.wave.in_(waves))
                 rows.extend(conn.execute(q).all())
-            rows = [r[1:] for r in sorted(rows, key=lambda r: r[0])]  # in id order, as stored
+            rows = sorted(rows, key=lambda r: r[0])  # in id order, as stored
+            row_missing = [r[5] for r in rows]
+            rows = [r[1:5] for r in rows]
         parts = [_from_parquet(b[0], survey) for b in blobs]
+        tparts = [_types_from_parquet(b[0]) for b in blobs] if with_missing_types else []
         if waves is not None:
-            parts = [p.loc[p["wave"].isin(waves)] for p in parts]
+            keep_w = [p["wave"].isin(waves) for p in parts]
+            parts = [p.loc[k] for p, k in zip(parts, keep_w, strict=True)]
+            if with_missing_types:
+                tparts = [t.loc[k.to_numpy()] for t, k in zip(tparts, keep_w, strict=True)]
         if rows or not parts:
             parts.append(_rows_to_frame(survey, rows))
+            if with_missing_types:
+                tparts.append(pd.DataFrame([json.loads(m) if m else {} for m in row_missing],
+                                           index=pd.RangeIndex(len(rows)), dtype=object))
+        if with_missing_types:
+            tparts = [t.set_axis(p.index) for p, t in zip(parts, tparts, strict=True)]
+            parts = [pd.concat([p, t.add_prefix("\0mt\0")], axis=1) for p, t in zip(parts, tparts, strict=True)]
         parts = [p for p in parts if len(p)] or parts[:1]
         frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
         frame = frame.sort_values("submitted_at", kind="stable", na_position="last").reset_index(drop=True)
@@ -355,6 +384,11 @@ class Store:
                 vals = [val] if isinstance(val, str | int | float) else list(val)
                 mask &= frame[fid].astype("str").isin([str(v) for v in vals])
             frame = frame.loc[mask].reset_index(drop=True)
+        if with_missing_types:
+            tcols = [c for c in frame.columns if c.startswith("\0mt\0")]
+            types = frame[tcols].rename(columns=lambda c: c[4:])
+            types = types.loc[:, types.notna().any()].astype(object)
+            return frame.drop(columns=tcols), types
         return frame
 
     def batches(self, survey: Survey | str) -> pd.DataFrame:

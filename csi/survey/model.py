@@ -51,6 +51,13 @@ class ItemSpec:
     scale_max: float
     reverse: bool = False
     missing_codes: tuple[float, ...] = ()
+    #: the scale's don't-know code (one of ``missing_codes``), typed ``dont_know``.
+    dont_know: float | None = None
+    #: the item's display condition as text (``"cc1 == 1"``) when the survey has ``show_if``.
+    shown_if: str | None = None
+    #: how a not-shown answer enters the model (``"impute"``: as missing at random); None
+    #: with ``shown_if`` set makes estimation refuse the item.
+    not_shown: str | None = None
 
     def __post_init__(self) -> None:
         if not self.scale_min < self.scale_max:

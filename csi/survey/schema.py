@@ -130,6 +130,8 @@ class Item(_Model):
     short: Text | None = None  # short label for charts
     #: issue 13: platform option number -> stored value for this item (wins over the scale's)
     export_codes: dict[Number, Number] | None = None
+    # issue 14: how a not-shown answer (show_if false) enters a model ("impute": as MAR)
+    not_shown: Literal["impute"] | None = None
 
 
 class Construct(_Model):

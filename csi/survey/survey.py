@@ -148,7 +148,8 @@ class Survey(SurveyDoc):
             for it in c.items:
                 sc = items[it.id].scale
                 codes = tuple(sc.missing_codes) + ((sc.dont_know,) if sc.dont_know is not None else ())
-                specs[it.id] = ItemSpec(it.id, sc.min, sc.max, it.reverse, codes)
+                specs[it.id] = ItemSpec(it.id, sc.min, sc.max, it.reverse, codes, sc.dont_know,
+                                        _condition_text(it.show_if), it.not_shown)
         return ModelSpec(tuple(constructs), tuple(self.effective_paths), specs)
 
     def to_lavaan(self) -> str:
@@ -186,3 +187,13 @@ class Survey(SurveyDoc):
         if rest:
             out.append(Section(title={"en": "Anything else", "zh": "其他"}, fields=rest))
         return out
+
+
+def _condition_text(cond) -> str | None:
+    """``show_if`` as readable text (``"cc1 == 1"``, ``"channel in (jd, tmall)"``)."""
+    if cond is None:
+        return None
+    values, positive = cond.allowed
+    if cond.equals is not None:
+        return f"{cond.field} == {cond.equals}"
+    return f"{cond.field} {'in' if positive else 'not in'} ({', '.join(map(str, values))})"

@@ -92,3 +92,17 @@ def test_unfiltered_frame_is_keyed_like_a_filter_keeping_every_row(expected):
     for f in (Filters(), Filters(waves=waves)):
         assert _subset_key("k", filter_frame(frame, f).index) == _subset_key("k", frame.index)
     assert _subset_key("k", filter_frame(frame, Filters(waves=waves[:1])).index) != _subset_key("k", frame.index)
+
+
+def test_overview_states_how_many_respondents_the_model_uses(app_env, expected):
+    # issue 14: every respondent enters the default EM fit, and the page says so
+    from csi.report.missing import missing_statement
+
+    survey, frame, trend, pooled = expected
+    assert pooled.missing["policy"] == "em" and pooled.missing["n_used"] == len(frame) == 3000
+    assert pooled.n_obs == 3000
+    at = new_app().run()
+    assert not at.exception
+    shown = texts(at)
+    assert missing_statement(pooled.missing, "en") in shown, shown[:400]
+    assert "3,000 respondents · model uses 3,000 (EM)" in shown

@@ -35,3 +35,17 @@ def test_pls_vs_cbsem(app_env, sample_db):
     assert len(paths) == 9
     # the two estimators agree on the sign of every ACSI path on the sample data
     assert (np.sign(paths["pls"]) == np.sign(paths["cbsem"])).all()
+
+
+def test_quality_page_shows_missing_answers_by_item_and_type(app_env, sample_db):
+    from csi.report.missing import missing_by_item
+
+    _, res = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception
+    shown = shown_frames(at, "item", "dont_know", "not_shown", "skipped", "no_answer")[0]
+    want = missing_by_item(res.missing)
+    assert list(shown["item"]) == list(want["item"])
+    np.testing.assert_array_equal(shown["dont_know"].to_numpy(int), want["dont_know"].to_numpy(int))
+    assert int(want["dont_know"].sum()) == res.missing["by_type"]["dont_know"] > 0

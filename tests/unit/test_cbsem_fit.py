@@ -44,7 +44,7 @@ def result(data):
 
 
 @pytest.mark.parametrize("kw,match", [
-    ({"missing": "pairwise"}, r"'missing' parameter of fit_cbsem must be a str among \{'listwise', 'mean'\}"),
+    ({"missing": "pairwise"}, r"'missing' parameter of fit_cbsem must be a str among \{'fiml', 'listwise', 'mean'\}"),
     ({"weights": np.ones(300)}, r"'weights' parameter is not supported by method='cbsem'"),
     ({"n_boot": -1}, r"'n_boot' parameter of fit_cbsem must be an int in the range \[0, inf\]"),
     ({"alpha": 0.7}, r"'alpha' parameter of fit_cbsem must be a float in the range \(0.0, 0.5\)"),
@@ -122,9 +122,12 @@ def test_listwise_missing_codes(data):
                               [("quality", "satisfaction")], scale=(1, 10), missing_codes=(-99,))
     d = data.copy()
     d.loc[d.index[:7], "pq2"] = -99
-    res = fit_cbsem(m, d)
-    assert res.n_obs == 293 and res.missing["n_dropped"] == 7
+    res = fit_cbsem(m, d, missing="listwise")
+    assert res.n_obs == 293 and res.missing["n_total"] - res.missing["n_used"] == 7
     assert len(res.scores) == 293 and res.scores.index.equals(d.index[7:])
+    fi = fit_cbsem(m, d)  # default fiml: every respondent
+    assert fi.n_obs == 300 and fi.missing["n_used"] == 300 and fi.missing["by_type"]["no_answer"] == 7
+    assert len(fi.scores) == 300 and fi.scores.notna().all().all()
 
 
 def test_bootstrap_reproducible_and_contains_estimate(data):

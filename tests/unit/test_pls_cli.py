@@ -35,11 +35,12 @@ def files(tmp_path):
 def test_lavaan_csv_to_json(files):
     out = files / "o.json"
     r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "d.csv"), "--scale", "1,7",
-                                 "--missing-codes=-99", "--boot", "200", "--seed", "3", "--json", str(out)])
+                                 "--missing-codes=-99", "--missing", "listwise", "--boot", "200", "--seed", "3",
+                                 "--json", str(out)])
     assert r.exit_code == 0, r.output
     d = json.loads(out.read_text())
     assert set(d) >= KEYS
-    assert d["n"] == 199 and d["n_boot"] == 200 and d["missing"]["n_dropped"] == 1
+    assert d["n"] == 199 and d["n_boot"] == 200 and d["missing"]["n_total"] - d["missing"]["n_used"] == 1
     assert d["paths"][0]["source"] == "A" and d["paths"][0]["ci_low"] < d["paths"][0]["estimate"]
     assert "Path coefficients" in r.output
 

@@ -178,7 +178,7 @@ def test_pairwise_missing_fit_and_bootstrap():
     d = simulate().astype(float)
     d.loc[:20, "a1"] = np.nan
     r = fit(LAV, d, scale=(1, 7), missing="pairwise", n_boot=50, seed=0)
-    assert r.missing["n_missing_values"] == 21 and r.n_obs == 400
+    assert r.missing["by_type"]["no_answer"] == 21 and r.n_obs == 400
     assert r.path_coefficients["se"].notna().all()
 
 

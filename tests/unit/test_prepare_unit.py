@@ -93,6 +93,6 @@ def test_missing_parameter_message():
     with pytest.raises(ParameterError) as exc:
         prepare_data(_model(), _df(), missing="x")
     assert str(exc.value) == (
-        "The 'missing' parameter of fit must be a str among {'listwise', 'pairwise', 'mean'}. "
+        "The 'missing' parameter of fit must be a str among {'em', 'fiml', 'pairwise', 'mean', 'listwise'}. "
         "Got 'x' instead."
     )

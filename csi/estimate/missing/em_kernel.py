@@ -1,0 +1,219 @@
+"""Compiled EM for bootstrap chunks (numba): one resample's pattern moments at a time.
+
+The algorithm is :func:`csi.estimate.missing.em.em_batch` (same E- and M-steps, same
+convergence rule) written as loops over one resample's small matrices, reading the stacked
+pattern sums directly (no (B, P, p, p) arrays are built). Compiled on first use, cached on
+disk like :mod:`csi.estimate.kernel` (``CSI_JIT=0`` selects the numpy code); results equal
+the numpy code's to rounding.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+__all__ = ["available", "em_chunk", "add_pattern_sums"]
+
+_STATE: dict[str, object] = {}
+_LOCK = threading.Lock()
+
+
+def _small_inv(A, out, r):
+    """Inverse of the leading r x r block of the SPD matrix A (Gauss-Jordan, no pivoting)."""
+    for i in range(r):
+        for j in range(r):
+            out[i, j] = A[i, j]
+    for k in range(r):
+        piv = 1.0 / out[k, k]
+        out[k, k] = 1.0
+        for j in range(r):
+            out[k, j] *= piv
+        for i in range(r):
+            if i != k:
+                f = out[i, k]
+                out[i, k] = 0.0
+                for j in range(r):
+                    out[i, j] -= f * out[k, j]
+
+
+def _em_chunk(M, p, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, tol, max_iter,
+              out_d, out_S, iters, conv):
+    c, P, _q = M.shape
+    for b in range(c):
+        N = 0.0
+        T1b = np.zeros(p)
+        T2b = np.zeros((p, p))
+        C = np.empty((P, p, p))
+        for k in range(P):
+            N += M[b, k, 0]
+            for i in range(p):
+                T1b[i] += M[b, k, 1 + i]
+                for j in range(p):
+                    v = M[b, k, 1 + p + full[i, j]]
+                    C[k, i, j] = v
+                    T2b[i, j] += v
+        d = d0[b].copy()
+        S = S0[b].copy()
+        rmax = 0
+        for k in range(P):
+            rmax = max(rmax, miss_ptr[k + 1] - miss_ptr[k])
+        Kmm = np.empty((rmax, rmax))
+        Ki = np.empty((rmax, rmax))
+        done = False
+        it = 0
+        for it in range(1, max_iter + 1):  # noqa: B007
+            K = np.linalg.inv(S)
+            T1 = T1b.copy()
+            T2 = T2b.copy()
+            for k in range(P):
+                r = miss_ptr[k + 1] - miss_ptr[k]
+                nk = M[b, k, 0]
+                if r == 0 or nk == 0.0:
+                    continue
+                m = miss_idx[miss_ptr[k]:miss_ptr[k + 1]]
+                o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
+                for a in range(r):
+                    for s in range(r):
+                        Kmm[a, s] = K[m[a], m[s]]
+                _small_inv(Kmm, Ki, r)
+                beta = np.zeros((r, p))
+                for a in range(r):
+                    for j in o:
+                        acc = 0.0
+                        for s in range(r):
+                            acc -= Ki[a, s] * K[m[s], j]
+                        beta[a, j] = acc
+                av = np.empty(r)
+                bS = np.empty(r)
+                for a in range(r):
+                    acc = 0.0
+                    acc2 = 0.0
+                    for j in o:
+                        acc += beta[a, j] * d[j]
+                        acc2 += beta[a, j] * M[b, k, 1 + j]
+                    av[a] = d[m[a]] - acc
+                    bS[a] = acc2
+                bC = np.zeros((r, p))
+                Ck = C[k]
+                for a in range(r):
+                    for l in o:  # noqa: E741
+                        bal = beta[a, l]
+                        for j in range(p):  # C is 0 in the missing columns
+                            bC[a, j] += bal * Ck[l, j]
+                for a in range(r):
+                    T1[m[a]] += nk * av[a] + bS[a]
+                    for j in o:
+                        g = av[a] * M[b, k, 1 + j] + bC[a, j]
+                        T2[m[a], j] += g
+                        T2[j, m[a]] += g
+                    for cc in range(r):
+                        h = nk * (av[a] * av[cc] + Ki[a, cc]) + av[a] * bS[cc] + bS[a] * av[cc]
+                        for j in o:
+                            h += bC[a, j] * beta[cc, j]
+                        T2[m[a], m[cc]] += h
+            ch = 0.0
+            dn = T1 / N
+            for i in range(p):
+                for j in range(p):
+                    T2[i, j] = T2[i, j] / N - dn[i] * dn[j]
+            for i in range(p):
+                for j in range(i):
+                    v = 0.5 * (T2[i, j] + T2[j, i])
+                    T2[i, j] = v
+                    T2[j, i] = v
+            for i in range(p):
+                sdi = np.sqrt(max(T2[i, i], 1e-300))
+                ch = max(ch, abs(dn[i] - d[i]) / sdi)
+                for j in range(p):
+                    sdj = np.sqrt(max(T2[j, j], 1e-300))
+                    ch = max(ch, abs(T2[i, j] - S[i, j]) / (sdi * sdj))
+            d = dn
+            S = T2
+            if ch < tol:
+                done = True
+                break
+        out_d[b] = d
+        out_S[b] = S
+        iters[b] = it
+        conv[b] = done
+
+
+def _add_sums(FT, cT, rows, row_code, Mp):
+    q = FT.shape[0]
+    c = cT.shape[1]
+    for r in rows:
+        k = row_code[r]
+        for t in range(q):
+            f = FT[t, r]
+            if f == 0.0:
+                continue
+            for b in range(c):
+                Mp[k, t, b] += f * cT[r, b]
+
+
+def add_pattern_sums(FTs, cTs, codes_s, Mp):
+    """``Mp[k] += FTs[:, rows_k] @ cTs[rows_k]`` for the rows of ``FTs`` (q, m) / ``cTs``
+    (m, c) with pattern ``codes_s`` (m,): many small patterns in one pass instead of one
+    small matrix product each."""
+    if available():
+        _STATE["sums"](FTs, cTs, np.arange(FTs.shape[1], dtype=np.int64), codes_s, Mp)
+    else:
+        for k in np.unique(codes_s):
+            sel = codes_s == k
+            Mp[k] += FTs[:, sel] @ cTs[sel]
+
+
+def available() -> bool:
+    """True when the compiled kernel is used (numba importable and ``CSI_JIT`` not 0)."""
+    ok = _STATE.get("ok")
+    if ok is None:
+        with _LOCK:
+            ok = _STATE.get("ok")
+            if ok is None:
+                ok = _STATE["ok"] = _compile()
+    return bool(ok)
+
+
+def _compile() -> bool:
+    if os.environ.get("CSI_JIT", "1").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    try:
+        import numba
+    except ImportError:  # pragma: no cover
+        return False
+    cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
+    _STATE["sums"] = numba.njit(cache=cache, nogil=True, error_model="numpy")(_add_sums)
+    globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)
+    _STATE["fn"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
+                                 fastmath={"reassoc", "contract", "arcp", "nsz"})(_em_chunk)
+    return True
+
+
+def em_chunk(M, masks, full, d0, S0, tol, max_iter):
+    """EM for a chunk: ``M`` (c, P, q) stacked pattern sums ``[n, sums, vech(cross)]``.
+
+    ``d0`` (p,) or (c, p) and ``S0`` (p, p) or (c, p, p): starting centred means and
+    covariances (shared or one per data set). ``tol=0`` with ``max_iter=1`` is one EM step.
+
+    Returns ``(d, S, iterations, converged)`` as :func:`~csi.estimate.missing.em.em_batch`.
+    """
+    masks = np.asarray(masks, dtype=bool)
+    P, p = masks.shape
+    miss = [np.flatnonzero(~mk) for mk in masks]
+    obs = [np.flatnonzero(mk) for mk in masks]
+    miss_ptr = np.concatenate([[0], np.cumsum([len(v) for v in miss])]).astype(np.int64)
+    obs_ptr = np.concatenate([[0], np.cumsum([len(v) for v in obs])]).astype(np.int64)
+    miss_idx = np.concatenate(miss + [np.zeros(0, np.int64)]).astype(np.int64)
+    obs_idx = np.concatenate(obs + [np.zeros(0, np.int64)]).astype(np.int64)
+    c = M.shape[0]
+    d0 = np.broadcast_to(np.asarray(d0, dtype=float), (c, p))
+    S0 = np.broadcast_to(np.asarray(S0, dtype=float), (c, p, p))
+    out_d, out_S = np.empty((c, p)), np.empty((c, p, p))
+    iters, conv = np.empty(c, dtype=np.int64), np.empty(c, dtype=np.bool_)
+    fn = _STATE["fn"] if available() else _em_chunk
+    fn(np.ascontiguousarray(M), p, np.ascontiguousarray(full, dtype=np.int64), miss_ptr, miss_idx,
+       obs_ptr, obs_idx, np.ascontiguousarray(d0, dtype=float), np.ascontiguousarray(S0, dtype=float),
+       float(tol), int(max_iter), out_d, out_S, iters, conv)
+    return out_d, out_S, iters, conv

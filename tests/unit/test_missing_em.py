@@ -1,0 +1,184 @@
+"""Pattern moments, EM, the compiled kernel, renormalised scores and the missing policies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi.errors import DataError, ParameterError
+from csi.estimate.fit import fit, fit_strata
+from csi.estimate.missing import PatternMoments, em, em_batch, em_kernel, pattern_codes
+from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
+from csi.survey.model import ModelSpec
+
+LAV = "A =~ a1 + a2 + a3\nB =~ b1 + b2\nB ~ A\n"
+CORP = Path(__file__).resolve().parents[1] / "data" / "corp_rep"
+
+
+def sim(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=n)
+    cols = {f"a{i}": np.clip(np.round(4 + 1.2 * z + rng.normal(size=n)), 1, 7) for i in (1, 2, 3)}
+    w = 0.6 * z + 0.8 * rng.normal(size=n)
+    cols |= {f"b{i}": np.clip(np.round(4 + 1.2 * w + rng.normal(size=n)), 1, 7) for i in (1, 2)}
+    return pd.DataFrame(cols)
+
+
+def with_mar(d, seed=1, share=0.25):
+    rng = np.random.default_rng(seed)
+    out = d.copy()
+    high = (d["a1"] > d["a1"].median()).to_numpy()
+    for c in ("a2", "b1", "b2"):
+        out.loc[high & (rng.random(len(d)) < 2 * share), c] = np.nan
+    return out
+
+
+def test_pattern_moments_by_hand():
+    # rows (1,2), (2,NaN), (3,4), (NaN,6): patterns {a,b} x2, {a} x1, {b} x1; centre (0, 0)
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [2.0, np.nan, 4.0, 6.0]})
+    pm, codes = PatternMoments.from_arrays(df.to_numpy(), ["a", "b"], center=np.zeros(2))
+    assert pm.masks.tolist() == [[True, True], [True, False], [False, True]]
+    assert codes.tolist() == [0, 1, 0, 2] and pm.n.tolist() == [2.0, 1.0, 1.0]
+    assert pm.sums.tolist() == [[4.0, 6.0], [2.0, 0.0], [0.0, 6.0]]
+    # complete pattern: a: 1+9, ab: 2+12, b: 4+16
+    assert pm.cross[0].tolist() == [[10.0, 14.0], [14.0, 20.0]]
+    assert pm.cross[2].tolist() == [[0.0, 0.0], [0.0, 36.0]]
+    w = PatternMoments.from_arrays(df.to_numpy(), ["a", "b"], weights=np.array([2.0, 1, 1, 3]),
+                                   center=np.zeros(2))[0]
+    assert w.n.tolist() == [3.0, 1.0, 3.0] and w.sums[0].tolist() == [5.0, 8.0] and w.n_rows.tolist() == [2, 1, 1]
+    assert pattern_codes(np.ones((2, 2), bool))[0].tolist() == [0, 0]
+
+
+def test_em_on_complete_data_is_the_ml_moments():
+    x = sim().to_numpy()
+    r = em(PatternMoments.from_frame(pd.DataFrame(x)))
+    np.testing.assert_allclose(r.mean, x.mean(axis=0), atol=1e-12)
+    np.testing.assert_allclose(r.cov, np.cov(x.T, ddof=0), atol=1e-12)
+    np.testing.assert_allclose(r.cov_unbiased(), np.cov(x.T), atol=1e-12)
+
+
+def test_em_errors_name_the_item():
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan, np.nan, np.nan]})
+    with pytest.raises(DataError, match="item 'b' has no answers"):
+        em(PatternMoments.from_frame(df))
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [5.0, 5.0, np.nan, 5.0]})
+    with pytest.raises(DataError, match="item 'b' is constant"):
+        em(PatternMoments.from_frame(df))
+
+
+def test_kernel_equals_numpy_em_batch():
+    d = with_mar(sim(600)).to_numpy()
+    pm = PatternMoments.from_arrays(d, list("abcde"))[0]
+    rng = np.random.default_rng(0)
+    B = 7
+    scale = rng.uniform(0.5, 1.5, size=(B, pm.n_patterns))  # resample-like reweighting
+    n, sums, cross = pm.n * scale, pm.sums * scale[..., None], pm.cross * scale[..., None, None]
+    start = em(pm)
+    d0, S0 = start.mean - pm.center, start.cov
+    a = em_batch(n, sums, cross, pm.masks, d0=d0, cov0=S0, tol=1e-10)
+    p = len(pm.items)
+    iu, ju = np.triu_indices(p)
+    full = np.empty((p, p), dtype=np.int64)
+    full[iu, ju] = full[ju, iu] = np.arange(len(iu))
+    M = np.concatenate([n[..., None], sums, cross[..., iu, ju]], axis=2)
+    b = em_kernel.em_chunk(M, pm.masks, full, d0, S0, 1e-10, 1000)
+    np.testing.assert_allclose(a[0], b[0], atol=1e-10)
+    np.testing.assert_allclose(a[1], b[1], atol=1e-10)
+    assert a[3].all() and b[3].all()
+
+
+def test_renormalised_scores_by_hand():
+    # u = (0.25, 0.75) on 1-5: complete row (5, 1) -> 100*(0.25*4 + 0)/4 = 25; (NaN, 3) -> 50
+    x = np.array([[5.0, 1.0], [np.nan, 3.0], [np.nan, np.nan]])
+    s = renormalised_index_scores(x, np.array([0.25, 0.75]), np.ones((2, 1)), np.ones(2), np.full(2, 5.0))
+    assert s[0, 0] == 25.0 and s[1, 0] == 50.0 and np.isnan(s[2, 0])
+    # standardized: W = (0.5, 0.5); (NaN, z=1) -> 0.5 * 1 * (1.0 / 0.5) = 1
+    z = renormalised_std_scores(np.array([[np.nan, 2.0]]), np.array([[0.5], [0.5]]), np.ones(2), np.ones(2))
+    assert z[0, 0] == 1.0
+
+
+def test_em_fit_scores_every_respondent_and_reports():
+    d = with_mar(sim())
+    res = fit(LAV, d, scale=(1, 7), n_boot=0)
+    m = res.missing
+    assert set(m) == {"policy", "n_total", "n_used", "by_type", "by_item", "em"}
+    assert set(m["by_type"]) == {"dont_know", "not_shown", "skipped", "no_answer"}
+    assert m["policy"] == "em" and m["n_total"] == m["n_used"] == 400 == res.n_obs
+    assert m["by_type"]["no_answer"] == int(d.isna().sum().sum())
+    assert m["by_item"]["b1"]["no_answer"] == int(d["b1"].isna().sum())
+    assert m["em"]["converged"] and m["em"]["iterations"] > 1
+    none_b = d[["b1", "b2"]].isna().all(axis=1)  # a whole block unanswered: no score
+    assert len(res.scores) == 400 and res.scores["A"].notna().all()
+    assert res.scores["B"].isna().equals(none_b) and res.std_scores["B"].isna().equals(none_b)
+
+
+def test_em_bootstrap_reproducible_weighted_and_stratified():
+    d = with_mar(sim())
+    a = fit(LAV, d, scale=(1, 7), n_boot=200, seed=3)
+    b = fit(LAV, d, scale=(1, 7), n_boot=200, seed=3)
+    pd.testing.assert_frame_equal(a.path_coefficients, b.path_coefficients)
+    row = a.path_coefficients.iloc[0]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"] and a.extra["bootstrap"]["n_valid"] == 200
+    w = np.random.default_rng(0).uniform(0.5, 2, len(d))
+    wr = fit(LAV, d, scale=(1, 7), n_boot=100, seed=3, weights=w)
+    assert wr.path_coefficients["se"].notna().all()
+    st = fit(LAV, d.assign(wave=np.repeat(["w1", "w2"], 200)), scale=(1, 7), n_boot=100, seed=3, strata="wave")
+    assert st.path_coefficients["se"].notna().all()
+    sf = fit_strata(LAV, d.assign(wave=np.repeat(["w1", "w2"], 200)), "wave", scale=(1, 7), n_boot=100, seed=3)
+    assert set(sf.groups) == {"w1", "w2"} and sf.groups["w1"].missing["policy"] == "em"
+    assert sf.groups["w1"].path_coefficients["se"].notna().all()
+
+
+def test_policies_that_cannot_apply_are_refused():
+    d = with_mar(sim())
+    with pytest.raises(ParameterError, match="missing='fiml'.*for method='cbsem'"):
+        fit(LAV, d, scale=(1, 7), n_boot=0, missing="fiml")
+    with pytest.raises(ParameterError, match="ci='bca'.*missing='em'"):
+        fit(LAV, d, scale=(1, 7), n_boot=50, ci="bca")
+    with pytest.raises(ParameterError, match="must be a str among"):
+        fit(LAV, d, scale=(1, 7), missing="drop")
+
+
+def test_structurally_missing_item_needs_a_rule(flagship):
+    from csi.survey.model import ItemSpec
+
+    m = ModelSpec.from_blocks({"a": ["a1", "a2", "a3"], "b": ["b1", "b2"]}, [("a", "b")], scale=(1, 7))
+    items = dict(m.items)
+    items["b2"] = ItemSpec("b2", 1, 7, shown_if="cc1 == 1")
+    gated = ModelSpec(m.constructs, m.paths, items)
+    with pytest.raises(DataError, match=r"item 'b2' of construct 'b' is shown only when cc1 == 1.*not_shown: impute"):
+        fit(gated, sim(), n_boot=0)
+    items["b2"] = ItemSpec("b2", 1, 7, shown_if="cc1 == 1", not_shown="impute")
+    assert fit(ModelSpec(m.constructs, m.paths, items), sim(), n_boot=0).converged
+
+
+def test_held_out_real_data_recovered_within_002():
+    # corporate-reputation data (Hair et al.; SEMinR's corp_rep), its 336 complete respondents;
+    # 10% of the answers deleted MAR (only where the first item is at or above its median), 20
+    # times: the EM paths' average deviation from the complete-data paths (the bias; one
+    # injection's deviation is mostly sampling noise at this n) stays below 0.02, mean
+    # replacement's does not.
+    ref = json.loads((CORP / "reference.json").read_text())["simple_model"]
+    m = ModelSpec.from_blocks(ref["blocks"], [(p["source"], p["target"]) for p in ref["paths"]],
+                              scale=(1, 7), missing_codes=(-99,))
+    raw = pd.read_csv(CORP / "corp_rep_data.csv")
+    items = list(m.item_ids)
+    full = raw.loc[~raw[items].isin([-99]).any(axis=1)].reset_index(drop=True)
+    base = fit(m, full, n_boot=0, missing="listwise").path_coefficients["estimate"].to_numpy()
+    high = (full[items[0]] >= full[items[0]].median()).to_numpy()
+    dev = {"em": [], "mean": []}
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        d = full.copy()
+        for c in items[1:]:
+            d.loc[high & (rng.random(len(d)) < 0.2), c] = np.nan
+        for pol in dev:
+            res = fit(m, d, n_boot=0, missing=pol)
+            dev[pol].append(res.path_coefficients["estimate"].to_numpy() - base)
+        assert res.missing["n_used"] == len(full)
+    assert np.abs(np.mean(dev["em"], axis=0)).max() < 0.02
+    assert np.abs(np.mean(dev["mean"], axis=0)).max() > 0.03
