@@ -54,7 +54,7 @@ def import_cmd(
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
-            flagged=res.flagged, pii_hashes=res.pii_hashes)
+            flagged=res.flagged, pii_hashes=res.pii_hashes, missing_types=getattr(res, "missing_types", None))
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{file.name}: platform {res.platform}, encoding {res.encoding}")

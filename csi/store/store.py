@@ -34,6 +34,7 @@ from csi.store.schema import (
     settings,
     survey_versions,
 )
+from csi.store.typed import ensure_answers_table, write_answers
 from csi.survey import Survey
 
 __all__ = ["Store", "BatchSummary"]
@@ -166,14 +167,16 @@ class Store:
                      platform: str | None = None, rejected: pd.DataFrame | None = None,
                      issues: list[RowIssue] | None = None, rows_read: int | None = None,
                      encoding: str | None = None, flagged: pd.DataFrame | None = None,
-                     pii_hashes: pd.DataFrame | None = None) -> BatchSummary:
+                     pii_hashes: pd.DataFrame | None = None,
+                     missing_types: pd.DataFrame | None = None) -> BatchSummary:
         """Store a canonical frame (one import batch) in ONE transaction.
 
         Rows whose ``respondent_id`` is already stored for the survey are skipped and counted
         as ``duplicates``; a ``file_hash`` already imported for this survey adds nothing
         (``already_imported``). ``rejected`` (raw rows with ``source_row``/``reason``) goes
         to the quarantine. ``frame``'s index is taken as the source row number when it is
-        named ``source_row``.
+        named ``source_row``. The answers are also written to the version's typed table
+        (:mod:`csi.store.typed`), with the per-cell ``missing_types`` codes when given.
         """
         rejected = rejected if rejected is not None else pd.DataFrame(columns=["source_row", "reason"])
         rows_read = rows_read if rows_read is not None else len(frame) + len(rejected)
@@ -226,6 +229,9 @@ class Store:
                          "flags": flag_text.get(ids[i]), "pii": pii_json[i] if pii_json else None}
                         for i in keep]
                 _insert_many(conn, recs)
+                if keep:
+                    _write_typed(conn, sv, survey, frame.iloc[keep], batch_id, [submitted[i] for i in keep],
+                                 missing_types)
                 if rej_records:
                     conn.execute(rejected_rows.insert(), [r | {"batch_id": batch_id} for r in rej_records])
                 if keep:
@@ -284,7 +290,9 @@ class Store:
                 if prev:
                     return str(prev[0])
                 sv = self._survey_version_id(conn, survey)
-                conn.execute(responses.insert().values(**rec, survey_version_id=sv))
+                res = conn.execute(responses.insert().values(**rec, survey_version_id=sv))
+                write_answers(conn, ensure_answers_table(conn, sv, survey), survey, frame,
+                              [int(res.inserted_primary_key[0])], submitted=[rec["submitted_at"]])
                 return rid
 
         try:
@@ -372,6 +380,15 @@ class Store:
         raws = [json.loads(r[2]) for r in rows]
         base = pd.DataFrame({"source_row": [r[0] for r in rows], "reason": [r[1] for r in rows]})
         return pd.concat([base, pd.DataFrame(raws, index=base.index)], axis=1) if rows else base
+
+
+def _write_typed(conn, sv: int, survey: Survey, rows: pd.DataFrame, batch_id: int, submitted, missing_types) -> None:
+    """The batch's rows in the version's typed table (same transaction), keyed by responses.id."""
+    ids = dict(conn.execute(sa.select(responses.c.respondent_id, responses.c.id)
+                            .where(responses.c.batch_id == batch_id)).all())
+    rid = rows["respondent_id"].astype("str").tolist()
+    write_answers(conn, ensure_answers_table(conn, sv, survey), survey, rows, [ids[r] for r in rid],
+                  submitted=submitted, missing_types=missing_types)
 
 
 def _has_pii(survey: Survey, answers: dict) -> bool:
