@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from csi.engines.group_fit import ModelLayout, fit_group
 from csi.engines.query import MomentsSpec, _key_text_py
 from csi.engines.run import check_source, iter_cells, open_source
 from csi.errors import CsiError, DataError, ParameterError
@@ -35,8 +36,9 @@ __all__ = ["GroupedFit", "fit_grouped", "default_min_n"]
 class GroupedFit:
     """Result of :func:`fit_grouped`.
 
-    ``pooled``: the fit on all rows; ``groups``: group key (the value, or a tuple with several
-    ``by`` columns) -> :class:`IndexResult`; ``skipped``: key -> reason (too few respondents, a
+    ``pooled``: the fit on all rows (:class:`IndexResult`); ``groups``: group key (the value, or
+    a tuple with several ``by`` columns) -> :class:`~csi.engines.group_fit.GroupFit` (index,
+    paths, outer weights, R^2 with CIs); ``skipped``: key -> reason (too few respondents, a
     constant item); ``n_obs``: key -> respondents of every group.
     """
 
@@ -53,14 +55,21 @@ class GroupedFit:
     def index_table(self) -> pd.DataFrame:
         """One row per fitted group and construct: the ``by`` columns, ``construct``, ``score``,
         ``se``, ``ci_low``, ``ci_high`` (0-100, higher is better) and ``n_obs``."""
-        rows = []
-        for key, res in self.groups.items():
-            vals = key if isinstance(key, tuple) else (key,)
-            for r in res.index.itertuples(index=False):
-                rows.append(dict(zip(self.by, vals, strict=True)) | {
-                    "construct": r.construct, "score": r.score, "se": r.se, "ci_low": r.ci_low,
-                    "ci_high": r.ci_high, "n_obs": res.n_obs})
-        return pd.DataFrame(rows, columns=[*self.by, "construct", "score", "se", "ci_low", "ci_high", "n_obs"])
+        cols = [*self.by, "construct", "score", "se", "ci_low", "ci_high", "n_obs"]
+        if not self.groups:
+            return pd.DataFrame(columns=cols)
+        fits = list(self.groups.values())
+        cids = list(fits[0].layout.ma.construct_ids)
+        k = len(cids)
+        keys = [key if isinstance(key, tuple) else (key,) for key in self.groups]
+        out = {b: np.repeat(np.array([kk[i] for kk in keys], dtype=object), k) for i, b in enumerate(self.by)}
+        out["construct"] = cids * len(fits)
+        out["score"] = np.concatenate([f.estimates["index"] for f in fits])
+        nan = np.full(k, np.nan)
+        for c in ("se", "ci_low", "ci_high"):
+            out[c] = np.concatenate([f.intervals["index"][c] if f.intervals else nan for f in fits])
+        out["n_obs"] = np.repeat([f.n_obs for f in fits], k)
+        return pd.DataFrame(out, columns=cols)
 
     def to_dict(self) -> dict:
         """JSON-ready: ``pooled`` (as :meth:`IndexResult.to_dict`), ``groups`` (list of ``{key,
@@ -183,6 +192,7 @@ def fit_grouped(
         if n_rows == 0:
             raise DataError(f"{src.name}: no rows{' match the filter' if where else ''}")
         kw = {"weighting": weighting, "consistent": consistent, "ci": ci, "alpha": alpha, "scale": scale}
+        layout = ModelLayout.of(spec)
         pooled_parts: list = []
         shift = None
         groups, skipped, n_obs = {}, {}, {}
@@ -208,9 +218,9 @@ def fit_grouped(
                 if mspec.buckets:
                     FT, sh = cells.bucket_terms(rows, shift=mom.shift)
                 try:
-                    groups[key] = fit_moments(spec, mom, bucket_sums=FT, bucket_shift=sh, n_boot=n_boot,
-                                              seed=np.random.default_rng(_key_seed(seed, key)),
-                                              emit_warnings=False, **kw)
+                    groups[key] = fit_group(layout, mom, bucket_sums=FT, bucket_shift=sh, n_boot=n_boot,
+                                            rng=np.random.default_rng(_key_seed(seed, key)), weighting=weighting,
+                                            consistent=consistent, alpha=alpha)
                 except CsiError as exc:
                     skipped[key] = str(exc)
         if not pooled_parts:

@@ -218,25 +218,25 @@ def moments_query(source: sa.FromClause, spec: MomentsSpec, partition: tuple[int
     d = [r.c[f"x{i}"] - cen[i] for i in range(p)]
     if spec.patterns:
         d = [sa.func.coalesce(v, 0.0) for v in d]
-    w = r.c.w if spec.weight else None
-
-    def wsum(expr):
-        return sa.func.sum(expr if w is None else w * expr)
-
-    out = list(g)
-    keys = list(g)
+    # deviations in their own projection: each aggregate below is a plain product of two columns
+    keys_in = list(g) + ([r.c.b] if spec.buckets else []) + ([r.c.pat] if spec.patterns else [])
+    dev = sa.select(*keys_in, *([r.c.w] if spec.weight else []), *[cen[i].label(f"c{i}") for i in range(p)],
+                    *[d[i].label(f"d{i}") for i in range(p)]).select_from(joined).subquery("dv")
+    dd = [dev.c[f"d{i}"] for i in range(p)]
+    w = dev.c.w if spec.weight else None
+    keys = [dev.c[f"g{k}"] for k in range(len(g))]
     if spec.buckets:
-        out.append(r.c.b)
-        keys.append(r.c.b)
+        keys.append(dev.c.b)
     if spec.patterns:
-        out.append(r.c.pat)
-        keys.append(r.c.pat)
+        keys.append(dev.c.pat)
+    out = list(keys)
     out.append(sa.func.count().label("n_obs"))
     out.append((sa.cast(sa.func.count(), sa.Double) if w is None else sa.func.sum(w)).label("n"))
-    out += [sa.func.max(cen[i]).label(f"c{i}") for i in range(p)]
-    out += [wsum(d[i]).label(f"s{i}") for i in range(p)]
-    out += [wsum(d[i] * d[j]).label(f"q{i}_{j}") for i in range(p) for j in range(i, p)]
-    q = sa.select(*out).select_from(joined)
+    out += [sa.func.max(dev.c[f"c{i}"]).label(f"c{i}") for i in range(p)]
+    wd = dd if w is None else [w * v for v in dd]
+    out += [sa.func.sum(wd[i]).label(f"s{i}") for i in range(p)]
+    out += [sa.func.sum(wd[i] * dd[j]).label(f"q{i}_{j}") for i in range(p) for j in range(i, p)]
+    q = sa.select(*out).select_from(dev)
     if keys:
         q = q.group_by(*keys)
     return q
