@@ -15,7 +15,7 @@ PORT   ?= 8501
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m pip install --quiet -e ".[test,bench,scale]"
 	touch $(STAMP)
 
 # compile the bootstrap kernels once (numba caches them on disk until kernel.py changes)

@@ -29,6 +29,9 @@ _LAZY = {
     "compare_estimators": "csi.estimate.compare",
     "fit": "csi.estimate.fit",
     "fit_strata": "csi.estimate.fit",
+    "fit_moments": "csi.estimate.moment_fit",  # issue 15: scale-out engines
+    "fit_grouped": "csi.engines.grouped",
+    "GroupedFit": "csi.engines.grouped",
     "StrataFit": "csi.estimate.fit",
     "PLSPathModel": "csi.estimate.pls",
     "IndexResult": "csi.estimate.results",
@@ -56,10 +59,13 @@ __all__ = [
     "NotFittedError",
     "PLSPathModel",
     "ResponseImportError",
+    "GroupedFit",
     "StrataFit",
     "SurveySpecError",
     "compare_estimators",
     "fit",
+    "fit_grouped",
+    "fit_moments",
     "fit_strata",
     "load_survey",
     "parse_lavaan",
@@ -72,9 +78,11 @@ __getattr__, __dir__ = lazy_exports('csi', _LAZY, globals())
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from csi.engines.grouped import GroupedFit, fit_grouped
     from csi.estimate.cbsem_model import CBSEMModel
     from csi.estimate.compare import compare_estimators
     from csi.estimate.fit import StrataFit, fit, fit_strata
+    from csi.estimate.moment_fit import fit_moments
     from csi.estimate.pls import PLSPathModel
     from csi.estimate.results import IndexResult
     from csi.io.responses import ImportResult, read_responses

@@ -93,3 +93,32 @@ def chromium_path() -> str:
     except ImportError:
         _unavailable("CSI_REQUIRE_BROWSER", "the playwright Python package is not installed")
     return path
+
+
+# -- issue 15: scale-out engines ------------------------------------------------------------
+@pytest.fixture(scope="session")
+def duckdb_engine_ok() -> bool:
+    """DuckDB and sqlglot importable, or skip (fail when CSI_REQUIRE_DUCKDB=1)."""
+    try:
+        import duckdb  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError as exc:
+        _unavailable("CSI_REQUIRE_DUCKDB", f"{exc.name} is not installed (pip install -e '.[scale]')")
+    return True
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session, or skip (fail when CSI_REQUIRE_SPARK=1)."""
+    try:
+        import pyspark  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError as exc:
+        _unavailable("CSI_REQUIRE_SPARK", f"{exc.name} is not installed (pip install -e '.[scale]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        _unavailable("CSI_REQUIRE_SPARK", "no Java runtime for Spark (apt-get install default-jre-headless)")
+    from csi.engines.spark_engine import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

@@ -50,12 +50,25 @@ def estimate(
     missing_codes: Annotated[
         str | None, typer.Option(help="Comma-separated missing codes for lavaan models, e.g. -99.")
     ] = None,
+    # issue 15: moments computed in an engine (csi.engines), pooled + per-group fits
+    engine: Annotated[str | None, typer.Option(help="pandas, duckdb, postgres or spark: compute the moments "
+                                               "there (pooled and per --by group fits).")] = None,
+    source: Annotated[str | None, typer.Option(help="Parquet/CSV path or PostgreSQL URL for --engine.")] = None,
+    by: Annotated[str | None, typer.Option(help="Group columns COL[,COL] for per-group fits (--engine).")] = None,
+    buckets: Annotated[int, typer.Option(help="Bootstrap buckets of the engine fits.")] = 500,
+    min_n: Annotated[int | None, typer.Option(help="Smallest group fitted (default: 10-times rule, >= 30).")] = None,
 ) -> None:
     """Estimate paths, reliabilities and 0-100 indices; print a summary, write --json."""
     import pandas as pd
 
     from csi.estimate.fit import fit
 
+    if engine is not None or source is not None or by is not None:
+        from csi.cli.engine_cli import run_engine_cli
+
+        return run_engine_cli(model, data=data, json_out=json_out, engine=engine, source=source, by=by, boot=boot,
+                              seed=seed, weights=weights, buckets=buckets, min_n=min_n, db=db, scale=scale,
+                              method=method)
     if data is None and db is None:
         raise fail("give a DATA CSV file or --db URL with stored responses")
     if json_out is None:

@@ -41,6 +41,7 @@ from csi.store.schema import (
     settings,
     survey_versions,
 )
+from csi.store.typed import ensure_answers_table, write_answers
 from csi.survey import Survey
 
 __all__ = ["Store", "BatchSummary"]
@@ -190,7 +191,8 @@ class Store:
         as ``duplicates``; a ``file_hash`` already imported for this survey adds nothing
         (``already_imported``). ``rejected`` (raw rows with ``source_row``/``reason``) goes
         to the quarantine. ``frame``'s index is taken as the source row number when it is
-        named ``source_row``.
+        named ``source_row``. The answers are also written to the version's typed table
+        (:mod:`csi.store.typed`), with the per-cell ``missing_types`` codes when given.
         """
         rejected = rejected if rejected is not None else pd.DataFrame(columns=["source_row", "reason"])
         rows_read = rows_read if rows_read is not None else len(frame) + len(rejected)
@@ -245,6 +247,9 @@ class Store:
                          "missing": miss_json[i]}
                         for i in keep]
                 _insert_many(conn, recs)
+                if keep:
+                    _write_typed(conn, sv, survey, frame.iloc[keep], batch_id, [submitted[i] for i in keep],
+                                 missing_types)
                 if rej_records:
                     conn.execute(rejected_rows.insert(), [r | {"batch_id": batch_id} for r in rej_records])
                 if keep:
@@ -303,7 +308,9 @@ class Store:
                 if prev:
                     return str(prev[0])
                 sv = self._survey_version_id(conn, survey)
-                conn.execute(responses.insert().values(**rec, survey_version_id=sv))
+                res = conn.execute(responses.insert().values(**rec, survey_version_id=sv))
+                write_answers(conn, ensure_answers_table(conn, sv, survey), survey, frame,
+                              [int(res.inserted_primary_key[0])], submitted=[rec["submitted_at"]])
                 return rid
 
         try:
@@ -421,6 +428,15 @@ def _form_pii_key() -> bytes | None:
         return pseudonym_key()
     except PseudonymKeyError:
         return None
+
+
+def _write_typed(conn, sv: int, survey: Survey, rows: pd.DataFrame, batch_id: int, submitted, missing_types) -> None:
+    """The batch's rows in the version's typed table (same transaction), keyed by responses.id."""
+    ids = dict(conn.execute(sa.select(responses.c.respondent_id, responses.c.id)
+                            .where(responses.c.batch_id == batch_id)).all())
+    rid = rows["respondent_id"].astype("str").tolist()
+    write_answers(conn, ensure_answers_table(conn, sv, survey), survey, rows, [ids[r] for r in rid],
+                  submitted=submitted, missing_types=missing_types)
 
 
 def _has_pii(survey: Survey, answers: dict) -> bool:

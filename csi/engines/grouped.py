@@ -1,0 +1,259 @@
+"""``fit_grouped``: a pooled fit and one fit per group from one moments query in an engine.
+
+The engine returns per-(group, bucket) sums (:mod:`csi.engines.query`); the client adds them
+up (pooled), fits each group with at least ``min_n`` respondents from its own moments
+(:func:`csi.estimate.moment_fit.fit_moments`), and bootstraps every fit by resampling its
+buckets. Groups are processed one partition at a time, so memory stays bounded for thousands
+of groups. Respondent rows never leave the engine.
+
+Seeds: the bucket hash uses ``seed``; the pooled resamples draw from
+``default_rng([seed, 0])``, group ``key`` from ``default_rng([seed, 1, h(key)])`` (``h``: 32 bits
+of the MD5 of the key), so each group's intervals depend only on its rows, the seed and the
+bucket count -- not on the engine, the partitioning or the other groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csi.engines.group_fit import ModelLayout, fit_group
+from csi.engines.query import MomentsSpec, _key_text_py
+from csi.engines.run import check_source, iter_cells, open_source
+from csi.errors import CsiError, DataError, ParameterError
+from csi.estimate.moment_fit import fit_moments
+from csi.estimate.moments import Moments
+from csi.estimate.results import IndexResult
+
+__all__ = ["GroupedFit", "fit_grouped", "default_min_n"]
+
+
+@dataclass(frozen=True)
+class GroupedFit:
+    """Result of :func:`fit_grouped`.
+
+    ``pooled``: the fit on all rows (:class:`IndexResult`); ``groups``: group key (the value, or
+    a tuple with several ``by`` columns) -> :class:`~csi.engines.group_fit.GroupFit` (index,
+    paths, outer weights, R^2 with CIs); ``skipped``: key -> reason (too few respondents, a
+    constant item); ``n_obs``: key -> respondents of every group.
+    """
+
+    pooled: IndexResult
+    groups: dict
+    skipped: dict
+    by: tuple
+    n_obs: dict
+    engine: str
+    buckets: int
+    min_n: int
+    info: dict = field(default_factory=dict)
+
+    def index_table(self) -> pd.DataFrame:
+        """One row per fitted group and construct: the ``by`` columns, ``construct``, ``score``,
+        ``se``, ``ci_low``, ``ci_high`` (0-100, higher is better) and ``n_obs``."""
+        cols = [*self.by, "construct", "score", "se", "ci_low", "ci_high", "n_obs"]
+        if not self.groups:
+            return pd.DataFrame(columns=cols)
+        fits = list(self.groups.values())
+        cids = list(fits[0].layout.ma.construct_ids)
+        k = len(cids)
+        keys = [key if isinstance(key, tuple) else (key,) for key in self.groups]
+        out = {b: np.repeat(np.array([kk[i] for kk in keys], dtype=object), k) for i, b in enumerate(self.by)}
+        out["construct"] = cids * len(fits)
+        out["score"] = np.concatenate([f.estimates["index"] for f in fits])
+        nan = np.full(k, np.nan)
+        for c in ("se", "ci_low", "ci_high"):
+            out[c] = np.concatenate([f.intervals["index"][c] if f.intervals else nan for f in fits])
+        out["n_obs"] = np.repeat([f.n_obs for f in fits], k)
+        return pd.DataFrame(out, columns=cols)
+
+    def to_dict(self) -> dict:
+        """JSON-ready: ``pooled`` (as :meth:`IndexResult.to_dict`), ``groups`` (list of ``{key,
+        n_obs, index, path_coefficients, r2}``), ``skipped`` (list of ``{key, n_obs, reason}``)."""
+        def key_obj(key):
+            vals = key if isinstance(key, tuple) else (key,)
+            return {b: _plain(v) for b, v in zip(self.by, vals, strict=True)}
+
+        def records(df: pd.DataFrame):
+            return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+
+        groups = [{"key": key_obj(k), "n_obs": int(r.n_obs), "index": records(r.index),
+                   "path_coefficients": records(r.path_coefficients), "r2": records(r.r2),
+                   "warnings": list(r.warnings)}
+                  for k, r in self.groups.items()]
+        skipped = [{"key": key_obj(k), "n_obs": int(self.n_obs.get(k, 0)), "reason": why}
+                   for k, why in self.skipped.items()]
+        return {"engine": self.engine, "by": list(self.by), "buckets": self.buckets, "min_n": self.min_n,
+                "pooled": self.pooled.to_dict(), "groups": groups, "skipped": skipped, "info": self.info}
+
+
+def _plain(v):
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def default_min_n(spec) -> int:
+    """The smallest group fitted by default: ten times the largest number of arrows pointing
+    at a construct (structural predecessors, or items of a formative construct) -- the
+    "10-times rule" (Hair et al., *A Primer on PLS-SEM*) -- and at least 30."""
+    most = 1
+    for c in spec.constructs:
+        most = max(most, len(spec.predecessors(c.id)))
+        if c.mode == "formative":
+            most = max(most, len(c.items))
+    return max(30, 10 * most)
+
+
+def _key_seed(seed: int, key) -> list[int]:
+    vals = key if isinstance(key, tuple) else (key,)
+    h = int(hashlib.md5(_key_text_py(vals).encode()).hexdigest()[:8], 16)
+    return [int(seed), 1, h]
+
+
+def fit_grouped(
+    model,
+    source,
+    *,
+    by=(),
+    engine: str = "pandas",
+    n_boot: int = 500,
+    buckets: int = 500,
+    seed: int = 0,
+    weights: str | None = None,
+    where: dict | None = None,
+    min_n: int | None = None,
+    id_column: str = "respondent_id",
+    ci: str = "percentile",
+    alpha: float = 0.05,
+    weighting: str = "path",
+    consistent: bool = False,
+    table: str | None = None,
+    master: str | None = None,
+    scale=None,
+) -> GroupedFit:
+    """Pooled and per-group PLS fits with bucket-bootstrap CIs, computed where the data lives.
+
+    Parameters
+    ----------
+    model : Survey, ModelSpec or lavaan str (then ``scale=(min, max)``)
+    source : path, glob, DataFrame or database URL
+        Parquet/CSV for ``duckdb``/``spark``/``pandas``; a DataFrame for any engine but
+        ``postgres``; a PostgreSQL URL of a csi store (``postgres``; the survey's typed tables)
+        or, with ``table=``, of any table with one column per item.
+    by : str or sequence of str
+        Group columns (e.g. ``"shop"``, ``("shop", "wave")``); empty: the pooled fit only.
+    engine : {"pandas", "duckdb", "postgres", "spark"}, default="pandas"
+    n_boot : int, default=500
+        Bucket resamples per fit (0: point estimates only).
+    buckets : int, default=500
+        Bootstrap buckets G (see :mod:`csi.estimate.bucket_bootstrap`).
+    seed : int, default=0
+    weights : str or None
+        Column of sampling weights (positive).
+    where : dict or None
+        ``{column: value or [values]}`` rows to keep (e.g. ``{"wave": ["2026Q1"]}``).
+    min_n : int or None
+        Groups with fewer respondents are skipped with the reason (default
+        :func:`default_min_n`); never fitted on noise.
+    id_column : str, default="respondent_id"
+        Hashed into buckets with the seed (use a customer id when one customer answers often).
+
+    Returns
+    -------
+    GroupedFit
+        Index scores 0-100 (higher is better), standardized paths, R^2, each with CIs.
+        Respondents with a missing item are left out (listwise, as :func:`csi.fit`).
+    """
+    from csi.estimate.fit import resolve_model
+    from csi.estimate.pls import check_number
+
+    spec, _ = resolve_model(model, scale)
+    by = (by,) if isinstance(by, str) else tuple(by)
+    check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit_grouped")
+    check_number("buckets", buckets, 2, 2**20, integer=True, func="fit_grouped")
+    if not isinstance(seed, int | np.integer):
+        raise ParameterError(f"The 'seed' parameter of fit_grouped must be an int. Got {seed!r} instead.")
+    min_n = default_min_n(spec) if min_n is None else check_number("min_n", min_n, 2, np.inf, integer=True,
+                                                                   func="fit_grouped")
+    items = tuple(spec.items[i] for i in spec.item_ids)
+    mspec = MomentsSpec.make(items, by=by, weight=weights, id_column=id_column,
+                             buckets=buckets if n_boot > 0 else 0, seed=int(seed), where=where)
+    survey = model if hasattr(model, "to_model") else None
+    src = open_source(engine, source, survey=survey, table=table, master=master)
+    try:
+        n_rows = check_source(src, mspec)
+        if n_rows == 0:
+            raise DataError(f"{src.name}: no rows{' match the filter' if where else ''}")
+        kw = {"weighting": weighting, "consistent": consistent, "ci": ci, "alpha": alpha, "scale": scale}
+        layout = ModelLayout.of(spec)
+        pooled_parts: list = []
+        shift = None
+        groups, skipped, n_obs = {}, {}, {}
+        passes = 0
+        for cells in iter_cells(src, mspec):
+            passes += 1
+            if not len(cells.n):
+                continue
+            if shift is None:
+                shift = (cells.n @ cells.center) / cells.n.sum()
+            pooled_parts.append(_pooled_part(cells, shift))
+            if not by:
+                continue
+            for key_t, rows in cells.group_rows().items():
+                key = key_t if len(by) > 1 else key_t[0]
+                n_g = int(cells.n_obs[rows].sum())
+                n_obs[key] = n_g
+                if n_g < min_n:
+                    skipped[key] = f"{n_g} respondents with every item answered; the minimum is {min_n}"
+                    continue
+                mom = cells.moments(rows)
+                FT = sh = None
+                if mspec.buckets:
+                    FT, sh = cells.bucket_terms(rows, shift=mom.shift)
+                try:
+                    groups[key] = fit_group(layout, mom, bucket_sums=FT, bucket_shift=sh, n_boot=n_boot,
+                                            rng=np.random.default_rng(_key_seed(seed, key)), weighting=weighting,
+                                            consistent=consistent, alpha=alpha)
+                except CsiError as exc:
+                    skipped[key] = str(exc)
+        if not pooled_parts:
+            raise DataError(f"{src.name}: no respondent answered every item of the model")
+        mom, FT = _pooled_total(pooled_parts, shift, mspec.buckets)
+        pooled = fit_moments(spec, mom, bucket_sums=FT, bucket_shift=shift, n_boot=n_boot,
+                             seed=np.random.default_rng([int(seed), 0]), **kw)
+    finally:
+        src.close()
+    order = sorted(groups, key=_sort_key)
+    sk = sorted(skipped, key=_sort_key)
+    return GroupedFit(pooled=pooled, groups={k: groups[k] for k in order}, skipped={k: skipped[k] for k in sk},
+                      by=by, n_obs=n_obs, engine=engine, buckets=mspec.buckets, min_n=int(min_n),
+                      info={"rows_read": n_rows, "passes": passes, "source": src.name})
+
+
+def _sort_key(key):
+    vals = key if isinstance(key, tuple) else (key,)
+    return tuple((v is None, str(v)) for v in vals)
+
+
+def _pooled_part(cells, shift):
+    """This partition's contribution to the pooled moments and bucket sums, about ``shift``."""
+    mom = cells.moments(shift=shift)
+    part = {"n": mom.n, "n_obs": mom.n_obs, "sums": mom.sums, "cross": mom.cross}
+    if cells.buckets:
+        part["FT"] = cells.bucket_terms(shift=shift)[0]
+    return part
+
+
+def _pooled_total(parts, shift, buckets) -> tuple[Moments, np.ndarray | None]:
+    mom = Moments(n=float(sum(p["n"] for p in parts)), n_obs=int(sum(p["n_obs"] for p in parts)),
+                  sums=sum(p["sums"] for p in parts), cross=sum(p["cross"] for p in parts),
+                  shift=np.asarray(shift, dtype=float))
+    FT = sum(p["FT"] for p in parts) if buckets else None
+    return mom, FT

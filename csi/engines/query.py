@@ -1,0 +1,263 @@
+"""The one moments query, defined once in SQLAlchemy Core and compiled per engine.
+
+Per group (any combination of ``by`` columns) the query returns one row per cell -- a cell is a
+group, optionally split by bootstrap bucket and by missingness pattern -- holding
+
+- ``n_obs`` (rows), ``n`` (sum of weights; ``n_obs`` unweighted);
+- ``c<i>``: the group's provisional centre of item ``i`` (its mean over the group's rows);
+- ``s<i>``: ``sum(w * (x_i - c_i))``;
+- ``q<i>_<j>`` for ``i <= j`` (upper triangle, row-major as ``numpy.triu_indices``):
+  ``sum(w * (x_i - c_i) * (x_j - c_j))``.
+
+Numerics: the centre is the group's own mean from a first aggregate over the same rows (a
+two-pass form in one statement), so the sums are of deviations, not of raw values; 10M
+answers on a 1-10 scale keep every digit a double can give (the cancellation in
+``cross - n m m'`` is then of order ``m ~ 0``). Items are cast to DOUBLE PRECISION; missing
+codes become NULL and reverse items are recoded ``min + max - x``, exactly as
+:func:`csi.estimate.prepare.prepare_data` does.
+
+Buckets: each row is hashed stably into ``buckets`` buckets from its response id and the seed:
+``int(md5(id || ':' || seed)[:7], 16) % buckets`` (28 bits of MD5; the hex digits are decoded
+with ``strpos`` so that every engine computes the same integer; :func:`bucket_of` is the same in
+Python). Patterns: the bitmask of observed items, ``sum(2**i for observed i)``.
+
+Every engine runs this statement: PostgreSQL directly through SQLAlchemy; DuckDB and Spark as
+its PostgreSQL text transpiled by sqlglot (:func:`compile_for`). No SQL is written per dialect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+__all__ = ["MomentsSpec", "moments_query", "check_query", "group_count_query", "compile_for", "bucket_of",
+           "partition_of"]
+
+_HEX = "0123456789abcdef"
+_HASH_DIGITS = 7  # 28 bits: fits a 32-bit integer on every engine
+
+
+@dataclass(frozen=True)
+class MomentsSpec:
+    """What to aggregate: the source columns and the options of :func:`moments_query`.
+
+    ``items`` are :class:`csi.survey.model.ItemSpec` (id = source column, scale bounds, reverse,
+    missing codes); ``by`` the group columns; ``weight`` a weight column or None; ``id_column``
+    the response id hashed into buckets; ``buckets`` 0 for none; ``patterns`` True to split by
+    missingness pattern (else complete rows only: listwise); ``where`` maps a column to the
+    value or values to keep (the dashboard's filters).
+    """
+
+    items: tuple
+    by: tuple[str, ...] = ()
+    weight: str | None = None
+    id_column: str = "respondent_id"
+    buckets: int = 0
+    seed: int = 0
+    patterns: bool = False
+    where: tuple[tuple[str, tuple], ...] = ()
+
+    @staticmethod
+    def make(items, *, by=(), weight=None, id_column="respondent_id", buckets=0, seed=0, patterns=False,
+             where: Mapping | None = None) -> MomentsSpec:
+        filt = tuple((str(k), tuple(v) if isinstance(v, list | tuple | set) else (v,))
+                     for k, v in (where or {}).items())
+        return MomentsSpec(tuple(items), tuple(by), weight, id_column, int(buckets), int(seed), bool(patterns),
+                           filt)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every source column the query reads."""
+        cols = [*self.by, *(it.id for it in self.items)]
+        if self.weight:
+            cols.append(self.weight)
+        if self.buckets:
+            cols.append(self.id_column)
+        cols.extend(k for k, _ in self.where)
+        return list(dict.fromkeys(cols))
+
+
+def _hex_int(h):
+    """The first ``_HASH_DIGITS`` hex digits of the text ``h`` as an integer (portable SQL)."""
+    total = None
+    for k in range(_HASH_DIGITS):
+        digit = sa.func.strpos(sa.literal(_HEX), sa.func.substr(h, k + 1, 1)) - 1
+        term = digit * (16 ** (_HASH_DIGITS - 1 - k))
+        total = term if total is None else total + term
+    return total
+
+
+def bucket_of(response_id, seed: int, buckets: int) -> int:
+    """The bucket of one response, as the query computes it."""
+    h = hashlib.md5(f"{response_id}:{seed}".encode()).hexdigest()
+    return int(h[:_HASH_DIGITS], 16) % buckets
+
+
+def partition_of(keys: Sequence, parts: int) -> int:
+    """The partition of a group (its key values), as :func:`moments_query` computes it."""
+    h = hashlib.md5(_key_text_py(keys).encode()).hexdigest()
+    return int(h[:_HASH_DIGITS], 16) % parts
+
+
+def _key_text_py(keys) -> str:
+    return "|".join("<null>" if k is None else str(k) for k in keys)
+
+
+def _key_text(cols):
+    parts = []
+    for c in cols:
+        parts.append(sa.func.coalesce(sa.cast(c, sa.Text), sa.literal("<null>")))
+    text = parts[0]
+    for p in parts[1:]:
+        text = text.concat(sa.literal("|")).concat(p)
+    return text
+
+
+def _item_expr(col, item):
+    x = sa.cast(col, sa.Double)
+    if item.missing_codes:
+        x = sa.case((x.in_([float(v) for v in item.missing_codes]), sa.null()), else_=x)
+    return x
+
+
+def _filtered(source: sa.FromClause, spec: MomentsSpec):
+    conds = [source.c[k].in_(list(v)) for k, v in spec.where]
+    return conds
+
+
+def check_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
+    """Rows, out-of-scale values per item (count, min, max) and bad weights, in one pass.
+
+    Out of scale: after missing codes became NULL, a value below ``scale_min`` or above
+    ``scale_max``. A bad weight is NULL, negative or zero.
+    """
+    cols = []
+    for i, it in enumerate(spec.items):
+        x = _item_expr(source.c[it.id], it)
+        bad = sa.or_(x < float(it.scale_min), x > float(it.scale_max))
+        cols += [sa.func.sum(sa.case((bad, 1), else_=0)).label(f"bad{i}"),
+                 sa.func.min(x).label(f"min{i}"), sa.func.max(x).label(f"max{i}")]
+    if spec.weight:
+        w = sa.cast(source.c[spec.weight], sa.Double)
+        cols.append(sa.func.sum(sa.case((sa.or_(w.is_(None), w <= 0), 1), else_=0)).label("bad_w"))
+    q = sa.select(sa.func.count().label("n_rows"), *cols).select_from(source)
+    for cond in _filtered(source, spec):
+        q = q.where(cond)
+    return q
+
+
+def group_count_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
+    """Number of distinct groups (for sizing the partitions of a bucketed query)."""
+    keys = [source.c[b] for b in spec.by]
+    inner = sa.select(*keys).select_from(source)
+    for cond in _filtered(source, spec):
+        inner = inner.where(cond)
+    inner = inner.group_by(*keys).subquery("gk")
+    return sa.select(sa.func.count().label("n_groups")).select_from(inner)
+
+
+def moments_query(source: sa.FromClause, spec: MomentsSpec, partition: tuple[int, int] | None = None) -> sa.Select:
+    """The moments statement over ``source`` (a table or subquery with the spec's columns).
+
+    ``partition=(k, K)`` keeps only the groups whose key hash is ``k`` modulo ``K`` (a bucketed
+    query over many groups runs in ``K`` passes, each returning a bounded number of cells).
+    Output columns: ``g0..`` (group keys), ``b`` (bucket, when bucketed), ``pat`` (pattern,
+    with ``patterns``), ``n_obs``, ``n``, ``c<i>``, ``s<i>``, ``q<i>_<j>``.
+    """
+    p = len(spec.items)
+    gcols = [source.c[b].label(f"g{k}") for k, b in enumerate(spec.by)]
+    xs = []
+    for i, it in enumerate(spec.items):
+        x = _item_expr(source.c[it.id], it)
+        if it.reverse:
+            x = float(it.scale_min + it.scale_max) - x
+        xs.append(x.label(f"x{i}"))
+    extra = []
+    if spec.weight:
+        extra.append(sa.cast(source.c[spec.weight], sa.Double).label("w"))
+    if spec.buckets:
+        key = sa.cast(source.c[spec.id_column], sa.Text).concat(sa.literal(f":{spec.seed}"))
+        extra.append(sa.func.md5(key).label("h"))
+    base = sa.select(*gcols, *xs, *extra).select_from(source)
+    for cond in _filtered(source, spec):
+        base = base.where(cond)
+    if partition is not None and spec.by:
+        k, parts = partition
+        hp = sa.func.md5(_key_text([source.c[b] for b in spec.by]))
+        base = base.where(_hex_int(hp) % int(parts) == int(k))
+    if not spec.patterns:
+        base = base.where(sa.and_(*[x.is_not(None) for x in xs]) if p > 1 else xs[0].is_not(None))
+    r0 = base.subquery("r0")
+    layer = [r0.c[f"g{k}"] for k in range(len(spec.by))] + [r0.c[f"x{i}"] for i in range(p)]
+    if spec.weight:
+        layer.append(r0.c.w)
+    if spec.buckets:
+        layer.append((_hex_int(r0.c.h) % int(spec.buckets)).label("b"))
+    if spec.patterns:
+        pat = None
+        for i in range(p):
+            term = sa.case((r0.c[f"x{i}"].is_not(None), 2 ** i), else_=0)
+            pat = term if pat is None else pat + term
+        layer.append(pat.label("pat"))
+    r = sa.select(*layer).cte("r")
+    g = [r.c[f"g{k}"] for k in range(len(spec.by))]
+    centre = sa.select(*g, *[sa.func.avg(r.c[f"x{i}"]).label(f"c{i}") for i in range(p)])
+    if g:
+        centre = centre.group_by(*g)
+    c = centre.subquery("c")
+    on = sa.and_(*[r.c[f"g{k}"].is_not_distinct_from(c.c[f"g{k}"]) for k in range(len(g))]) if g else sa.true()
+    joined = r.join(c, on) if g else r.join(c, sa.true())
+    cen = []
+    for i, it in enumerate(spec.items):
+        # an item no row of the group answered (pattern mode) is centred at its scale midpoint
+        cen.append(sa.func.coalesce(c.c[f"c{i}"], (float(it.scale_min) + float(it.scale_max)) / 2))
+    d = [r.c[f"x{i}"] - cen[i] for i in range(p)]
+    if spec.patterns:
+        d = [sa.func.coalesce(v, 0.0) for v in d]
+    # deviations in their own projection: each aggregate below is a plain product of two columns
+    keys_in = list(g) + ([r.c.b] if spec.buckets else []) + ([r.c.pat] if spec.patterns else [])
+    dev = sa.select(*keys_in, *([r.c.w] if spec.weight else []), *[cen[i].label(f"c{i}") for i in range(p)],
+                    *[d[i].label(f"d{i}") for i in range(p)]).select_from(joined).subquery("dv")
+    dd = [dev.c[f"d{i}"] for i in range(p)]
+    w = dev.c.w if spec.weight else None
+    keys = [dev.c[f"g{k}"] for k in range(len(g))]
+    if spec.buckets:
+        keys.append(dev.c.b)
+    if spec.patterns:
+        keys.append(dev.c.pat)
+    out = list(keys)
+    out.append(sa.func.count().label("n_obs"))
+    out.append((sa.cast(sa.func.count(), sa.Double) if w is None else sa.func.sum(w)).label("n"))
+    out += [sa.func.max(dev.c[f"c{i}"]).label(f"c{i}") for i in range(p)]
+    wd = dd if w is None else [w * v for v in dd]
+    out += [sa.func.sum(wd[i]).label(f"s{i}") for i in range(p)]
+    out += [sa.func.sum(wd[i] * dd[j]).label(f"q{i}_{j}") for i in range(p) for j in range(i, p)]
+    q = sa.select(*out).select_from(dev)
+    if keys:
+        q = q.group_by(*keys)
+    return q
+
+
+def compile_for(stmt: sa.Select, dialect: str) -> str:
+    """The statement as SQL text for ``dialect`` ("postgres", "duckdb" or "spark")."""
+    sql = str(stmt.compile(dialect=postgresql.dialect(paramstyle="named"), compile_kwargs={"literal_binds": True}))
+    if dialect == "postgres":
+        return sql
+    import sqlglot
+
+    return sqlglot.transpile(sql, read="postgres", write=dialect)[0]
+
+
+def sample_query(source: sa.FromClause, columns: Sequence[str], *, id_column: str, seed: int, buckets: int,
+                 keep: int, where: tuple = ()) -> sa.Select:
+    """Rows whose bucket (the bootstrap hash with ``seed``) is below ``keep`` of ``buckets``:
+    a seeded ``keep / buckets`` random sample of respondents, the same on every engine."""
+    key = sa.cast(source.c[id_column], sa.Text).concat(sa.literal(f":{seed}"))
+    q = sa.select(*[source.c[c] for c in columns]).select_from(source)
+    for col, vals in where:
+        q = q.where(source.c[col].in_(list(vals)))
+    return q.where(_hex_int(sa.func.md5(key)) % int(buckets) < int(keep))
