@@ -5,7 +5,8 @@ Run ONCE, in the separate benchmark environment, never imported by csi or the te
     python -m venv .bench-venv && .bench-venv/bin/pip install seminr plspm "pandas<3" psutil
     .bench-venv/bin/python tests/data/seminr/make_reference.py
 
-Writes ``tests/data/seminr/reference.json`` (see PROVENANCE.md). Data:
+Writes ``tests/data/seminr/reference.json`` (see PROVENANCE.md); ``--only models`` recomputes
+just the moderation and higher-order sections (``models``), keeping the rest. Data:
 ``tests/data/corp_rep/corp_rep_data.csv`` (-99 = missing; seminr's mean replacement).
 """
 
@@ -148,8 +149,47 @@ def _predict(model, ordering, technique):
     return out
 
 
+def _models(df) -> dict:
+    """Moderation (Hair et al. 2021, ch. 8: SC moderates CUSA -> CUSL in the extended model;
+    two-stage and product-indicator) and a higher-order composite REP over COMP and LIKE
+    (disjoint two-stage, seminr's ``higher_composite``)."""
+    names, paths = MODELS["extended_model"]
+    out = {}
+    for meth in ("two_stage", "product_indicator"):
+        mm = s.constructs(*_spec(names + ["SC"]),
+                          s.interaction_term("CUSA", "SC", method=getattr(s, meth)))
+        pp = paths + [("SC", "CUSL"), ("CUSA*SC", "CUSL")]
+        m = s.estimate_pls(df, mm, _sm(pp), missing_value=-99)
+        pc = m.path_coef
+        out[f"moderation_{meth}"] = {
+            "interaction": ["CUSA", "SC", "CUSL"],
+            "paths": [{"source": a, "target": b,
+                       "estimate": float(pc.values[pc.rows.index(a), pc.cols.index(b)])} for a, b in pp]}
+    hp = [(a, "REP") for a in ("QUAL", "PERF", "CSOR", "ATTR")] + [("REP", "CUSA"), ("REP", "CUSL"),
+                                                                    ("CUSA", "CUSL")]
+    mm = s.constructs(*_spec(names), s.higher_composite("REP", ["COMP", "LIKE"]))
+    m = s.estimate_pls(df, mm, _sm(hp), missing_value=-99)
+    pc, ol, ow = m.path_coef, m.outer_loadings, m.outer_weights
+    out["hoc_disjoint"] = {
+        "hoc": {"REP": ["COMP", "LIKE"]},
+        "paths": [{"source": a, "target": b,
+                   "estimate": float(pc.values[pc.rows.index(a), pc.cols.index(b)])} for a, b in hp],
+        "hoc_loadings": {d: float(ol.values[ol.rows.index(d), ol.cols.index("REP")]) for d in ("COMP", "LIKE")},
+        "hoc_weights": {d: float(ow.values[ow.rows.index(d), ow.cols.index("REP")]) for d in ("COMP", "LIKE")},
+        "rho_a": _nm(s.rho_A(m)), "rho_c_ave": _nm(s.rhoC_AVE(m)),
+        "loc_loadings": {i: float(ol.values[ol.rows.index(i), ol.cols.index(c)])
+                         for c in ("COMP", "LIKE") for i in ITEMS[c]},
+    }
+    return out
+
+
 def main() -> None:
     df = pd.read_csv(DATA)
+    if sys.argv[1:3] == ["--only", "models"]:
+        ref = json.loads((HERE / "reference.json").read_text())
+        ref["models"] = _models(df)
+        (HERE / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
+        return
     ref: dict = {
         "tool": f"seminr {version('seminr')} (seminr-py, Python port of SEMinR), numpy "
                 f"{version('numpy')}, pandas {version('pandas')}, Python {platform.python_version()}",
@@ -197,6 +237,7 @@ def main() -> None:
             "predict_EA": _predict(m, ordering, s.predict_EA),
         }
         print(key, "done", file=sys.stderr)
+    ref["models"] = _models(df)
     (HERE / "reference.json").write_text(json.dumps(ref, indent=1) + "\n")
 
 
