@@ -116,3 +116,24 @@ def test_cli_predict_and_micom(tmp_path):
     r = runner.invoke(app, ["micom", "surveys/ecommerce_csi.yaml", "sample_data/ecommerce_responses.csv",
                             "--group", "nope", "--json", str(mj)])
     assert r.exit_code == 2 and "no column 'nope'" in r.output
+
+
+def test_specific_indirect_bca_from_the_paths_jackknife():
+    from csi.estimate.fit import fit
+
+    rng = np.random.default_rng(8)
+    n = 300
+    x = rng.normal(size=n)
+    m = 0.5 * x + 0.8 * rng.normal(size=n)
+    y = 0.4 * m + 0.1 * x + 0.8 * rng.normal(size=n)
+    cols = {f"{k}{j}": np.clip(np.round(4 + 1.2 * (v + 0.5 * rng.normal(size=n))), 1, 7)
+            for k, v in (("x", x), ("m", m), ("y", y)) for j in (1, 2)}
+    df = pd.DataFrame(cols)
+    spec = ModelSpec.from_blocks({"X": ["x1", "x2"], "M": ["m1", "m2"], "Y": ["y1", "y2"]},
+                                 [("X", "M"), ("M", "Y"), ("X", "Y")], scale=(1, 7))
+    pc = fit(spec, df, n_boot=400, seed=1).extra["specific_indirect"].iloc[0]
+    bca = fit(spec, df, n_boot=400, seed=1, ci="bca").extra["specific_indirect"].iloc[0]
+    assert pc["path"] == bca["path"] == "X -> M -> Y"
+    assert pc["se"] == pytest.approx(bca["se"], rel=1e-12)  # same resamples
+    assert bca["ci_low"] < bca["estimate"] < bca["ci_high"]
+    assert (bca["ci_low"], bca["ci_high"]) != (pc["ci_low"], pc["ci_high"])
