@@ -15,8 +15,11 @@ Paths are standardized. The interaction construct's scores are rescaled as SEMin
 (Henseler & Chin's variance adjustment: the standardized score times the loading-weighted
 mean SD of its items) before the structural regressions, so the interaction path is on the
 scale of a product of standardized main effects; the simple slope of ``x`` at
-``z = m`` SDs is ``b_x + m * b_xz``. Bootstrap SEs are not computed here (stage 1 would have
-to be repeated per resample).
+``z = m`` SDs is ``b_x + m * b_xz``. With ``n_boot > 0`` the whole procedure (both stages)
+is repeated on each bootstrap resample of the respondents, as SEMinR's ``bootstrap_model``
+does: ``se`` (bootstrap SD), percentile ``ci_low``/``ci_high`` for paths and slopes;
+resamples in which an item is constant or PLS fails are excluded and counted
+(``n_boot_valid``).
 
 Matches seminr-py 0.2.1 (``interaction_term``, both methods) on corp_rep (Hair et al. 2021,
 ch. 8: switching costs moderate CUSA -> CUSL) to 1e-6 (``tests/golden/test_seminr_models.py``).
@@ -25,6 +28,7 @@ ch. 8: switching costs moderate CUSA -> CUSL) to 1e-6 (``tests/golden/test_semin
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -83,7 +87,8 @@ def _standardize(a: np.ndarray) -> np.ndarray:
 
 def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str = "two_stage",
                    missing: str = "listwise", weighting: str = "path", scale=None,
-                   slopes=(-1.0, 0.0, 1.0)) -> ModerationResult:
+                   slopes=(-1.0, 0.0, 1.0), n_boot: int = 0, seed=0,
+                   alpha: float = 0.05) -> ModerationResult:
     """Estimate a PLS model with interaction terms and the simple slopes.
 
     Parameters
@@ -98,13 +103,19 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
     method : {"two_stage", "product_indicator"}, default="two_stage"
     missing : {"listwise", "mean"}, default="listwise"
     slopes : moderator values in SDs for the simple slopes, default (-1, 0, 1)
+    n_boot : int, default=0
+        Bootstrap resamples (both stages re-run on each); 0 = no SEs/CIs.
+    seed : int, Generator or None, default=0
+    alpha : float, default=0.05
 
     Returns
     -------
     ModerationResult
     """
     from csi.estimate.fit import resolve_model
+    from csi.estimate.pls import check_number
 
+    check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit_moderation")
     check_option("method", method, METHODS, func="fit_moderation")
     check_option("missing", missing, ("listwise", "mean"), func="fit_moderation")
     found: list[tuple[str, str, str]] = []
@@ -124,11 +135,21 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
                 raise ParameterError(f"interaction {x}:{z} -> {y}: the main effect {c} -> {y} is not "
                                      "in the model (add it: a moderated path keeps both main effects).")
     items = prepare_data(spec, data, missing=missing).items
+    res = _estimate(spec, items, inter, method, weighting, slopes)
+    if n_boot:
+        _bootstrap(res, spec, items, inter, method, weighting, slopes, n_boot, seed, alpha)
+    return res
+
+
+def _estimate(spec, items, inter, method, weighting, slopes) -> ModerationResult:
+    """Both stages on recoded complete ``items`` (no missing values, no reverse coding left)."""
     extra_cols: dict[str, np.ndarray] = {}
     new_constructs: list[ConstructSpec] = []
     if method == "two_stage":
-        stage1 = PLSPathModel(weighting=weighting).fit(spec, data, missing=missing)
-        sc = stage1.scores_.loc[items.index]
+        plain1 = ModelSpec(tuple(ConstructSpec(c.id, c.items, c.mode, c.binary) for c in spec.constructs),
+                           spec.paths, {i: ItemSpec(i, spec.items[i].scale_min, spec.items[i].scale_max)
+                                        for i in spec.item_ids})
+        sc = PLSPathModel(weighting=weighting).fit(plain1, items).scores_
     for x, z, _y in inter:
         name = f"{x}*{z}"
         if method == "two_stage":
@@ -163,6 +184,36 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
             rows.append({"interaction": f"{x}*{z}", "source": x, "moderator": z, "target": y,
                          "moderator_sd": float(m), "slope": float(bx + m * bxz)})
     return ModerationResult(paths, pd.DataFrame(rows), r2, spec2, est, method)
+
+
+def _bootstrap(res, spec, items, inter, method, weighting, slopes, n_boot, seed, alpha) -> None:
+    """Adds ``se, ci_low, ci_high`` to ``res.paths`` and ``res.simple_slopes`` (in place)."""
+    from csi.errors import CsiError
+
+    rng = np.random.default_rng(seed)
+    n = len(items)
+    P, S = [], []
+    for _ in range(n_boot):
+        sample = items.iloc[rng.integers(0, n, size=n)].reset_index(drop=True)
+        try:
+            with warnings.catch_warnings():  # a failed resample is counted, not shown
+                warnings.simplefilter("ignore")
+                r = _estimate(spec, sample, inter, method, weighting, slopes)
+        except (CsiError, np.linalg.LinAlgError):
+            continue
+        if not r.estimator.converged_:
+            continue
+        P.append(r.paths["estimate"].to_numpy())
+        S.append(r.simple_slopes["slope"].to_numpy())
+    q = (alpha / 2, 1 - alpha / 2)
+    for table, reps in ((res.paths, P), (res.simple_slopes, S)):
+        if len(reps) > 1:
+            a = np.array(reps)
+            table["se"] = a.std(axis=0, ddof=1)
+            table["ci_low"], table["ci_high"] = np.quantile(a, q, axis=0)
+        else:
+            table["se"] = table["ci_low"] = table["ci_high"] = np.nan
+        table["n_boot_valid"] = len(reps)
 
 
 def _adjusted_paths(est: PLSPathModel, spec: ModelSpec, frame: pd.DataFrame, inter: set[str]):

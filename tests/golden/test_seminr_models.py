@@ -122,3 +122,16 @@ def test_higher_order_errors(data):
                          {"REP": ["COMP", "LIKE"]}, data, modes=FORMATIVE, missing_codes=(-99,))
     with pytest.raises(ParameterError, match="two or more first-order constructs; unknown: XX"):
         fit_higher_order(blocks, [("REP", "CUSA")], {"REP": ["COMP", "XX"]}, data)
+
+
+def test_moderation_bootstrap_columns(data):
+    blocks = {c: REF["items"][c] for c in ("CUSA", "SC", "CUSL")}
+    spec = ModelSpec.from_blocks(blocks, [("CUSA", "CUSL"), ("SC", "CUSL")], scale=(1, 7),
+                                 missing_codes=(-99,))
+    res = fit_moderation(spec, data, [("CUSA", "SC", "CUSL")], missing="mean", n_boot=12, seed=3)
+    again = fit_moderation(spec, data, [("CUSA", "SC", "CUSL")], missing="mean", n_boot=12, seed=3)
+    pd.testing.assert_frame_equal(res.paths, again.paths)
+    for t in (res.paths, res.simple_slopes):
+        assert {"se", "ci_low", "ci_high", "n_boot_valid"} <= set(t.columns)
+        assert (t["se"] > 0).all() and (t["ci_low"] < t["ci_high"]).all()
+    assert res.paths["n_boot_valid"].iloc[0] == 12
