@@ -85,7 +85,7 @@ def _standardize(a: np.ndarray) -> np.ndarray:
     return (a - a.mean(axis=0)) / a.std(axis=0, ddof=1)
 
 
-def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str = "two_stage",
+def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str | None = None,
                    missing: str = "listwise", weighting: str = "path", scale=None,
                    slopes=(-1.0, 0.0, 1.0), n_boot: int = 0, seed=0,
                    alpha: float = 0.05) -> ModerationResult:
@@ -94,13 +94,15 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
     Parameters
     ----------
     model : ModelSpec, Survey or str
-        The main-effects model; lavaan text may carry the interactions (``y ~ x + z + x:z``),
-        then ``scale=(min, max)`` is required.
+        The main-effects model. A survey's ``interactions:`` (YAML, e.g. ``- quality:value ->
+        satisfaction``) and lavaan text's ``x:z`` terms (``y ~ x + z + x:z``; then
+        ``scale=(min, max)`` is required) are used when ``interactions`` is not given.
     data : DataFrame
     interactions : list of (x, z, y), optional
         Interactions to add (in addition to those in lavaan text). ``x`` and ``z`` must
         both predict ``y`` in the main-effects model.
-    method : {"two_stage", "product_indicator"}, default="two_stage"
+    method : {"two_stage", "product_indicator"} or None
+        Default: the survey's ``method`` of its first interaction, else ``"two_stage"``.
     missing : {"listwise", "mean"}, default="listwise"
     slopes : moderator values in SDs for the simple slopes, default (-1, 0, 1)
     n_boot : int, default=0
@@ -116,11 +118,16 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
     from csi.estimate.pls import check_number
 
     check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit_moderation")
+    declared = list(getattr(model, "interactions", None) or []) if not isinstance(model, str) else []
+    if method is None:
+        method = declared[0].method if declared and interactions is None else "two_stage"
     check_option("method", method, METHODS, func="fit_moderation")
     check_option("missing", missing, ("listwise", "mean"), func="fit_moderation")
     found: list[tuple[str, str, str]] = []
     if isinstance(model, str):
         model, found = parse_interactions(model)
+    elif interactions is None:
+        found = [(x.source, x.moderator, x.target) for x in declared]
     spec, _ = resolve_model(model, scale)
     inter = found + [tuple(t) for t in (interactions or [])]
     if not inter:

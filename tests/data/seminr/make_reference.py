@@ -20,9 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import seminr as s
-from seminr.evaluate.constructs_in_model import constructs_in_model
-from seminr.predict.metrics import summarize_pls_predict
+
+s = None  # seminr, imported by main(): pytest's doctest collection imports this file without it
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "corp_rep" / "corp_rep_data.csv"
@@ -139,6 +138,8 @@ def _chains(paths):
 
 
 def _predict(model, ordering, technique):
+    from seminr.predict.metrics import summarize_pls_predict
+
     pred = s.predict_pls(model, technique=technique, no_folds=FOLDS, ordering=ordering)
     summ = summarize_pls_predict(pred)
     out = {}
@@ -184,6 +185,10 @@ def _models(df) -> dict:
 
 
 def main() -> None:
+    global s
+    import seminr
+
+    s = seminr
     df = pd.read_csv(DATA)
     if sys.argv[1:3] == ["--only", "models"]:
         ref = json.loads((HERE / "reference.json").read_text())
@@ -205,6 +210,8 @@ def main() -> None:
     ref["predict_folds"] = FOLDS
     for key, (names, paths) in MODELS.items():
         m = s.estimate_pls(df, s.constructs(*_spec(names)), _sm(paths), missing_value=-99)
+        from seminr.evaluate.constructs_in_model import constructs_in_model
+
         mc = constructs_in_model(m)
         boot = s.bootstrap_model(m, nboot=N_BOOT, seed=BOOT_SEED)
         spec_eff = []
