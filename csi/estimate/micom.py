@@ -40,7 +40,7 @@ from csi.errors import DataError, ParameterError
 from csi.estimate.algorithm import ModelArrays
 from csi.estimate.bootstrap import _per_respondent_terms, moments_from_sums
 from csi.estimate.pls import check_number, replicate_statistics
-from csi.estimate.prepare import check_option, prepare_arrays
+from csi.estimate.prepare import prepare_arrays
 
 __all__ = ["micom", "MICOM_COLUMNS", "VERDICTS"]
 
@@ -133,7 +133,8 @@ def micom(
     seed : int, Generator or None, default=0
     alpha : float, default=0.05
         Level of the three tests.
-    missing : {"listwise", "mean"}, default="listwise"
+    missing : str, default="listwise"
+        Any policy of :func:`csi.fit` that leaves complete items (not "pairwise").
     weighting : {"path", "factorial", "centroid"}, default="path"
 
     Returns
@@ -169,7 +170,9 @@ def micom(
     spec, _ = resolve_model(model, scale)
     check_number("n_perm", n_perm, 20, np.inf, integer=True, func="micom")
     check_number("alpha", alpha, 0.0, 0.5, func="micom", closed="neither")
-    check_option("missing", missing, ("listwise", "mean"), func="micom")
+    if missing == "pairwise":
+        raise ParameterError("micom needs complete items: missing='pairwise' is not possible "
+                             "(use 'listwise' or an imputing policy such as 'mean').")
     if isinstance(groups, str):
         if groups not in data.columns:
             raise ParameterError(f"The 'groups' column {groups!r} is not in the data.")
@@ -193,6 +196,8 @@ def micom(
     keep = labels.isin([a, b]).to_numpy()
     prep = prepare_arrays(spec, data.loc[keep], missing=missing)
     x = np.asarray(prep.x, dtype=float)
+    if np.isnan(x).any():
+        raise DataError(f"the missing={missing!r} policy left missing values; use 'listwise' or 'mean'.")
     ga = (labels.loc[prep.index] == a).to_numpy()
     n_a, n_b = int(ga.sum()), int((~ga).sum())
     for v, n in ((a, n_a), (b, n_b)):

@@ -114,7 +114,8 @@ def predict_pls(
         ``folds``/``reps``/``seed``.
     missing, weighting, consistent
         As :func:`csi.fit`. ``missing="mean"`` replaces with full-sample means first (as
-        SEMinR does); ``"pairwise"`` is not possible (predictions need every item).
+        SEMinR does); any policy that leaves complete items works, ``"pairwise"`` does not
+        (predictions need every item).
 
     Returns
     -------
@@ -143,10 +144,14 @@ def predict_pls(
 
     spec, _ = resolve_model(model, scale)
     check_option("technique", technique, TECHNIQUES, func="predict_pls")
-    check_option("missing", missing, ("listwise", "mean"), func="predict_pls")
+    if missing == "pairwise":
+        raise ParameterError("predict_pls needs complete items: missing='pairwise' is not possible "
+                             "(use 'listwise' or an imputing policy such as 'mean').")
     check_number("reps", reps, 1, np.inf, integer=True, func="predict_pls")
     prep = prepare_arrays(spec, data, missing=missing)
     x = np.asarray(prep.x, dtype=float)
+    if np.isnan(x).any():
+        raise DataError(f"the missing={missing!r} policy left missing values; use 'listwise' or 'mean'.")
     n = len(x)
     check_number("folds", folds, 2, max(n, 2), integer=True, func="predict_pls")
     ma = ModelArrays.from_model(spec)
@@ -248,8 +253,6 @@ def predict_records(model, data: pd.DataFrame, *, missing_codes=(), **kw) -> lis
         from csi.survey.syntax import parse_lavaan
 
         model = parse_lavaan(model, scale=kw.pop("scale"), missing_codes=tuple(missing_codes))
-    if kw.get("missing") not in (None, "listwise", "mean"):
-        raise ParameterError(f"--predict needs --missing listwise or mean; got {kw['missing']!r}.")
     table = predict_pls(model, data, **kw)
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else
                  (float(v) if isinstance(v, np.floating | float) else v))

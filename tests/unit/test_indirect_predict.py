@@ -137,3 +137,14 @@ def test_specific_indirect_bca_from_the_paths_jackknife():
     assert pc["se"] == pytest.approx(bca["se"], rel=1e-12)  # same resamples
     assert bca["ci_low"] < bca["estimate"] < bca["ci_high"]
     assert (bca["ci_low"], bca["ci_high"]) != (pc["ci_low"], pc["ci_high"])
+
+
+def test_pairwise_is_refused_by_predict_and_micom():
+    from csi.estimate.micom import micom
+
+    m = ModelSpec.from_blocks({"X": ["x1"], "Y": ["y1"]}, [("X", "Y")], scale=(-20, 20))
+    df = _sim(60, 0.5, 2).assign(g=["a", "b"] * 30)
+    with pytest.raises(ParameterError, match="missing='pairwise' is not possible"):
+        predict_pls(m, df, missing="pairwise")
+    with pytest.raises(ParameterError, match="missing='pairwise' is not possible"):
+        micom(m, df, "g", missing="pairwise")
