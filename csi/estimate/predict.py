@@ -24,6 +24,9 @@ Metrics per endogenous item (original item units): ``rmse``, ``mae`` of PLS, ``l
 ``lm_mae`` of LM, ``naive_rmse``, and ``q2_predict = 1 - SSE_pls / SSE_naive`` (above 0: PLS
 beats the training mean; ``lm_q2_predict`` likewise for LM).
 
+:func:`cvpat` tests whether PLS's out-of-sample loss is below the LM or indicator-average
+benchmark's (Liengaard et al. 2021), on the same predictions.
+
 Matches seminr-py 0.2.1 ``predict_pls`` (one repetition, the same fold assignment) on
 corp_rep to 1e-6 (``tests/golden/test_seminr_predict.py``).
 """
@@ -40,7 +43,7 @@ from csi.estimate.pls import check_number, replicate_statistics
 from csi.estimate.prepare import check_option, prepare_arrays
 from csi.survey.model import ModelSpec
 
-__all__ = ["predict_pls", "cut_folds", "PREDICT_COLUMNS", "TECHNIQUES"]
+__all__ = ["predict_pls", "cvpat", "cut_folds", "PREDICT_COLUMNS", "TECHNIQUES"]
 
 TECHNIQUES = ("DA", "EA")
 #: columns of :func:`predict_pls` (item-level metrics in the item's own units).
@@ -80,66 +83,10 @@ def _fold_ids(n: int, folds: int, reps: int, seed, fold_ids) -> np.ndarray:
     return out
 
 
-def predict_pls(
-    model: ModelSpec,
-    data: pd.DataFrame,
-    *,
-    folds: int = 10,
-    reps: int = 10,
-    seed=0,
-    technique: str = "DA",
-    fold_ids=None,
-    missing: str = "listwise",
-    weighting: str = "path",
-    consistent: bool = False,
-    scale=None,
-) -> pd.DataFrame:
-    """k-fold, repeated out-of-sample predictions of the endogenous constructs' items.
-
-    Parameters
-    ----------
-    model : ModelSpec, Survey or lavaan text (then ``scale=(min, max)``)
-    data : DataFrame
-        One row per respondent, item ids as columns.
-    folds : int, default=10
-        Number of folds ``k`` (2 .. n).
-    reps : int, default=10
-        Repetitions with fresh random fold assignments (predictions averaged).
-    seed : int, Generator or None, default=0
-        Seeds the shuffles (``numpy.random.default_rng(seed)``): reproducible folds.
-    technique : {"DA", "EA"}, default="DA"
-        Direct-antecedent or earliest-antecedent prediction (see the module docstring).
-    fold_ids : array of int, shape (n,) or (reps, n), optional
-        An explicit fold (0-based) per estimation row and repetition; overrides
-        ``folds``/``reps``/``seed``.
-    missing, weighting, consistent
-        As :func:`csi.fit`. ``missing="mean"`` replaces with full-sample means first (as
-        SEMinR does); any policy that leaves complete items works, ``"pairwise"`` does not
-        (predictions need every item).
-
-    Returns
-    -------
-    DataFrame
-        :data:`PREDICT_COLUMNS`, one row per item of an endogenous construct (model order).
-
-    Raises
-    ------
-    ParameterError
-        Bad ``folds``/``reps``/``technique``/``fold_ids``.
-    DataError
-        A training sample in which an item is constant or PLS does not converge.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> z = rng.normal(size=(300, 1)); y = 0.6 * z + 0.8 * rng.normal(size=(300, 1))
-    >>> x = np.hstack([z + 0.5 * rng.normal(size=(300, 2)), y + 0.5 * rng.normal(size=(300, 2))])
-    >>> df = pd.DataFrame(np.clip(np.round(4 + 1.2 * x), 1, 7), columns=["x1", "x2", "y1", "y2"])
-    >>> m = ModelSpec.from_blocks({"X": ["x1", "x2"], "Y": ["y1", "y2"]}, [("X", "Y")], scale=(1, 7))
-    >>> out = predict_pls(m, df, folds=5, reps=2, seed=1)
-    >>> out["item"].tolist(), bool((out["q2_predict"] > 0.1).all())
-    (['y1', 'y2'], True)
-    """
+def _errors(model, data, *, folds, reps, seed, technique, fold_ids, missing, weighting,
+            consistent, scale):
+    """Out-of-sample prediction errors (n, m) of PLS, LM and the training mean for the m
+    endogenous items (predictions averaged over the repetitions)."""
     from csi.estimate.fit import resolve_model
 
     spec, _ = resolve_model(model, scale)
@@ -205,9 +152,74 @@ def predict_pls(
             col += len(ys)
     n_reps = len(F)
     actual = x[:, endo_items]
-    err = actual - pls_sum / n_reps
-    err_lm = actual - lm_sum / n_reps
-    err_nv = actual - naive_sum / n_reps
+    return ma, endo_items, actual - pls_sum / n_reps, actual - lm_sum / n_reps, \
+        actual - naive_sum / n_reps
+
+
+def predict_pls(
+    model: ModelSpec,
+    data: pd.DataFrame,
+    *,
+    folds: int = 10,
+    reps: int = 10,
+    seed=0,
+    technique: str = "DA",
+    fold_ids=None,
+    missing: str = "listwise",
+    weighting: str = "path",
+    consistent: bool = False,
+    scale=None,
+) -> pd.DataFrame:
+    """k-fold, repeated out-of-sample predictions of the endogenous constructs' items.
+
+    Parameters
+    ----------
+    model : ModelSpec, Survey or lavaan text (then ``scale=(min, max)``)
+    data : DataFrame
+        One row per respondent, item ids as columns.
+    folds : int, default=10
+        Number of folds ``k`` (2 .. n).
+    reps : int, default=10
+        Repetitions with fresh random fold assignments (predictions averaged).
+    seed : int, Generator or None, default=0
+        Seeds the shuffles (``numpy.random.default_rng(seed)``): reproducible folds.
+    technique : {"DA", "EA"}, default="DA"
+        Direct-antecedent or earliest-antecedent prediction (see the module docstring).
+    fold_ids : array of int, shape (n,) or (reps, n), optional
+        An explicit fold (0-based) per estimation row and repetition; overrides
+        ``folds``/``reps``/``seed``.
+    missing, weighting, consistent
+        As :func:`csi.fit`. ``missing="mean"`` replaces with full-sample means first (as
+        SEMinR does); any policy that leaves complete items works, ``"pairwise"`` does not
+        (predictions need every item).
+
+    Returns
+    -------
+    DataFrame
+        :data:`PREDICT_COLUMNS`, one row per item of an endogenous construct (model order).
+
+    Raises
+    ------
+    ParameterError
+        Bad ``folds``/``reps``/``technique``/``fold_ids``.
+    DataError
+        A training sample in which an item is constant or PLS does not converge.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.normal(size=(300, 1)); y = 0.6 * z + 0.8 * rng.normal(size=(300, 1))
+    >>> x = np.hstack([z + 0.5 * rng.normal(size=(300, 2)), y + 0.5 * rng.normal(size=(300, 2))])
+    >>> df = pd.DataFrame(np.clip(np.round(4 + 1.2 * x), 1, 7), columns=["x1", "x2", "y1", "y2"])
+    >>> m = ModelSpec.from_blocks({"X": ["x1", "x2"], "Y": ["y1", "y2"]}, [("X", "Y")], scale=(1, 7))
+    >>> out = predict_pls(m, df, folds=5, reps=2, seed=1)
+    >>> out["item"].tolist(), bool((out["q2_predict"] > 0.1).all())
+    (['y1', 'y2'], True)
+    """
+    ma, endo_items, err, err_lm, err_nv = _errors(
+        model, data, folds=folds, reps=reps, seed=seed, technique=technique, fold_ids=fold_ids,
+        missing=missing, weighting=weighting, consistent=consistent, scale=scale)
+    n = len(err)
     sse_nv = (err_nv**2).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame({
@@ -257,3 +269,49 @@ def predict_records(model, data: pd.DataFrame, *, missing_codes=(), **kw) -> lis
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else
                  (float(v) if isinstance(v, np.floating | float) else v))
              for k, v in rec.items()} for rec in table.to_dict(orient="records")]
+
+
+def cvpat(model, data: pd.DataFrame, *, benchmark: str = "LM", **kw) -> pd.DataFrame:
+    """CVPAT (Liengaard et al. 2021): does PLS predict the endogenous items better than a benchmark?
+
+    Per respondent, the loss is the squared out-of-sample prediction error summed over the
+    items of each endogenous construct (and over all of them: row ``construct="overall"``);
+    ``D_i = loss_benchmark_i - loss_pls_i``. The test is a one-sided paired t-test of
+    ``mean(D) > 0``: ``t = mean(D) / (sd(D) / sqrt(n))``, ``p`` from Student's t with
+    ``n - 1`` degrees of freedom. ``benchmark="LM"`` (the linear model on the antecedents'
+    items) or ``"IA"`` (indicator averages: each item's training mean). The predictions are
+    those of :func:`predict_pls` (``**kw`` as there: folds, reps, seed, technique, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``construct, benchmark, loss_pls, loss_benchmark, difference, t, p_value`` (losses
+        are mean squared errors per respondent, summed over the construct's items; positive
+        ``difference``: PLS predicts better).
+    """
+    from scipy import special
+
+    check_option("benchmark", benchmark, ("LM", "IA"), func="cvpat")
+    ma, endo_items, err, err_lm, err_nv = _errors(
+        model, data, folds=kw.pop("folds", 10), reps=kw.pop("reps", 10), seed=kw.pop("seed", 0),
+        technique=kw.pop("technique", "DA"), fold_ids=kw.pop("fold_ids", None),
+        missing=kw.pop("missing", "listwise"), weighting=kw.pop("weighting", "path"),
+        consistent=kw.pop("consistent", False), scale=kw.pop("scale", None))
+    if kw:
+        raise ParameterError(f"cvpat got unexpected keyword argument(s): {', '.join(sorted(kw))}")
+    bench = err_lm if benchmark == "LM" else err_nv
+    owner = ma.item_block[endo_items]
+    groups = [(ma.construct_ids[j], owner == j) for j in ma.endogenous] + [("overall", owner >= 0)]
+    rows = []
+    n = len(err)
+    for name, cols in groups:
+        lp = (err[:, cols] ** 2).sum(axis=1)
+        lb = (bench[:, cols] ** 2).sum(axis=1)
+        d = lb - lp
+        sd = d.std(ddof=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = d.mean() / (sd / np.sqrt(n))
+            p = float(special.stdtr(n - 1, -t)) if np.isfinite(t) else np.nan
+        rows.append({"construct": name, "benchmark": benchmark, "loss_pls": lp.mean(),
+                     "loss_benchmark": lb.mean(), "difference": d.mean(), "t": t, "p_value": p})
+    return pd.DataFrame(rows)

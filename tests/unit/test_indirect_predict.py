@@ -148,3 +148,27 @@ def test_pairwise_is_refused_by_predict_and_micom():
         predict_pls(m, df, missing="pairwise")
     with pytest.raises(ParameterError, match="missing='pairwise' is not possible"):
         micom(m, df, "g", missing="pairwise")
+
+
+def test_cvpat_against_indicator_averages_and_lm():
+    from csi.estimate.predict import cvpat
+
+    rng = np.random.default_rng(11)
+    n = 400
+    z = rng.normal(size=n)
+    y = 0.6 * z + 0.8 * rng.normal(size=n)
+    df = pd.DataFrame({"x1": z + 0.5 * rng.normal(size=n), "x2": z + 0.5 * rng.normal(size=n),
+                       "y1": y + 0.5 * rng.normal(size=n), "y2": y + 0.5 * rng.normal(size=n)})
+    m = ModelSpec.from_blocks({"X": ["x1", "x2"], "Y": ["y1", "y2"]}, [("X", "Y")], scale=(-20, 20))
+    ia = cvpat(m, df, benchmark="IA", folds=10, reps=2, seed=0).set_index("construct")
+    assert list(ia.index) == ["Y", "overall"]
+    assert ia.loc["Y", "difference"] > 0 and ia.loc["Y", "p_value"] < 1e-6  # beats the mean
+    # the loss is the summed squared error: its mean equals the RMSEs of predict_pls squared
+    pr = predict_pls(m, df, folds=10, reps=2, seed=0)
+    assert ia.loc["Y", "loss_pls"] == pytest.approx((pr["rmse"] ** 2).sum(), rel=1e-12)
+    assert ia.loc["Y", "loss_benchmark"] == pytest.approx((pr["naive_rmse"] ** 2).sum(), rel=1e-12)
+    lm = cvpat(m, df, benchmark="LM", folds=10, reps=2, seed=0).set_index("construct")
+    assert lm.loc["Y", "loss_benchmark"] == pytest.approx((pr["lm_rmse"] ** 2).sum(), rel=1e-12)
+    assert 0 <= lm.loc["Y", "p_value"] <= 1
+    with pytest.raises(ParameterError, match="'benchmark'"):
+        cvpat(m, df, benchmark="XX")
