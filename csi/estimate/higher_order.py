@@ -29,6 +29,7 @@ equals a plain fit of those scores).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -42,13 +43,23 @@ __all__ = ["fit_higher_order", "HigherOrderResult", "HOC_METHODS"]
 HOC_METHODS = ("disjoint", "embedded", "repeated")
 
 
+@dataclass(frozen=True)
 class HigherOrderResult:
-    """``paths``, ``r2``, ``lower_order`` (``reliability``, ``loadings``), ``higher_order``
-    (``reliability``, ``loadings``, ``weights``), ``stage1`` / ``stage2`` (PLSPathModel or
-    None) and ``method``."""
+    """A higher-order model's results.
 
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
+    ``paths`` and ``r2`` of the structural model; ``lower_order``: dict of ``reliability``
+    and ``loadings`` of the dimensions (measured by their items); ``higher_order``: dict of
+    ``reliability``, ``loadings`` and ``weights`` of the HOCs over their dimensions (for
+    ``"repeated"``: ``loadings`` holds the HOC-dimension paths, the others are None);
+    ``stage1``/``stage2``: the fitted PLSPathModels (``stage2`` None for ``"repeated"``)."""
+
+    paths: pd.DataFrame
+    r2: pd.DataFrame
+    lower_order: dict
+    higher_order: dict
+    stage1: PLSPathModel
+    stage2: PLSPathModel | None
+    method: str
 
 
 class _RepeatedIndicatorPLS(PLSPathModel):

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -71,14 +72,22 @@ def parse_interactions(text: str) -> tuple[str, list[tuple[str, str, str]]]:
     return "\n".join(lines), out
 
 
+@dataclass(frozen=True)
 class ModerationResult:
-    """Stage-2 fit of a moderated model: ``paths`` (``source, target, estimate``, interaction
-    rows named ``x*z``), ``simple_slopes`` (``interaction, moderator_sd, slope``), ``r2``,
-    ``model`` (the stage-2 :class:`ModelSpec`) and ``estimator`` (its PLSPathModel)."""
+    """Stage-2 fit of a moderated model.
 
-    def __init__(self, paths, simple_slopes, r2, model, estimator, method):
-        self.paths, self.simple_slopes, self.r2 = paths, simple_slopes, r2
-        self.model, self.estimator, self.method = model, estimator, method
+    ``paths`` (``source, target, estimate``; interaction rows named ``x*z``; with a
+    bootstrap also ``se, ci_low, ci_high, n_boot_valid``), ``simple_slopes``
+    (``interaction, source, moderator, target, moderator_sd, slope``, same interval
+    columns), ``r2`` (``construct, r2``), ``model`` (the stage-2 :class:`ModelSpec`),
+    ``estimator`` (its fitted PLSPathModel) and ``method``."""
+
+    paths: pd.DataFrame
+    simple_slopes: pd.DataFrame
+    r2: pd.DataFrame
+    model: ModelSpec
+    estimator: PLSPathModel
+    method: str
 
 
 def _standardize(a: np.ndarray) -> np.ndarray:
