@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
+from csi.estimate.indirect import mediation
 from csi.estimate.predict import predict_pls
 from csi.report.quality import compare_methods
 from csi.report.tables import display_table
@@ -44,13 +45,13 @@ def main() -> None:
     with tabs[0]:
         st.dataframe(display_table(res.path_coefficients, 4), hide_index=True, key="paths_table")
         st.dataframe(display_table(res.total_effects, 4), hide_index=True, key="total_table")
-        spec = res.extra.get("specific_indirect")
-        if spec is not None and len(spec):
+        spec, dec = mediation(res)
+        if len(spec):
             st.subheader(T("specific_indirect"))
             st.dataframe(display_table(spec.drop(columns=["mediators"]), 4), hide_index=True,
                          key="specific_indirect_table")
             st.subheader(T("effect_decomposition"))
-            st.dataframe(display_table(res.extra["effect_decomposition"], 4), hide_index=True,
+            st.dataframe(display_table(dec, 4), hide_index=True,
                          key="effects_table")
     with tabs[1]:
         st.dataframe(display_table(res.loadings), hide_index=True, key="loadings_table")

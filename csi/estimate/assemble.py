@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from csi.estimate.bootstrap import BootstrapResult, interval
-from csi.estimate.indirect import effect_decomposition, specific_indirect_effects
 from csi.estimate.pls import PLSPathModel
 from csi.estimate.results import IndexResult
 
@@ -108,15 +107,10 @@ def assemble_result(
         "ci": ci,
         "alpha": alpha,
     }
-    # mediation (issue 16): specific indirect effects and the decomposition, same resamples
-    rp = boot.replicates.get("paths") if boot is not None and boot.n_valid > 1 else None
-    rt = boot.replicates.get("total") if rp is not None else None
-    jk = (boot.jackknife or {}) if rp is not None and ci == "bca" else {}
-    extra["specific_indirect"] = specific_indirect_effects(
-        est.path_coefficients_, rp, jk.get("paths"), alpha=alpha, ci=ci, n=n)
-    extra["effect_decomposition"] = effect_decomposition(
-        est.effects_, est.path_coefficients_, rt, rp, jk.get("total"), jk.get("paths"),
-        alpha=alpha, ci=ci, n=n)
+    # mediation (issue 16): csi.estimate.indirect.mediation(result) builds the tables on
+    # demand from the replicates below; BCa needs the paths' jackknife as well
+    if boot is not None and ci == "bca" and boot.jackknife:
+        extra["jackknife"] = {k: boot.jackknife[k] for k in ("paths", "total") if k in boot.jackknife}
     if boot is not None:
         extra["bootstrap"] = {
             "n_boot": boot.n_boot,

@@ -13,7 +13,9 @@ extra estimation runs. Percentile and BCa intervals are as in
 
 Conventions
 -----------
-``path`` names a chain as its constructs joined by ``" -> "``; ``mediators`` lists the
+:func:`mediation` gives both tables for a PLS :class:`~csi.estimate.results.IndexResult`
+(built on demand: a plain fit does not pay for them). ``path`` names a chain as its
+constructs joined by ``" -> "``; ``mediators`` lists the
 constructs strictly between the source and the target. Estimates are standardized.
 Matches SEMinR's ``specific_effect_significance`` point estimates on corp_rep to 1e-6 (see
 ``tests/golden/test_seminr_quality.py``).
@@ -26,7 +28,8 @@ import pandas as pd
 
 from csi.estimate.bootstrap import interval
 
-__all__ = ["mediation_chains", "specific_indirect_effects", "effect_decomposition", "SEP"]
+__all__ = ["mediation", "mediation_chains", "specific_indirect_effects", "effect_decomposition",
+           "SEP"]
 
 SEP = " -> "
 #: columns of :func:`specific_indirect_effects`
@@ -161,3 +164,47 @@ def effect_decomposition(effects: pd.DataFrame, path_table: pd.DataFrame, total_
     out["indirect_se"], out["indirect_ci_low"] = r["se"], r["ci_low"]
     out["indirect_ci_high"], out["indirect_p_value"] = r["ci_high"], r["p_value"]
     return out
+
+
+def mediation(result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(specific_indirect, effect_decomposition)`` of a PLS result from :func:`csi.fit`.
+
+    Intervals use the result's own bootstrap replicates, interval method (``ci``) and
+    ``alpha``; without a bootstrap the SE/CI columns are NaN. CB-SEM results (no path
+    replicates) give point estimates only.
+
+    Examples
+    --------
+    >>> from csi.estimate.results import IndexResult
+    >>> r = IndexResult("pls", 10, path_coefficients=pd.DataFrame(
+    ...     {"source": ["x", "m"], "target": ["m", "y"], "estimate": [0.5, 0.4]}))
+    >>> mediation(r)[0][["path", "estimate"]].to_dict("records")
+    [{'path': 'x -> m -> y', 'estimate': 0.2}]
+    """
+    ex = result.extra or {}
+    pc = result.path_coefficients
+    reps = (ex.get("replicates") or {}) if result.method == "pls" else {}
+    rp = reps.get("paths")
+    rt = reps.get("total_effects")
+    rp = None if rp is None or len(rp) < 2 else rp.to_numpy(float)
+    rt = None if rt is None or rp is None else rt.to_numpy(float)
+    jk = (ex.get("jackknife") or {}) if result.method == "pls" else {}
+    kw = {"alpha": ex.get("alpha", 0.05), "ci": ex.get("ci", "percentile"), "n": result.n_obs}
+    spec = specific_indirect_effects(pc, rp, jk.get("paths"), **kw)
+    eff = ex.get("effects") if result.method == "pls" else None
+    if eff is None:
+        eff = _effects_from_paths(pc)
+    return spec, effect_decomposition(eff, pc, rt, rp, jk.get("total"), jk.get("paths"), **kw)
+
+
+def _effects_from_paths(pc: pd.DataFrame) -> pd.DataFrame:
+    """Direct/indirect/total effects of every connected pair from a path table alone."""
+    keys = list(zip(pc["source"].astype(str), pc["target"].astype(str), strict=True))
+    b = dict(zip(keys, pc["estimate"].astype(float), strict=True))
+    spec = specific_indirect_effects(pc)
+    ind = spec.groupby(["source", "target"], sort=False)["estimate"].sum().to_dict()
+    pairs = list(dict.fromkeys(keys + list(ind)))
+    return pd.DataFrame({"source": [s for s, _ in pairs], "target": [t for _, t in pairs],
+                         "direct": [b.get(p, 0.0) for p in pairs],
+                         "indirect": [ind.get(p, 0.0) for p in pairs],
+                         "total": [b.get(p, 0.0) + ind.get(p, 0.0) for p in pairs]})

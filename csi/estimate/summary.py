@@ -181,16 +181,16 @@ def to_dict(result) -> dict[str, Any]:
         "htmt": _records(r.htmt, ["construct_a", "construct_b", "estimate", "ci_high"]),
         "admissibility": _records(r.admissibility, ["check", "status", "detail"]),
         "bootstrap": _clean(r.extra.get("bootstrap", {})),
-        # issue 16: mediation and out-of-sample prediction (empty when not estimated)
-        "specific_indirect": _records(r.extra.get("specific_indirect"), [
-            "path", "estimate", "se", "ci_low", "ci_high", "p_value", "source", "target", "mediators"]),
-        "effects": _records(r.extra.get("effect_decomposition"), [
-            "source", "target", "direct", "indirect", "total", "indirect_se", "indirect_ci_low",
-            "indirect_ci_high", "indirect_p_value"]),
     }
-    if r.extra.get("predict") is not None:
-        out["predict"] = _records(r.extra["predict"], [
-            "construct", "item", "q2_predict", "rmse", "mae", "lm_rmse", "lm_mae", "lm_q2_predict"])
+    if len(r.path_coefficients):  # issue 16: mediation (CB-SEM: point estimates only)
+        from csi.estimate.indirect import mediation
+
+        spec, dec = mediation(r)
+        out["specific_indirect"] = _records(spec, [
+            "path", "estimate", "se", "ci_low", "ci_high", "p_value", "source", "target", "mediators"])
+        out["effects"] = _records(dec, [
+            "source", "target", "direct", "indirect", "total", "indirect_se", "indirect_ci_low",
+            "indirect_ci_high", "indirect_p_value"])
     if unstd:
         out["paths"] = _records(r.path_coefficients, pcols + unstd)
     if r.fit is not None:

@@ -8,6 +8,7 @@ import numpy as np
 from apptest_expected import frame_and_fit, shown_frames, survey
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
+from csi.estimate.indirect import mediation
 from csi.estimate.predict import predict_pls
 
 
@@ -17,11 +18,11 @@ def test_quality_shows_mediation_and_prediction(app_env, sample_db):
     at.switch_page("app_pages/quality.py").run()
     assert not at.exception
     spec = shown_frames(at, "path", "estimate", "se", "ci_low", "ci_high")[0]
-    want = res.extra["specific_indirect"]
+    want, want_dec = mediation(res)
     assert list(spec["path"]) == list(want["path"])
     np.testing.assert_allclose(spec["estimate"].to_numpy(float), want["estimate"].round(4), atol=1e-12)
     dec = shown_frames(at, "direct", "indirect", "total")[0]
-    assert len(dec) == len(res.extra["effect_decomposition"])
+    assert len(dec) == len(want_dec)
     pred = shown_frames(at, "item", "q2_predict", "rmse", "lm_rmse")[0]
     want = predict_pls(survey(), frame, folds=10, reps=10, seed=0)
     np.testing.assert_allclose(pred["q2_predict"].to_numpy(float), want["q2_predict"].round(3), atol=1e-12)

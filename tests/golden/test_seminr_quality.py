@@ -18,6 +18,7 @@ import pytest
 
 from csi.errors import InadmissibleSolutionWarning
 from csi.estimate.fit import fit
+from csi.estimate.indirect import mediation
 from csi.estimate.pls import PLSPathModel
 from csi.estimate.predict import cut_folds, predict_pls
 from csi.survey.model import ModelSpec
@@ -118,7 +119,7 @@ class TestQualityAgainstSeminr:
                                        atol=ATOL)
 
     def test_specific_indirect(self, boots, key):
-        got = boots[key].extra["specific_indirect"].set_index("path")
+        got = mediation(boots[key])[0].set_index("path")
         ref = REF[key]["specific_indirect"]
         assert sorted(got.index) == sorted(e["path"] for e in ref)
         for e in ref:
@@ -143,9 +144,8 @@ class TestQualityAgainstSeminr:
 
 def test_decomposition_adds_up(boots):
     res = boots["extended_model"]
-    dec = res.extra["effect_decomposition"]
+    spec, dec = mediation(res)
     np.testing.assert_allclose(dec["direct"] + dec["indirect"], dec["total"], atol=1e-12)
-    spec = res.extra["specific_indirect"]
     sums = spec.groupby(["source", "target"])["estimate"].sum()
     ind = dec.set_index(["source", "target"])["indirect"]
     for st, v in sums.items():

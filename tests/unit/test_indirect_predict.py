@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from csi.cli.main import app
 from csi.errors import ParameterError
-from csi.estimate.indirect import effect_decomposition, mediation_chains, specific_indirect_effects
+from csi.estimate.indirect import (
+    effect_decomposition,
+    mediation,
+    mediation_chains,
+    specific_indirect_effects,
+)
 from csi.estimate.predict import PREDICT_COLUMNS, cut_folds, predict_pls
 from csi.survey.model import ModelSpec
 
@@ -131,8 +136,8 @@ def test_specific_indirect_bca_from_the_paths_jackknife():
     df = pd.DataFrame(cols)
     spec = ModelSpec.from_blocks({"X": ["x1", "x2"], "M": ["m1", "m2"], "Y": ["y1", "y2"]},
                                  [("X", "M"), ("M", "Y"), ("X", "Y")], scale=(1, 7))
-    pc = fit(spec, df, n_boot=400, seed=1).extra["specific_indirect"].iloc[0]
-    bca = fit(spec, df, n_boot=400, seed=1, ci="bca").extra["specific_indirect"].iloc[0]
+    pc = mediation(fit(spec, df, n_boot=400, seed=1))[0].iloc[0]
+    bca = mediation(fit(spec, df, n_boot=400, seed=1, ci="bca"))[0].iloc[0]
     assert pc["path"] == bca["path"] == "X -> M -> Y"
     assert pc["se"] == pytest.approx(bca["se"], rel=1e-12)  # same resamples
     assert bca["ci_low"] < bca["estimate"] < bca["ci_high"]
