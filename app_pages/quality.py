@@ -1,5 +1,6 @@
 """Page 5 -- Model quality (for analysts): loadings, weights, reliability, HTMT, R², VIF, the
-bootstrap table, PLS vs CB-SEM side by side, admissibility checks and warnings."""
+bootstrap table, specific indirect effects, PLSpredict, PLS vs CB-SEM side by side,
+admissibility checks and warnings."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
 from csi.report.missing import missing_by_item, missing_statement
+from csi.estimate.indirect import mediation
+from csi.estimate.predict import predict_pls
 from csi.report.quality import compare_methods
 from csi.report.tables import display_table
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _predict(data_key: str, sha: str, _survey, _frame):
+    return predict_pls(_survey, _frame, folds=10, reps=10, seed=0)
 
 
 def main() -> None:
@@ -39,10 +47,18 @@ def main() -> None:
         for w in res.warnings:
             st.warning(w)
     tabs = st.tabs([T("paths_table"), T("loadings"), T("weights"), T("reliability"), T("htmt"),
-                    T("r2"), T("vif"), T("pls_vs_cbsem")])
+                    T("r2"), T("vif"), T("prediction_tab"), T("pls_vs_cbsem")])
     with tabs[0]:
         st.dataframe(display_table(res.path_coefficients, 4), hide_index=True, key="paths_table")
         st.dataframe(display_table(res.total_effects, 4), hide_index=True, key="total_table")
+        spec, dec = mediation(res)
+        if len(spec):
+            st.subheader(T("specific_indirect"))
+            st.dataframe(display_table(spec.drop(columns=["mediators"]), 4), hide_index=True,
+                         key="specific_indirect_table")
+            st.subheader(T("effect_decomposition"))
+            st.dataframe(display_table(dec, 4), hide_index=True,
+                         key="effects_table")
     with tabs[1]:
         st.dataframe(display_table(res.loadings), hide_index=True, key="loadings_table")
     with tabs[2]:
@@ -59,6 +75,16 @@ def main() -> None:
             if t is not None:
                 st.dataframe(display_table(t), hide_index=True, key=f"{name}_table")
     with tabs[7]:
+        st.subheader(T("predict_title"))
+        try:
+            pred = _predict(key, survey.sha256, survey, frame)
+        except CsiError as exc:
+            common.show_error(exc)
+        else:
+            st.dataframe(display_table(pred, 3), hide_index=True, key="predict_table")
+            worse = pred.loc[pred["rmse"] > pred["lm_rmse"], "item"]
+            st.caption(T("predict_caption", names=", ".join(worse) or "–"))
+    with tabs[8]:
         if st.toggle(T("run_cbsem"), key="run_cbsem"):
             try:
                 cb = common.fit_model(survey, frame, key, method="cbsem", n_boot=0)

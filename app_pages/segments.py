@@ -1,5 +1,6 @@
 """Page 4 -- Segments & trends: index per segment or wave with CIs, small-n flags, and the
-difference between two groups with permutation p-values and bootstrap CIs."""
+difference between two groups with permutation p-values (Holm-adjusted), bootstrap CIs and
+the MICOM measurement-invariance verdict of each construct."""
 
 from __future__ import annotations
 
@@ -82,12 +83,15 @@ def main() -> None:
     for w in warns:
         st.warning(w)
     diff = diff.assign(name=diff["name"].map(lambda n: labels.get(n, n)),
-                       significant=diff["p_value"] < 0.05)
+                       significant=diff["p_adjusted"] < 0.05)
     st.dataframe(display_table(diff, 3), hide_index=True, key="pairwise_table")
     sig = diff[diff["significant"]]
-    st.caption(T("sig_diffs", a=glabels.get(a, a), b=glabels.get(b, b),
+    st.caption(T("sig_diffs_holm", a=glabels.get(a, a), b=glabels.get(b, b),
                  names=", ".join(f"{n} ({d:+.2f})" for n, d in zip(sig["name"], sig["difference"], strict=False))
                  or "–"))
+    weak = diff[(diff["kind"] == "construct") & diff["invariance"].notna() & (diff["invariance"] != "full")]
+    st.caption(T("micom_caption", names=", ".join(f"{n} ({v})" for n, v in zip(weak["name"], weak["invariance"],
+                                                                               strict=True)) or "–"))
 
 
 main()

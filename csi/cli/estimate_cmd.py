@@ -57,6 +57,11 @@ def estimate(
     by: Annotated[str | None, typer.Option(help="Group columns COL[,COL] for per-group fits (--engine).")] = None,
     buckets: Annotated[int, typer.Option(help="Bootstrap buckets of the engine fits.")] = 500,
     min_n: Annotated[int | None, typer.Option(help="Smallest group fitted (default: 10-times rule, >= 30).")] = None,
+    # issue 16: PLSpredict
+    predict: Annotated[bool, typer.Option("--predict", help="PLSpredict: out-of-sample Q², RMSE, MAE "
+                                          "per item against the LM benchmark (PLS).")] = False,
+    folds: Annotated[int, typer.Option(help="PLSpredict folds.")] = 10,
+    reps: Annotated[int, typer.Option(help="PLSpredict repetitions.")] = 10,
 ) -> None:
     """Estimate paths, reliabilities and 0-100 indices; print a summary, write --json."""
     import pandas as pd
@@ -105,9 +110,16 @@ def estimate(
         elif strata is not None:
             raise fail("--strata is for the PLS bootstrap (--method pls)")
         res = fit(spec, frame, method=method, **kw)
+        out = res.to_dict()
+        if predict:
+            from csi.estimate.predict import predict_records
+
+            if method != "pls":
+                raise fail("--predict is for PLS (--method pls)")
+            out["predict"] = predict_records(spec, frame, folds=folds, reps=reps, seed=seed, **{
+                k: kw[k] for k in ("missing", "weighting", "consistent", "scale", "missing_codes") if k in kw})
     except CsiError as exc:
         raise fail(exc) from None
-    out = res.to_dict()
     json_out.write_text(json.dumps(out, indent=2, allow_nan=False), encoding="utf-8")
     typer.echo(str(res.summary()))
     typer.echo(f"wrote {json_out}")

@@ -116,9 +116,12 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
     -------
     DataFrame
         ``kind (construct|lever|path), name, estimate_a, estimate_b, difference, ci_low,
-        ci_high, p_value, n_a, n_b, small_n`` -- index differences in 0-100 points, path
-        differences in standardized units; ``p_value`` from ``n_perm`` permutations
-        (``(1 + #{|d*| >= |d|}) / (n_perm + 1)``).
+        ci_high, p_value, n_a, n_b, small_n, method, p_adjusted, invariance`` -- index
+        differences in 0-100 points, path differences in standardized units; ``p_value``
+        from ``n_perm`` permutations (``(1 + #{|d*| >= |d|}) / (n_perm + 1)``),
+        ``p_adjusted`` Holm-corrected over all rows; ``invariance`` the MICOM verdict
+        (:func:`csi.estimate.micom.micom`, run first with the same permutations count and
+        seed) of the construct, or the weaker of a path's two constructs.
 
     Raises
     ------
@@ -183,7 +186,49 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
     if reestimate:
         out = _with_mga(survey, frame, by, a, b, out, n_perm=n_perm, n_boot=n_boot, seed=seed,
                         alpha=alpha)
-    return out
+    out = _with_holm(out)
+    return _with_micom(survey, frame, by, a, b, out, n_perm=n_perm, seed=seed, alpha=alpha)
+
+
+def _with_holm(out: pd.DataFrame) -> pd.DataFrame:
+    """``p_adjusted``: Holm's step-down correction over all rows with a p-value."""
+    from csi.drivers.complaints import _holm
+
+    fin = out["p_value"].notna().to_numpy()
+    adj = np.full(len(out), np.nan)
+    if fin.any():
+        adj[fin] = _holm(out.loc[fin, "p_value"].to_numpy(float))
+    return out.assign(p_adjusted=adj)
+
+
+_RANK = {"none": 0, "partial": 1, "full": 2}
+
+
+def _with_micom(survey, frame, by, a, b, out, *, n_perm, seed, alpha) -> pd.DataFrame:
+    """``invariance``: the MICOM verdict (none / partial / full) of each construct row, and of
+    a path row the weaker verdict of its two constructs; empty for levers (outside the model)
+    and when MICOM cannot run (then a :class:`SmallSampleWarning` says why)."""
+    from csi.estimate.micom import micom
+
+    verdict: dict[str, str] = {}
+    if n_perm >= 20:
+        try:
+            mic = micom(survey.to_model(), frame, frame[by].astype("string"), a, b, n_perm=n_perm,
+                        seed=seed, alpha=alpha)
+            verdict = dict(zip(mic["construct"], mic["verdict"], strict=True))
+        except DataError as exc:
+            warnings.warn(f"{by}: {a} vs {b}: measurement invariance (MICOM) could not be tested "
+                          f"({exc}); differences are shown without it.", SmallSampleWarning, stacklevel=3)
+
+    def row_verdict(kind, name):
+        if kind == "construct":
+            return verdict.get(name)
+        if kind == "path" and "->" in name:
+            v = [verdict.get(c) for c in name.split("->")]
+            return None if None in v else min(v, key=_RANK.__getitem__)
+        return None
+
+    return out.assign(invariance=[row_verdict(k, n) for k, n in zip(out["kind"], out["name"], strict=True)])
 
 
 def _with_mga(survey, frame, by, a, b, out, **kw) -> pd.DataFrame:

@@ -107,6 +107,10 @@ def assemble_result(
         "ci": ci,
         "alpha": alpha,
     }
+    # mediation (issue 16): csi.estimate.indirect.mediation(result) builds the tables on
+    # demand from the replicates below; BCa needs the paths' jackknife as well
+    if boot is not None and ci == "bca" and boot.jackknife:
+        extra["jackknife"] = {k: boot.jackknife[k] for k in ("paths", "total") if k in boot.jackknife}
     if boot is not None:
         extra["bootstrap"] = {
             "n_boot": boot.n_boot,

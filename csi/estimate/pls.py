@@ -202,6 +202,10 @@ class PLSPathModel:
     (True, (1, 3))
     """
 
+    #: True in :mod:`csi.estimate.higher_order`'s repeated-indicator model (items copied to
+    #: the higher-order construct are collinear with themselves by design)
+    _repeated_items = False
+
     _parameter_constraints = {
         "weighting": SCHEMES,
         "max_iter": (1, np.inf, True),
@@ -339,7 +343,8 @@ class PLSPathModel:
         ma = ModelArrays.from_model(model)
         if not np.all(np.isfinite(R)):
             raise DataError("the item correlation matrix has undefined entries (constant items?)")
-        _check_collinear(R, ma)
+        if not self._repeated_items:  # the repeated-indicator HOC model copies items on purpose
+            _check_collinear(R, ma)
         self.model_ = model
         self.arrays_ = ma
         self.corr_ = R

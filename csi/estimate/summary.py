@@ -185,6 +185,15 @@ def to_dict(result) -> dict[str, Any]:
         "admissibility": _records(r.admissibility, ["check", "status", "detail"]),
         "bootstrap": _clean(r.extra.get("bootstrap", {})),
     }
+    if len(r.path_coefficients):  # issue 16: mediation (CB-SEM: point estimates only)
+        from csi.estimate.indirect import mediation
+
+        spec, dec = mediation(r)
+        out["specific_indirect"] = _records(spec, [
+            "path", "estimate", "se", "ci_low", "ci_high", "p_value", "source", "target", "mediators"])
+        out["effects"] = _records(dec, [
+            "source", "target", "direct", "indirect", "total", "indirect_se", "indirect_ci_low",
+            "indirect_ci_high", "indirect_p_value"])
     if unstd:
         out["paths"] = _records(r.path_coefficients, pcols + unstd)
     if r.fit is not None:

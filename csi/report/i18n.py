@@ -209,6 +209,25 @@ LABELS: dict[str, dict[str, str]] = {
     "missing_types_note": {"en": "don't know · not shown (show_if / platform −3) · skipped (jump logic / −2) · "
                                  "no answer (blank where shown)",
                            "zh": "不知道 · 未显示（显示条件 / 平台 −3） · 跳过（跳转逻辑 / −2） · 未作答（显示但空白）"},
+    # -- issue 16: MICOM, mediation, PLSpredict --------------------------------------------
+    "sig_diffs_holm": {"en": "Significant differences {a} − {b} (Holm-adjusted permutation p < 0.05): {names}",
+                       "zh": "显著差异 {a} − {b}（Holm 校正后置换检验 p < 0.05）：{names}"},
+    "micom_caption": {"en": "Measurement invariance (MICOM): full = indices and paths comparable; "
+                            "partial = compare paths and indices group by group, do not pool; "
+                            "none = the construct is not measured alike, its differences are not "
+                            "interpretable. Not fully invariant: {names}",
+                      "zh": "测量不变性（MICOM）：完全 = 指数与路径可比较；部分 = 可分组比较路径与指数，"
+                            "但不可合并；无 = 该构念在两组中测量方式不同，其差异不可解释。未达完全不变性：{names}"},
+    "specific_indirect": {"en": "Specific indirect effects (mediation)", "zh": "特定间接效应（中介）"},
+    "prediction_tab": {"en": "Prediction", "zh": "预测"},
+    "effect_decomposition": {"en": "Direct, indirect and total effects", "zh": "直接、间接与总效应"},
+    "predict_title": {"en": "Out-of-sample prediction (PLSpredict, 10 folds × 10 repetitions)",
+                      "zh": "样本外预测（PLSpredict，10 折 × 10 次重复）"},
+    "predict_caption": {"en": "Q²predict > 0: the model predicts the item better than its mean; "
+                              "RMSE below the LM benchmark's: PLS predicts better than a regression "
+                              "on the antecedents' items. Items with RMSE above LM: {names}",
+                        "zh": "Q²predict > 0：模型对该题项的预测优于均值；RMSE 低于线性模型基准："
+                              "PLS 优于对前因题项的回归。RMSE 高于线性模型的题项：{names}"},
 }
 
 

@@ -29,7 +29,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     """Return every cross-reference problem of ``doc`` (empty when the survey is consistent)."""
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
-                  _show_if, _sections, check_contact_questions):
+                  _show_if, _sections, check_contact_questions, _interactions):
         out.extend(check(doc))
     return out
 
@@ -356,3 +356,27 @@ def _sections(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
             elif f in seen:
                 yield ("sections", j, "fields", i), f"field {f!r} appears twice in the form"
             seen.add(f)
+
+
+def _interactions(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
+    """Moderated paths (issue 16): known constructs, both main effects in the model."""
+    if not doc.interactions:
+        return
+    if doc.paths is None:
+        pairs = {(s, t) for s, t in ACSI_DEFAULT_PATHS if s in doc.constructs and t in doc.constructs}
+    else:
+        pairs = {(p.from_, p.to) for p in doc.paths}
+    ids = list(doc.constructs)
+    for i, x in enumerate(doc.interactions):
+        loc = ("interactions", i)
+        bad = False
+        for field in ("source", "moderator", "target"):
+            if getattr(x, field) not in doc.constructs:
+                bad = True
+                yield (*loc, field), f"unknown construct {getattr(x, field)!r}; expected one of {_one_of(ids)}"
+        if bad:
+            continue
+        for main in (x.source, x.moderator):
+            if (main, x.target) not in pairs:
+                yield loc, (f"interaction {x.source}:{x.moderator} -> {x.target}: the main effect "
+                            f"{main} -> {x.target} is not a path of the model; add it under `paths:`")

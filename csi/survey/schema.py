@@ -158,6 +158,17 @@ class Path(_Model):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class Interaction(_Model):
+    """A moderated path (issue 16): ``moderator`` changes the effect of ``source`` on
+    ``target`` (lavaan ``target ~ source + moderator + source:moderator``); both main effects
+    must be paths of the model. YAML: ``- quality:value -> satisfaction`` or a mapping."""
+
+    source: Id
+    moderator: Id
+    target: Id
+    method: Literal["two_stage", "product_indicator"] = "two_stage"
+
+
 class Option(_Model):
     """An answer option of a choice question; ``group`` groups options (complaint sub-types)."""
 
@@ -237,6 +248,7 @@ class SurveyDoc(_Model):
     questions: list[Question] = Field(default_factory=list)
     drivers: DriverBattery | None = None
     sections: list[Section] | None = None
+    interactions: list[Interaction] | None = None  # issue 16: moderation
 
     @field_validator("version", mode="before")
     @classmethod
@@ -245,6 +257,23 @@ class SurveyDoc(_Model):
         if isinstance(v, int | float | date) and not isinstance(v, bool):
             return str(v)
         return v
+
+    @field_validator("interactions", mode="before")
+    @classmethod
+    def _interactions_as_text(cls, v: object) -> object:
+        # `- quality:value -> satisfaction` (lavaan's x:z) as well as a mapping.
+        if not isinstance(v, list):
+            return v
+        out = []
+        for p in v:
+            if isinstance(p, str) and "->" in p and ":" in p.split("->", 1)[0]:
+                lhs, target = p.split("->", 1)
+                source, moderator = lhs.split(":", 1)
+                out.append({"source": source.strip(), "moderator": moderator.strip(),
+                            "target": target.strip()})
+            else:
+                out.append(p)
+        return out
 
     @field_validator("paths", mode="before")
     @classmethod

@@ -46,7 +46,7 @@ def test_head_revision_is_alembics_head():
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head() 
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def _write_migrations(folder, chain: dict[str, str | None]):
