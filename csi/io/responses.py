@@ -73,6 +73,9 @@ class ImportResult:
     pii_columns: list[str] = field(default_factory=list)
     pii_hashes: pd.DataFrame | None = None
     column_map: dict[str, str] = field(default_factory=dict)
+    #: issue 18: raw contact values of valid rows by survey contact field (only with
+    #: ``keep_contact=True``, for the encrypted vault; never stored as they are)
+    contacts: pd.DataFrame | None = field(default=None, repr=False)
 
     def issues_frame(self) -> pd.DataFrame:
         """The issues as a frame with columns ``row, column, value, reason``."""
@@ -137,7 +140,8 @@ def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
 
 def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = None, encoding: str | None = None,
                    mapping: dict[str, str] | None = None, file_name: str | None = None,
-                   pii_salt: str | None = None, check_quality: bool = True) -> ImportResult:
+                   pii_salt: str | None = None, check_quality: bool = True,
+                   keep_contact: bool = False) -> ImportResult:
     """Read a response file (CSV/TSV/XLSX/XLS or a platform export) into the canonical frame.
 
     Parameters
@@ -154,6 +158,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     pii_salt : str, optional
         When given, contact columns are kept as salted SHA-256 hashes in ``pii_hashes``
         (never raw); otherwise they are dropped.
+    keep_contact : bool, default=False
+        Also return the raw values of the survey's contact fields in ``contacts`` (for
+        :mod:`csi.vault`, which encrypts them; issue 18).
 
     Returns
     -------
@@ -282,13 +289,19 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     if pii_salt is not None and pii_cols:
         pii_hashes = pd.DataFrame({c: hash_values(body.loc[~reject_mask, c], pii_salt) for c in pii_cols})
         pii_hashes.index = valid.index
+    contacts = None
+    if keep_contact:  # issue 18: raw values for the encrypted vault only
+        def text(v: object) -> str | None:
+            return None if pd.isna(v) or str(v).strip() == "" else str(v).strip()
+        contacts = pd.DataFrame({f: body.loc[~reject_mask, c].map(text).to_numpy(dtype=object)
+                                 for c, f in colmap.items() if f in pii_fields}, index=valid.index)
     issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
                        _safe_value(v, c, pii_cols), str(why))
               for r, c, v, why in iss.sort_values("row", kind="stable").itertuples(index=False)]
     return ImportResult(valid=valid, rejected=rej, issues=issues, flagged=flagged, platform=layout.name,
                         encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
                         duplicates=len(dups), file_hash=file_hash, file_name=name, pii_columns=pii_cols,
-                        pii_hashes=pii_hashes, column_map=colmap)
+                        pii_hashes=pii_hashes, column_map=colmap, contacts=contacts)
 
 
 def _safe_value(v, column, pii_cols) -> object:

@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from csi.survey.followup import FollowUp  # issue 18: the follow-up / contact-vault block
+
 __all__ = [
     "Text",
     "Scale",
@@ -225,6 +227,7 @@ class SurveyDoc(_Model):
     questions: list[Question] = Field(default_factory=list)
     drivers: DriverBattery | None = None
     sections: list[Section] | None = None
+    followup: FollowUp | None = None  # issue 18: what opens a follow-up case, contact kept or not
 
     @field_validator("version", mode="before")
     @classmethod
