@@ -64,4 +64,4 @@ def read_audit(store, *, limit: int | None = 500, action: str | None = None,
         q = q.limit(int(limit))
     with store.engine.connect() as conn:
         rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols, dtype=object)

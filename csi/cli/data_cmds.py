@@ -39,22 +39,39 @@ def import_cmd(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here.")] = None,
     keep_pii: Annotated[bool, typer.Option("--keep-pii", help="Keep contact columns as salted SHA-256 hashes "
                                                               "(never raw); default: dropped.")] = False,
+    drop_contact: Annotated[bool, typer.Option("--drop-contact", help="Do not keep contact data even if the survey "
+                                                                      "keeps it (followup.keep_contact).")] = False,
 ) -> None:
     """Import responses into the store and report every problem (row, column, value, reason)."""
     from csi.io import read_responses
     from csi.io.mapping import load_mapping
     from csi.store import open_store
+    from csi.vault import VaultKeyError
 
     try:
         s = load_survey(survey)
         cmap = load_mapping(mapping) if mapping else None
         store = open_store(db)
         salt = store.pii_salt() if keep_pii else None
-        res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_salt=salt)
+        # issue 18: follow-up cases; consented contact data kept encrypted (refused without CSI_PII_KEY)
+        from csi.cases.intake import (
+            cases_after_import,
+            contact_key,
+            contacts_offered,
+            keeps_contact,
+        )
+        keep = keeps_contact(s) and not drop_contact
+        res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_salt=salt,
+                             keep_contact=keep)
+        key = contact_key(s) if keep and contacts_offered(s, res.valid, res.contacts) else None
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
             flagged=res.flagged, pii_hashes=res.pii_hashes)
+        opened = cases_after_import(store, s, res, summary, key=key)
+    except VaultKeyError as exc:
+        raise fail(f"{exc} Nothing was imported; to store the responses without contact data, add "
+                   "--drop-contact.") from None
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{file.name}: platform {res.platform}, encoding {res.encoding}")
@@ -68,7 +85,11 @@ def import_cmd(
         typer.echo(f"unmapped columns (ignored): {', '.join(res.unmapped_columns)}")
     if res.pii_columns:
         how = "kept as salted hashes" if keep_pii else "dropped"
+        if opened.contacts_kept:
+            how += f" from the responses (kept encrypted in the contact vault for {opened.contacts_kept} value(s) of consenting respondents with a case)"
         typer.echo(f"contact columns {how}: {len(res.pii_columns)}")
+    if opened.opened:
+        typer.echo(f"follow-up cases opened: {opened.opened}")
     for issue in res.issues[:_N_SHOWN]:
         typer.echo(f"  row {issue.row}, {issue.column}: {issue.expected} (got {issue.value!r})")
     if len(res.issues) > _N_SHOWN:
