@@ -26,7 +26,7 @@ from csi.accounts.audit import iso, utcnow
 from csi.store.schema import login_attempts
 
 __all__ = ["Policy", "ThrottleState", "DEFAULT_ACCOUNT", "DEFAULT_CLIENT", "backoff_seconds",
-           "throttle_state", "record_attempt"]
+           "throttle_state", "record_attempt", "wait_parts"]
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,15 @@ def record_attempt(conn, username: str, client: str, ok: bool, *, now: datetime 
     """Store one checked attempt (inside an open write transaction)."""
     conn.execute(login_attempts.insert().values(username=str(username)[:64], client=str(client)[:64],
                                                 ok=bool(ok), at=iso(now or utcnow())))
+
+
+def wait_parts(seconds: float) -> tuple[int, str]:
+    """A wait for display: whole minutes (rounded up) from 60 s, else whole seconds.
+
+    >>> wait_parts(0.2), wait_parts(59.1), wait_parts(61), wait_parts(900)
+    ((1, 's'), (60, 's'), (2, 'min'), (15, 'min'))
+    """
+    import math
+
+    s = max(1, math.ceil(seconds))
+    return (math.ceil(s / 60), "min") if s > 60 else (s, "s")

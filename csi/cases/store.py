@@ -218,16 +218,20 @@ def filter_cases(frame: pd.DataFrame, *, complaint_type: str | None = None, segm
     return frame.loc[mask].reset_index(drop=True)
 
 
-def get_case(store, case_id: int) -> dict:
-    """One case as a dict (the :func:`list_cases` fields plus ``summary``); ParameterError if unknown."""
+def get_case(store, case_id: int, *, now: datetime | None = None) -> dict:
+    """One case as a dict (its stored fields, ``summary``, masked ``contact``, ``overdue``);
+    ParameterError if unknown."""
     with store.engine.connect() as conn:
         r = conn.execute(sa.select(cases).where(cases.c.id == int(case_id))).first()
-    if r is None:
-        raise ParameterError(f"no case {case_id} (see `csi cases list`).")
+        if r is None:
+            raise ParameterError(f"no case {case_id} (see `csi cases list`).")
+        masked = masked_contacts(conn, r.survey_id, [r.respondent_id]).get(r.respondent_id, {})
     out = dict(r._mapping)
     out["case_id"] = out.pop("id")
     out["reasons"] = json.loads(out["reasons"])
     out["summary"] = json.loads(out["summary"])
+    out["contact"] = "; ".join(masked.values()) or None
+    out["overdue"] = r.status == "new" and iso(now or utcnow()) > r.due_at
     return out
 
 

@@ -42,8 +42,12 @@ def test_pages_not_registered_before_login(app_env, monkeypatch):
     # before login the navigation holds only the login page: no manager page can be reached
     with pytest.raises(ValueError, match="Known pages: \\['Manager login'\\]"):
         at.switch_page("app_pages/data.py")
-    at.session_state["authenticated"] = True
+    at.session_state["authenticated"] = True  # the old flag no longer opens anything
     at.run()
+    with pytest.raises(ValueError, match="Known pages: \\['Manager login'\\]"):
+        at.switch_page("app_pages/data.py")
+    at.text_input(key="login_password").input("pw")
+    at.button[0].click().run()
     at.switch_page("app_pages/data.py").run()
     assert "Import batches" in texts(at)
 
