@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from csi.accounts.audit import iso, utcnow
+from csi.cases.rules import construct_score
 from csi.drivers.complaints import complained, mean_interval
 from csi.drivers.repurchase import wilson_interval
-from csi.drivers.scores import behaviour_column, construct_scores, outcome_id
+from csi.drivers.scores import behaviour_column, outcome_id
 from csi.survey import Survey
 
 __all__ = ["loop_metrics", "followup_outcomes", "LOOP_COLUMNS"]
@@ -72,7 +73,7 @@ def followup_outcomes(survey: Survey, frame: pd.DataFrame, cases: pd.DataFrame, 
     behavioural field). Observational: not the effect of following up.
     """
     c = complained(survey, frame)
-    loy = construct_scores(survey, frame)[outcome_id(survey)]
+    loy = construct_score(survey, frame, outcome_id(survey))
     ycol, _ = behaviour_column(survey, frame)
     y = pd.to_numeric(frame[ycol], errors="coerce") if ycol else None
     reached = set()

@@ -9,9 +9,16 @@ import pytest
 
 from csi.accounts.audit import read_audit
 from csi.accounts.login import login, logout, resume
-from csi.accounts.roles import PAGE_KEYS, ROLES, can, pages_for
+from csi.accounts.roles import PAGE_KEYS, can, pages_for
 from csi.accounts.throttle import Policy, backoff_seconds
-from csi.accounts.users import AccountError, add_user, list_users, reset_password, set_disabled, set_role
+from csi.accounts.users import (
+    AccountError,
+    add_user,
+    list_users,
+    reset_password,
+    set_disabled,
+    set_role,
+)
 from csi.auth import resolve_auth
 from csi.errors import ParameterError
 from csi.store import close_store, open_store
