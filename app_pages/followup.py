@@ -85,7 +85,8 @@ def _case(store, survey, case_id, actor) -> None:
                f"{T('fu_due', due=case['due_at'][:16].replace('T', ' '))}{late}")
     st.markdown(f"**{T('fu_reasons')}:** " + "; ".join(reason_text(survey, r, lang) for r in case["reasons"]))
     labels = construct_labels(survey, lang)
-    scores = {labels.get(k, k): common.fmt(v) for k, v in (summ.get("scores") or {}).items()}
+    scores = {labels.get(k, k): common.fmt(v) for k, v in (summ.get("scores") or {}).items()
+              if k in survey.constructs and not survey.constructs[k].binary}
     st.markdown(f"**{T('fu_scores')}:** " + " · ".join(f"{k} {v}" for k, v in scores.items()))
     if summ.get("complaint_types"):
         ctq = next((q for q in survey.questions if q.role == "complaint_type"), None)

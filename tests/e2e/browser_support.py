@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "e2e-secret"
+PII_KEY = "e2e-vault-secret-0123456789"  # issue 18: the server's contact-vault key
 
 
 def free_port() -> int:
@@ -46,7 +47,7 @@ def server(tmp_path_factory, chromium_path):
     load_sample(url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSI_ADMIN_PASSWORD")}
-    env.update(CSI_DATABASE_URL=url, CSI_ADMIN_PASSWORD=PASSWORD, CSI_APP_N_BOOT="100",
+    env.update(CSI_DATABASE_URL=url, CSI_ADMIN_PASSWORD=PASSWORD, CSI_APP_N_BOOT="100", CSI_PII_KEY=PII_KEY,
                PYTHONWARNINGS="ignore")
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
