@@ -306,3 +306,32 @@ def test_flagship_survey_keeps_contact_only_with_consent(flagship):
     assert flagship.followup.keep_contact and flagship.followup.consent == "contact_consent"
     assert flagship.question_map["contact_consent"].type == "yes_no"
     assert load_survey(flagship.source_file).followup.due_hours == 24
+
+
+def test_order_reference_is_kept_under_the_same_rules(flagship, db):
+    # 订单号 as the case reference: a question marked pii (kept only in the vault), masked on the case
+    text = flagship.source_text.replace(
+        "  - id: repurchased_90d",
+        "  - id: order_id\n    type: text\n    pii: other\n    source: system\n"
+        "    text: {zh: 订单号, en: Order number}\n  - id: repurchased_90d").replace(
+        "  consent: contact_consent\n", "  consent: contact_consent\n  reference: order_id\n")
+    s = parse_survey(text)
+    frame = pd.DataFrame({"respondent_id": ["o1"], "submitted_at": pd.to_datetime(["2026-03-01"]),
+                          "wave": ["2026Q1"], "cc1": [1.0], "contact_consent": [1.0]})
+    from csi.io.canonical import canonical_columns
+
+    frame = frame.reindex(columns=canonical_columns(s))
+    store = open_store(db)
+    from csi.cases.store import open_cases
+
+    out = open_cases(store, s, frame, source="import", key=derive_key(KEY),
+                     contact_values={"o1": {"phone": "13912345678", "order_id": "4012345678901234"}})
+    assert out.contacts_kept == 2
+    case = list_cases(store, "ecommerce_csi").iloc[0]
+    assert case["reference"] == "40***34" and case["contact"] == "139****5678"
+    got = reveal_contact(store, int(case["case_id"]), actor=Actor("admin", "admin"), reason="order lookup",
+                         key=derive_key(KEY))
+    assert got == {"phone": "13912345678", "order_id": "4012345678901234"}
+    bad = text.replace("    pii: other\n    source: system\n", "    source: system\n")
+    with pytest.raises(SurveySpecError, match="must be a question marked `pii: other`"):
+        parse_survey(bad)
