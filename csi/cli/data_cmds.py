@@ -132,6 +132,11 @@ def export_cmd(
             else store.load_survey(survey)
         frame = store.responses_frame(s)
         export_responses(frame, out, format=format, survey=s)
+        from csi.accounts.audit import record  # issue 18: exports are audited
+        from csi.cli.users_cmd import cli_actor
+
+        record(store, cli_actor(), "responses_exported", target=s.id,
+               detail=f"{len(frame)} responses as {format} (no contact data)")
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{len(frame)} responses written to {out}")
