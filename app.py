@@ -43,6 +43,7 @@ PAGES = [
     ("app_pages/take_survey.py", "page_form", ":material/smartphone:", "take"),
     ("app_pages/followup.py", "page_followup", ":material/call:", "followup"),  # issue 18
     ("app_pages/audit.py", "page_audit", ":material/policy:", "audit"),  # issue 18
+    ("app_pages/users.py", "page_users", ":material/group:", "users"),  # issue 18
 ]
 
 

@@ -21,7 +21,7 @@ ROLES = ("admin", "analyst", "agent", "viewer")
 
 #: Every page of the dashboard, in menu order (``url_path`` of ``st.Page``).
 PAGE_KEYS = ("overview", "drivers", "complaints", "segments", "quality", "data", "editor", "take",
-             "followup", "audit")
+             "followup", "audit", "users")
 
 _PAGES: dict[str, tuple[str, ...]] = {
     "admin": PAGE_KEYS,

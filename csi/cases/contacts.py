@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from csi.accounts.audit import iso, record_in, utcnow
 from csi.errors import ParameterError
 from csi.store.engine import with_retry, write_transaction
-from csi.store.schema import contacts
+from csi.store.schema import cases, contacts
 from csi.survey import Survey
 from csi.vault import VaultKey, VaultKeyError, decrypt, encrypt, mask
 
@@ -90,7 +90,8 @@ def reveal_values(conn, survey_id: str, respondent_id: str, key: VaultKey) -> di
 
 
 def purge_contacts(store, older_than_days: float, *, actor: str, now: datetime | None = None) -> int:
-    """Delete contact data kept longer than ``older_than_days`` days; audited; returns rows deleted."""
+    """Delete contact data kept longer than ``older_than_days`` days (and the masked case
+    reference of a purged reference); audited; returns the contact values deleted."""
     if not older_than_days >= 0:
         raise ParameterError(f"The 'older_than' parameter of purge must be a number >= 0 (days). "
                              f"Got {older_than_days!r} instead.")
@@ -99,6 +100,11 @@ def purge_contacts(store, older_than_days: float, *, actor: str, now: datetime |
 
     def run() -> int:
         with write_transaction(store.engine) as conn, conn.begin():
+            refs = conn.execute(sa.select(contacts.c.survey_id, contacts.c.respondent_id).where(
+                contacts.c.created_at < cutoff, contacts.c.kind == "reference")).all()
+            for sid, rid in refs:  # the masked case reference goes with it
+                conn.execute(cases.update().where(cases.c.survey_id == sid, cases.c.respondent_id == rid)
+                             .values(reference=None))
             n = conn.execute(contacts.delete().where(contacts.c.created_at < cutoff)).rowcount
             record_in(conn, actor, "contacts_purged", now=now,
                       detail=f"{n} contact value(s) kept before {cutoff[:19]} deleted (older than {older_than_days:g} days)")

@@ -26,6 +26,17 @@ FOLLOWUP_LABELS: dict[str, dict[str, str]] = {
     "role_viewer": {"en": "viewer", "zh": "只读用户"},
     "page_followup": {"en": "Follow-up", "zh": "回访跟进"},
     "page_audit": {"en": "Audit log", "zh": "审计日志"},
+    "page_users": {"en": "Users", "zh": "用户管理"},
+    "users_add": {"en": "Add a user", "zh": "添加用户"},
+    "users_role": {"en": "Role", "zh": "角色"},
+    "users_added": {"en": "User {user} added.", "zh": "已添加用户 {user}。"},
+    "users_change": {"en": "Change a user", "zh": "修改用户"},
+    "users_set_role": {"en": "Set role", "zh": "设置角色"},
+    "users_disable": {"en": "Disable", "zh": "停用"},
+    "users_enable": {"en": "Enable", "zh": "启用"},
+    "users_new_password": {"en": "New password", "zh": "新密码"},
+    "users_reset": {"en": "Reset password", "zh": "重置密码"},
+    "users_changed": {"en": "User {user} changed (their sessions ended).", "zh": "已修改用户 {user}（其会话已结束）。"},
     # -- follow-up page ----------------------------------------------------------------------
     "fu_not_configured": {"en": "This survey opens no follow-up cases: add a `followup:` block with rules "
                                 "to its YAML.", "zh": "该问卷不会创建回访工单：请在问卷 YAML 中添加带规则的 `followup:` 部分。"},

@@ -36,7 +36,7 @@ CSV = ("respondent_id,submitted_at,channel,cc1,cs1,cs2,cs3,cl1,cl2,cl3,complaint
 #: page key (url path) -> its script's name (what AppTest lists as a known page)
 SCRIPTS = {"overview": "overview", "drivers": "drivers", "complaints": "complaints", "segments": "segments",
            "quality": "quality", "data": "data", "editor": "editor", "take": "take_survey",
-           "followup": "followup", "audit": "audit"}
+           "followup": "followup", "audit": "audit", "users": "users"}
 
 
 @pytest.fixture(autouse=True)
@@ -164,6 +164,28 @@ def test_admin_bulk_assigns_and_reads_the_audit_log(shop):
     log = at.dataframe[0].value
     assert {"login", "case_assigned", "user_added"} <= set(log["action"])
     assert not any(f in log.to_csv() for f in all_phone_forms())
+
+
+def test_admin_manages_users_in_the_app(shop):
+    store = shop["store"]
+    at = as_user(store, "admin")
+    at.session_state["survey"] = "ecommerce_csi"
+    at.run()
+    at.switch_page("app_pages/users.py").run()
+    assert not at.exception and "password_hash" not in at.dataframe[0].value.columns
+    at.text_input(key="users_new_name").input("zhao")
+    at.selectbox(key="users_new_role").set_value("agent")
+    at.text_input(key="users_new_password").input("zhao-password")
+    at.button(key="FormSubmitter:user_add-Add a user").click().run()
+    assert "User zhao added." in texts(at)
+    at.selectbox(key="users_pick").set_value("li").run()
+    at.button(key="users_toggle").click().run()
+    assert not at.exception
+    from csi.accounts.users import list_users
+
+    users = list_users(store).set_index("username")
+    assert users.loc["zhao", "role"] == "agent" and users.loc["li", "disabled"]
+    assert {"user_added", "user_disabled"} <= set(read_audit(store).query("actor == 'admin'")["action"])
 
 
 def test_brute_force_lockout_in_the_ui(shop):

@@ -332,6 +332,10 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
     got = reveal_contact(store, int(case["case_id"]), actor=Actor("admin", "admin"), reason="order lookup",
                          key=derive_key(KEY))
     assert got == {"phone": "13912345678", "order_id": "4012345678901234"}
+    from csi.cases.contacts import purge_contacts
+
+    assert purge_contacts(store, 0, actor="test") == 2
+    assert pd.isna(list_cases(store, "ecommerce_csi").iloc[0]["reference"])
     bad = text.replace("    pii: other\n    source: system\n", "    source: system\n")
     with pytest.raises(SurveySpecError, match="must be a question marked `pii: other`"):
         parse_survey(bad)
