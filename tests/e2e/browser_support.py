@@ -69,7 +69,7 @@ def server(tmp_path_factory, chromium_path):
             log.close()
             pytest.fail(f"streamlit did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
         time.sleep(0.5)
-    yield {"base": base, "db": url}
+    yield {"base": base, "db": url, "log": tmp / "server.log"}
     proc.terminate()
     try:
         proc.wait(timeout=15)

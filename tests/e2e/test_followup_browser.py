@@ -82,3 +82,8 @@ def test_agent_on_a_phone_reveals_and_marks_contacted(server, browser, shot, ove
     assert updated["detail"].tolist() == ["status new -> contacted"] and updated["actor"].tolist() == ["li"]
     assert {"login"} <= set(log.loc[log["actor"] == "li", "action"])
     page.close()
+    # nothing readable leaks: not in the server's log, not in the database file (WAL included)
+    assert PHONE not in server["log"].read_text(errors="replace")
+    db = server["db"].removeprefix("sqlite:///")
+    raw = b"".join(p.read_bytes() for p in __import__("pathlib").Path(db).parent.glob("csi.sqlite*"))
+    assert PHONE.encode() not in raw and PHONE[3:].encode() not in raw

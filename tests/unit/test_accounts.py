@@ -181,3 +181,34 @@ def test_production_hashes_are_argon2id_with_owasp_parameters():
     assert encoded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert verify_hash("a password", encoded) and not verify_hash("another", encoded)
     assert not verify_hash("a password", "not-a-hash")
+
+
+def test_users_cli_and_audit_json(tmp_path, fast_hashes):
+    import json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+
+    def run(*args):
+        return CliRunner().invoke(app, [*args, "--db", db], catch_exceptions=False)
+
+    assert run("users", "add", "li", "--role", "agent", "--password", "agent-pass-1").exit_code == 0
+    assert run("users", "add", "wang", "--role", "viewer", "--password", "viewer-pass").exit_code == 0
+    bad = run("users", "add", "li", "--password", "agent-pass-1")
+    assert bad.exit_code == 2 and bad.output.strip().splitlines()[-1].startswith("error: user 'li' already exists")
+    assert run("users", "role", "wang", "analyst").exit_code == 0
+    assert run("users", "disable", "li").exit_code == 0
+    assert run("users", "reset", "li", "--password", "fresh-pass-9").exit_code == 0
+    assert run("users", "enable", "li").exit_code == 0
+    assert run("users", "role", "nobody", "agent").exit_code == 2
+    users = json.loads(run("users", "list", "--json").output)
+    assert [(u["username"], u["role"], u["disabled"]) for u in users] == [("li", "agent", False),
+                                                                          ("wang", "analyst", False)]
+    log = json.loads(run("audit", "--json").output)
+    assert [e["action"] for e in log][::-1] == ["user_added", "user_added", "role_changed", "user_disabled",
+                                                "password_reset", "user_enabled"]
+    assert all(e["actor"].startswith("cli") for e in log)
+    assert "fresh-pass-9" not in json.dumps(log) and "agent-pass-1" not in json.dumps(users)
