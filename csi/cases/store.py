@@ -128,19 +128,26 @@ def open_cases(store, survey: Survey, frame: pd.DataFrame, *, source: str,
             keep = {ids[i]: wanted[ids[i]] for i in new if ids[i] in wanted}
             kept = keep_contacts(conn, survey, keep, key, now=now) if keep else 0
             masked = masked_contacts(conn, survey.id, [ids[i] for i in new], reference=True) if keep else {}
-            for i in new:
-                rid = ids[i]
-                ref = masked.get(rid, {}).get(ref_field) if ref_field else None
-                res = conn.execute(cases.insert().values(
-                    survey_id=survey.id, respondent_id=rid, source=source, reasons=json.dumps(labels[i]),
-                    status="new", owner=None, opened_at=at, due_at=due, reference=ref, wave=waves[i],
-                    summary=json.dumps(summaries[i], ensure_ascii=False)))
-                conn.execute(case_events.insert().values(case_id=int(res.inserted_primary_key[0]), at=at,
-                                                         actor="system", kind="opened",
-                                                         detail=", ".join(labels[i])))
+            recs = [{"survey_id": survey.id, "respondent_id": ids[i], "source": source,
+                     "reasons": json.dumps(labels[i]), "status": "new", "owner": None, "opened_at": at,
+                     "due_at": due, "wave": waves[i], "summary": json.dumps(summaries[i], ensure_ascii=False),
+                     "reference": masked.get(ids[i], {}).get(ref_field) if ref_field else None} for i in new]
+            if recs:
+                conn.execute(cases.insert(), recs)  # one executemany, not a round trip per case
+                opened: dict[str, int] = {}
+                new_ids = [ids[i] for i in new]
+                for start in range(0, len(new_ids), 900):
+                    q = sa.select(cases.c.respondent_id, cases.c.id).where(
+                        cases.c.survey_id == survey.id, cases.c.respondent_id.in_(new_ids[start:start + 900]))
+                    opened.update((r[0], int(r[1])) for r in conn.execute(q))
+                conn.execute(case_events.insert(), [{"case_id": opened[ids[i]], "at": at, "actor": "system",
+                                                     "kind": "opened", "detail": ", ".join(labels[i])} for i in new])
             return OpenedCases(len(new), kept, len(ids) - len(new))
 
-    return with_retry(run)
+    try:
+        return with_retry(run)
+    except sa.exc.IntegrityError:  # the same responses' cases opened concurrently: skip them now
+        return with_retry(run)
 
 
 def add_event(conn, case_id: int, actor: str, kind: str, detail: str | None, now: datetime) -> None:
