@@ -11,6 +11,9 @@ Settings (environment):
 - ``CSI_ADMIN_PASSWORD`` or ``CSI_ADMIN_PASSWORD_HASH`` (``pbkdf2_sha256$<iterations>$<salt_b64>$
   <hash_b64>``, made by ``csi hash-password``; see :mod:`csi.auth`), or the same keys in
   ``.streamlit/secrets.toml``;
+- staff accounts (``csi users``) with roles: each role sees only its pages
+  (:func:`csi.accounts.roles.pages_for`); ``CSI_SESSION_IDLE_MINUTES`` / ``CSI_SESSION_HOURS``
+  end idle / old sessions; ``CSI_PII_KEY`` (environment or secrets) opens the contact vault;
 - ``CSI_APP_N_BOOT`` -- default bootstrap resamples of the dashboard (500; raise it in the
   sidebar's Settings);
 - ``CSI_SURVEY_DIR`` -- folder of survey YAML files (default ``surveys/``).
@@ -38,6 +41,9 @@ PAGES = [
     ("app_pages/data.py", "page_data", ":material/database:", "data"),
     ("app_pages/editor.py", "page_editor", ":material/edit_note:", "editor"),
     ("app_pages/take_survey.py", "page_form", ":material/smartphone:", "take"),
+    ("app_pages/followup.py", "page_followup", ":material/call:", "followup"),  # issue 18
+    ("app_pages/audit.py", "page_audit", ":material/policy:", "audit"),  # issue 18
+    ("app_pages/users.py", "page_users", ":material/group:", "users"),  # issue 18
 ]
 
 
@@ -82,7 +88,7 @@ def _sidebar_filters() -> None:
         st.session_state.pop("segment_value", None)
 
 
-def _sidebar(auth_demo: bool) -> None:
+def _sidebar(demo: bool) -> None:
     sb = st.sidebar
     common.language_switch(sb, "language")
     files = common.surveys_by_id()
@@ -94,9 +100,17 @@ def _sidebar(auth_demo: bool) -> None:
     with sb.expander(T("settings")):
         st.number_input(T("n_boot"), min_value=50, max_value=10000, step=50, key="n_boot",
                         help=T("n_boot_help"))
-    if not auth_demo and sb.button(T("logout"), key="logout"):
-        st.session_state["authenticated"] = False
-        st.rerun()
+    if not demo:  # issue 18: log-out ends the session in the store, not only in this browser
+        from app_pages.access import client_address, current_user, role_label
+        from csi.accounts.login import logout
+
+        user, role = current_user()
+        sb.caption(T("signed_in_as", user=user, role=role_label(role)))
+        if sb.button(T("logout"), key="logout"):
+            logout(common.store(), st.session_state.pop("csi_session", None), client=client_address())
+            for k in ("user", "role"):
+                st.session_state.pop(k, None)
+            st.rerun()
 
 
 def main() -> None:
@@ -116,19 +130,42 @@ def main() -> None:
     except AuthConfigError as exc:
         st.error(T("auth_config_error", error=exc))
         st.stop()
-    if not auth.demo and not ss.get("authenticated", False):
-        from app_pages.login import login_page
+    # issue 18: staff accounts -- the session's user and role decide which pages exist
+    from csi.accounts.login import login_required, resume
+    from csi.accounts.roles import pages_for
 
-        st.navigation([st.Page(lambda: login_page(auth), title=T("login_title"),
-                               url_path="login", default=True)], position="hidden").run()
-        return
+    try:
+        store = common.store()
+        demo = not login_required(store, auth)
+    except CsiError as exc:
+        common.show_error(exc)
+        st.stop()
+    if demo:
+        ss["user"], ss["role"] = "demo", "admin"
+    else:
+        token = ss.get("csi_session")
+        session = resume(store, token)
+        if session is None:
+            from app_pages.login import login_page
 
-    pages = [st.Page(path, title=T(key), icon=icon, url_path=url, default=(url == "overview"))
-             for path, key, icon, url in PAGES]
+            ss.pop("csi_session", None)
+            ss.pop("user", None)
+            ss.pop("role", None)
+            st.navigation([st.Page(lambda: login_page(auth, store, ended=token is not None),
+                                   title=T("login_title"), url_path="login", default=True)],
+                          position="hidden").run()
+            return
+        ss["user"], ss["role"] = session.username, session.role
+
+    allowed = pages_for(ss["role"])
+    mine = [p for p in PAGES if p[3] in allowed]
+    default = "overview" if "overview" in allowed else mine[0][3]
+    pages = [st.Page(path, title=T(key), icon=icon, url_path=url, default=(url == default))
+             for path, key, icon, url in mine]
     nav = st.navigation(pages)
-    if auth.demo:
+    if demo:
         st.warning(T("demo_mode"), icon=":material/warning:")
-    _sidebar(auth.demo)
+    _sidebar(demo)
     nav.run()
 
 

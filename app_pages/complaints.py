@@ -81,6 +81,38 @@ def main() -> None:
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="recovery_chart")
     st.dataframe(display_table(rec, 3), hide_index=True, key="recovery_table")
+    _loop(survey, frame, lang)
+
+
+def _loop(survey, frame, lang) -> None:
+    """Issue 18: the follow-up loop -- cases, time to first contact, overdue, resolution, and
+    followed-up vs not-followed-up complainers (observational)."""
+    if survey.followup is None:
+        return
+    from csi.cases.metrics import followup_outcomes, loop_metrics
+    from csi.cases.store import list_cases
+
+    try:
+        cases = list_cases(common.store(), survey.id)
+        m = loop_metrics(cases).iloc[0]
+        out = followup_outcomes(survey, frame, cases)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    st.subheader(T("loop_title"))
+    c = st.columns(4)
+    c[0].metric(T("loop_opened"), int(m["cases_opened"]))
+    c[1].metric(T("loop_median"), T("loop_hours", h=fmt(m["median_hours_to_first_contact"])))
+    c[2].metric(T("loop_overdue"), f"{fmt(100 * m['share_overdue'])}%")
+    c[3].metric(T("loop_resolution"), f"{fmt(100 * m['resolution_rate'])}%")
+    st.markdown(f"**{T('loop_outcomes')}**")
+    st.plotly_chart(bar_ci_figure(out, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
+                                  ci_high="loyalty_ci_high", horizontal=False,
+                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in out["group"]},
+                                  y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
+                    key="loop_chart")
+    st.dataframe(display_table(out, 3), hide_index=True, key="loop_table")
+    st.caption(T("loop_caveat"))
 
 
 main()

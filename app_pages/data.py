@@ -21,9 +21,11 @@ PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "go
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _read(digest: str, platform: str, sha: str, name: str, _data: bytes, _survey):
+    from csi.cases.intake import keeps_contact
     from csi.io import read_responses
 
-    return read_responses(io.BytesIO(_data), _survey, platform=platform or None, file_name=name)
+    return read_responses(io.BytesIO(_data), _survey, platform=platform or None, file_name=name,
+                          keep_contact=keeps_contact(_survey))
 
 
 def _issues_table(result) -> pd.DataFrame:
@@ -74,9 +76,16 @@ def _upload(survey) -> None:
     elif len(result.valid) and st.button(T("import_button"), key="import_button", type="primary"):
         bar = st.progress(0.3, text=T("import_button"))
         try:
+            # issue 18: consented contact data need the vault key (refused without it); cases open
+            from app_pages.access import secret
+            from csi.cases.intake import cases_after_import, contact_key, contacts_offered
+
+            key = contact_key(survey, None, secret("CSI_PII_KEY")) \
+                if contacts_offered(survey, result.valid, result.contacts) else None
             summary = common.store().import_frame(
                 survey, result.valid, source_name=up.name, file_hash=result.file_hash,
                 platform=result.platform, rejected=result.rejected, issues=result.issues)
+            cases_after_import(common.store(), survey, result, summary, key=key)
         except CsiError as exc:
             bar.empty()
             common.show_error(exc)

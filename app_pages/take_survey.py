@@ -70,14 +70,29 @@ def main() -> None:
             texts = {f.id: f.text for s in sections for f in s.fields}
             st.error(tr("required_missing", lang, fields="; ".join(texts[m] for m in missing)))
             return
+        given = canonical_answers(sections, answers)
         try:
-            common.store().submit_response(survey, canonical_answers(sections, answers),
-                                           submission_key=key)
+            rid = common.store().submit_response(survey, given, submission_key=key)
         except CsiError as exc:
             common.show_error(exc)
             return
+        _open_case(survey, rid, given)
         ss[f"{inst}_done"] = key
         st.rerun()
+
+
+def _open_case(survey, rid: str, given: dict) -> None:
+    """Issue 18: open the response's follow-up case (once); consented contact kept encrypted.
+    The respondent is never turned away: a problem here is logged, not shown."""
+    import logging
+
+    from app_pages.access import vault_key_or_none
+    from csi.cases.intake import cases_after_submission
+
+    try:
+        cases_after_submission(common.store(), survey, rid, given, key=vault_key_or_none())
+    except CsiError as exc:
+        logging.getLogger(__name__).warning("follow-up case of a form response not opened: %s", exc)
 
 
 main()

@@ -42,24 +42,40 @@ def import_cmd(
                                                               "default: dropped.")] = False,
     include_unfinished: Annotated[bool, typer.Option(
         "--include-unfinished", help="Keep responses the platform marks unfinished (Qualtrics Finished = 0).")] = False,
+    drop_contact: Annotated[bool, typer.Option("--drop-contact", help="Do not keep contact data even if the survey "
+                                                                      "keeps it (followup.keep_contact).")] = False,
 ) -> None:
     """Import responses into the store and report every problem (row, column, value, reason)."""
     from csi.io import read_responses
     from csi.io.mapping import load_mapping_file
     from csi.io.pseudonym import pseudonym_key
     from csi.store import open_store
+    from csi.vault import VaultKeyError
 
     try:
         s = load_survey(survey)
         cmap, codes = load_mapping_file(mapping) if mapping else (None, None)
         key = pseudonym_key() if keep_pii else None
         store = open_store(db)
+        # issue 18: follow-up cases; consented contact data kept encrypted (refused without CSI_PII_KEY)
+        from csi.cases.intake import (
+            cases_after_import,
+            contact_key,
+            contacts_offered,
+            keeps_contact,
+        )
+        keep = keeps_contact(s) and not drop_contact
         res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_key=key,
-                             codes=codes, include_unfinished=include_unfinished)
+                             codes=codes, include_unfinished=include_unfinished, keep_contact=keep)
+        vault_key = contact_key(s) if keep and contacts_offered(s, res.valid, res.contacts) else None
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
             flagged=res.flagged, pii_hashes=res.pii_hashes, missing_types=res.missing_types)
+        opened = cases_after_import(store, s, res, summary, key=vault_key)
+    except VaultKeyError as exc:
+        raise fail(f"{exc} Nothing was imported; to store the responses without contact data, add "
+                   "--drop-contact.") from None
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{file.name}: platform {res.platform}, encoding {res.encoding}")
@@ -73,7 +89,11 @@ def import_cmd(
         typer.echo(f"unmapped columns (ignored): {', '.join(res.unmapped_columns)}")
     if res.pii_columns:
         how = "kept as keyed pseudonyms" if keep_pii else "dropped"
+        if opened.contacts_kept:
+            how += f" from the responses (kept encrypted in the contact vault for {opened.contacts_kept} value(s) of consenting respondents with a case)"
         typer.echo(f"contact columns {how}: {len(res.pii_columns)}")
+    if opened.opened:
+        typer.echo(f"follow-up cases opened: {opened.opened}")
     for line in res.recodings:
         typer.echo(f"recoded {line}")
     if res.scrubbed.get("cells"):
@@ -131,6 +151,11 @@ def export_cmd(
         else:
             frame, types = store.responses_frame(s), None
         export_responses(frame, out, format=format, survey=s, missing_types=types)
+        from csi.accounts.audit import record  # issue 18: exports are audited
+        from csi.cli.users_cmd import cli_actor
+
+        record(store, cli_actor(), "responses_exported", target=s.id,
+               detail=f"{len(frame)} responses as {format} (no contact data)")
     except CsiError as exc:
         raise fail(exc) from None
     typer.echo(f"{len(frame)} responses written to {out}")

@@ -90,6 +90,9 @@ class ImportResult:
     #: issue 14: why each missing answer of ``valid`` is missing (``dont_know``, ``not_shown``,
     #: ``skipped``, ``no_answer``; NaN where answered), see :mod:`csi.io.missing_types`.
     missing_types: pd.DataFrame | None = None
+    #: issue 18: raw contact values of valid rows by survey contact field (only with
+    #: ``keep_contact=True``, for the encrypted vault; never stored as they are)
+    contacts: pd.DataFrame | None = field(default=None, repr=False)
 
     def issues_frame(self) -> pd.DataFrame:
         """The issues as a frame with columns ``row, column, value, reason``."""
@@ -155,7 +158,8 @@ def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
 def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = None, encoding: str | None = None,
                    mapping: dict[str, str] | None = None, file_name: str | None = None,
                    pii_salt: str | None = None, check_quality: bool = True, pii_key: bytes | None = None,
-                   codes: dict[str, dict] | None = None, include_unfinished: bool = False) -> ImportResult:
+                   codes: dict[str, dict] | None = None, include_unfinished: bool = False,
+                   keep_contact: bool = False) -> ImportResult:
     """Read a response file (CSV/TSV/XLSX/XLS or a platform export) into the canonical frame.
 
     Parameters
@@ -180,6 +184,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     include_unfinished : bool, default=False
         Keep responses the platform marks unfinished (Qualtrics ``Finished`` = 0/False);
         by default they are excluded like previews and tests.
+    keep_contact : bool, default=False
+        Also return the raw values of the survey's contact fields in ``contacts`` (for
+        :mod:`csi.vault`, which encrypts them; issue 18).
 
     Returns
     -------
@@ -334,6 +341,12 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     if pii_key is not None and pii_cols:
         pii_hashes = pd.DataFrame({c: pseudonymize(body.loc[~reject_mask, c], pii_key) for c in pii_cols})
         pii_hashes.index = valid.index
+    contacts = None
+    if keep_contact:  # issue 18: raw values for the encrypted vault only
+        def text(v: object) -> str | None:
+            return None if pd.isna(v) or str(v).strip() == "" else str(v).strip()
+        contacts = pd.DataFrame({f: body.loc[~reject_mask, c].map(text).to_numpy(dtype=object)
+                                 for c, f in colmap.items() if f in pii_fields}, index=valid.index)
     text_cols = {c for c, f in colmap.items() if kinds.get(f) == "text"} | set(unmapped)
     issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
                        _safe_value(v, c, pii_cols, text_cols), str(why))
@@ -342,7 +355,8 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                         encoding=table.encoding, unmapped_columns=unmapped, rows_read=n + len(bad_rows),
                         duplicates=len(dups), file_hash=file_hash, file_name=name, pii_columns=pii_cols,
                         pii_hashes=pii_hashes, column_map=colmap, recodings=recodings,
-                        excluded=int(excluded.sum()), scrubbed=scrubbed, missing_types=mtypes)
+                        excluded=int(excluded.sum()), scrubbed=scrubbed, missing_types=mtypes,
+                        contacts=contacts)
 
 
 def _safe_value(v, column, pii_cols, text_cols=()) -> object:

@@ -35,7 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
     "password": {"en": "Password", "zh": "密码"},
     "login": {"en": "Log in", "zh": "登录"},
     "logout": {"en": "Log out", "zh": "退出登录"},
-    "wrong_password": {"en": "Wrong password.", "zh": "密码错误。"},
+    "wrong_password": {"en": "Wrong password or user name.", "zh": "密码或用户名错误。"},
     "auth_config_error": {"en": "The password setting is invalid: {error}",
                           "zh": "密码配置无效：{error}"},
     "page_overview": {"en": "Overview", "zh": "总览"},
@@ -229,6 +229,11 @@ LABELS: dict[str, dict[str, str]] = {
                         "zh": "Q²predict > 0：模型对该题项的预测优于均值；RMSE 低于线性模型基准："
                               "PLS 优于对前因题项的回归。RMSE 高于线性模型的题项：{names}"},
 }
+
+# issue 18: accounts, the Follow-up and Audit pages, loop metrics (own module, merged here)
+from csi.report.i18n_followup import FOLLOWUP_LABELS  # noqa: E402
+
+LABELS.update(FOLLOWUP_LABELS)
 
 
 def tr(key: str, lang: str, /, **kwargs: object) -> str:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
-           "batch_frames"]
+           "batch_frames", "users", "login_attempts", "user_sessions", "audit_log", "contacts", "cases",
+           "case_events"]
 
 metadata = sa.MetaData()
 
@@ -98,4 +99,98 @@ batch_frames = sa.Table(
     sa.Column("survey_id", sa.String(64), nullable=False, index=True),
     sa.Column("n_rows", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# -- issue 18: staff accounts, audit log, contact vault, follow-up cases (migration 0018) -------
+# - ``users``: staff accounts (argon2 hash, role admin|analyst|agent|viewer, disabled flag);
+# - ``login_attempts``: every login try (account, client, ok) -- the throttle counts failures
+#   since the last success per account and per client;
+# - ``user_sessions``: one row per login (SHA-256 of the session token, expiry, end time);
+# - ``audit_log``: who did what when (logins, failed logins, reveals, exports, role changes, purges);
+# - ``contacts``: encrypted contact data (AES-GCM, ``key_id`` names the key version) of a response;
+# - ``cases`` / ``case_events``: follow-up cases (one per response) and their history.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(128), nullable=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("password_changed_at", sa.String(32), nullable=False),
+)
+
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("client", sa.String(64), nullable=False, index=True),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+
+user_sessions = sa.Table(
+    "user_sessions", metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("ended_at", sa.String(32), nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False, index=True),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False, index=True),
+    sa.Column("target", sa.String(128), nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),
+    sa.Column("client", sa.String(64), nullable=True),
+)
+
+contacts = sa.Table(
+    "contacts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False),
+    sa.Column("respondent_id", sa.String(128), nullable=False),
+    sa.Column("field", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("masked", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False, index=True),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.UniqueConstraint("survey_id", "respondent_id", "field", name="uq_contacts_response_field"),
+)
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False, index=True),
+    sa.Column("respondent_id", sa.String(128), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("reasons", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("owner", sa.String(64), nullable=True, index=True),
+    sa.Column("opened_at", sa.String(32), nullable=False),
+    sa.Column("due_at", sa.String(32), nullable=False),
+    sa.Column("first_contact_at", sa.String(32), nullable=True),
+    sa.Column("closed_at", sa.String(32), nullable=True),
+    sa.Column("reference", sa.String(128), nullable=True),
+    sa.Column("wave", sa.String(32), nullable=True),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.UniqueConstraint("survey_id", "respondent_id", name="uq_cases_response"),
+)
+
+case_events = sa.Table(
+    "case_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text, nullable=True),
 )

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from csi.survey.contact_check import check_contact_questions
+from csi.survey.followup import check_followup
 from csi.survey.model import ACSI_DEFAULT_PATHS, _find_cycle
 from csi.survey.schema import Question, Scale, ShowIf, SurveyDoc
 
@@ -29,7 +30,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     """Return every cross-reference problem of ``doc`` (empty when the survey is consistent)."""
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
-                  _show_if, _sections, check_contact_questions, _interactions):
+                  _show_if, _sections, check_contact_questions, _interactions, check_followup):
         out.extend(check(doc))
     return out
 

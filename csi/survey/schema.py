@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from csi.survey.followup import FollowUp  # issue 18: the follow-up / contact-vault block
+
 __all__ = [
     "Text",
     "Scale",
@@ -249,6 +251,7 @@ class SurveyDoc(_Model):
     drivers: DriverBattery | None = None
     sections: list[Section] | None = None
     interactions: list[Interaction] | None = None  # issue 16: moderation
+    followup: FollowUp | None = None  # issue 18: what opens a follow-up case, contact kept or not
 
     @field_validator("version", mode="before")
     @classmethod

@@ -16,7 +16,8 @@ from csi.auth import hash_password
 
 PAGES = ["app_pages/overview.py", "app_pages/drivers.py", "app_pages/complaints.py",
          "app_pages/segments.py", "app_pages/quality.py", "app_pages/data.py",
-         "app_pages/editor.py", "app_pages/take_survey.py"]
+         "app_pages/editor.py", "app_pages/take_survey.py", "app_pages/followup.py", "app_pages/audit.py",
+         "app_pages/users.py"]
 
 
 def test_password_required(app_env, monkeypatch):
@@ -42,8 +43,12 @@ def test_pages_not_registered_before_login(app_env, monkeypatch):
     # before login the navigation holds only the login page: no manager page can be reached
     with pytest.raises(ValueError, match="Known pages: \\['Manager login'\\]"):
         at.switch_page("app_pages/data.py")
-    at.session_state["authenticated"] = True
+    at.session_state["authenticated"] = True  # the old flag no longer opens anything
     at.run()
+    with pytest.raises(ValueError, match="Known pages: \\['Manager login'\\]"):
+        at.switch_page("app_pages/data.py")
+    at.text_input(key="login_password").input("pw")
+    at.button[0].click().run()
     at.switch_page("app_pages/data.py").run()
     assert "Import batches" in texts(at)
 

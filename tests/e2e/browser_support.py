@@ -4,6 +4,7 @@ Chromium (Debian's). Imported by name from the test modules (no conftest.py here
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "e2e-secret"
+PII_KEY = "e2e-vault-secret-0123456789"  # issue 18: the server's contact-vault key
 
 
 def free_port() -> int:
@@ -38,15 +40,41 @@ def load_sample(url: str) -> None:
     close_store(url)
 
 
+_SHARED: dict[str, list] = {}  # name -> [generator, value, number of users]
+
+
+def _shared(name: str, make):
+    """One instance per test session of a session fixture, even when several test modules
+    import it by name (each import registers a fixture of its own, which would otherwise start a
+    second server and a second playwright -- and playwright's sync API cannot nest)."""
+    entry = _SHARED.get(name)
+    if entry is None:
+        gen = make()
+        entry = _SHARED[name] = [gen, next(gen), 0]
+    entry[2] += 1
+    try:
+        yield entry[1]
+    finally:
+        entry[2] -= 1
+        if entry[2] == 0:
+            del _SHARED[name]
+            with contextlib.suppress(StopIteration):
+                next(entry[0])
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, chromium_path):
     """Base URL of a running dashboard (stopped at the end of the session)."""
+    yield from _shared("server", lambda: _server(tmp_path_factory))
+
+
+def _server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{tmp / 'csi.sqlite'}"
     load_sample(url)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSI_ADMIN_PASSWORD")}
-    env.update(CSI_DATABASE_URL=url, CSI_ADMIN_PASSWORD=PASSWORD, CSI_APP_N_BOOT="100",
+    env.update(CSI_DATABASE_URL=url, CSI_ADMIN_PASSWORD=PASSWORD, CSI_APP_N_BOOT="100", CSI_PII_KEY=PII_KEY,
                PYTHONWARNINGS="ignore")
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
@@ -68,7 +96,7 @@ def server(tmp_path_factory, chromium_path):
             log.close()
             pytest.fail(f"streamlit did not start: {(tmp / 'server.log').read_text(errors='replace')[-2000:]}")
         time.sleep(0.5)
-    yield {"base": base, "db": url}
+    yield {"base": base, "db": url, "log": tmp / "server.log"}
     proc.terminate()
     try:
         proc.wait(timeout=15)
@@ -79,6 +107,10 @@ def server(tmp_path_factory, chromium_path):
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    yield from _shared("browser", lambda: _browser(chromium_path))
+
+
+def _browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,0 +1,46 @@
+"""Who is using the app: the signed-in user and role (set by ``app.py`` on every run), the
+client address for the login throttle, and the Streamlit-secrets fallbacks for keys."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import T
+
+__all__ = ["current_user", "client_address", "secret", "role_label", "vault_key_or_none"]
+
+
+def current_user() -> tuple[str, str]:
+    """``(username, role)`` of this session (``("demo", "admin")`` in local-demo mode)."""
+    return st.session_state.get("user", "demo"), st.session_state.get("role", "admin")
+
+
+def client_address() -> str:
+    """The browser's address as the server sees it (first ``X-Forwarded-For`` hop behind a proxy)."""
+    try:
+        fwd = st.context.headers.get("X-Forwarded-For")
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (bare mode)
+        return "unknown"
+    if isinstance(fwd, str) and fwd.strip():
+        return fwd.split(",")[0].strip()[:64]
+    return ip[:64] if isinstance(ip, str) and ip else "unknown"  # AppTest has no real request
+
+
+def secret(name: str) -> dict:
+    """``{name: value}`` from Streamlit secrets, or ``{}`` (no secrets.toml is the normal case)."""
+    try:
+        return {name: st.secrets[name]} if name in st.secrets else {}
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def vault_key_or_none():
+    """The contact-vault key from ``CSI_PII_KEY`` (environment, then secrets), or None."""
+    from csi.vault import KEY_VAR, vault_key
+
+    return vault_key(None, secret(KEY_VAR))
+
+
+def role_label(role: str) -> str:
+    return T(f"role_{role}")
