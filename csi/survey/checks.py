@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from csi.survey.comments_spec import check_alerts, check_comments
 from csi.survey.model import ACSI_DEFAULT_PATHS, _find_cycle
 from csi.survey.schema import Question, Scale, ShowIf, SurveyDoc
 
@@ -28,7 +29,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     """Return every cross-reference problem of ``doc`` (empty when the survey is consistent)."""
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
-                  _show_if, _sections):
+                  _show_if, _sections, check_comments, check_alerts):
         out.extend(check(doc))
     return out
 

@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from csi.survey.comments_spec import AlertsSpec, CommentsSpec
+
 __all__ = [
     "Text",
     "Scale",
@@ -58,6 +60,7 @@ QUESTION_ROLES = (
     "contact",  # respondent contact data (PII): never shown, logged or exported by default
     "wave",  # survey wave / period label
     "weight",  # sampling weight
+    "recommendation",  # 0-10 "how likely to recommend" (NPS; see csi.drivers.nps)
     "other",
 )
 PII_KINDS = ("phone", "email", "address", "name", "ip", "other")
@@ -168,7 +171,7 @@ class Question(_Model):
     ]
     role: Literal[
         "segment", "complaint_type", "complaint_handling", "complaint_resolved", "comment",
-        "behavioural", "contact", "wave", "weight", "other",
+        "behavioural", "contact", "wave", "weight", "recommendation", "other",
     ] = "other"
     text: Text
     options: list[Option] = Field(default_factory=list)
@@ -225,6 +228,8 @@ class SurveyDoc(_Model):
     questions: list[Question] = Field(default_factory=list)
     drivers: DriverBattery | None = None
     sections: list[Section] | None = None
+    comments: CommentsSpec | None = None  # comment themes (csi.text)
+    alerts: AlertsSpec | None = None  # alert rules (csi.alerts)
 
     @field_validator("version", mode="before")
     @classmethod
