@@ -7,7 +7,13 @@ intensity, sentiment, keywords, and how themes go with the scores.
 ['damaged', 'late']
 """
 
-from csi.text.analyze import analyze_comments, analyze_texts, classify_text, comment_flags, theme_indicators
+from csi.text.analyze import (
+           analyze_comments,
+           analyze_texts,
+           classify_text,
+           comment_flags,
+           theme_indicators,
+)
 from csi.text.lexicon import Lexicon, Theme, comment_field, survey_lexicon
 from csi.text.privacy import scrub_contacts
 

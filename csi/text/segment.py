@@ -48,9 +48,7 @@ def keywords(text: str) -> list[str]:
     if _HAS_CJK.search(text):
         for tok in rjieba.cut(text):
             tok = tok.strip()
-            if len(tok) >= 2 and _HAS_CJK.search(tok) and tok not in stop:
-                out[tok] = None
-            elif _EN_WORD.fullmatch(tok) and tok not in stop:
+            if tok not in stop and ((len(tok) >= 2 and _HAS_CJK.search(tok)) or _EN_WORD.fullmatch(tok)):
                 out[tok] = None
     else:
         for tok in _EN_WORD.findall(text):
