@@ -34,7 +34,8 @@ def fail(exc: CsiError | str) -> typer.Exit:
 
 def _register() -> None:
     # Each module adds its commands to `app` (import order = help order).
-    for name in ("survey_cmds", "simulate_cmd", "estimate_cmd", "data_cmds", "drivers_cmd", "bench_cmd", "auth_cmd"):
+    for name in ("survey_cmds", "simulate_cmd", "estimate_cmd", "data_cmds", "drivers_cmd", "bench_cmd", "auth_cmd",
+                 "comments_cmd", "alerts_cmd"):
         try:
             __import__(f"csi.cli.{name}")
         except ModuleNotFoundError as exc:  # a command group not installed in this build

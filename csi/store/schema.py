@@ -16,6 +16,9 @@
   Parquet blob (canonical columns), written in the same transaction; ``responses_frame`` reads
   these blobs (columnar, fast) and parses JSON only for rows outside an import batch (form
   submissions). ``responses`` stays the source of truth for ids, counts and uniqueness.
+- ``alert_log`` (migration 0019): one row per alert ever raised (``survey_id``, ``alert_key``
+  unique together), with its JSON payload, when it was first seen and when (and where) it was
+  sent; an alert with ``sent_at`` set is never sent again (:mod:`csi.alerts`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
-           "batch_frames"]
+           "batch_frames", "alert_log"]
 
 metadata = sa.MetaData()
 
@@ -96,4 +99,19 @@ batch_frames = sa.Table(
     sa.Column("survey_id", sa.String(64), nullable=False, index=True),
     sa.Column("n_rows", sa.Integer, nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
+# -- alerts (issue 19) ---------------------------------------------------------------------
+alert_log = sa.Table(
+    "alert_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False),
+    sa.Column("alert_key", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("wave", sa.String(32), nullable=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("first_seen_at", sa.String(32), nullable=False),
+    sa.Column("sent_at", sa.String(32), nullable=True),
+    sa.Column("channel", sa.String(32), nullable=True),
+    sa.UniqueConstraint("survey_id", "alert_key", name="uq_alert_log_survey_key"),
 )

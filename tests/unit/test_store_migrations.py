@@ -34,7 +34,7 @@ def test_old_store_is_upgraded_and_keeps_rows(flagship, tmp_path):
     try:
         store = open_store(url)
         with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == "0002"
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == head_revision()
         frame = store.responses_frame(flagship)
         assert frame["respondent_id"].tolist() == ["old1"] and frame["pq1"].tolist() == [4.0]
     finally:
@@ -46,7 +46,8 @@ def test_head_revision_is_alembics_head():
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head() == "0002"
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
+    assert head_revision() not in (None, "0001")
 
 
 def _write_migrations(folder, chain: dict[str, str | None]):
