@@ -7,7 +7,14 @@ import math
 import pandas as pd
 import pytest
 
-from csi.drivers.nps import nps, nps_by, nps_categories, nps_loyalty, nps_loyalty_correlation, nps_question
+from csi.drivers.nps import (
+    nps,
+    nps_by,
+    nps_categories,
+    nps_loyalty,
+    nps_loyalty_correlation,
+    nps_question,
+)
 from csi.errors import DataError, SurveySpecError
 from csi.survey import load_survey
 from csi.survey.load import parse_survey

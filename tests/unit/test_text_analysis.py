@@ -8,9 +8,22 @@ import pytest
 
 from csi.errors import SurveySpecError
 from csi.survey.load import parse_survey
-from csi.text import analyze_comments, analyze_texts, classify_text, comment_flags, scrub_contacts, survey_lexicon
+from csi.text import (
+    analyze_comments,
+    analyze_texts,
+    classify_text,
+    comment_flags,
+    scrub_contacts,
+    survey_lexicon,
+)
 from csi.text.sentiment import sentiment_label, sentiment_score
-from csi.text.themes import representative_comments, rising_themes, theme_disagreements, theme_summary, themes_by
+from csi.text.themes import (
+    representative_comments,
+    rising_themes,
+    theme_disagreements,
+    theme_summary,
+    themes_by,
+)
 
 
 @pytest.fixture(scope="module")
