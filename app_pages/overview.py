@@ -56,6 +56,9 @@ def main() -> None:
                 common.show_error(exc)
             else:
                 common.show_rate(st, rate)
+    from app_pages import overview_extras  # NPS and open alerts (issue 19)
+
+    overview_extras.show(survey, frame, key, where=c2)
     cards_slot = st.empty()
     if len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)

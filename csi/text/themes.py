@@ -21,7 +21,7 @@ from csi.text.lexicon import complaint_type_field, survey_lexicon
 from csi.text.privacy import scrub_contacts
 from csi.text.stats import mean_diff_ci, two_proportion_test, wilson_ci
 
-__all__ = ["theme_summary", "themes_by", "rising_themes", "representative_comments",
+__all__ = ["comment_overview", "theme_summary", "themes_by", "rising_themes", "representative_comments",
            "theme_disagreements", "keyword_counts"]
 
 
@@ -38,6 +38,20 @@ def _score(survey: Survey, frame: pd.DataFrame, construct: str, result) -> pd.Se
     if any(i not in frame for i in items):
         return None
     return item_scores(survey, frame, items).mean(axis=1, skipna=True)
+
+
+def comment_overview(analysis: pd.DataFrame, n_respondents: int) -> dict:
+    """Headline counts: ``n_comments``, ``comment_rate`` (of respondents), and the shares of
+    ``negative`` / ``positive`` comments (fractions; NaN without comments).
+
+    >>> comment_overview(pd.DataFrame({"sentiment_label": ["negative", "positive", "negative"]}), 6)
+    {'n_comments': 3, 'comment_rate': 0.5, 'negative': 0.6666666666666666, 'positive': 0.3333333333333333}
+    """
+    n = len(analysis)
+    lab = analysis["sentiment_label"] if n else pd.Series(dtype=str)
+    return {"n_comments": n, "comment_rate": n / n_respondents if n_respondents else math.nan,
+            "negative": float((lab == "negative").mean()) if n else math.nan,
+            "positive": float((lab == "positive").mean()) if n else math.nan}
 
 
 def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
