@@ -209,8 +209,8 @@ LABELS: dict[str, dict[str, str]] = {
     "themes_chart": {"en": "What customers talk about", "zh": "顾客在说什么"},
     "share_of_comments": {"en": "% of comments", "zh": "占评论的百分比"},
     "theme_score_chart": {"en": "Satisfaction of those who mention it", "zh": "提及者的满意度"},
-    "theme_score_axis": {"en": "Satisfaction index: mentioners minus everyone else (points)",
-                         "zh": "满意度指数：提及者减去其他受访者（分）"},
+    "theme_score_axis": {"en": "Satisfaction: mentioners minus others (points)",
+                         "zh": "满意度：提及者减其他受访者（分）"},
     "theme_score_note": {"en": "95% CI (Welch). Left of the dashed line: those who mention the theme "
                                "are less satisfied.",
                          "zh": "95% 置信区间（Welch）。虚线左侧：提及该主题的顾客满意度更低。"},

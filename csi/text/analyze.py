@@ -15,7 +15,7 @@ import pandas as pd
 from csi.errors import DataError
 from csi.survey import Survey
 from csi.text.lexicon import Lexicon, comment_field, survey_lexicon
-from csi.text.scan import NegationIndex, find_terms, normalize
+from csi.text.scan import NegationIndex, normalize
 from csi.text.segment import detect_language, keywords
 from csi.text.sentiment import sentiment_label, sentiment_score
 
@@ -41,24 +41,25 @@ def classify_text(text: str, lexicon: Lexicon) -> list[str]:
 def _classify(norm: str, neg: NegationIndex, lexicon: Lexicon) -> list[str]:
     """Themes with a match. Contiguous matches of different themes that overlap compete:
     the leftmost, then longest, wins ("摔坏了" is damage, not the quality term "坏了")."""
-    found: set[str] = set()
-    spans: list[tuple[int, int, str]] = []
-    for th in lexicon.themes:
-        ms = find_terms(norm, neg, th.terms, want_negated=False)
-        if th.negated:
-            ms += find_terms(norm, neg, th.negated, want_negated=True)
-        for m in ms:
+    found: set[int] = set()
+    spans: list[tuple[int, int, int]] = []
+    for pos, negated, term in lexicon.candidates(norm):
+        if term.key not in norm:
+            continue
+        for m in term.regex.finditer(norm):
+            if neg.negated(m, term.cjk) != negated:
+                continue
             if (m.lastindex or 1) > 1:
-                found.add(th.id)
+                found.add(pos)
             else:
-                spans.append((m.start(), m.end(), th.id))
+                spans.append((m.start(), m.end(), pos))
     spans.sort(key=lambda s: (s[0], s[0] - s[1]))
-    taken: list[tuple[int, int, str]] = []
-    for a, b, tid in spans:
-        if all(tid == t or b <= x or a >= y for x, y, t in taken):
-            taken.append((a, b, tid))
-            found.add(tid)
-    return [t for t in lexicon.ids if t in found]
+    taken: list[tuple[int, int, int]] = []
+    for a, b, pos in spans:
+        if all(pos == t or b <= x or a >= y for x, y, t in taken):
+            taken.append((a, b, pos))
+            found.add(pos)
+    return [lexicon.themes[i].id for i in sorted(found)]
 
 
 def _one(text: str, lexicon: Lexicon) -> tuple:

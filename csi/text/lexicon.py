@@ -7,14 +7,18 @@ complaint types line up. See :mod:`csi.survey.comments_spec` for the YAML format
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from csi.errors import DataError
 from csi.survey import Survey
 from csi.survey.schema import Text
-from csi.text.scan import Term, compile_term
+from csi.text.scan import Term, compile_term, is_cjk
 
 __all__ = ["Theme", "Lexicon", "survey_lexicon", "comment_field", "complaint_type_field"]
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,34 @@ class Lexicon:
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
+
+    @cached_property
+    def term_index(self) -> tuple[dict[str, list], dict[str, list]]:
+        """Terms by the first character of their key (Chinese) and by the first two letters
+        of their key (English): ``[(theme position, negated?, Term), ...]``."""
+        zh: dict[str, list] = {}
+        en: dict[str, list] = {}
+        for i, th in enumerate(self.themes):
+            for neg, terms in ((False, th.terms), (True, th.negated)):
+                for t in terms:
+                    if is_cjk(t.key) or not t.key[:1].isalnum():
+                        zh.setdefault(t.key[0], []).append((i, neg, t))
+                    else:
+                        en.setdefault(t.key[:2], []).append((i, neg, t))
+        return zh, en
+
+    def candidates(self, text: str) -> list:
+        """The terms whose key could occur in normalised ``text`` (a superset; exact check next)."""
+        zh, en = self.term_index
+        out = []
+        for ch in set(text):
+            if ch in zh:
+                out += zh[ch]
+        if en:
+            for w in set(_WORD.findall(text)):
+                if w[:2] in en:
+                    out += en[w[:2]]
+        return out
 
     def theme(self, tid: str) -> Theme:
         for t in self.themes:

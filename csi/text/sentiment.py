@@ -40,13 +40,71 @@ def _alternation(words) -> str:
 
 
 @lru_cache(maxsize=1)
-def _regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     r = language_resources()
-    words = re.compile(_alternation(r.sentiment))
     inten = re.compile("(?:" + _alternation(r.intensifiers) + r")\s*$")
     dimin = re.compile("(?:" + _alternation(r.diminishers) + r")\s*$")
     contrast = re.compile(_alternation(r.contrast))
-    return words, inten, dimin, contrast
+    return inten, dimin, contrast
+
+
+@lru_cache(maxsize=1)
+def _dictionaries() -> tuple[dict[str, float], int, dict[str, float], int, frozenset[str]]:
+    """Sentiment words split into Chinese/symbol words (matched by substring) and English
+    words and phrases (matched on word boundaries), with their longest lengths."""
+    zh, en = {}, {}
+    for w, v in language_resources().sentiment.items():
+        (en if re.match(r"[a-z0-9]", w) else zh)[w] = v
+    return (zh, max(map(len, zh), default=1), en, max((len(w.split()) for w in en), default=1),
+            frozenset(w[0] for w in zh))
+
+
+_EN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
+
+
+def _sentiment_words(text: str) -> list[tuple[int, str]]:
+    """``(position, word)`` of the sentiment words of ``text``, longest match first, no overlaps."""
+    zh, zmax, en, emax, first = _dictionaries()
+    out: list[tuple[int, str]] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        ch = text[i]
+        if "a" <= ch <= "z" or "0" <= ch <= "9":
+            if i and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] == "'")):
+                i += 1
+                continue
+            toks = []
+            for m in _EN_TOKEN.finditer(text, i):
+                if toks and text[toks[-1][1]:m.start()].strip() != "":
+                    break
+                toks.append((m.start(), m.end()))
+                if len(toks) >= emax:
+                    break
+            hit = None
+            for k in range(len(toks), 0, -1):
+                phrase = " ".join(text[a:b] for a, b in toks[:k])
+                if phrase in en:
+                    hit = (k, phrase)
+                    break
+            if hit is not None:
+                out.append((i, hit[1]))
+                i = toks[hit[0] - 1][1]
+            else:
+                i = toks[0][1] if toks else i + 1
+            continue
+        if ch not in first:
+            i += 1
+            continue
+        for L in range(min(zmax, n - i), 0, -1):
+            w = text[i:i + L]
+            if w in zh:
+                out.append((i, w))
+                i += L
+                break
+        else:
+            i += 1
+    return out
 
 
 def sentiment_score(text: str, neg: NegationIndex | None = None, n_themes: int = 0) -> float:
@@ -60,24 +118,25 @@ def sentiment_score(text: str, neg: NegationIndex | None = None, n_themes: int =
     if not text:
         return 0.0
     neg = neg if neg is not None else NegationIndex(text)
-    words, inten, dimin, contrast = _regexes()
+    inten, dimin, contrast = _regexes()
     weights = language_resources().sentiment
     cut = None
     for m in contrast.finditer(text):
         cut = m.end()
     total = 0.0
-    for m in words.finditer(text):
-        w = weights[m.group(0)]
-        s = m.start()
-        cjk = is_cjk(m.group(0))
-        lo = neg.window_before(s, cjk)
+    for s, word in _sentiment_words(text):
+        w = weights[word]
+        if w == 0.0:
+            continue
+        lo = neg.window_before(s, is_cjk(word))
         before = text[lo:s]
-        if inten.search(before):
-            w *= 1.5
-        elif dimin.search(before):
-            w *= 0.6
-        if neg.any_in(lo, s):
-            w *= -0.6
+        if before:
+            if inten.search(before):
+                w *= 1.5
+            elif dimin.search(before):
+                w *= 0.6
+            if neg.any_in(lo, s):
+                w *= -0.6
         if cut is not None:
             w *= 0.5 if s < cut else 1.5
         total += w

@@ -174,7 +174,7 @@ def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.Da
                             per_theme: int = 3) -> pd.DataFrame:
     """Up to ``per_theme`` comments per theme, scrubbed of contact data.
 
-    Chosen to be typical: comments about this theme only come first, then those nearest the
+    Chosen to be typical (distinct texts): comments about this theme only come first, then those nearest the
     theme's median comment length, most negative first among equals. Columns: ``theme``,
     ``respondent_id``, ``comment`` (scrubbed), ``sentiment``.
     """
@@ -184,6 +184,7 @@ def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.Da
     for t in lex.ids:
         m = a["categories"].map(lambda c, t=t: t in c)
         sub = a.loc[m.to_numpy()]
+        sub = sub[~sub["comment"].astype(str).str.strip().duplicated()]  # distinct texts only
         if not len(sub):
             continue
         length = sub["comment"].astype(str).str.len()
