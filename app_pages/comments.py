@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import comment_data, common
 from app_pages.common import T, fmt
 from csi.errors import CsiError
 from csi.report import comments as rc
 from csi.report.tables import display_table
-from csi.text import analyze_comments
 from csi.text import themes as th
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _analysis(data_key: str, sha: str, _survey, _frame):
-    a = analyze_comments(_survey, _frame)
+    a = comment_data.analysis(data_key, sha, _survey, _frame)
     out = {"analysis": a, "summary": th.theme_summary(_survey, _frame, a),
            "overview": th.comment_overview(a, len(_frame)),
            "keywords": th.keyword_counts(a, 20), "rising": th.rising_themes(_survey, _frame, a),

@@ -23,6 +23,23 @@ alerts_app = typer.Typer(name="alerts", help="Alerts when a number moves (for a 
 app.add_typer(alerts_app, name="alerts")
 
 
+def _analysis(survey, frame, url: str):
+    """The comments analysed through the store's cache (None without comments or themes)."""
+    from csi.store.comment_cache import CommentAnalysisCache
+    from csi.text import analyze_comments
+    from csi.text.lexicon import comment_field, survey_lexicon
+
+    if not survey_lexicon(survey).ids:
+        return None
+    try:
+        field = comment_field(survey)
+    except CsiError:
+        return None
+    if field not in frame:
+        return None
+    return analyze_comments(survey, frame, cache=CommentAnalysisCache(url))
+
+
 @alerts_app.command("check")
 def alerts_check(
     survey: Annotated[Path, typer.Argument(help="Survey YAML file.", show_default=False)],
@@ -45,10 +62,11 @@ def alerts_check(
         s = load_survey(survey)
         url = db or default_database_url()
         frame = read_responses_frame(s, url)
+        analysis = _analysis(s, frame, url)
         if dry_run:
-            alerts, new, sent, hooked, notes = evaluate_alerts(s, frame), [], [], False, []
+            alerts, new, sent, hooked, notes = evaluate_alerts(s, frame, analysis=analysis), [], [], False, []
         else:
-            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang)
+            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang, analysis=analysis)
             alerts, new, sent, hooked, notes = res.alerts, res.new, res.sent, res.webhook, res.notes
     except CsiError as exc:
         raise fail(exc) from None

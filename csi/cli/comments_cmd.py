@@ -60,8 +60,9 @@ def load_frame(survey_path: Path, data: Path | None, db: str | None):
     return s, read_responses_frame(s, db)
 
 
-def comments_report(survey, frame, *, with_text: bool = False, top_keywords: int = 30) -> dict:
-    """The ``csi comments`` JSON document (see the command's help)."""
+def comments_report(survey, frame, *, with_text: bool = False, top_keywords: int = 30, cache=None) -> dict:
+    """The ``csi comments`` JSON document (see the command's help); ``cache``: a store's
+    :class:`~csi.store.comment_cache.CommentAnalysisCache`."""
     from csi.text import analyze_comments
     from csi.text.privacy import scrub_contacts
     from csi.text.themes import (
@@ -73,7 +74,7 @@ def comments_report(survey, frame, *, with_text: bool = False, top_keywords: int
         themes_by,
     )
 
-    a = analyze_comments(survey, frame)
+    a = analyze_comments(survey, frame, cache=cache)
     rows = []
     for i, r in a.iterrows():
         row = {"response_id": r.get("respondent_id"), "language": r["language"],
@@ -119,7 +120,12 @@ def comments(
         raise fail("--json OUT is required (where to write the comment report)")
     try:
         s, frame = load_frame(survey, data, db)
-        rep = comments_report(s, frame, with_text=with_text)
+        cache = None
+        if data is None:
+            from csi.store.comment_cache import CommentAnalysisCache
+
+            cache = CommentAnalysisCache(db)
+        rep = comments_report(s, frame, with_text=with_text, cache=cache)
     except CsiError as exc:
         raise fail(exc) from None
     json_out.write_text(json.dumps(rep, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")

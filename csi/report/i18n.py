@@ -243,6 +243,9 @@ LABELS: dict[str, dict[str, str]] = {
     "nps": {"en": "Net Promoter Score (NPS)", "zh": "净推荐值（NPS）"},
     "nps_split": {"en": "{p}% promoters, {d}% detractors", "zh": "推荐者 {p}%，贬损者 {d}%"},
     "open_alerts": {"en": "Open alerts", "zh": "当前预警"},
+    "nps_details": {"en": "NPS by wave and segment, and loyalty of promoters / detractors",
+                    "zh": "各调查期与细分的 NPS，以及推荐者/贬损者的忠诚度"},
+    "nps_loyalty": {"en": "Loyalty index (0–100) by NPS group", "zh": "各 NPS 群体的忠诚度指数（0–100）"},
 }
 
 

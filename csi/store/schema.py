@@ -18,7 +18,9 @@
   submissions). ``responses`` stays the source of truth for ids, counts and uniqueness.
 - ``alert_log`` (migration 0019): one row per alert ever raised (``survey_id``, ``alert_key``
   unique together), with its JSON payload, when it was first seen and when (and where) it was
-  sent; an alert with ``sent_at`` set is never sent again (:mod:`csi.alerts`).
+  sent; an alert with ``sent_at`` set is never sent again (:mod:`csi.alerts`);
+- ``comment_analysis`` (migration 0019): cached analyses of distinct comment texts per lexicon
+  fingerprint (text SHA-256 only, no text, no respondent) (:mod:`csi.store.comment_cache`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
-           "batch_frames", "alert_log"]
+           "batch_frames", "alert_log", "comment_analysis"]
 
 metadata = sa.MetaData()
 
@@ -114,4 +116,14 @@ alert_log = sa.Table(
     sa.Column("sent_at", sa.String(32), nullable=True),
     sa.Column("channel", sa.String(32), nullable=True),
     sa.UniqueConstraint("survey_id", "alert_key", name="uq_alert_log_survey_key"),
+)
+
+comment_analysis = sa.Table(
+    "comment_analysis", metadata,
+    sa.Column("lexicon_key", sa.String(64), primary_key=True),
+    sa.Column("text_hash", sa.String(64), primary_key=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("categories", sa.Text, nullable=False),
+    sa.Column("sentiment", sa.Float, nullable=False),
+    sa.Column("keywords", sa.Text, nullable=False),
 )

@@ -74,16 +74,40 @@ def _is_text(v: object) -> bool:
     return isinstance(v, str) and v.strip() != ""
 
 
-def analyze_texts(texts: Iterable[object], lexicon: Lexicon) -> pd.DataFrame:
+def _text_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analyze_texts(texts: Iterable[object], lexicon: Lexicon, cache=None) -> pd.DataFrame:
     """Analyse each text; one row per input (empty / missing texts get empty results).
 
     Returns a DataFrame with ``language`` (``zh``/``en``/``und``), ``categories`` (list of theme
     ids), ``sentiment`` (score in [-1, 1], higher is more positive), ``sentiment_label`` and
-    ``keywords`` (list), indexed like ``texts`` when it is a Series.
+    ``keywords`` (list), indexed like ``texts`` when it is a Series. ``cache`` (e.g. a
+    :class:`csi.store.comment_cache.CommentAnalysisCache`) keeps the analyses of distinct texts
+    across processes, keyed by the lexicon's fingerprint.
     """
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
     codes, uniques = pd.factorize(s.where(s.map(_is_text), None), use_na_sentinel=True)
-    rows = [_one(str(u), lexicon) for u in uniques]
+    uniq = [str(u) for u in uniques]
+    if cache is not None and uniq:
+        hashes = [_text_hash(u) for u in uniq]
+        got = cache.get(lexicon.key, hashes)
+        new = {}
+        rows = []
+        for u, h in zip(uniq, hashes, strict=True):
+            if h in got:
+                lang, cats, score, kw = got[h]
+                rows.append((lang, cats, score, sentiment_label(score), kw))
+            else:
+                r = _one(u, lexicon)
+                new[h] = (r[0], r[1], r[2], r[4])
+                rows.append(r)
+        cache.put(lexicon.key, new)
+    else:
+        rows = [_one(u, lexicon) for u in uniq]
     empty = ("und", [], 0.0, "neutral", [])
     res = [rows[c] if c >= 0 else empty for c in codes]
     out = pd.DataFrame(res, columns=ANALYSIS_COLUMNS, index=s.index)
@@ -93,11 +117,12 @@ def analyze_texts(texts: Iterable[object], lexicon: Lexicon) -> pd.DataFrame:
     return out
 
 
-def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | None = None) -> pd.DataFrame:
+def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | None = None, *,
+                     cache=None) -> pd.DataFrame:
     """The comments of a response frame, analysed: one row per respondent with a comment.
 
     Columns: ``respondent_id``, ``wave`` (when present), ``comment`` (the text as written),
-    then :data:`ANALYSIS_COLUMNS`. The index is the frame's.
+    then :data:`ANALYSIS_COLUMNS`. The index is the frame's. ``cache``: see :func:`analyze_texts`.
     """
     field = comment_field(survey)
     if field not in frame:
@@ -105,7 +130,7 @@ def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | Non
     lexicon = lexicon if lexicon is not None else survey_lexicon(survey)
     has = frame[field].map(_is_text)
     sub = frame.loc[has]
-    res = analyze_texts(sub[field].astype(object), lexicon)
+    res = analyze_texts(sub[field].astype(object), lexicon, cache)
     cols = {"respondent_id": sub["respondent_id"]} if "respondent_id" in sub else {}
     if "wave" in sub:
         cols["wave"] = sub["wave"]

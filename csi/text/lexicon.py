@@ -38,6 +38,7 @@ class Lexicon:
     """The themes of one survey, in file order."""
 
     themes: tuple[Theme, ...]
+    key: str = ""  # fingerprint of the lexicon and language resources (cache key)
 
     @property
     def ids(self) -> list[str]:
@@ -107,7 +108,7 @@ def survey_lexicon(survey: Survey) -> Lexicon:
     (['not_as_described', 'poor_quality', 'price'], 'logistics')
     """
     if survey.comments is None:
-        return Lexicon(())
+        return Lexicon((), _fingerprint(None))
     q = complaint_type_field(survey)
     options = {str(o.code): o for o in q.options} if q is not None else {}
     groups = dict(q.option_groups) if q is not None else {}
@@ -119,4 +120,23 @@ def survey_lexicon(survey: Survey) -> Lexicon:
         terms = tuple(compile_term(t) for words in spec.terms.values() for t in words)
         negated = tuple(compile_term(t) for words in spec.negated.values() for t in words)
         themes.append(Theme(tid, label, group, groups.get(group) if group else None, terms, negated))
-    return Lexicon(tuple(themes))
+    return Lexicon(tuple(themes), _fingerprint(survey))
+
+
+#: Bump when the analysis rules change in code, so cached analyses are not reused.
+ANALYZER_VERSION = "1"
+
+
+def _fingerprint(survey: Survey | None) -> str:
+    import hashlib
+    import json
+    from importlib import resources
+
+    h = hashlib.sha256(ANALYZER_VERSION.encode())
+    h.update(resources.files("csi.text").joinpath("language.yaml").read_bytes())
+    if survey is not None and survey.comments is not None:
+        h.update(json.dumps(survey.comments.model_dump(mode="json"), sort_keys=True, ensure_ascii=False).encode())
+        q = complaint_type_field(survey)
+        if q is not None:
+            h.update(json.dumps([o.model_dump(mode="json") for o in q.options], sort_keys=True).encode())
+    return h.hexdigest()

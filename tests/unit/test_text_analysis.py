@@ -164,3 +164,31 @@ def test_analyze_comments_keeps_the_frame_index(flagship):
 def test_scrub_contacts(text, expected, kinds):
     out, counts = scrub_contacts(text)
     assert out == expected and counts == kinds
+
+
+def test_store_cache_of_analyses(flagship, tmp_path, monkeypatch):
+    from csi.store import close_store
+    from csi.store.comment_cache import CommentAnalysisCache
+    from csi.text import analyze as an
+
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    try:
+        cache = CommentAnalysisCache(url)
+        plain = analyze_comments(flagship, _frame())
+        first = analyze_comments(flagship, _frame(), cache=cache)
+        pd.testing.assert_frame_equal(first, plain)
+
+        def boom(*_a):
+            raise AssertionError("analysed again instead of read from the cache")
+
+        monkeypatch.setattr(an, "_one", boom)
+        again = analyze_comments(flagship, _frame(), cache=CommentAnalysisCache(url))
+        pd.testing.assert_frame_equal(again, plain)
+        # an edited lexicon has another fingerprint: nothing stale is reused
+        edited = parse_survey(flagship.source_text.replace("        en: [return shipping,",
+                                                           "        en: [foots the bill, return shipping,", 1))
+        assert survey_lexicon(edited).key != survey_lexicon(flagship).key
+        with pytest.raises(AssertionError, match="analysed again"):
+            analyze_comments(edited, _frame(), cache=cache)
+    finally:
+        close_store(url)

@@ -1,4 +1,5 @@
-"""Sent-log of alerts: each alert (survey, key) is recorded once, and marked when delivered.
+"""Sent-log of alerts (each alert recorded once, marked when delivered) and the cache of
+comment analyses per lexicon fingerprint and text hash.
 
 Revision ID: 0019
 Revises: 0002
@@ -27,7 +28,17 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(32), nullable=True),
         sa.UniqueConstraint("survey_id", "alert_key", name="uq_alert_log_survey_key"),
     )
+    op.create_table(
+        "comment_analysis",
+        sa.Column("lexicon_key", sa.String(64), primary_key=True),
+        sa.Column("text_hash", sa.String(64), primary_key=True),
+        sa.Column("language", sa.String(8), nullable=False),
+        sa.Column("categories", sa.Text, nullable=False),
+        sa.Column("sentiment", sa.Float, nullable=False),
+        sa.Column("keywords", sa.Text, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("comment_analysis")
     op.drop_table("alert_log")
