@@ -126,30 +126,44 @@ def main() -> None:
 
 
 def page(survey, n: int) -> None:
-    """Time the Comments page's first-paint computations on ``n`` simulated responses."""
+    """Time the Comments page's first-paint computations on ``n`` simulated responses: with an
+    empty store cache of analyses (the first visit ever) and with a warm one (any later visit,
+    server restart included, once the texts were analysed: by the page, ``csi comments --db``
+    or the scheduled ``csi alerts check``)."""
+    import tempfile
+
     import numpy as np
 
     from csi.simulate import simulate_responses
+    from csi.store import close_store
+    from csi.store.comment_cache import CommentAnalysisCache
     from csi.text import analyze_comments
     from csi.text import themes as th
 
     frame, _ = simulate_responses(survey, n=n, seed=7)
     texts = make_texts(n, seed=23)
     print(f"\nComments page computations, {n} stored responses")
-    print(f"{'comment rate':14s} {'comments':>9s} {'seconds':>9s}")
-    for rate in (0.12, 1.0):
-        f = frame.copy()
-        says = np.random.default_rng(5).random(n) < rate
-        f["comment"] = np.where(says, np.array(texts, dtype=object), None)
-        t0 = time.perf_counter()
-        a = analyze_comments(survey, f)
-        th.theme_summary(survey, f, a)
-        th.themes_by(survey, f, "wave", a)
-        th.rising_themes(survey, f, a)
-        th.representative_comments(survey, f, a)
-        th.theme_disagreements(survey, f, a)
-        th.keyword_counts(a, 20)
-        print(f"{rate:14.0%} {len(a):9d} {time.perf_counter() - t0:9.2f}")
+    print(f"{'comment rate':14s} {'comments':>9s} {'cold cache s':>13s} {'warm cache s':>13s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rate in (0.12, 1.0):
+            url = f"sqlite:///{tmp}/cache{int(rate * 100)}.sqlite"
+            cache = CommentAnalysisCache(url)
+            f = frame.copy()
+            says = np.random.default_rng(5).random(n) < rate
+            f["comment"] = np.where(says, np.array(texts, dtype=object), None)
+            times = []
+            for _ in range(2):
+                t0 = time.perf_counter()
+                a = analyze_comments(survey, f, cache=cache)
+                th.theme_summary(survey, f, a)
+                th.themes_by(survey, f, "wave", a)
+                th.rising_themes(survey, f, a)
+                th.representative_comments(survey, f, a)
+                th.theme_disagreements(survey, f, a)
+                th.keyword_counts(a, 20)
+                times.append(time.perf_counter() - t0)
+            print(f"{rate:14.0%} {len(a):9d} {times[0]:13.2f} {times[1]:13.2f}")
+            close_store(url)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,14 @@ class CommentAnalysisCache:
     def get(self, lexicon_key: str, hashes: list[str]) -> dict[str, tuple]:
         out: dict[str, tuple] = {}
         c = comment_analysis.c
+        cols = (c.text_hash, c.language, c.categories, c.sentiment, c.keywords)
         with self.engine.connect() as conn:
+            if len(hashes) > 4 * _CHUNK:  # many texts: one scan of the lexicon's rows beats many IN lists
+                wanted = set(hashes)
+                for h, lang, cats, senti, kw in conn.execute(sa.select(*cols).where(c.lexicon_key == lexicon_key)):
+                    if h in wanted:
+                        out[h] = (lang, json.loads(cats), float(senti), json.loads(kw))
+                return out
             for i in range(0, len(hashes), _CHUNK):
                 rows = conn.execute(sa.select(c.text_hash, c.language, c.categories, c.sentiment, c.keywords)
                                     .where(c.lexicon_key == lexicon_key, c.text_hash.in_(hashes[i:i + _CHUNK])))

@@ -93,8 +93,9 @@ def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
                 if c == "satisfaction":
                     row["p_value"] = math.nan
                 continue
-            x = sc.loc[who].dropna()
-            y = sc.drop(index=who).dropna()
+            inside = sc.index.isin(who)
+            x = sc[inside].dropna()
+            y = sc[~inside].dropna()
             d, lo, hi, p = mean_diff_ci(x, y, alpha)
             row.update({name: float(x.mean()) if len(x) else math.nan,
                         f"{name}_others": float(y.mean()) if len(y) else math.nan,
@@ -215,19 +216,21 @@ def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFr
         return pd.DataFrame(columns=cols)
     a = _analysis(survey, frame, analysis)
     codes = {str(o.code) for o in q.options}
-    ans = frame[q.id].reindex(a.index)
+    ans = frame[q.id].reindex(a.index).tolist()
+    rids = a["respondent_id"].tolist() if "respondent_id" in a else [None] * len(a)
     rows = []
-    for i, raw in ans.items():
+    for rid, raw, cats, text in zip(rids, ans, a["categories"].tolist(), a["comment"].tolist(), strict=True):
         if not isinstance(raw, str) or not raw.strip():
             continue
+        said = [c for c in cats if c in codes]
+        if not said:
+            continue
         answered = [c for c in raw.split(";") if c]
-        said = [c for c in a.at[i, "categories"] if c in codes]
-        if said and set(answered) != set(said):
-            rows.append({"respondent_id": a.at[i, "respondent_id"] if "respondent_id" in a else None,
-                         "answered": answered, "comment_themes": said,
+        if set(answered) != set(said):
+            rows.append({"respondent_id": rid, "answered": answered, "comment_themes": said,
                          "only_answered": sorted(set(answered) - set(said)),
                          "only_in_comment": sorted(set(said) - set(answered)),
-                         "comment": scrub_contacts(str(a.at[i, "comment"]))[0]})
+                         "comment": scrub_contacts(str(text))[0]})
     return pd.DataFrame(rows, columns=cols)
 
 
