@@ -144,9 +144,13 @@ def nps_command(
 ) -> None:
     """Net Promoter Score (from the survey's 0-10 recommendation question) with its CI, by wave
     and segment, and its relation to the loyalty index."""
-    from csi.drivers.nps import nps, nps_by, nps_loyalty, nps_loyalty_correlation
+    from csi.drivers.nps import nps, nps_by, nps_loyalty, nps_loyalty_correlation, nps_question
+    from csi.survey import load_survey
 
     try:
+        if survey.exists() and nps_question(load_survey(survey)) is None:
+            raise fail(f"{survey}: the survey has no 0-10 recommendation question (a rating with "
+                       "`role: recommendation` on a 0-10 scale), so it has no NPS")
         s, frame = load_frame(survey, data, db)
         overall = records(nps(s, frame))[0]
         rep = {"survey": s.id, "survey_version": s.version, "nps": overall,
