@@ -67,9 +67,9 @@ class Lexicon:
             if ch in zh:
                 out += zh[ch]
         if en:
-            for w in set(_WORD.findall(text)):
-                if w[:2] in en:
-                    out += en[w[:2]]
+            for p in {w[:2] for w in _WORD.findall(text)}:
+                if p in en:
+                    out += en[p]
         return out
 
     def theme(self, tid: str) -> Theme:
