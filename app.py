@@ -36,6 +36,7 @@ PAGES = [
     ("app_pages/overview.py", "page_overview", ":material/monitoring:", "overview"),
     ("app_pages/drivers.py", "page_drivers", ":material/target:", "drivers"),
     ("app_pages/complaints.py", "page_complaints", ":material/feedback:", "complaints"),
+    ("app_pages/comments.py", "page_comments", ":material/forum:", "comments"),
     ("app_pages/segments.py", "page_segments", ":material/category:", "segments"),
     ("app_pages/quality.py", "page_quality", ":material/science:", "quality"),
     ("app_pages/data.py", "page_data", ":material/database:", "data"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, overview_extras
 from app_pages.common import T, fmt
 from csi.drivers.complaints import complaint_rate
 from csi.errors import CsiError
@@ -58,6 +58,7 @@ def main() -> None:
                 common.show_error(exc)
             else:
                 common.show_rate(st, rate)
+    overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
     cards_slot = st.empty()
     if len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)
@@ -84,6 +85,7 @@ def main() -> None:
     st.caption(T("path_note") + f" n = {pooled.n_obs}")
     for w in pooled.warnings:
         st.warning(w)
+    overview_extras.show_alerts(survey, frame, key)  # issue 19: after the numbers, it reads comments
 
 
 def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=None,

@@ -202,6 +202,13 @@ def draw_questions(survey: Survey, truth: dict[str, Any], lat: dict[str, Any],
             truth.setdefault("counts", {})[q.id] = {
                 "rule": "Poisson(exp(log_intercept + slope * z(outcome)))",
                 "log_intercept": a, "slope": b, "outcome": outcome}
+        elif q.role == "recommendation" and q.type == "rating" and q.scale in survey.scales:
+            # 0-10 NPS answer: correlation 0.8 with the outcome (loyalty) construct; drawn from a
+            # child generator so adding the question leaves every other simulated answer unchanged
+            x = 0.8 * out_z + 0.6 * rng.spawn(1)[0].standard_normal(n)
+            out[q.id] = discretise(x, survey.scales[q.scale], 0.72, 0.17)
+            truth["nps"] = {"question": q.id, "rule": "discretise(0.8 z(outcome) + 0.6 e, location "
+                            "0.72, spread 0.17) on the 0-10 scale", "outcome": outcome}
         elif q.type == "rating":
             sc = survey.scales[q.scale] if q.scale else Scale(min=q.min if q.min is not None else 1,
                                                               max=q.max if q.max is not None else 10)

@@ -16,6 +16,11 @@
   Parquet blob (canonical columns), written in the same transaction; ``responses_frame`` reads
   these blobs (columnar, fast) and parses JSON only for rows outside an import batch (form
   submissions). ``responses`` stays the source of truth for ids, counts and uniqueness.
+- ``alert_log`` (migration 0019): one row per alert ever raised (``survey_id``, ``alert_key``
+  unique together), with its JSON payload, when it was first seen and when (and where) it was
+  sent; an alert with ``sent_at`` set is never sent again (:mod:`csi.alerts`);
+- ``comment_analysis`` (migration 0019): cached analyses of distinct comment texts per lexicon
+  fingerprint (text SHA-256 only, no text, no respondent) (:mod:`csi.store.comment_cache`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import sqlalchemy as sa
 
 __all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
            "batch_frames", "users", "login_attempts", "user_sessions", "audit_log", "contacts", "cases",
-           "case_events"]
+           "case_events", "alert_log", "comment_analysis"]
 
 metadata = sa.MetaData()
 
@@ -193,4 +198,29 @@ case_events = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("detail", sa.Text, nullable=True),
+)
+
+# -- alerts (issue 19) ---------------------------------------------------------------------
+alert_log = sa.Table(
+    "alert_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False),
+    sa.Column("alert_key", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("wave", sa.String(32), nullable=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("first_seen_at", sa.String(32), nullable=False),
+    sa.Column("sent_at", sa.String(32), nullable=True),
+    sa.Column("channel", sa.String(32), nullable=True),
+    sa.UniqueConstraint("survey_id", "alert_key", name="uq_alert_log_survey_key"),
+)
+
+comment_analysis = sa.Table(
+    "comment_analysis", metadata,
+    sa.Column("lexicon_key", sa.String(64), primary_key=True),
+    sa.Column("text_hash", sa.String(64), primary_key=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("categories", sa.Text, nullable=False),
+    sa.Column("sentiment", sa.Float, nullable=False),
+    sa.Column("keywords", sa.Text, nullable=False),
 )

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from csi.survey.contact_check import check_contact_questions
 from csi.survey.followup import check_followup
+from csi.survey.comments_spec import check_alerts, check_comments
 from csi.survey.model import ACSI_DEFAULT_PATHS, _find_cycle
 from csi.survey.schema import Question, Scale, ShowIf, SurveyDoc
 
@@ -30,7 +31,8 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     """Return every cross-reference problem of ``doc`` (empty when the survey is consistent)."""
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
-                  _show_if, _sections, check_contact_questions, _interactions, check_followup):
+                  _show_if, _sections, check_contact_questions, _interactions, check_followup,
+                  check_comments, check_alerts):
         out.extend(check(doc))
     return out
 

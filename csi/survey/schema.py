@@ -24,6 +24,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from csi.survey.followup import FollowUp  # issue 18: the follow-up / contact-vault block
+from csi.survey.comments_spec import AlertsSpec, CommentsSpec
 
 __all__ = [
     "Text",
@@ -60,6 +61,7 @@ QUESTION_ROLES = (
     "contact",  # respondent contact data (PII): never shown, logged or exported by default
     "wave",  # survey wave / period label
     "weight",  # sampling weight
+    "recommendation",  # 0-10 "how likely to recommend" (NPS; see csi.drivers.nps)
     "other",
 )
 PII_KINDS = ("phone", "email", "address", "name", "ip", "other")
@@ -188,7 +190,7 @@ class Question(_Model):
     ]
     role: Literal[
         "segment", "complaint_type", "complaint_handling", "complaint_resolved", "comment",
-        "behavioural", "contact", "wave", "weight", "other",
+        "behavioural", "contact", "wave", "weight", "recommendation", "other",
     ] = "other"
     text: Text
     options: list[Option] = Field(default_factory=list)
@@ -252,6 +254,8 @@ class SurveyDoc(_Model):
     sections: list[Section] | None = None
     interactions: list[Interaction] | None = None  # issue 16: moderation
     followup: FollowUp | None = None  # issue 18: what opens a follow-up case, contact kept or not
+    comments: CommentsSpec | None = None  # comment themes (csi.text)
+    alerts: AlertsSpec | None = None  # alert rules (csi.alerts)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
 """The dashboard in a real browser: login, overview, upload (Wenjuanxing GB18030 export and a
-broken file), the public form on a phone-sized viewport, switching to Chinese."""
+broken file), the public form on a phone-sized viewport, switching to Chinese, the Comments page in English and Chinese."""
 
 # ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
@@ -137,3 +137,33 @@ def test_public_form_on_phone(server, browser, shot):
     desk.get_by_text(re.compile(r"Stored responses: \d+")).wait_for(timeout=TIMEOUT)
     assert stored_count(desk) == before + 1
     shot(desk, "10_count_after_submission")
+
+
+# -- the Comments page (issue 19) ---------------------------------------------------------
+def test_comments_page_in_chinese_and_english(server, browser, shot):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    login(page, server["base"])
+    wait_idle(page)
+    page.get_by_role("link", name="Comments").click()
+    page.get_by_text("What customers talk about").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=TIMEOUT)  # themes + theme x score
+    page.wait_for_timeout(500)
+    body = page.inner_text("body")
+    assert "Late delivery" in body and "Satisfaction of those who mention it" in body
+    assert "Traceback" not in body
+    shot(page, "07_comments_english")
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
+    page.get_by_text("顾客在说什么").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=TIMEOUT)
+    page.get_by_label("搜索文字").fill("太慢")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    body = page.inner_text("body")
+    assert "配送延误" in body and "提及者的满意度" in body and "Traceback" not in body
+    assert page.get_by_role("link", name="评论分析").count() == 1
+    shot(page, "08_comments_chinese")
+    page.close()

@@ -20,6 +20,8 @@ FORBIDDEN = {
     "validate": ("csi.estimate", "csi.drivers", "csi.report", "csi.store", "csi.cli"),
     "drivers": ("csi.report", "csi.cli"),
     "report": ("csi.cli",),
+    "text": ("csi.store", "csi.io", "csi.report", "csi.cli", "csi.alerts"),
+    "alerts": ("csi.report", "csi.cli"),
 }
 
 

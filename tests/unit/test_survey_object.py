@@ -96,7 +96,7 @@ def test_default_form_sections(shop):
                            ["complaint", "complaint_type", "complaint_handling", "complaint_resolved"],
                            ["loyalty"]]
     assert fields[7] == ["drivers"]
-    assert fields[8] == ["comment", "contact_consent", "phone"]  # system fields (repurchased_90d, orders_12m) never shown
+    assert fields[8] == ["comment", "contact_consent", "nps", "phone"]  # system fields (repurchased_90d, orders_12m) never shown
     assert len(sections) == 9
     assert shop.t(sections[1].title, "en") == "Customer expectation"
 

@@ -1,0 +1,83 @@
+"""Overview additions: the NPS (when the survey has a 0-10 recommendation question) and the
+open alerts (the survey's alert rules on the filtered responses)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import comment_data, common
+from app_pages.common import T, fmt
+from csi.errors import CsiError
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _alerts(data_key: str, sha: str, lang: str, _survey, _frame) -> list[str]:
+    from csi.alerts import alert_message, evaluate_alerts
+    from csi.alerts.rules import survey_rules
+    from csi.text.lexicon import comment_field, survey_lexicon
+
+    a = None
+    if any(r.kind == "theme_rising" for r in survey_rules(_survey)) and survey_lexicon(_survey).ids:
+        try:
+            if comment_field(_survey) in _frame:
+                a = comment_data.analysis(data_key, sha, _survey, _frame)
+        except CsiError:
+            a = None
+    return [alert_message(_survey, x, lang) for x in evaluate_alerts(_survey, _frame, analysis=a)]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _extras(data_key: str, sha: str, lang: str, _survey, _frame) -> dict:
+    from csi.drivers.nps import nps, nps_by, nps_loyalty, nps_question
+
+    out: dict = {"nps": None, "nps_tables": {}}
+    if nps_question(_survey) is not None and nps_question(_survey) in _frame:
+        row = nps(_survey, _frame).iloc[0]
+        out["nps"] = row if row["n"] else None
+        if row["n"]:
+            tables = {"wave": nps_by(_survey, _frame, "wave")} if "wave" in _frame else {}
+            tables |= {q.id: nps_by(_survey, _frame, q.id) for q in _survey.segments if q.id in _frame}
+            if "loyalty" in _survey.constructs:
+                tables["loyalty"] = nps_loyalty(_survey, _frame)
+            out["nps_tables"] = tables
+    return out
+
+
+def show(survey, frame, key: str, where=None) -> None:
+    """Draw the NPS metric (into ``where``) and its tables (cheap: no comment analysis)."""
+    lang = common.lang()
+    try:
+        x = _extras(key, survey.sha256, lang, survey, frame)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    where = where if where is not None else st
+    r = x["nps"]
+    if r is not None:
+        where.metric(T("nps"), fmt(r["nps"]))
+        where.caption(T("ci95", low=fmt(r["ci_low"]), high=fmt(r["ci_high"])) + f" · n = {int(r['n'])} · "
+                      + T("nps_split", p=fmt(100 * r["promoters"], 0), d=fmt(100 * r["detractors"], 0)))
+    if x["nps_tables"]:
+        from csi.report.tables import display_table
+
+        with st.expander(T("nps_details")):
+            for name, table in x["nps_tables"].items():
+                title = T("nps_loyalty") if name == "loyalty" else (
+                    T("wave") if name == "wave" else survey.t(survey.question_map[name].short
+                                                               or survey.question_map[name].text, lang))
+                st.caption(title)
+                st.dataframe(display_table(table, 3), hide_index=True, key=f"nps_{name}")
+
+
+def show_alerts(survey, frame, key: str) -> None:
+    """Draw the open alerts (the survey's rules on the filtered responses)."""
+    try:
+        alerts = _alerts(key, survey.sha256, common.lang(), survey, frame)
+    except CsiError as exc:
+        common.show_error(exc)
+        return
+    if alerts:
+        with st.container(border=True):
+            st.subheader(T("open_alerts"))
+            for m in alerts:
+                st.warning(m, icon=":material/notifications_active:")

@@ -1,0 +1,164 @@
+"""Per-comment analysis: language, themes (categories), sentiment and keywords.
+
+:func:`analyze_texts` works on any texts; :func:`analyze_comments` on a survey's response frame
+(one row per respondent who wrote a comment); :func:`comment_flags` is the short form other
+features use (e.g. to open follow-up cases): per respondent, the flagged themes and sentiment.
+Identical texts are analysed once (short reviews such as "好评" repeat a lot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from csi.errors import DataError
+from csi.survey import Survey
+from csi.text.lexicon import Lexicon, comment_field, survey_lexicon
+from csi.text.scan import NegationIndex, normalize
+from csi.text.segment import detect_language, keywords
+from csi.text.sentiment import sentiment_label, sentiment_score
+
+__all__ = ["classify_text", "analyze_texts", "analyze_comments", "comment_flags", "theme_indicators",
+           "ANALYSIS_COLUMNS"]
+
+ANALYSIS_COLUMNS = ["language", "categories", "sentiment", "sentiment_label", "keywords"]
+
+
+def classify_text(text: str, lexicon: Lexicon) -> list[str]:
+    """Theme ids mentioned in ``text`` (lexicon order): a term not negated, or a
+    ``negated`` term under negation.
+
+    >>> from csi.survey import load_survey
+    >>> lex = survey_lexicon(load_survey("surveys/ecommerce_csi.yaml"))
+    >>> classify_text("物流一点也不慢", lex), classify_text("物流并不快，客服态度差", lex)
+    ([], ['late', 'staff_attitude'])
+    """
+    norm = normalize(text)
+    return _classify(norm, NegationIndex(norm), lexicon)
+
+
+def _classify(norm: str, neg: NegationIndex, lexicon: Lexicon) -> list[str]:
+    """Themes with a match. Contiguous matches of different themes that overlap compete:
+    the leftmost, then longest, wins ("摔坏了" is damage, not the quality term "坏了")."""
+    found: set[int] = set()
+    spans: list[tuple[int, int, int]] = []
+    for pos, negated, term in lexicon.candidates(norm):
+        if term.key not in norm:
+            continue
+        for m in term.regex.finditer(norm):
+            if neg.negated(m, term.cjk) != negated:
+                continue
+            if (m.lastindex or 1) > 1:
+                found.add(pos)
+            else:
+                spans.append((m.start(), m.end(), pos))
+    spans.sort(key=lambda s: (s[0], s[0] - s[1]))
+    taken: list[tuple[int, int, int]] = []
+    for a, b, pos in spans:
+        if all(pos == t or b <= x or a >= y for x, y, t in taken):
+            taken.append((a, b, pos))
+            found.add(pos)
+    return [lexicon.themes[i].id for i in sorted(found)]
+
+
+def _one(text: str, lexicon: Lexicon) -> tuple:
+    norm = normalize(text)
+    neg = NegationIndex(norm)
+    cats = _classify(norm, neg, lexicon)
+    score = sentiment_score(norm, neg, len(cats))
+    return detect_language(norm), cats, score, sentiment_label(score), keywords(norm)
+
+
+def _is_text(v: object) -> bool:
+    return isinstance(v, str) and v.strip() != ""
+
+
+def _text_hash(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analyze_texts(texts: Iterable[object], lexicon: Lexicon, cache=None) -> pd.DataFrame:
+    """Analyse each text; one row per input (empty / missing texts get empty results).
+
+    Returns a DataFrame with ``language`` (``zh``/``en``/``und``), ``categories`` (list of theme
+    ids), ``sentiment`` (score in [-1, 1], higher is more positive), ``sentiment_label`` and
+    ``keywords`` (list), indexed like ``texts`` when it is a Series. ``cache`` (e.g. a
+    :class:`csi.store.comment_cache.CommentAnalysisCache`) keeps the analyses of distinct texts
+    across processes, keyed by the lexicon's fingerprint.
+    """
+    s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    codes, uniques = pd.factorize(s.where(s.map(_is_text), None), use_na_sentinel=True)
+    uniq = [str(u) for u in uniques]
+    if cache is not None and uniq:
+        hashes = [_text_hash(u) for u in uniq]
+        got = cache.get(lexicon.key, hashes)
+        new = {}
+        rows = []
+        for u, h in zip(uniq, hashes, strict=True):
+            if h in got:
+                lang, cats, score, kw = got[h]
+                rows.append((lang, cats, score, sentiment_label(score), kw))
+            else:
+                r = _one(u, lexicon)
+                new[h] = (r[0], r[1], r[2], r[4])
+                rows.append(r)
+        cache.put(lexicon.key, new)
+    else:
+        rows = [_one(u, lexicon) for u in uniq]
+    empty = ("und", [], 0.0, "neutral", [])
+    res = [rows[c] if c >= 0 else empty for c in codes]
+    out = pd.DataFrame(res, columns=ANALYSIS_COLUMNS, index=s.index)
+    # lists are shared between identical texts: copy so callers may mutate a row safely
+    out["categories"] = [list(c) for c in out["categories"]]
+    out["keywords"] = [list(k) for k in out["keywords"]]
+    return out
+
+
+def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | None = None, *,
+                     cache=None) -> pd.DataFrame:
+    """The comments of a response frame, analysed: one row per respondent with a comment.
+
+    Columns: ``respondent_id``, ``wave`` (when present), ``comment`` (the text as written),
+    then :data:`ANALYSIS_COLUMNS`. The index is the frame's. ``cache``: see :func:`analyze_texts`.
+    """
+    field = comment_field(survey)
+    if field not in frame:
+        raise DataError(f"the response data have no {field!r} column (the survey's comment question).")
+    lexicon = lexicon if lexicon is not None else survey_lexicon(survey)
+    has = frame[field].map(_is_text)
+    sub = frame.loc[has]
+    res = analyze_texts(sub[field].astype(object), lexicon, cache)
+    cols = {"respondent_id": sub["respondent_id"]} if "respondent_id" in sub else {}
+    if "wave" in sub:
+        cols["wave"] = sub["wave"]
+    cols["comment"] = sub[field]
+    return pd.concat([pd.DataFrame(cols, index=sub.index), res], axis=1)
+
+
+def comment_flags(survey: Survey, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per respondent with a comment: ``respondent_id``, ``categories`` (theme ids), ``groups``
+    (their complaint groups, e.g. ``logistics``), ``sentiment`` and ``sentiment_label``.
+
+    Meant for features that act on comments (follow-up cases): a respondent whose comment
+    mentions a theme or reads negative can be contacted.
+    """
+    lex = survey_lexicon(survey)
+    a = analyze_comments(survey, frame, lex)
+    group = {t.id: t.group for t in lex.themes}
+    groups = [sorted({group[c] for c in cats if group.get(c)}) for cats in a["categories"]]
+    return pd.DataFrame({"respondent_id": a.get("respondent_id"), "categories": a["categories"],
+                         "groups": groups, "sentiment": a["sentiment"],
+                         "sentiment_label": a["sentiment_label"]}, index=a.index)
+
+
+def theme_indicators(categories: pd.Series, theme_ids: list[str]) -> pd.DataFrame:
+    """0/1 matrix (rows like ``categories``, one column per theme) of who mentions what.
+
+    >>> theme_indicators(pd.Series([["late"], [], ["late", "price"]]), ["late", "price"]).sum().tolist()
+    [2, 1]
+    """
+    data = {t: [int(t in cats) for cats in categories] for t in theme_ids}
+    return pd.DataFrame(data, index=categories.index, dtype="int64")

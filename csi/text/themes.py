@@ -1,0 +1,250 @@
+"""Comment themes linked to the numbers: counts, scores of mentioners, segments, waves.
+
+Conventions: ``share`` is the share of *comments* (respondents who wrote one) that mention the
+theme; scores are per-respondent 0-100 construct scores (the IndexResult's when a result is
+given, else equal-weight item means on the theoretical scale; higher is better), compared
+between respondents who mention a theme and **all other respondents** with a score (Welch
+interval). Waves sort as text labels ("2026Q1" < "2026Q2").
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from csi.drivers.scores import construct_scores, group_labels, item_scores
+from csi.errors import DataError
+from csi.survey import Survey
+from csi.text.analyze import analyze_comments, theme_indicators
+from csi.text.lexicon import complaint_type_field, survey_lexicon
+from csi.text.privacy import scrub_contacts
+from csi.text.stats import mean_diff_ci, two_proportion_test, wilson_ci
+
+__all__ = ["comment_overview", "theme_summary", "themes_by", "rising_themes", "representative_comments",
+           "theme_disagreements", "keyword_counts"]
+
+
+def _analysis(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None) -> pd.DataFrame:
+    return analysis if analysis is not None else analyze_comments(survey, frame)
+
+
+def _score(survey: Survey, frame: pd.DataFrame, construct: str, result) -> pd.Series | None:
+    if construct not in survey.constructs:
+        return None
+    if result is not None:
+        return construct_scores(survey, frame, result)[construct]
+    items = [it.id for it in survey.constructs[construct].items]
+    if any(i not in frame for i in items):
+        return None
+    return item_scores(survey, frame, items).mean(axis=1, skipna=True)
+
+
+def comment_overview(analysis: pd.DataFrame, n_respondents: int) -> dict:
+    """Headline counts: ``n_comments``, ``comment_rate`` (of respondents), and the shares of
+    ``negative`` / ``positive`` comments (fractions; NaN without comments).
+
+    >>> comment_overview(pd.DataFrame({"sentiment_label": ["negative", "positive", "negative"]}), 6)
+    {'n_comments': 3, 'comment_rate': 0.5, 'negative': 0.6666666666666666, 'positive': 0.3333333333333333}
+    """
+    n = len(analysis)
+    lab = analysis["sentiment_label"] if n else pd.Series(dtype=str)
+    return {"n_comments": n, "comment_rate": n / n_respondents if n_respondents else math.nan,
+            "negative": float((lab == "negative").mean()) if n else math.nan,
+            "positive": float((lab == "positive").mean()) if n else math.nan}
+
+
+def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
+                  result=None, alpha: float = 0.05) -> pd.DataFrame:
+    """One row per theme: how often it is mentioned and how mentioners score.
+
+    Columns: ``theme``, ``group``, ``n`` (comments mentioning it), ``share`` (of comments),
+    ``mean_satisfaction`` (mentioners' mean satisfaction score, 0-100), ``mean_satisfaction_others``,
+    ``diff`` (mentioners minus others), ``diff_ci_low``, ``diff_ci_high``, ``p_value`` (Welch),
+    the same four for loyalty (``mean_loyalty``, ``mean_loyalty_others``, ``loyalty_diff``,
+    ``loyalty_diff_ci_low``, ``loyalty_diff_ci_high``), and ``mean_sentiment``. Constructs the
+    survey lacks give NaN.
+
+    >>> from csi.survey import load_survey
+    >>> s = load_survey("surveys/ecommerce_csi.yaml")
+    >>> f = pd.DataFrame({"respondent_id": list("abcd"), "cs1": [2, 3, 9, 8], "cs2": [2, 3, 9, 9],
+    ...                   "cs3": [2, 2, 9, 8], "comment": ["太慢了，物流差", "快递很慢", "很好", None]})
+    >>> t = theme_summary(s, f).set_index("theme")
+    >>> int(t.loc["late", "n"]), float(t.loc["late", "share"])
+    (2, 0.6666666666666666)
+    """
+    lex = survey_lexicon(survey)
+    a = _analysis(survey, frame, analysis)
+    ind = theme_indicators(a["categories"], lex.ids)
+    n_comments = len(a)
+    scores = {c: _score(survey, frame, c, result) for c in ("satisfaction", "loyalty")}
+    rows = []
+    for th in lex.themes:
+        mention = ind[th.id] == 1 if n_comments else pd.Series(dtype=bool)
+        who = a.index[mention.to_numpy()] if n_comments else a.index[:0]
+        row = {"theme": th.id, "group": th.group, "n": int(mention.sum()) if n_comments else 0,
+               "share": float(mention.mean()) if n_comments else math.nan}
+        for c, prefix in (("satisfaction", ""), ("loyalty", "loyalty_")):
+            sc = scores[c]
+            name = "mean_satisfaction" if c == "satisfaction" else "mean_loyalty"
+            if sc is None:
+                row.update({name: math.nan, f"{name}_others": math.nan, f"{prefix}diff": math.nan,
+                            f"{prefix}diff_ci_low": math.nan, f"{prefix}diff_ci_high": math.nan})
+                if c == "satisfaction":
+                    row["p_value"] = math.nan
+                continue
+            inside = sc.index.isin(who)
+            x = sc[inside].dropna()
+            y = sc[~inside].dropna()
+            d, lo, hi, p = mean_diff_ci(x, y, alpha)
+            row.update({name: float(x.mean()) if len(x) else math.nan,
+                        f"{name}_others": float(y.mean()) if len(y) else math.nan,
+                        f"{prefix}diff": d, f"{prefix}diff_ci_low": lo, f"{prefix}diff_ci_high": hi})
+            if c == "satisfaction":
+                row["p_value"] = p
+        row["mean_sentiment"] = float(a.loc[who, "sentiment"].mean()) if len(who) else math.nan
+        rows.append(row)
+    cols = ["theme", "group", "n", "share", "mean_satisfaction", "mean_satisfaction_others", "diff",
+            "diff_ci_low", "diff_ci_high", "p_value", "mean_loyalty", "mean_loyalty_others",
+            "loyalty_diff", "loyalty_diff_ci_low", "loyalty_diff_ci_high", "mean_sentiment"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def themes_by(survey: Survey, frame: pd.DataFrame, by: str, analysis: pd.DataFrame | None = None, *,
+              alpha: float = 0.05) -> pd.DataFrame:
+    """Theme shares per group of ``by`` (``wave`` or a segment question id), long format.
+
+    Columns: ``group_value``, ``theme``, ``n_comments`` (comments in the group), ``n``,
+    ``share``, ``ci_low``, ``ci_high`` (Wilson).
+    """
+    lex = survey_lexicon(survey)
+    a = _analysis(survey, frame, analysis)
+    labels = group_labels(survey, frame, by).reindex(a.index)
+    ind = theme_indicators(a["categories"], lex.ids)
+    rows = []
+    for g in sorted(labels.dropna().unique()):
+        m = (labels == g).to_numpy()
+        n_c = int(m.sum())
+        for t in lex.ids:
+            k = int(ind.loc[m, t].sum())
+            lo, hi = wilson_ci(k, n_c, alpha)
+            rows.append({"group_value": str(g), "theme": t, "n_comments": n_c, "n": k,
+                         "share": k / n_c if n_c else math.nan, "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows, columns=["group_value", "theme", "n_comments", "n", "share", "ci_low", "ci_high"])
+
+
+def rising_themes(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
+                  alpha: float = 0.05, min_change: float = 0.0, waves: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Themes whose share of comments rose from the previous wave to the latest.
+
+    One row per theme: ``theme``, ``previous_wave``, ``wave``, ``n_prev``/``n_last`` (comments),
+    ``share_prev``, ``share_last``, ``change`` (percentage points), ``p_value`` (one-sided
+    two-proportion z-test), ``rising`` (``p_value < alpha / number of themes`` -- Bonferroni, so
+    the chance of any false "rising" flag is at most ``alpha`` -- and ``change >= min_change``).
+    Empty when there are fewer than two waves with comments.
+    """
+    lex = survey_lexicon(survey)
+    cols = ["theme", "previous_wave", "wave", "n_prev", "n_last", "share_prev", "share_last", "change",
+            "p_value", "rising"]
+    a = _analysis(survey, frame, analysis)
+    if "wave" not in a or not lex.ids:
+        return pd.DataFrame(columns=cols)
+    wv = a["wave"].astype("string")
+    if waves is None:
+        present = sorted(wv.dropna().unique())
+        if len(present) < 2:
+            return pd.DataFrame(columns=cols)
+        waves = (present[-2], present[-1])
+    prev, last = waves
+    ind = theme_indicators(a["categories"], lex.ids)
+    mp, ml = (wv == prev).fillna(False).to_numpy(), (wv == last).fillna(False).to_numpy()
+    n1, n2 = int(mp.sum()), int(ml.sum())
+    rows = []
+    for t in lex.ids:
+        k1, k2 = int(ind.loc[mp, t].sum()), int(ind.loc[ml, t].sum())
+        p1, p2 = (k1 / n1 if n1 else math.nan), (k2 / n2 if n2 else math.nan)
+        pv = two_proportion_test(k1, n1, k2, n2)
+        change = 100 * (p2 - p1)
+        rows.append({"theme": t, "previous_wave": prev, "wave": last, "n_prev": n1, "n_last": n2,
+                     "share_prev": p1, "share_last": p2, "change": change, "p_value": pv,
+                     "rising": bool(math.isfinite(pv) and pv < alpha / len(lex.ids) and change >= min_change)})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
+                            per_theme: int = 3) -> pd.DataFrame:
+    """Up to ``per_theme`` comments per theme, scrubbed of contact data.
+
+    Chosen to be typical (distinct texts): comments about this theme only come first, then those nearest the
+    theme's median comment length, most negative first among equals. Columns: ``theme``,
+    ``respondent_id``, ``comment`` (scrubbed), ``sentiment``.
+    """
+    lex = survey_lexicon(survey)
+    a = _analysis(survey, frame, analysis)
+    rows = []
+    for t in lex.ids:
+        m = a["categories"].map(lambda c, t=t: t in c)
+        sub = a.loc[m.to_numpy()]
+        sub = sub[~sub["comment"].astype(str).str.strip().duplicated()]  # distinct texts only
+        if not len(sub):
+            continue
+        length = sub["comment"].astype(str).str.len()
+        order = pd.DataFrame({"others": sub["categories"].map(len) - 1,
+                              "dist": (length - length.median()).abs(),
+                              "sentiment": sub["sentiment"]}, index=sub.index)
+        pick = order.sort_values(["others", "dist", "sentiment"], kind="mergesort").index[:per_theme]
+        for i in pick:
+            rows.append({"theme": t, "respondent_id": a.at[i, "respondent_id"] if "respondent_id" in a else None,
+                         "comment": scrub_contacts(str(a.at[i, "comment"]))[0], "sentiment": float(a.at[i, "sentiment"])})
+    return pd.DataFrame(rows, columns=["theme", "respondent_id", "comment", "sentiment"])
+
+
+def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Respondents whose answered complaint types and comment themes differ, with both.
+
+    Only respondents who answered the complaint-type question *and* wrote a comment that
+    mentions at least one theme are compared, on the themes that are complaint-type options
+    (a comment about nothing in particular does not disagree). Columns: ``respondent_id``,
+    ``answered`` (codes ticked), ``comment_themes``, ``only_answered``, ``only_in_comment``,
+    ``comment`` (scrubbed).
+    """
+    cols = ["respondent_id", "answered", "comment_themes", "only_answered", "only_in_comment", "comment"]
+    q = complaint_type_field(survey)
+    if q is None:
+        raise DataError(f"survey {survey.id!r} has no complaint_type question to compare comments with.")
+    if q.id not in frame:
+        return pd.DataFrame(columns=cols)
+    a = _analysis(survey, frame, analysis)
+    codes = {str(o.code) for o in q.options}
+    ans = frame[q.id].reindex(a.index).tolist()
+    rids = a["respondent_id"].tolist() if "respondent_id" in a else [None] * len(a)
+    rows = []
+    for rid, raw, cats, text in zip(rids, ans, a["categories"].tolist(), a["comment"].tolist(), strict=True):
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        said = [c for c in cats if c in codes]
+        if not said:
+            continue
+        answered = [c for c in raw.split(";") if c]
+        if set(answered) != set(said):
+            rows.append({"respondent_id": rid, "answered": answered, "comment_themes": said,
+                         "only_answered": sorted(set(answered) - set(said)),
+                         "only_in_comment": sorted(set(said) - set(answered)),
+                         "comment": scrub_contacts(str(text))[0]})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def keyword_counts(analysis: pd.DataFrame, top: int = 30) -> pd.DataFrame:
+    """The ``top`` keywords by the number of comments using them: ``keyword``, ``n``, ``share``.
+
+    >>> a = pd.DataFrame({"keywords": [["物流", "太慢"], ["物流"], []]})
+    >>> keyword_counts(a).values.tolist()
+    [['物流', 2, 0.6666666666666666], ['太慢', 1, 0.3333333333333333]]
+    """
+    counts = pd.Series([k for ks in analysis["keywords"] for k in ks], dtype=object).value_counts(sort=False)
+    if not len(counts):
+        return pd.DataFrame(columns=["keyword", "n", "share"])
+    df = pd.DataFrame({"keyword": counts.index.astype(str), "n": counts.to_numpy().astype(int)})
+    df = df.sort_values(["n", "keyword"], ascending=[False, True], kind="mergesort").head(top)
+    df["share"] = df["n"] / len(analysis)
+    return df.reset_index(drop=True)
