@@ -220,10 +220,11 @@ LABELS: dict[str, dict[str, str]] = {
     "filter_dates": {"en": "dates {start} to {end}", "zh": "日期 {start} 至 {end}"},
     "form_progress": {"en": "{done} of {total} questions answered", "zh": "已回答 {done}/{total} 题"},
     "form_required_here": {"en": "Please answer this question.", "zh": "请回答此题。"},
-    "form_missing_count": {"en": "{n} required question(s) unanswered; they are marked below.",
-                           "zh": "还有 {n} 道必答题未回答，已在下方标出。"},
+    "form_missing_count": {"en": "Please answer the required questions: {n} still unanswered, "
+                                 "marked in red above.",
+                           "zh": "请回答必答题：还有 {n} 道未回答，已在上方用红色标出。"},
     "form_dont_know": {"en": "Don't know", "zh": "不知道"},
-    "form_required_note": {"en": "* required", "zh": "* 为必答题"},
+    "form_required_note": {"en": "Questions marked \\* must be answered.", "zh": "标 \\* 的为必答题。"},
     "form_honeypot": {"en": "Leave this field empty", "zh": "请勿填写此栏"},
     "form_consent": {"en": "May we contact you about your answers (for example to follow up on a "
                            "problem)?",

@@ -29,12 +29,13 @@ def public_app(lang: str | None = None):
 
 
 def answer_keys(at) -> dict[str, object]:
-    """Field id -> widget for every answer widget on the page."""
+    """Field id -> widget for every answer widget on the page (keys ``ans_<8>_<field>-<lang>``,
+    check boxes ``...-<lang>-<code>``: the first check box of a multiple-choice field)."""
     out = {}
-    for kind in ("radio", "multiselect", "text_area", "number_input"):
+    for kind in ("radio", "checkbox", "text_area", "number_input"):
         for w in getattr(at, kind):
             if w.key and w.key.startswith("ans_"):
-                out[w.key.split("_", 2)[2]] = w
+                out.setdefault(w.key.split("_", 2)[2].split("-")[0], w)
     return out
 
 
@@ -55,6 +56,10 @@ def test_public_form_shows_nothing_else(writable_env):
     assert "Local-demo mode" not in texts(at)
     assert len(at.sidebar) == 0 or not any(True for _ in at.sidebar.selectbox)
     assert at.header[0].value == SURVEY.t(SURVEY.title, "zh")  # survey default language
+    # contact data only after the consent question (issue 20) ...
+    assert "contact_consent" in answer_keys(at) and "phone" not in answer_keys(at)
+    answer_keys(at)["contact_consent"].set_value(1.0)
+    at.run()
     assert "phone" in answer_keys(at)  # contact field is asked (optional) ...
     assert not any(w.key == "survey" for w in at.selectbox)  # ... and no manager widget
 
