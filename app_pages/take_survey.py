@@ -20,6 +20,7 @@ import streamlit as st
 from app_pages import common
 from app_pages.form_widgets import honeypot, render_form, scroll_to
 from csi.errors import CsiError
+from csi.invite.open_link import RateLimitedError, submit_open
 from csi.invite.ratelimit import RateLimiter, client_key
 from csi.invite.registry import InvitationError, check_token, mark_opened, submit_with_token
 from csi.report.form import canonical_answers, form_layout, form_progress, missing_required
@@ -157,15 +158,11 @@ def _submit(survey, sections, answers, token, key, inst, lang, trap) -> None:
             pass
         else:
             acc = survey.access
-            limiter, client = _limiter(survey.id, acc.rate_limit, acc.rate_window_minutes), _client()
-            if not limiter.acquire(client):
-                st.error(tr("form_rate_limited", lang))
-                return
-            try:
-                common.store().submit_response(survey, given, submission_key=key)
-            except CsiError:
-                limiter.release(client)
-                raise
+            submit_open(common.store(), survey, given, submission_key=key, client=_client(),
+                        limiter=_limiter(survey.id, acc.rate_limit, acc.rate_window_minutes))
+    except RateLimitedError:
+        st.error(tr("form_rate_limited", lang))
+        return
     except InvitationError as exc:
         msg = {"answered": "form_already", "expired": "form_expired"}.get(exc.state, "form_bad_token")
         st.error(tr(msg, lang))

@@ -212,3 +212,68 @@ def test_cli_invite_writes_links_and_qr_codes_that_decode(tmp_path, flagship_pat
     assert bad.exit_code == 2 and "unknown channel 'ebay'" in bad.output
     assert "Traceback" not in bad.output
     assert pd.isna(pd.NA)
+
+
+def test_open_link_burst_from_one_client_excess_refused_none_lost(store, flagship):
+    """30 rapid submissions from one client: 10 accepted and stored, 20 refused, none lost."""
+    from csi.invite.open_link import RateLimitedError, submit_open
+    from csi.invite.ratelimit import client_key
+
+    limiter = RateLimiter(limit=10, window=3600)
+    client = client_key("198.51.100.23", "salt")
+    accepted, refused = [], []
+    lock = threading.Lock()
+
+    def go(k: int) -> None:
+        try:
+            rid = submit_open(store, flagship, ANSWERS, submission_key=f"burst{k}", limiter=limiter,
+                              client=client)
+        except RateLimitedError:
+            with lock:
+                refused.append(k)
+        else:
+            with lock:
+                accepted.append(rid)
+
+    threads = [threading.Thread(target=go, args=(k,)) for k in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(accepted) == 10 and len(refused) == 20
+    stored = set(store.responses_frame(flagship)["respondent_id"])
+    assert stored == set(accepted)  # every accepted submission is stored, nothing else
+    # another client is not affected; a double click takes no second slot
+    other = client_key("198.51.100.24", "salt")
+    rid = submit_open(store, flagship, ANSWERS, submission_key="o1", limiter=limiter, client=other)
+    assert submit_open(store, flagship, ANSWERS, submission_key="o1", limiter=limiter, client=other) == rid
+    assert limiter.remaining(other) == 9
+    # invalid answers give the slot back
+    with pytest.raises(ResponseImportError):
+        submit_open(store, flagship, {"cc1": 7.0}, submission_key="bad", limiter=limiter, client=other)
+    assert limiter.remaining(other) == 9
+
+
+@pytest.mark.postgres
+def test_postgres_one_token_answered_once_under_concurrency(postgres_url, flagship):
+    from _store_helpers import pg_schema_url
+
+    with pg_schema_url(postgres_url) as url:
+        pg = open_store(url)
+        (inv,) = create_invitations(pg, flagship, count=1, channel="tmall")
+        states: list[object] = []
+
+        def go(k: int) -> None:
+            try:
+                states.append(submit_with_token(pg, flagship, inv.token, ANSWERS, submission_key=f"p{k}"))
+            except InvitationError as exc:
+                states.append(exc.state)
+
+        threads = [threading.Thread(target=go, args=(k,)) for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert pg.count_responses(flagship) == 1
+        assert states.count("answered") == 5
+        assert check_token(pg, flagship, inv.token).state == "answered"
