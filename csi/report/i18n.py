@@ -251,6 +251,9 @@ LABELS: dict[str, dict[str, str]] = {
                        "OUT` (one link and QR code per order).",
                  "zh": "尚无邀请。用 `csi invite {survey} --count N --json OUT` 生成（每个订单一个链接和二维码）。"},
     "inv_by": {"en": "Response rate by", "zh": "回收率分组"},
+    "inv_channel": {"en": "Channel", "zh": "渠道"},
+    "choose_encoding": {"en": "choose its encoding under “Text encoding” above and upload it again",
+                        "zh": "请在上方“文本编码”中选择其编码后重新上传"},
     "public_link_full": {"en": "Open link of the survey (anyone with it can answer)",
                          "zh": "问卷公开链接（任何人持此链接均可填写）"},
     "public_link_closed": {"en": "The open link is switched off for this survey (`access: "

@@ -8,6 +8,8 @@ the page as a respondent would."""
 # ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
+import re
+
 import pytest
 from browser_support import browser, server, shot  # noqa: F401 - fixtures
 
@@ -176,3 +178,41 @@ def test_invitation_answers_once_then_refused(server, browser, shot):
     assert bad.get_by_role("button", name="Submit").count() == 0
     bad.context.close()
     assert store.count_responses(SURVEY) == before + 1
+
+
+def test_upload_encoding_selector_and_repeated_file(server, browser, shot):
+    """Data page messages written for the app: a wrong encoding points to the selector (not to
+    a command-line flag), the detected encoding is shown, a stored file says when it was
+    imported and adds nothing."""
+    from browser_support import PASSWORD, ROOT
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(server["base"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Data").click()
+    page.get_by_text("Import batches").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+
+    page.locator(".st-key-upload_encoding").click()
+    page.get_by_role("option", name="utf-8", exact=True).click()
+    wait_idle(page)
+    gb = ROOT / "tests" / "data" / "platforms" / "wenjuanxing_labels_gb18030.csv"
+    page.locator('input[type="file"]').set_input_files(str(gb))
+    page.get_by_text("This file cannot be imported").wait_for(timeout=TIMEOUT)
+    body = page.inner_text("body")
+    assert "not valid utf-8 text" in body and "Text encoding" in body and "--encoding" not in body
+    shot(page, "26_upload_wrong_encoding")
+
+    page.locator(".st-key-upload_encoding").click()
+    page.get_by_role("option", name="detect automatically").click()
+    page.get_by_text("Detected encoding: gb18030").wait_for(timeout=TIMEOUT)
+
+    page.locator('input[type="file"]').set_input_files(str(ROOT / "sample_data" / "ecommerce_responses.csv"))
+    page.get_by_text(re.compile(r"Already imported on \d{4}-\d\d-\d\d as batch 1; nothing added")).wait_for(
+        timeout=TIMEOUT)
+    wait_idle(page)
+    assert page.get_by_text("Duplicates", exact=True).count() == 0
+    assert page.get_by_role("button", name="Import into the store").count() == 0
+    shot(page, "27_upload_repeated_file")
+    page.close()
