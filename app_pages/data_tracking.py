@@ -79,4 +79,10 @@ def tracking_section(survey) -> None:
             labels = option_labels(survey, "channel", common.lang())
             table = table.assign(channel=table["channel"].map(lambda c: labels.get(c, c)))
         st.dataframe(display_table(table, 3), hide_index=True, key="inv_rates")
+        with st.expander(T("inv_list")):  # who answered: one row per invitation, no tokens
+            shown = status.drop(columns=["respondent_id"])
+            st.dataframe(shown, hide_index=True, key="inv_list")
+            st.download_button(T("inv_download"), shown.to_csv(index=False).encode("utf-8-sig"),
+                               file_name=f"{survey.id}-invitations.csv", mime="text/csv",
+                               key="dl_invitations")
     open_link_section(survey)

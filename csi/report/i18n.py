@@ -252,6 +252,8 @@ LABELS: dict[str, dict[str, str]] = {
                  "zh": "尚无邀请。用 `csi invite {survey} --count N --json OUT` 生成（每个订单一个链接和二维码）。"},
     "inv_by": {"en": "Response rate by", "zh": "回收率分组"},
     "inv_channel": {"en": "Channel", "zh": "渠道"},
+    "inv_list": {"en": "Every invitation (order, opened, completed)", "zh": "全部邀请（订单、打开、完成）"},
+    "inv_download": {"en": "Download the invitation list (CSV, no tokens)", "zh": "下载邀请列表（CSV，不含令牌）"},
     "choose_encoding": {"en": "choose its encoding under “Text encoding” above and upload it again",
                         "zh": "请在上方“文本编码”中选择其编码后重新上传"},
     "public_link_full": {"en": "Open link of the survey (anyone with it can answer)",

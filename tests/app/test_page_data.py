@@ -60,6 +60,9 @@ def test_response_tracking_and_open_link_qr(writable_env, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Invitations"], metrics["Opened"], metrics["Completed"]) == ("5", "2", "1")
     assert metrics["Response rate"] == "20.0%"
+    listing = [d.value for d in at.dataframe if "order_ref" in d.value.columns][0]
+    assert len(listing) == 5 and listing["completed_at"].notna().sum() == 1
+    assert not {"token", "token_hash", "respondent_id"} & set(listing.columns)
     at.radio(key="inv_by").set_value("channel").run()
     rates = [d.value for d in at.dataframe if "response_rate" in d.value.columns][0]
     assert dict(zip(rates["channel"], rates["response_rate"], strict=True)) == {"JD.com": 0.25, "Tmall": 0.0}
