@@ -345,3 +345,39 @@ def show_rate(where, row) -> None:
     pct = {c: f"{fmt(100 * row[c])}%" for c in ("rate", "ci_low", "ci_high")}
     where.metric(T("complaint_rate"), pct["rate"])
     where.caption(T("ci95", low=pct["ci_low"], high=pct["ci_high"]) + f" · n = {int(row['n'])}")
+    headline_note(where, int(row["n"]))  # issue 20: filters and small-n caution
+
+
+# -- issue 20: small-n cautions and the active filters next to every headline number --------
+def small_n_note(where, n: int, survey: Survey | None = None):
+    """Show the small-n caution (:func:`csi.report.caution.small_n_caution`) for a number
+    estimated from ``n`` respondents; nothing when n is enough. Returns the caution or None."""
+    from csi.report.caution import ACSI_REFERENCE_N, caution_thresholds, small_n_caution
+
+    survey = survey if survey is not None else current_survey()
+    c = small_n_caution(n, survey)
+    if c is not None:
+        warn, caution = caution_thresholds(survey)
+        colour = "red" if c.level == "warning" else "orange"
+        where.markdown(f":{colour}[{c.message(lang())}]",
+                       help=T("small_n_help", warn=warn, caution=caution, acsi=ACSI_REFERENCE_N))
+    return c
+
+
+def headline_note(where, n: int, survey: Survey | None = None) -> None:
+    """Next to a headline number: the active filters with n, then its small-n caution."""
+    from csi.report.caution import filter_statement
+
+    survey = survey if survey is not None else current_survey()
+    bounds = None
+    with contextlib.suppress(CsiError):
+        bounds = responses_meta(survey)["bounds"] if survey is not None else None
+    where.caption(filter_statement(current_filters(), lang(), survey=survey, n=n, date_bounds=bounds))
+    small_n_note(where, n, survey)
+
+
+def caution_cells(ns, survey: Survey | None = None) -> list[str]:
+    """Per-row small-n marks for a table column ("" where n is enough)."""
+    from csi.report.caution import caution_column
+
+    return caution_column(ns, survey if survey is not None else current_survey(), lang())

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import common
 from app_pages.common import T
+from app_pages.data_tracking import tracking_section
 from csi.errors import CsiError
 from csi.report.export import frames_to_xlsx, html_report, result_tables
 from csi.report.figures import path_diagram
@@ -19,13 +20,35 @@ from csi.report.tables import construct_labels, display_table
 PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic")
 
 
+#: Text encodings offered on the upload ("" = detected: BOM, UTF-8, then GB18030). Issue 20.
+ENCODING_CHOICES = ("", "utf-8", "gb18030", "big5", "utf-16", "shift_jis", "latin-1")
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read(digest: str, platform: str, sha: str, name: str, _data: bytes, _survey):
+def _read(digest: str, platform: str, sha: str, name: str, _data: bytes, _survey, encoding: str = ""):
     from csi.cases.intake import keeps_contact
     from csi.io import read_responses
 
     return read_responses(io.BytesIO(_data), _survey, platform=platform or None, file_name=name,
-                          keep_contact=keeps_contact(_survey))
+                          encoding=encoding or None, keep_contact=keeps_contact(_survey))
+
+
+def _app_message(exc: CsiError) -> str:
+    """A file error in words for the app (the command line's "pass --encoding" advice becomes
+    the encoding selector of this page). Issue 20."""
+    text = str(exc)
+    if "--encoding" in text:
+        text = text.split(";")[0] + "; " + T("choose_encoding")
+    return text
+
+
+def _previous_batch(survey, file_hash: str | None):
+    """The stored import batch of this exact file (same hash), or None. Issue 20."""
+    if not file_hash:
+        return None
+    batches = common.store().batches(survey)
+    hit = batches[(batches["file_hash"] == file_hash) & (batches["kind"] == "import")]
+    return None if hit.empty else hit.iloc[-1]
 
 
 def _issues_table(result) -> pd.DataFrame:
@@ -36,8 +59,11 @@ def _issues_table(result) -> pd.DataFrame:
 
 def _upload(survey) -> None:
     st.subheader(T("upload"))
-    platform = st.selectbox(T("platform"), PLATFORM_CHOICES, key="upload_platform",
+    c1, c2 = st.columns(2)
+    platform = c1.selectbox(T("platform"), PLATFORM_CHOICES, key="upload_platform",
                             format_func=lambda p: p or T("auto_detect"))
+    encoding = c2.selectbox(T("encoding"), ENCODING_CHOICES, key="upload_encoding",
+                            format_func=lambda e: e or T("encoding_auto"), help=T("encoding_help"))
     up = st.file_uploader(T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
                           label_visibility="collapsed")
     if up is None:
@@ -46,10 +72,10 @@ def _upload(survey) -> None:
     digest = hashlib.sha256(data).hexdigest()
     bar = st.progress(0.1, text=up.name)
     try:
-        result = _read(digest, platform, survey.sha256, up.name, data, survey)
+        result = _read(digest, platform, survey.sha256, up.name, data, survey, encoding)
     except CsiError as exc:
         bar.empty()
-        st.error(T("import_failed", error=exc))
+        st.error(T("import_failed", error=_app_message(exc)))
         for issue in (getattr(exc, "issues", None) or [])[:20]:
             st.caption(str(issue))
         return
@@ -57,6 +83,12 @@ def _upload(survey) -> None:
     bar.empty()
     st.subheader(f"{T('import_report')}: {up.name}")
     st.caption(T("detected", platform=result.platform, encoding=result.encoding))
+    st.caption(T("detected_encoding", encoding=result.encoding))
+    done_key = f"imported_{digest}"
+    prev = None if st.session_state.get(done_key) else _previous_batch(survey, result.file_hash)
+    if prev is not None:  # this very file is stored already: say when, show no counts
+        st.info(T("already_imported", date=str(prev["created_at"])[:10], batch=int(prev["batch_id"])))
+        return
     c = st.columns(4)
     c[0].metric(T("rows_read"), result.rows_read)
     c[1].metric(T("imported"), len(result.valid))
@@ -70,7 +102,6 @@ def _upload(survey) -> None:
     if len(result.rejected):
         st.download_button(T("download_rejected"), result.rejected.to_csv(index=False).encode("utf-8-sig"),
                            file_name=f"rejected-{up.name}.csv", mime="text/csv", key="dl_rejected")
-    done_key = f"imported_{digest}"
     if st.session_state.get(done_key):
         st.success(st.session_state[done_key])
     elif len(result.valid) and st.button(T("import_button"), key="import_button", type="primary"):
@@ -94,6 +125,10 @@ def _upload(survey) -> None:
         bar.empty()
         n = getattr(summary, "imported", getattr(summary, "n_imported", len(result.valid)))
         st.session_state[done_key] = T("import_done", n=n, batch=getattr(summary, "batch_id", "?"))
+        if summary.already_imported:  # stored meanwhile from another session
+            prev = _previous_batch(survey, result.file_hash)
+            st.session_state[done_key] = T("already_imported", batch=summary.batch_id,
+                                           date=str(prev["created_at"])[:10] if prev is not None else "?")
         st.rerun()
 
 
@@ -156,6 +191,7 @@ def main() -> None:
     st.title(T("page_data"))
     _upload(survey)
     _batches(survey)
+    tracking_section(survey)  # issue 20: invitations, response rates, open link and QR code
     _exports(survey)
 
 

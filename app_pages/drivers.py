@@ -44,6 +44,7 @@ def main() -> None:
         common.show_error(exc)
         return
     table = ipma[ipma["level"] == level]
+    tentative = common.small_n_note(st, res.n_obs, survey)  # issue 20: verdicts at small n
     qnames = {q: T("quadrant_" + q.replace(" ", "_")) for q in QUADRANTS}
     advice = {q: T("advice_" + q.replace(" ", "_")) for q in QUADRANTS}
     st.plotly_chart(ipma_figure(table, labels=labels, quadrant_names=qnames, advice=advice,
@@ -55,7 +56,8 @@ def main() -> None:
     for q in QUADRANTS:
         names = [labels.get(n, n) for n in table.loc[table["quadrant"] == q, "name"]]
         if names:
-            st.markdown(f"**{qnames[q]}** — {advice[q]} {', '.join(names)}")
+            note = f" {T('verdict_small_n', n=res.n_obs)}" if tentative is not None else ""
+            st.markdown(f"**{qnames[q]}**{note} — {advice[q]} {', '.join(names)}")
     repurchase_section(survey, frame, key, res, lang)
     whatif_section(survey, frame, key, res, lang)
 

@@ -115,6 +115,7 @@ def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=
                   delta=None if change is None else f"{change.diff:+.1f}",
                   delta_color="normal" if not pending and change is not None and change.significant
                   else "off")
+        common.headline_note(st, cur.n_obs, survey)  # issue 20: filters, n, small-n caution
         if pending:
             st.caption(T("ci_pending"))
             st.write(T("change_pending"))
@@ -127,9 +128,11 @@ def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=
     with cards_slot.container():
         st.subheader(f"{T('construct_indices')} · {scope}")
         cols = st.columns(max(len(shown), 1))
-        for col, r in zip(cols, shown, strict=False):
+        marks = common.caution_cells([cur.n_obs] * len(shown), survey)  # issue 20
+        for col, r, mark in zip(cols, shown, marks, strict=False):
             col.metric(labels.get(r.construct, r.construct), fmt(r.score))
-            col.caption("[…]" if pending else f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
+            col.caption(("[…]" if pending else f"[{fmt(r.ci_low)}, {fmt(r.ci_high)}]")
+                        + (f" · {mark}" if mark else ""))
 
 
 class _Idx:

@@ -58,11 +58,14 @@ def main() -> None:
                         labels=labels, y_title=T("index"), horizontal=False)
     st.plotly_chart(fig, key="segments_chart")
     shown = table.assign(name=table["name"].map(lambda n: labels.get(n, n)),
-                         group=table["group"].map(lambda g: glabels.get(g, g)))
+                         group=table["group"].map(lambda g: glabels.get(g, g)),
+                         caution=common.caution_cells(table["n"], survey))  # issue 20
     st.dataframe(display_table(shown, 2), hide_index=True, key="segments_table")
-    small = sorted(set(table.loc[table["small_n"].astype(bool), "group"]))
-    if small:
-        st.caption("⚑ " + T("small_n", n=30) + ": " + ", ".join(glabels.get(g, g) for g in small))
+    sizes = table.drop_duplicates("group").set_index("group")["n"]
+    for g, n in sizes.items():  # issue 20: the survey's small-n rule, per segment
+        if common.caution_cells([n], survey)[0]:
+            st.markdown(f"**{glabels.get(g, g)}**")
+            common.small_n_note(st, int(n), survey)
 
     groups = list(dict.fromkeys(table["group"]))
     if len(groups) < 2:

@@ -43,6 +43,7 @@ def _register() -> None:
         except ModuleNotFoundError as exc:  # a command group not installed in this build
             if exc.name != f"csi.cli.{name}":
                 raise
+    __import__("csi.cli.invite_cmd")  # issue 20: csi invite
 
 
 _register()

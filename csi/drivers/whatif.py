@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from csi.drivers.ipma import _totals_from_cross, check_target
 from csi.drivers.scores import behaviour_column, check_resampling, construct_scores, lever_scores
@@ -81,8 +82,9 @@ def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, o
             if c in changes:
                 X1[:, j] = np.clip(X1[:, j] + changes[c], 0, 100)
         X1[:, -1] = np.clip(X1[:, -1] + delta.get(outcome, 0.0), 0, 100)
-        p0 = 1 / (1 + np.exp(-(b[0] + X0 @ b[1:])))
-        p1 = 1 / (1 + np.exp(-(b[0] + (X1 / 10) @ b[1:])))
+        # expit: the logistic without exp overflow (a near-separated fit at small n has huge b)
+        p0 = expit(b[0] + X0 @ b[1:])
+        p1 = expit(b[0] + (X1 / 10) @ b[1:])
         res["repurchase_probability"] = (100 * float(p0.mean()), 100 * float(p1.mean()))
     return res
 

@@ -80,9 +80,23 @@ def field_texts(survey: Survey) -> dict[str, str]:
     for iid, info in survey.items.items():
         add(info.item.text, iid)
         add(info.item.short, iid)
+        if info.item.labels:  # issue 20: a header "text (1 = anchor, 10 = anchor)" is the item too
+            add(_with_anchors(survey, info.item), iid)
     for q in survey.questions:
         add(q.text, q.id)
         add(q.short, q.id)
+    return out
+
+
+def _with_anchors(survey: Survey, item) -> dict[str, str]:
+    """The item's text followed by its own anchors, per language, as forms print them
+    ("... perform? (1 = falls short, 10 = exceeds)"); compared after :func:`normalize`."""
+    out = {}
+    langs = survey.languages
+    for lang in langs:
+        anchors = " ".join(f"{int(p) if float(p).is_integer() else p} = {survey.t(t, lang)}"
+                           for p, t in sorted(item.labels.items()))
+        out[lang] = f"{survey.t(item.text, lang)} ({anchors})"
     return out
 
 

@@ -13,14 +13,15 @@ left out. Contact (PII) answers are kept only for the store, which keeps them ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from csi.report.i18n import tr
 from csi.survey.schema import Option, Scale, ShowIf
 from csi.survey.survey import Survey
 
 __all__ = ["FormField", "FormSection", "form_layout", "is_visible", "missing_required",
-           "canonical_answers", "scale_choices"]
+           "canonical_answers", "scale_choices", "form_progress", "CONSENT_ID"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class FormField:
     max: float | None = None
     pii: bool = False
     group_labels: tuple[tuple[str, str], ...] = ()  # (option code, group label) for multi
+    #: scale anchors shown at the scale's ends, ((point, label), ...): the item's own
+    #: ``labels`` when it has them, else the scale's -- never both
+    anchors: tuple[tuple[str, str], ...] = ()
+    dont_know_label: str = ""
+    synthetic: bool = False  # asked by the form itself (consent gate), not a survey field
 
 
 @dataclass(frozen=True)
@@ -67,13 +73,29 @@ def _expand(survey: Survey, fid: str) -> list[str]:
     return [fid]
 
 
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _anchors(survey: Survey, labels: dict, lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple((_num(p), survey.t(t, lang)) for p, t in sorted(labels.items()))
+
+
+def _dk(survey: Survey, scale: Scale | None, lang: str) -> str:
+    if scale is None or scale.dont_know is None:
+        return ""
+    return survey.t(scale.dont_know_label, lang) or tr("form_dont_know", lang)
+
+
 def _field(survey: Survey, fid: str, lang: str) -> FormField | None:
     items = survey.items
     if fid in items:
         info = items[fid]
         kind = "yes_no" if info.scale.min == 0 and info.scale.max == 1 else "likert"
+        anchors = _anchors(survey, info.item.labels or info.scale.labels, lang)
         return FormField(fid, kind, survey.t(info.item.text, lang), info.item.required,
-                         info.item.show_if, info.scale)
+                         info.item.show_if, info.scale, anchors=anchors,
+                         dont_know_label=_dk(survey, info.scale, lang))
     q = survey.question_map.get(fid)
     if q is None or q.source != "respondent":
         return None
@@ -83,13 +105,41 @@ def _field(survey: Survey, fid: str, lang: str) -> FormField | None:
     kind = {"single_choice": "choice", "multiple_choice": "multi", "rating": "likert"}.get(q.type, q.type)
     scale = survey.scales[q.scale] if q.scale else None
     return FormField(fid, kind, survey.t(q.text, lang), q.required, q.show_if, scale, opts,
-                     q.min, q.max, q.pii is not None or q.role == "contact", groups)
+                     q.min, q.max, q.pii is not None or q.role == "contact", groups,
+                     anchors=_anchors(survey, scale.labels, lang) if scale is not None else (),
+                     dont_know_label=_dk(survey, scale, lang))
 
 
-def form_layout(survey: Survey, lang: str | None = None) -> list[FormSection]:
+CONSENT_ID = "contact_consent"
+
+
+def _gate_contact(sections: list[FormSection], survey: Survey, lang: str) -> list[FormSection]:
+    """Ask for consent before any contact field: the survey's ``contact_consent`` question
+    when it has one, else a form-only yes/no question; contact fields without a ``show_if``
+    are shown only after "yes"."""
+    if not any(f.pii for s in sections for f in s.fields):
+        return sections
+    gate = ShowIf(field=CONSENT_ID, equals=1)
+    asked = any(f.id == CONSENT_ID for s in sections for f in s.fields)
+    out = []
+    for sec in sections:
+        fields = []
+        for f in sec.fields:
+            if f.pii and not asked:
+                fields.append(FormField(CONSENT_ID, "yes_no", tr("form_consent", lang), False,
+                                        synthetic=True))
+                asked = True
+            fields.append(replace(f, show_if=gate) if f.pii and f.show_if is None else f)
+        out.append(FormSection(sec.title, tuple(fields)))
+    return out
+
+
+def form_layout(survey: Survey, lang: str | None = None, *, skip=()) -> list[FormSection]:
     """The respondent form: sections of :class:`FormField`, texts in ``lang``.
 
-    System fields (``source: system``) are never on the form.
+    System fields (``source: system``) are never on the form; nor are the fields in
+    ``skip`` (answers an invitation already carries, e.g. ``channel``). Contact fields come
+    after a consent question (``contact_consent``) and are shown only after "yes".
 
     Examples
     --------
@@ -100,17 +150,37 @@ def form_layout(survey: Survey, lang: str | None = None) -> list[FormSection]:
     ('About your purchase', ['channel', 'category'])
     """
     lang = lang or survey.default_language
+    skip = set(skip)
     out = []
     for sec in survey.form_sections():
         fields = []
         for entry in sec.fields:
             for fid in _expand(survey, entry):
-                f = _field(survey, fid, lang)
+                f = _field(survey, fid, lang) if fid not in skip else None
                 if f is not None:
                     fields.append(f)
         if fields:
             out.append(FormSection(survey.t(sec.title, lang), tuple(fields)))
-    return out
+    return _gate_contact(out, survey, lang)
+
+
+def form_progress(sections: list[FormSection], answers: dict[str, Any]) -> tuple[int, int]:
+    """``(answered, shown)``: questions shown given the answers so far, and how many of them
+    have an answer (a multiple-choice question counts once something is ticked).
+
+    >>> f = FormField("a", "text", "?", False)
+    >>> form_progress([FormSection("s", (f, FormField("b", "text", "?", False)))], {"a": "x"})
+    (1, 2)
+    """
+    shown = answered = 0
+    for sec in sections:
+        for f in sec.fields:
+            if not is_visible(f, answers):
+                continue
+            shown += 1
+            value = answers.get(f.id)
+            answered += not (_empty(value) or (f.kind == "multi" and not value))
+    return answered, shown
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -191,7 +261,7 @@ def canonical_answers(sections: list[FormSection], answers: dict[str, Any]) -> d
     out: dict[str, Any] = {}
     for sec in sections:
         for f in sec.fields:
-            if not is_visible(f, answers):
+            if f.synthetic or not is_visible(f, answers):
                 continue
             value = answers.get(f.id)
             if f.kind == "multi":

@@ -200,6 +200,7 @@ LABELS: dict[str, dict[str, str]] = {
     "select_placeholder": {"en": "Choose an option", "zh": "请选择"},
     "yes": {"en": "Yes", "zh": "是"},
     "no": {"en": "No", "zh": "否"},
+<<<<<<< HEAD
     # -- missing data (issue 14) -------------------------------------------------------------
     "missing_statement": {"en": "{n_total} respondents · model uses {n_used} ({policy}) · {dk}% of answers don't know",
                           "zh": "{n_total} 位受访者 · 模型使用 {n_used} 位（{policy}） · {dk}% 的回答为“不知道”"},
@@ -274,6 +275,78 @@ LABELS: dict[str, dict[str, str]] = {
     "nps_details": {"en": "NPS by wave and segment, and loyalty of promoters / detractors",
                     "zh": "各调查期与细分的 NPS，以及推荐者/贬损者的忠诚度"},
     "nps_loyalty": {"en": "Loyalty index (0–100) by NPS group", "zh": "各 NPS 群体的忠诚度指数（0–100）"},
+=======
+    # -- issue 20: phone-first form, invitations, small-n cautions, app messages -----------
+    "small_n_warning": {"en": "⚠ Only n = {n} respondents (fewer than {threshold}): this number is "
+                              "barely informative; do not act on it alone.",
+                        "zh": "⚠ 仅 n = {n} 位受访者（少于 {threshold}）：该数字参考价值很低，请勿单独据此决策。"},
+    "small_n_caution": {"en": "⚑ n = {n} respondents (fewer than {threshold}): read with care, the "
+                              "confidence interval is wide.",
+                        "zh": "⚑ n = {n} 位受访者（少于 {threshold}）：请谨慎解读，置信区间较宽。"},
+    "small_n_help": {"en": "Small-sample rule of this survey: below {warn} respondents a warning, "
+                           "below {caution} a caution. For comparison, the ACSI reports a company "
+                           "only from about {acsi} interviews.",
+                     "zh": "本问卷的小样本规则：少于 {warn} 位受访者显示警告，少于 {caution} 位显示提醒。"
+                           "作为参照，ACSI 约需 {acsi} 份访谈才发布一家公司的得分。"},
+    "small_n_col": {"en": "Sample", "zh": "样本"},
+    "verdict_small_n": {"en": "(tentative: n = {n})", "zh": "（暂定：n = {n}）"},
+    "filter_none": {"en": "All respondents", "zh": "全部受访者"},
+    "filter_active": {"en": "Filtered: ", "zh": "已筛选："},
+    "filter_waves": {"en": "wave {waves}", "zh": "调查期 {waves}"},
+    "filter_dates": {"en": "dates {start} to {end}", "zh": "日期 {start} 至 {end}"},
+    "form_progress": {"en": "{done} of {total} questions answered", "zh": "已回答 {done}/{total} 题"},
+    "form_required_here": {"en": "Please answer this question.", "zh": "请回答此题。"},
+    "form_missing_count": {"en": "Please answer the required questions: {n} still unanswered, "
+                                 "marked in red above.",
+                           "zh": "请回答必答题：还有 {n} 道未回答，已在上方用红色标出。"},
+    "form_dont_know": {"en": "Don't know", "zh": "不知道"},
+    "form_required_note": {"en": "Questions marked \\* must be answered.", "zh": "标 \\* 的为必答题。"},
+    "form_honeypot": {"en": "Leave this field empty", "zh": "请勿填写此栏"},
+    "form_consent": {"en": "May we contact you about your answers (for example to follow up on a "
+                           "problem)?",
+                     "zh": "我们可以就您的回答与您联系吗（例如跟进您遇到的问题）？"},
+    "form_already": {"en": "This invitation has already been used to answer the survey. Thank you! "
+                           "Nothing more is needed.",
+                     "zh": "此邀请链接已用于作答，谢谢！无需再次填写。"},
+    "form_expired": {"en": "This invitation link has expired.", "zh": "此邀请链接已过期。"},
+    "form_bad_token": {"en": "This invitation link is not valid. Please check that you opened the "
+                             "whole link.",
+                       "zh": "此邀请链接无效，请确认打开的是完整链接。"},
+    "form_invite_only": {"en": "This survey is answered by invitation only; please use the link "
+                               "you received.",
+                         "zh": "本问卷仅限受邀填写，请使用您收到的链接。"},
+    "form_rate_limited": {"en": "Too many responses from this connection in a short time. Please "
+                                "try again later.",
+                          "zh": "该网络连接在短时间内提交过多，请稍后再试。"},
+    "invitations": {"en": "Invitations and response tracking", "zh": "邀请与回收跟踪"},
+    "inv_sent": {"en": "Invitations", "zh": "已发邀请"},
+    "inv_opened": {"en": "Opened", "zh": "已打开"},
+    "inv_completed": {"en": "Completed", "zh": "已完成"},
+    "inv_rate": {"en": "Response rate", "zh": "回收率"},
+    "inv_none": {"en": "No invitations yet. Make them with `csi invite {survey} --count N --json "
+                       "OUT` (one link and QR code per order).",
+                 "zh": "尚无邀请。用 `csi invite {survey} --count N --json OUT` 生成（每个订单一个链接和二维码）。"},
+    "inv_by": {"en": "Response rate by", "zh": "回收率分组"},
+    "inv_channel": {"en": "Channel", "zh": "渠道"},
+    "inv_list": {"en": "Every invitation (order, opened, completed)", "zh": "全部邀请（订单、打开、完成）"},
+    "inv_download": {"en": "Download the invitation list (CSV, no tokens)", "zh": "下载邀请列表（CSV，不含令牌）"},
+    "choose_encoding": {"en": "choose its encoding under “Text encoding” above and upload it again",
+                        "zh": "请在上方“文本编码”中选择其编码后重新上传"},
+    "public_link_full": {"en": "Open link of the survey (anyone with it can answer)",
+                         "zh": "问卷公开链接（任何人持此链接均可填写）"},
+    "public_link_closed": {"en": "The open link is switched off for this survey (`access: "
+                                 "open_link: false`): respondents need an invitation.",
+                           "zh": "本问卷已关闭公开链接（`access: open_link: false`）：受访者需凭邀请填写。"},
+    "download_qr": {"en": "Download the QR code (PNG)", "zh": "下载二维码（PNG）"},
+    "encoding": {"en": "Text encoding", "zh": "文本编码"},
+    "encoding_auto": {"en": "detect automatically", "zh": "自动识别"},
+    "encoding_help": {"en": "Chinese exports are often GB18030/GBK; choose it here if the "
+                            "automatic choice reads the file wrongly.",
+                      "zh": "中文导出文件常为 GB18030/GBK；若自动识别读错，请在此选择。"},
+    "detected_encoding": {"en": "Detected encoding: {encoding}", "zh": "识别的编码：{encoding}"},
+    "already_imported": {"en": "Already imported on {date} as batch {batch}; nothing added.",
+                         "zh": "该文件已于 {date} 作为批次 {batch} 导入；未新增任何数据。"},
+>>>>>>> issue-20
 }
 
 # issue 18: accounts, the Follow-up and Audit pages, loop metrics (own module, merged here)

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 __all__ = ["metadata", "settings", "survey_versions", "import_batches", "responses", "rejected_rows",
            "batch_frames", "users", "login_attempts", "user_sessions", "audit_log", "contacts", "cases",
-           "case_events", "alert_log", "comment_analysis"]
+           "case_events", "alert_log", "comment_analysis", "invitations"]
 
 metadata = sa.MetaData()
 
@@ -223,4 +223,27 @@ comment_analysis = sa.Table(
     sa.Column("categories", sa.Text, nullable=False),
     sa.Column("sentiment", sa.Float, nullable=False),
     sa.Column("keywords", sa.Text, nullable=False),
+)
+
+# -- issue 20: invitations (single-use form links) ------------------------------------------
+#: One row per invitation token. The token itself is never stored: ``token_hash`` is its
+#: SHA-256 (hex). ``order_ref`` and ``prefill`` (JSON ``{segment question id: option code}``,
+#: e.g. channel, category) come from the order file and are written into the response's
+#: answers; ``wave`` / ``channel`` label the invitation for response-rate tables;
+#: ``opened_at`` is the first visit, ``completed_at`` / ``respondent_id`` the one response.
+#: Times are ISO-8601 text, naive UTC (as everywhere in the store).
+invitations = sa.Table(
+    "invitations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey_id", sa.String(64), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("wave", sa.String(32), nullable=True),
+    sa.Column("channel", sa.String(64), nullable=True),
+    sa.Column("order_ref", sa.String(128), nullable=True),
+    sa.Column("prefill", sa.Text, nullable=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=True),
+    sa.Column("opened_at", sa.String(32), nullable=True),
+    sa.Column("completed_at", sa.String(32), nullable=True),
+    sa.Column("respondent_id", sa.String(128), nullable=True),
 )

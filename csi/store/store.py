@@ -274,14 +274,17 @@ class Store:
             out.update(r[0] for r in conn.execute(q))
         return out
 
-    def submit_response(self, survey: Survey, answers: dict, *, submission_key: str) -> str:
+    def submit_response(self, survey: Survey, answers: dict, *, submission_key: str,
+                        claim=None) -> str:
         """Store one form submission in one transaction; return its respondent id.
 
         ``answers`` maps field ids to answers (codes or labels, as the import accepts); it is
         validated exactly like an imported row (a problem raises :class:`ResponseImportError`
         with the issues). The same ``submission_key`` twice stores one response (double-click
         safe) and returns the first respondent id. ``respondent_id`` and ``submitted_at`` are
-        generated (uuid4, now UTC) when absent.
+        generated (uuid4, now UTC) when absent. ``claim(conn, respondent_id)``, when given, runs
+        inside the write transaction before the insert (an invitation token is marked used
+        there); if it raises, nothing is stored.
         """
         from csi.io.responses import validate_answers
 
@@ -307,6 +310,8 @@ class Store:
                     responses.c.survey_id == survey.id, responses.c.submission_key == key)).first()
                 if prev:
                     return str(prev[0])
+                if claim is not None:
+                    claim(conn, rid)
                 sv = self._survey_version_id(conn, survey)
                 res = conn.execute(responses.insert().values(**rec, survey_version_id=sv))
                 write_answers(conn, ensure_answers_table(conn, sv, survey), survey, frame,

@@ -32,7 +32,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
                   _show_if, _sections, check_contact_questions, _interactions, check_followup,
-                  check_comments, check_alerts):
+                  check_comments, check_alerts, _item_anchors, _reporting):
         out.extend(check(doc))
     return out
 
@@ -383,3 +383,29 @@ def _interactions(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
             if (main, x.target) not in pairs:
                 yield loc, (f"interaction {x.source}:{x.moderator} -> {x.target}: the main effect "
                             f"{main} -> {x.target} is not a path of the model; add it under `paths:`")
+
+
+# -- issue 20: item anchors on the item's scale; small-n thresholds in order ------------------
+def _item_anchors(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
+    """An item's own ``labels`` (anchors) must name points of its scale."""
+    owners = [(("constructs", cid), c.items, c.scale) for cid, c in doc.constructs.items()]
+    if doc.drivers is not None:
+        owners += [(("drivers", "levers", j), lv.items, doc.drivers.scale)
+                   for j, lv in enumerate(doc.drivers.levers)]
+    for loc, items, default in owners:
+        for i, it in enumerate(items):
+            points = _points(doc.scales.get(it.scale or default or ""))
+            if not points:
+                continue
+            for p in it.labels:
+                if not _finite(p) or not any(abs(p - q) < 1e-9 for q in points):
+                    yield (*loc, "items", i, "labels", p), (
+                        f"anchor for {p} is outside the item's scale; expected a point from "
+                        f"{points[0]} to {points[-1]}")
+
+
+def _reporting(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
+    rep = doc.reporting
+    if rep.warn_below > rep.caution_below:
+        yield ("reporting", "warn_below"), (
+            f"warn_below ({rep.warn_below}) must not exceed caution_below ({rep.caution_below})")

@@ -39,6 +39,8 @@ __all__ = [
     "DriverBattery",
     "Section",
     "SurveyDoc",
+    "Access",
+    "Reporting",
     "QUESTION_TYPES",
     "QUESTION_ROLES",
     "PII_KINDS",
@@ -136,6 +138,9 @@ class Item(_Model):
     export_codes: dict[Number, Number] | None = None
     # issue 14: how a not-shown answer (show_if false) enters a model ("impute": as MAR)
     not_shown: Literal["impute"] | None = None
+    # issue 20: the item's own scale anchors (e.g. {1: falls short, 10: exceeds}); when given,
+    # the form shows these instead of the scale's labels (never both)
+    labels: dict[Number, Text] = Field(default_factory=dict)
 
 
 class Construct(_Model):
@@ -238,6 +243,28 @@ class Section(_Model):
     fields: list[Id] = Field(min_length=1)
 
 
+# -- issue 20: respondent access (open link, rate limit) and small-n reporting thresholds --
+class Access(_Model):
+    """Who may answer the public form.
+
+    ``open_link``: the plain link ``?survey=<id>`` is accepted (else only invitation tokens);
+    ``rate_limit`` submissions per client (hashed IP) per ``rate_window_minutes`` on the open
+    link; invitation tokens are single-use and not rate limited.
+    """
+
+    open_link: bool = True
+    rate_limit: int = Field(default=10, ge=1)
+    rate_window_minutes: int = Field(default=60, ge=1)
+
+
+class Reporting(_Model):
+    """Small-n rule: a number from fewer than ``warn_below`` respondents carries a warning, from
+    fewer than ``caution_below`` a caution (see :mod:`csi.report.caution`)."""
+
+    warn_below: int = Field(default=30, ge=1)
+    caution_below: int = Field(default=100, ge=1)
+
+
 class SurveyDoc(_Model):
     """The document as written in YAML (shape only; see :mod:`csi.survey.checks`)."""
 
@@ -256,6 +283,8 @@ class SurveyDoc(_Model):
     followup: FollowUp | None = None  # issue 18: what opens a follow-up case, contact kept or not
     comments: CommentsSpec | None = None  # comment themes (csi.text)
     alerts: AlertsSpec | None = None  # alert rules (csi.alerts)
+    access: Access = Field(default_factory=Access)  # issue 20
+    reporting: Reporting = Field(default_factory=Reporting)  # issue 20
 
     @field_validator("version", mode="before")
     @classmethod

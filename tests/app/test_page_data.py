@@ -32,3 +32,43 @@ def test_xlsx_export_neutralises_formulas():
     data = frames_to_xlsx({"responses": pd.DataFrame({"respondent_id": ["a"], "comment": ["=cmd()"]})})
     back = pd.read_excel(io.BytesIO(data))
     assert back["comment"].iloc[0] == "'=cmd()"
+
+
+def test_response_tracking_and_open_link_qr(writable_env, monkeypatch):
+    """Invitations sent / opened / completed and rates by wave and channel (issue 20), from
+    csi.invite; the open link's QR code decodes to the full link."""
+    import zxingcpp
+    from PIL import Image
+
+    from csi.invite import create_invitations, mark_opened, qr_png, submit_with_token
+    from csi.store import open_store
+    from csi.survey import load_survey
+
+    monkeypatch.setenv("CSI_PUBLIC_URL", "https://survey.shop.example")
+    from apptest_support import ROOT
+
+    survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
+    store = open_store(writable_env)
+    jd = create_invitations(store, survey, count=4, channel="jd", wave="2026Q4")
+    create_invitations(store, survey, count=1, channel="tmall", wave="2026Q4")
+    mark_opened(store, survey, jd[1].token)
+    submit_with_token(store, survey, jd[0].token, {"cc1": 0.0, "region": "east"}, submission_key="t1")
+
+    at = new_app().run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Invitations"], metrics["Opened"], metrics["Completed"]) == ("5", "2", "1")
+    assert metrics["Response rate"] == "20.0%"
+    listing = [d.value for d in at.dataframe if "order_ref" in d.value.columns][0]
+    assert len(listing) == 5 and listing["completed_at"].notna().sum() == 1
+    assert not {"token", "token_hash", "respondent_id"} & set(listing.columns)
+    at.radio(key="inv_by").set_value("channel").run()
+    rates = [d.value for d in at.dataframe if "response_rate" in d.value.columns][0]
+    assert dict(zip(rates["channel"], rates["response_rate"], strict=True)) == {"JD.com": 0.25, "Tmall": 0.0}
+    link = "https://survey.shop.example/?survey=ecommerce_csi"
+    assert any(c.value == link for c in at.code)
+    assert any(b.proto.label.startswith("Download the QR") for b in at.get("download_button"))
+    # the page's image is csi.invite.qr_png of that link: it decodes to the link
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(link))))
+    assert code.text == link

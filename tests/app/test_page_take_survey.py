@@ -29,12 +29,13 @@ def public_app(lang: str | None = None):
 
 
 def answer_keys(at) -> dict[str, object]:
-    """Field id -> widget for every answer widget on the page."""
+    """Field id -> widget for every answer widget on the page (keys ``ans_<8>_<field>-<lang>``,
+    check boxes ``...-<lang>-<code>``: the first check box of a multiple-choice field)."""
     out = {}
-    for kind in ("radio", "multiselect", "text_area", "number_input"):
+    for kind in ("radio", "checkbox", "text_area", "number_input"):
         for w in getattr(at, kind):
             if w.key and w.key.startswith("ans_"):
-                out[w.key.split("_", 2)[2]] = w
+                out.setdefault(w.key.split("_", 2)[2].split("-")[0], w)
     return out
 
 
@@ -55,6 +56,10 @@ def test_public_form_shows_nothing_else(writable_env):
     assert "Local-demo mode" not in texts(at)
     assert len(at.sidebar) == 0 or not any(True for _ in at.sidebar.selectbox)
     assert at.header[0].value == SURVEY.t(SURVEY.title, "zh")  # survey default language
+    # contact data only after the consent question (issue 20) ...
+    assert "contact_consent" in answer_keys(at) and "phone" not in answer_keys(at)
+    answer_keys(at)["contact_consent"].set_value(1.0)
+    at.run()
     assert "phone" in answer_keys(at)  # contact field is asked (optional) ...
     assert not any(w.key == "survey" for w in at.selectbox)  # ... and no manager widget
 
@@ -120,3 +125,101 @@ def test_language_switch_and_unknown_survey(writable_env):
     bad.run()
     assert not bad.exception
     assert "not valid" in texts(bad)
+
+
+# -- issue 20: language switch, tokens, open-link policy, honeypot, rate limit ---------------
+def test_answers_survive_a_language_switch(writable_env):
+    at = public_app("en").run()
+    keys = answer_keys(at)
+    keys["channel"].set_value("tmall")
+    keys["customer_type"].set_value("returning")
+    keys["pq1"].set_value(8.0)
+    keys["cc1"].set_value(1.0)
+    at.run()
+    at.checkbox(key=[c.key for c in at.checkbox if c.key.endswith("-en-late")][0]).check().run()
+    at.text_area(key=answer_keys(at)["comment"].key).input("fast delivery").run()
+    at.radio(key="form_lang").set_value("zh").run()
+    assert not at.exception
+    zh = answer_keys(at)
+    assert all(w.key.endswith("-zh") or "-zh-" in w.key for w in zh.values())
+    assert (zh["channel"].value, zh["customer_type"].value, zh["pq1"].value, zh["cc1"].value) == \
+        ("tmall", "returning", 8.0, 1.0)
+    assert [c.key.rsplit("-", 1)[1] for c in at.checkbox if c.value] == ["late"]
+    assert zh["comment"].value == "fast delivery"
+    assert "已回答 6/" in texts(at) or any("已回答 6/" in str(p.proto.text) for p in at.get("progress"))
+
+
+def test_unknown_and_used_tokens_get_a_page_not_the_form(writable_env):
+    from csi.invite import create_invitations, submit_with_token
+
+    store = open_store(writable_env)
+    (inv,) = create_invitations(store, SURVEY, count=1)
+    submit_with_token(store, SURVEY, inv.token, {"channel": "jd", "cc1": 0.0}, submission_key="x")
+    for token, text in ((inv.token, "already been used"), ("A" * 22, "not valid"), ("short", "not valid")):
+        at = public_app("en")
+        at.query_params["t"] = token
+        at.run()
+        assert not at.exception
+        assert text in texts(at)
+        assert not [b for b in at.button if b.key == "form_submit"]
+
+
+def test_token_prefill_not_asked_and_stored(writable_env):
+    from csi.invite import create_invitations
+
+    store = open_store(writable_env)
+    (inv,) = create_invitations(store, SURVEY, count=1, channel="tmall")
+    before = store.count_responses(SURVEY)
+    at = public_app("en")
+    at.query_params["t"] = inv.token
+    at.run()
+    assert "channel" not in answer_keys(at)
+    fill_required(at)
+    at.button(key="form_submit").click().run()
+    assert "Thank you" in texts(at)
+    assert not [b for b in at.button if b.key == "form_again"]  # one response per invitation
+    assert store.count_responses(SURVEY) == before + 1
+    from csi.invite import invitation_status
+
+    rid = invitation_status(store, SURVEY)["respondent_id"].iloc[0]
+    frame = store.responses_frame(SURVEY)
+    assert frame.loc[frame["respondent_id"] == rid, "channel"].tolist() == ["tmall"]
+
+
+def _survey_dir(tmp_path, monkeypatch, access: str):
+    d = tmp_path / "surveys"
+    d.mkdir()
+    text = SURVEY.source_text.replace("access:\n  open_link: true\n  rate_limit: 10\n", access)
+    assert text != SURVEY.source_text
+    (d / "ecommerce_csi.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("CSI_SURVEY_DIR", str(d))
+
+
+def test_open_link_switched_off(writable_env, tmp_path, monkeypatch):
+    _survey_dir(tmp_path, monkeypatch, "access:\n  open_link: false\n  rate_limit: 10\n")
+    at = public_app("en").run()
+    assert not at.exception
+    assert "by invitation only" in texts(at)
+    assert not [b for b in at.button if b.key == "form_submit"]
+
+
+def test_open_link_rate_limit_and_honeypot(writable_env, tmp_path, monkeypatch):
+    _survey_dir(tmp_path, monkeypatch, "access:\n  open_link: true\n  rate_limit: 2\n")
+    store = open_store(writable_env)
+    before = store.count_responses(SURVEY)
+    at = public_app("en").run()
+    for k in range(3):
+        fill_required(at)
+        at.button(key="form_submit").click().run()
+        if k < 2:
+            assert "Thank you" in texts(at)
+            at.button(key="form_again").click().run()
+    assert "Too many responses from this connection" in texts(at)
+    assert store.count_responses(SURVEY) == before + 2  # the two accepted are stored
+    # a filled honeypot: thanked, nothing stored
+    bot = public_app("en").run()
+    fill_required(bot)
+    bot.text_input(key="csi_hp_website").input("http://spam.example").run()
+    bot.button(key="form_submit").click().run()
+    assert "Thank you" in texts(bot)
+    assert store.count_responses(SURVEY) == before + 2

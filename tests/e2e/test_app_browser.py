@@ -91,23 +91,17 @@ def server_tmp_file(srv, name: str, data: bytes):
 
 
 def answer_form(page) -> None:
-    """Answer every required question of the flagship form (one click per radio group)."""
-    groups = page.locator('[data-testid="stRadio"]')
-    n = groups.count()
-    for i in range(n):
-        g = groups.nth(i)
-        label = g.inner_text()
-        if "Language" in label.split("\n")[0]:
-            continue
-        if "Where did you place this order" in label:
-            g.get_by_text("JD.com", exact=True).click()
-        elif "formally complained" in label:
-            g.get_by_text("No", exact=True).click()
-        elif label.split("\n")[0].rstrip().endswith("*"):
-            g.get_by_text("8", exact=True).click()
-        else:
-            continue
-        page.wait_for_timeout(150)
+    """Answer every required question of the flagship form (one click per question)."""
+    page.locator(".st-key-csi-q-channel, .st-key-csi-missing-channel").get_by_text("JD.com", exact=True).click()
+    page.wait_for_timeout(150)
+    page.locator(".st-key-csi-q-cc1, .st-key-csi-missing-cc1").get_by_text("No", exact=True).click()
+    page.wait_for_timeout(150)
+    scales = page.locator('[class*="st-key-csi-scale-"]')  # one container per scale question
+    for i in range(scales.count()):
+        box = scales.nth(i)
+        if box.inner_text().split("\n")[0].rstrip().endswith("*"):
+            box.get_by_text("8", exact=True).click()
+            page.wait_for_timeout(150)
 
 
 def test_public_form_on_phone(server, browser, shot):

@@ -34,11 +34,15 @@ def test_old_store_is_upgraded_and_keeps_rows(flagship, tmp_path):
     try:
         store = open_store(url)
         with store.engine.connect() as conn:
-            assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == head_revision()
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar_one() == HEAD
         frame = store.responses_frame(flagship)
         assert frame["respondent_id"].tolist() == ["old1"] and frame["pq1"].tolist() == [4.0]
     finally:
         close_store(url)
+
+
+#: The newest migration (issue 20's 0020 follows 0002; the lead re-chains branches at merge).
+HEAD = "0020"
 
 
 def test_head_revision_is_alembics_head():
@@ -46,7 +50,7 @@ def test_head_revision_is_alembics_head():
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head() == HEAD
 
 
 def _write_migrations(folder, chain: dict[str, str | None]):
@@ -88,6 +92,6 @@ def test_postgres_store_reopened_at_head(postgres_url):
         assert schema_revision(store.engine) == [head_revision()]
         close_store(url)
         again = open_store(url)  # at head: one read, no Alembic
-        assert schema_revision(again.engine) == [head_revision()]
+        assert schema_revision(again.engine) == [HEAD]
         with again.engine.connect() as conn:
             assert conn.exec_driver_sql("select count(*) from batch_frames").scalar_one() == 0

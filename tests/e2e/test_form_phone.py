@@ -1,0 +1,218 @@
+"""The respondent form on a phone (390 x 844, and 360 px for the layout check) in Chinese and
+English: answers survive a language switch, every scale fits one row, an empty submit marks
+and scrolls to the first unanswered question, and an invitation link answers once.
+
+One server for the whole session (``browser_support.server``); answers are clicked through
+the page as a respondent would."""
+
+# ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import browser, server, shot  # noqa: F401 - fixtures
+
+from csi.report.i18n import tr
+from csi.survey import load_survey
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 60_000
+SURVEY = load_survey(__import__("browser_support").ROOT / "surveys" / "ecommerce_csi.yaml")
+OTHER = {"zh": "en", "en": "zh"}
+SWITCH = {"zh": "中文", "en": "English"}
+
+
+def wait_idle(page) -> None:
+    page.wait_for_timeout(250)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
+
+
+def open_form(browser, url: str, width: int = 390):
+    ctx = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(url)
+    page.locator('[data-testid="stRadio"], [data-testid="stAlert"]').first.wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    return page
+
+
+def option_label(qid: str, code: str, lang: str) -> str:
+    q = SURVEY.question_map[qid]
+    return next(SURVEY.t(o.label, lang) for o in q.options if str(o.code) == code)
+
+
+def q(fid: str) -> str:
+    """Selector of a question's container (marked or not after a failed submit)."""
+    return f".st-key-csi-q-{fid}, .st-key-csi-missing-{fid}"
+
+
+def click(page, selector: str, text: str) -> None:
+    page.locator(selector).get_by_text(text, exact=True).first.click()
+    wait_idle(page)
+
+
+def answer_required(page, lang: str) -> None:
+    """Answer every required question: channel (when asked), no complaint, 8 on each scale."""
+    if page.locator(q("channel")).count():
+        click(page, q("channel"), option_label("channel", "jd", lang))
+    click(page, q("cc1"), tr("no", lang))
+    scales = page.locator('[class*="st-key-csi-scale-"]')
+    for i in range(scales.count()):
+        box = scales.nth(i)
+        if box.inner_text().split("\n")[0].rstrip().endswith("*"):
+            box.get_by_text("8", exact=True).click()
+            page.wait_for_timeout(120)
+    wait_idle(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_answers_survive_language_switch_and_scales_fit_360(server, browser, shot, lang):
+    page = open_form(browser, f"{server['base']}/?survey=ecommerce_csi&lang={lang}")
+    click(page, ".st-key-csi-q-channel", option_label("channel", "tmall", lang))
+    click(page, ".st-key-csi-q-customer_type", option_label("customer_type", "returning", lang))
+    page.locator('[class*="st-key-csi-scale-"][class*="_pq1-"]').get_by_text("8", exact=True).click()
+    wait_idle(page)
+    page.locator('[class*="st-key-csi-scale-"][class*="_ce2-"]').locator(
+        '[role="radiogroup"] > div').last.click()  # don't know
+    wait_idle(page)
+    click(page, ".st-key-csi-q-cc1", tr("yes", lang))
+    late = "配送延误" if lang == "zh" else "Late delivery"
+    click(page, ".st-key-csi-q-complaint_type", late)
+    shot(page, f"20_form_{lang}_answered")
+
+    page.get_by_text(SWITCH[OTHER[lang]], exact=True).click()
+    page.get_by_text(SURVEY.t(SURVEY.title, OTHER[lang])).first.wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    other = OTHER[lang]
+
+    def checked(selector: str) -> list[str]:
+        return [t.strip() for t in page.locator(selector).locator(
+            '[data-testid="stRadioOption"]:has(input:checked), label:has(input:checked)').all_inner_texts()]
+
+    assert checked(".st-key-csi-q-channel") == [option_label("channel", "tmall", other)]
+    assert checked(".st-key-csi-q-customer_type") == [option_label("customer_type", "returning", other)]
+    assert checked('[class*="st-key-csi-scale-"][class*="_pq1-"]') == ["8"]
+    dk = SURVEY.t(SURVEY.scales["expect10"].dont_know_label, other)
+    assert checked('[class*="st-key-csi-scale-"][class*="_ce2-"]') == [dk]
+    assert checked(".st-key-csi-q-cc1") == [tr("yes", other)]
+    late_other = "配送延误" if other == "zh" else "Late delivery"
+    assert late_other in checked(".st-key-csi-q-complaint_type")
+    shot(page, f"21_form_{lang}_switched_to_{other}")
+
+    # every scale on one row at 360 px, the don't-know option on its own row below
+    page.set_viewport_size({"width": 360, "height": 844})
+    page.wait_for_timeout(400)
+    scales = page.locator('[class*="st-key-csi-scale-"]')
+    n = scales.count()
+    assert n >= 28
+    for i in range(n):
+        box = scales.nth(i)
+        opts = box.locator('[role="radiogroup"] > div')
+        rects = [opts.nth(k).bounding_box() for k in range(opts.count())]
+        has_dk = "csi-scale-dk-" in (box.get_attribute("class") or "")
+        points = rects[:-1] if has_dk else rects
+        assert len(points) in (2, 10, 11) or len(points) >= 2
+        tops = {round(r["y"]) for r in points}
+        assert len(tops) == 1, f"scale {i} wraps: {points}"
+        assert min(r["x"] for r in points) >= 0 and max(r["x"] + r["width"] for r in points) <= 360
+        assert min(r["width"] for r in points) >= 24  # a tappable button, not a squeezed one
+        if has_dk:
+            assert rects[-1]["y"] > points[0]["y"] + points[0]["height"] - 1  # set apart, below
+    shot(page, f"22_form_{lang}_360px")
+    page.context.close()
+
+
+def test_empty_submit_marks_and_scrolls_to_first_missing(server, browser, shot):
+    page = open_form(browser, f"{server['base']}/?survey=ecommerce_csi&lang=en")
+    page.get_by_role("button", name="Submit").click()
+    first = page.locator(".st-key-csi-missing-channel")
+    first.wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    box = first.bounding_box()
+    assert 0 <= box["y"] < 844, "the first unanswered question is scrolled into view"
+    marked = page.locator('[class*="st-key-csi-missing-"]')
+    required = [f for s in __import__("csi.report.form", fromlist=["x"]).form_layout(SURVEY, "en")
+                for f in s.fields if f.required and f.show_if is None]
+    assert marked.count() == len(required)
+    assert first.get_by_text("Please answer this question.").count() == 1
+    assert page.locator(".st-key-csi-q-category").get_by_text("Please answer this question.").count() == 0
+    shot(page, "23_form_empty_submit_marked")
+    click(page, q("channel"), "JD.com")  # answering removes the mark
+    assert page.locator(".st-key-csi-missing-channel").count() == 0
+    page.context.close()
+
+
+def test_invitation_answers_once_then_refused(server, browser, shot):
+    from csi.invite import create_invitations
+    from csi.store import open_store
+
+    store = open_store(server["db"])
+    good, spare = create_invitations(store, SURVEY, count=2, channel="jd", base_url=server["base"])
+    before = store.count_responses(SURVEY)
+
+    page = open_form(browser, good.url + "&lang=zh")
+    assert page.locator(".st-key-csi-q-channel").count() == 0  # carried by the token, not asked
+    answer_required(page, "zh")
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text(tr("thank_you", "zh")).wait_for(timeout=TIMEOUT)
+    assert page.get_by_role("button", name=tr("answer_again", "zh")).count() == 0
+    shot(page, "24_invitation_thanks")
+    assert store.count_responses(SURVEY) == before + 1
+    row = store.responses_frame(SURVEY).iloc[-1]
+    assert row["channel"] == "jd"
+    page.context.close()
+
+    again = open_form(browser, good.url + "&lang=zh")
+    again.get_by_text(tr("form_already", "zh")).wait_for(timeout=TIMEOUT)
+    assert again.get_by_role("button", name="提交").count() == 0
+    shot(again, "25_invitation_second_visit")
+    again.context.close()
+
+    bad = open_form(browser, spare.url[:-3] + "xyz&lang=en")
+    bad.get_by_text(tr("form_bad_token", "en")).wait_for(timeout=TIMEOUT)
+    assert bad.get_by_role("button", name="Submit").count() == 0
+    bad.context.close()
+    assert store.count_responses(SURVEY) == before + 1
+
+
+def test_upload_encoding_selector_and_repeated_file(server, browser, shot):
+    """Data page messages written for the app: a wrong encoding points to the selector (not to
+    a command-line flag), the detected encoding is shown, a stored file says when it was
+    imported and adds nothing."""
+    from browser_support import PASSWORD, ROOT
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(server["base"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Data").click()
+    page.get_by_text("Import batches").wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+
+    page.locator(".st-key-upload_encoding").click()
+    page.get_by_role("option", name="utf-8", exact=True).click()
+    wait_idle(page)
+    gb = ROOT / "tests" / "data" / "platforms" / "wenjuanxing_labels_gb18030.csv"
+    page.locator('input[type="file"]').set_input_files(str(gb))
+    page.get_by_text("This file cannot be imported").wait_for(timeout=TIMEOUT)
+    body = page.inner_text("body")
+    assert "not valid utf-8 text" in body and "Text encoding" in body and "--encoding" not in body
+    shot(page, "26_upload_wrong_encoding")
+
+    page.locator(".st-key-upload_encoding").click()
+    page.get_by_role("option", name="detect automatically").click()
+    page.get_by_text("Detected encoding: gb18030").wait_for(timeout=TIMEOUT)
+
+    page.locator('input[type="file"]').set_input_files(str(ROOT / "sample_data" / "ecommerce_responses.csv"))
+    page.get_by_text(re.compile(r"Already imported on \d{4}-\d\d-\d\d as batch 1; nothing added")).wait_for(
+        timeout=TIMEOUT)
+    wait_idle(page)
+    assert page.get_by_text("Duplicates", exact=True).count() == 0
+    assert page.get_by_role("button", name="Import into the store").count() == 0
+    shot(page, "27_upload_repeated_file")
+    page.close()
