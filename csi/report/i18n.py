@@ -200,7 +200,6 @@ LABELS: dict[str, dict[str, str]] = {
     "select_placeholder": {"en": "Choose an option", "zh": "请选择"},
     "yes": {"en": "Yes", "zh": "是"},
     "no": {"en": "No", "zh": "否"},
-<<<<<<< HEAD
     # -- missing data (issue 14) -------------------------------------------------------------
     "missing_statement": {"en": "{n_total} respondents · model uses {n_used} ({policy}) · {dk}% of answers don't know",
                           "zh": "{n_total} 位受访者 · 模型使用 {n_used} 位（{policy}） · {dk}% 的回答为“不知道”"},
@@ -275,7 +274,6 @@ LABELS: dict[str, dict[str, str]] = {
     "nps_details": {"en": "NPS by wave and segment, and loyalty of promoters / detractors",
                     "zh": "各调查期与细分的 NPS，以及推荐者/贬损者的忠诚度"},
     "nps_loyalty": {"en": "Loyalty index (0–100) by NPS group", "zh": "各 NPS 群体的忠诚度指数（0–100）"},
-=======
     # -- issue 20: phone-first form, invitations, small-n cautions, app messages -----------
     "small_n_warning": {"en": "⚠ Only n = {n} respondents (fewer than {threshold}): this number is "
                               "barely informative; do not act on it alone.",
@@ -346,7 +344,6 @@ LABELS: dict[str, dict[str, str]] = {
     "detected_encoding": {"en": "Detected encoding: {encoding}", "zh": "识别的编码：{encoding}"},
     "already_imported": {"en": "Already imported on {date} as batch {batch}; nothing added.",
                          "zh": "该文件已于 {date} 作为批次 {batch} 导入；未新增任何数据。"},
->>>>>>> issue-20
 }
 
 # issue 18: accounts, the Follow-up and Audit pages, loop metrics (own module, merged here)
