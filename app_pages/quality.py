@@ -9,9 +9,9 @@ import streamlit as st
 from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
-from csi.report.missing import missing_by_item, missing_statement
 from csi.estimate.indirect import mediation
 from csi.estimate.predict import predict_pls
+from csi.report.missing import missing_by_item, missing_statement
 from csi.report.quality import compare_methods
 from csi.report.tables import display_table
 

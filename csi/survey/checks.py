@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from csi.survey.comments_spec import check_alerts, check_comments
 from csi.survey.contact_check import check_contact_questions
 from csi.survey.followup import check_followup
-from csi.survey.comments_spec import check_alerts, check_comments
 from csi.survey.model import ACSI_DEFAULT_PATHS, _find_cycle
 from csi.survey.schema import Question, Scale, ShowIf, SurveyDoc
 

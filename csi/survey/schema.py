@@ -23,8 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from csi.survey.followup import FollowUp  # issue 18: the follow-up / contact-vault block
 from csi.survey.comments_spec import AlertsSpec, CommentsSpec
+from csi.survey.followup import FollowUp  # issue 18: the follow-up / contact-vault block
 
 __all__ = [
     "Text",
