@@ -20,12 +20,12 @@ __all__ = ["ROLES", "PAGE_KEYS", "ACTIONS", "pages_for", "can", "check_role"]
 ROLES = ("admin", "analyst", "agent", "viewer")
 
 #: Every page of the dashboard, in menu order (``url_path`` of ``st.Page``).
-PAGE_KEYS = ("overview", "drivers", "complaints", "segments", "quality", "data", "editor", "take",
+PAGE_KEYS = ("overview", "drivers", "complaints", "comments", "segments", "quality", "data", "editor", "take",
              "followup", "audit", "users")
 
 _PAGES: dict[str, tuple[str, ...]] = {
     "admin": PAGE_KEYS,
-    "analyst": ("overview", "drivers", "complaints", "segments", "quality", "data", "take"),
+    "analyst": ("overview", "drivers", "complaints", "comments", "segments", "quality", "data", "take"),
     "agent": ("followup",),
     "viewer": ("overview",),
 }

@@ -1,28 +1,15 @@
-"""Contact data typed into free text, replaced by placeholders before a comment reaches a case.
+"""A comment with contact data replaced by placeholders before it reaches a case.
 
-Issue 13 adds the importer's own scrubber (``csi.io.scrub.scrub_text``); it is used when
-present, and this small fallback otherwise. Replaced: mainland mobile numbers (``[phone]``,
-with or without +86 and separators), landlines with an area code, e-mail addresses
-(``[email]``) and 18-digit resident ID numbers (``[id]``).
+The replacement is the importer's scrubber (:func:`csi.io.scrub.scrub_text`): mobile and
+landline numbers (``[phone]``), e-mail addresses (``[email]``) and 18-digit resident ID
+numbers (``[id]``).
 """
 
 from __future__ import annotations
 
-import re
+from csi.io.scrub import scrub_text
 
 __all__ = ["scrub_comment"]
-
-_ID = re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
-
-
-def _fallback(text: str) -> str:
-    text = _ID.sub("[id]", text)
-    text = _EMAIL.sub("[email]", text)
-    text = _MOBILE.sub("[phone]", text)
-    return _LANDLINE.sub("[phone]", text)
 
 
 def scrub_comment(text: object) -> str | None:
@@ -35,9 +22,4 @@ def scrub_comment(text: object) -> str | None:
     """
     if text is None or (isinstance(text, float) and text != text):
         return None
-    s = str(text)
-    try:
-        from csi.io.scrub import scrub_text  # issue 13
-    except ImportError:
-        return _fallback(s)
-    return _fallback(scrub_text(s))
+    return scrub_text(str(text))[0]

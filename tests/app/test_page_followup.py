@@ -34,7 +34,8 @@ CSV = ("respondent_id,submitted_at,channel,cc1,cs1,cs2,cs3,cl1,cl2,cl3,complaint
        + "".join(f"{rid},2026-11-30T10:00:00,tmall,1,5,5,5,5,5,5,late,0,1,{ph},slow delivery\n"
                  for rid, ph in PHONES.items()))
 #: page key (url path) -> its script's name (what AppTest lists as a known page)
-SCRIPTS = {"overview": "overview", "drivers": "drivers", "complaints": "complaints", "segments": "segments",
+SCRIPTS = {"overview": "overview", "drivers": "drivers", "complaints": "complaints", "comments": "comments",
+           "segments": "segments",
            "quality": "quality", "data": "data", "editor": "editor", "take": "take_survey",
            "followup": "followup", "audit": "audit", "users": "users"}
 

@@ -49,7 +49,8 @@ def env_auth():
 
 def test_each_role_has_exactly_its_pages():
     assert pages_for("admin") == PAGE_KEYS
-    assert set(pages_for("analyst")) == {"overview", "drivers", "complaints", "segments", "quality", "data", "take"}
+    assert set(pages_for("analyst")) == {"overview", "drivers", "complaints", "comments", "segments", "quality", "data",
+                                         "take"}
     assert pages_for("agent") == ("followup",)
     assert pages_for("viewer") == ("overview",)
     with pytest.raises(ParameterError, match="unknown role 'boss'"):
