@@ -183,7 +183,7 @@ def parse_higher_order(text: str) -> dict:
 
     Examples
     --------
-    >>> kw = parse_higher_order("A =~ a1 + a2\nB =~ b1 + b2\nC =~ c1\nH =~ A + B\nC ~ H")
+    >>> kw = parse_higher_order("A =~ a1 + a2\\nB =~ b1 + b2\\nC =~ c1\\nH =~ A + B\\nC ~ H")
     >>> kw["hocs"], kw["paths"], kw["hoc_mode"]
     ({'H': ['A', 'B']}, [('H', 'C')], 'reflective')
     """
