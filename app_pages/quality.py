@@ -10,7 +10,7 @@ from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
 from csi.estimate.indirect import mediation
-from csi.estimate.predict import predict_pls
+from csi.estimate.predict import cvpat, predict_pls
 from csi.report.missing import missing_by_item, missing_statement
 from csi.report.quality import compare_methods
 from csi.report.tables import display_table
@@ -19,6 +19,11 @@ from csi.report.tables import display_table
 @st.cache_data(show_spinner=False, max_entries=8)
 def _predict(data_key: str, sha: str, _survey, _frame):
     return predict_pls(_survey, _frame, folds=10, reps=10, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cvpat(data_key: str, sha: str, _survey, _frame):
+    return cvpat(_survey, _frame, benchmark="LM", folds=10, reps=10, seed=0)
 
 
 def main() -> None:
@@ -84,6 +89,8 @@ def main() -> None:
             st.dataframe(display_table(pred, 3), hide_index=True, key="predict_table")
             worse = pred.loc[pred["rmse"] > pred["lm_rmse"], "item"]
             st.caption(T("predict_caption", names=", ".join(worse) or "–"))
+            st.dataframe(display_table(_cvpat(key, survey.sha256, survey, frame), 4), hide_index=True,
+                         key="cvpat_table")
     with tabs[8]:
         if st.toggle(T("run_cbsem"), key="run_cbsem"):
             try:

@@ -112,12 +112,14 @@ def estimate(
         res = fit(spec, frame, method=method, **kw)
         out = res.to_dict()
         if predict:
-            from csi.estimate.predict import predict_records
+            from csi.estimate.predict import cvpat_records, predict_records
 
             if method != "pls":
                 raise fail("--predict is for PLS (--method pls)")
-            out["predict"] = predict_records(spec, frame, folds=folds, reps=reps, seed=seed, **{
-                k: kw[k] for k in ("missing", "weighting", "consistent", "scale", "missing_codes") if k in kw})
+            pkw = {k: kw[k] for k in ("missing", "weighting", "consistent", "scale", "missing_codes") if k in kw}
+            pseed = 0 if seed is None else seed  # folds are reproducible even without --seed
+            out["predict"] = predict_records(spec, frame, folds=folds, reps=reps, seed=pseed, **pkw)
+            out["cvpat"] = cvpat_records(spec, frame, folds=folds, reps=reps, seed=pseed, **pkw)
     except CsiError as exc:
         raise fail(exc) from None
     json_out.write_text(json.dumps(out, indent=2, allow_nan=False), encoding="utf-8")

@@ -35,7 +35,7 @@ def fail(exc: CsiError | str) -> typer.Exit:
 def _register() -> None:
     # Each module adds its commands to `app` (import order = help order).
     for name in ("survey_cmds", "simulate_cmd", "estimate_cmd", "data_cmds", "drivers_cmd", "bench_cmd", "auth_cmd",
-                 "micom_cmd",  # micom_cmd: issue 16
+                 "micom_cmd", "analyst_cmd",  # issue 16
                  "users_cmd", "cases_cmd", "vault_cmd",  # issue 18
                  "comments_cmd", "alerts_cmd"):  # issue 19
         try:

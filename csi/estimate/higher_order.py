@@ -38,7 +38,7 @@ from csi.estimate.pls import PLSPathModel
 from csi.estimate.prepare import check_option, prepare_data
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
-__all__ = ["fit_higher_order", "HigherOrderResult", "HOC_METHODS"]
+__all__ = ["fit_higher_order", "parse_higher_order", "HigherOrderResult", "HOC_METHODS"]
 
 HOC_METHODS = ("disjoint", "embedded", "repeated")
 
@@ -171,6 +171,48 @@ def fit_higher_order(
         .reset_index(drop=True)
     return HigherOrderResult(paths=stage2.path_coefficients_, r2=stage2.r2_, lower_order=lower,
                              higher_order=higher, stage1=stage1, stage2=stage2, method=method)
+
+
+def parse_higher_order(text: str) -> dict:
+    """Keyword arguments of :func:`fit_higher_order` from lavaan-style text.
+
+    ``X =~ a + b`` (reflective) and ``X <~ a + b`` (formative) define constructs; when every
+    name on the right is itself a construct, ``X`` is a higher-order construct over those
+    dimensions (its mode is ``hoc_mode``; all HOCs of one text share it). ``y ~ x + z`` are
+    paths; ``#`` starts a comment.
+
+    Examples
+    --------
+    >>> kw = parse_higher_order("A =~ a1 + a2\\nB =~ b1 + b2\\nC =~ c1\\nH =~ A + B\\nC ~ H")
+    >>> kw["hocs"], kw["paths"], kw["hoc_mode"]
+    ({'H': ['A', 'B']}, [('H', 'C')], 'reflective')
+    """
+    from csi.errors import SurveySpecError
+
+    defs: dict[str, tuple[str, list[str]]] = {}
+    paths: list[tuple[str, str]] = []
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        for op, mode in (("=~", "reflective"), ("<~", "formative")):
+            if op in line:
+                lhs, rhs = (v.strip() for v in line.split(op, 1))
+                defs[lhs] = (mode, [t.strip() for t in rhs.split("+") if t.strip()])
+                break
+        else:
+            if "~" not in line:
+                raise SurveySpecError(f"line {no}: expected 'X =~ ...', 'X <~ ...' or 'y ~ ...'; got {raw!r}")
+            lhs, rhs = (v.strip() for v in line.split("~", 1))
+            paths += [(t.strip(), lhs) for t in rhs.split("+") if t.strip()]
+    hocs = {c: rhs for c, (_, rhs) in defs.items() if rhs and all(r in defs for r in rhs)}
+    blocks = {c: rhs for c, (_, rhs) in defs.items() if c not in hocs}
+    modes = {c: m for c, (m, _) in defs.items() if c not in hocs and m == "formative"}
+    hoc_modes = {defs[h][0] for h in hocs}
+    if len(hoc_modes) > 1:
+        raise SurveySpecError("all higher-order constructs of one model must share a mode (=~ or <~)")
+    return {"blocks": blocks, "paths": paths, "hocs": hocs, "modes": modes,
+            "hoc_mode": hoc_modes.pop() if hoc_modes else "reflective"}
 
 
 def _all_rewired(paths, hocs):

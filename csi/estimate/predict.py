@@ -265,7 +265,19 @@ def predict_records(model, data: pd.DataFrame, *, missing_codes=(), **kw) -> lis
         from csi.survey.syntax import parse_lavaan
 
         model = parse_lavaan(model, scale=kw.pop("scale"), missing_codes=tuple(missing_codes))
-    table = predict_pls(model, data, **kw)
+    return _records(predict_pls(model, data, **kw))
+
+
+def cvpat_records(model, data: pd.DataFrame, *, missing_codes=(), **kw) -> list[dict]:
+    """:func:`cvpat` against LM and IA as JSON-ready records (``csi estimate --predict``)."""
+    if isinstance(model, str) and missing_codes:
+        from csi.survey.syntax import parse_lavaan
+
+        model = parse_lavaan(model, scale=kw.pop("scale"), missing_codes=tuple(missing_codes))
+    return [r for b in ("LM", "IA") for r in _records(cvpat(model, data, benchmark=b, **kw))]
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
     return [{k: (None if isinstance(v, float) and not np.isfinite(v) else
                  (float(v) if isinstance(v, np.floating | float) else v))
              for k, v in rec.items()} for rec in table.to_dict(orient="records")]

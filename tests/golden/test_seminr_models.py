@@ -135,3 +135,55 @@ def test_moderation_bootstrap_columns(data):
         assert {"se", "ci_low", "ci_high", "n_boot_valid"} <= set(t.columns)
         assert (t["se"] > 0).all() and (t["ci_low"] < t["ci_high"]).all()
     assert res.paths["n_boot_valid"].iloc[0] == 12
+
+
+def test_cli_moderate_and_higher_order(tmp_path, data):
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    def lav(c):
+        op = "<~" if c in FORMATIVE else "=~"
+        return f"{c} {op} {' + '.join(REF['items'][c])}"
+
+    csv = tmp_path / "corp_rep.csv"
+    data.to_csv(csv, index=False)
+    lines = [lav(c) for c in EXT["constructs"] + ["SC"]]
+    paths = {}
+    for p in EXT["paths"]:
+        paths.setdefault(p["target"], []).append(p["source"])
+    paths["CUSL"] += ["SC", "CUSA:SC"]
+    mod = tmp_path / "mod.lav"
+    mod.write_text("\n".join(lines + [f"{t} ~ {' + '.join(s)}" for t, s in paths.items()]))
+    runner = CliRunner()
+    out = tmp_path / "m.json"
+    r = runner.invoke(app, ["moderate", str(mod), str(csv), "--scale", "1,7", "--missing", "mean",
+                            "--json", str(out)])
+    assert r.exit_code == 2 and "-99" in r.output  # -99 is outside 1..7: a located data error
+    clean = tmp_path / "clean.csv"
+    data.replace(-99, np.nan).to_csv(clean, index=False)
+    r = runner.invoke(app, ["moderate", str(mod), str(clean), "--scale", "1,7", "--missing", "mean",
+                            "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    got = {(p["source"], p["target"]): p["estimate"] for p in _json.loads(out.read_text())["paths"]}
+    for p in MOD["moderation_two_stage"]["paths"]:
+        np.testing.assert_allclose(got[(p["source"], p["target"])], p["estimate"], atol=ATOL)
+    hoc = tmp_path / "hoc.lav"
+    ref = MOD["hoc_disjoint"]
+    hp = {}
+    for p in ref["paths"]:
+        hp.setdefault(p["target"], []).append(p["source"])
+    hoc.write_text("\n".join([lav(c) for c in EXT["constructs"]] + ["REP =~ COMP + LIKE  # reputation"]
+                             + [f"{t} ~ {' + '.join(s)}" for t, s in hp.items()]))
+    out = tmp_path / "h.json"
+    r = runner.invoke(app, ["higher-order", str(hoc), str(csv), "--scale", "1,7", "--missing", "mean",
+                            "--missing-codes", "-99", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = _json.loads(out.read_text())
+    got = {(p["source"], p["target"]): p["estimate"] for p in doc["paths"]}
+    for p in ref["paths"]:
+        np.testing.assert_allclose(got[(p["source"], p["target"])], p["estimate"], atol=ATOL)
+    assert doc["hocs"] == {"REP": ["COMP", "LIKE"]}
+    assert {r["construct"] for r in doc["lower_order"]["reliability"]} == {"COMP", "LIKE"}

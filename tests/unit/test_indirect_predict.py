@@ -110,6 +110,7 @@ def test_cli_predict_and_micom(tmp_path):
     doc = json.loads(out.read_text())
     assert {"item", "q2_predict", "rmse", "mae", "lm_rmse", "lm_mae"} <= set(doc["predict"][0])
     assert {"path", "estimate", "se", "ci_low", "ci_high"} <= set(doc["specific_indirect"][0])
+    assert {(r["construct"], r["benchmark"]) for r in doc["cvpat"]} >= {("overall", "LM"), ("overall", "IA")}
     assert {"direct", "indirect", "total"} <= set(doc["effects"][0])
     mj = tmp_path / "m.json"
     r = runner.invoke(app, ["micom", "surveys/ecommerce_csi.yaml", "sample_data/ecommerce_responses.csv",
