@@ -44,3 +44,12 @@ def vault_key_or_none():
 
 def role_label(role: str) -> str:
     return T(f"role_{role}")
+
+
+def audit_download(what: str) -> None:
+    """``on_click`` of a download button that hands out response-level data: audited."""
+    from app_pages import common
+    from csi.accounts.audit import record
+
+    user, _ = current_user()
+    record(common.store(), user, "responses_exported", detail=what, client=client_address())

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from app_pages.access import audit_download
 from app_pages.common import T
 from app_pages.data_tracking import tracking_section
 from csi.errors import CsiError
@@ -101,7 +102,8 @@ def _upload(survey) -> None:
         st.dataframe(_issues_table(result), hide_index=True, key="issues_table")
     if len(result.rejected):
         st.download_button(T("download_rejected"), result.rejected.to_csv(index=False).encode("utf-8-sig"),
-                           file_name=f"rejected-{up.name}.csv", mime="text/csv", key="dl_rejected")
+                           file_name=f"rejected-{up.name}.csv", mime="text/csv", key="dl_rejected",
+                           on_click=audit_download, args=(f"{len(result.rejected)} rejected rows of {up.name}",))
     if st.session_state.get(done_key):
         st.success(st.session_state[done_key])
     elif len(result.valid) and st.button(T("import_button"), key="import_button", type="primary"):
@@ -115,7 +117,8 @@ def _upload(survey) -> None:
                 if contacts_offered(survey, result.valid, result.contacts) else None
             summary = common.store().import_frame(
                 survey, result.valid, source_name=up.name, file_hash=result.file_hash,
-                platform=result.platform, rejected=result.rejected, issues=result.issues)
+                platform=result.platform, rejected=result.rejected, issues=result.issues,
+                missing_types=result.missing_types)
             cases_after_import(common.store(), survey, result, summary, key=key)
         except CsiError as exc:
             bar.empty()
@@ -156,7 +159,8 @@ def _exports(survey) -> None:
         return
     lang = common.lang()
     st.download_button(T("export_responses"), _xlsx_responses(key, frame),
-                       file_name=f"{survey.id}-responses.xlsx", key="dl_responses")
+                       file_name=f"{survey.id}-responses.xlsx", key="dl_responses",
+                       on_click=audit_download, args=(f"{len(frame)} responses of {survey.id} as xlsx",))
     if not sub.empty:
         try:
             res = common.fit_model(survey, sub, sub_key)

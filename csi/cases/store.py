@@ -57,22 +57,26 @@ class OpenedCases:
 
 
 def _summary(survey: Survey, frame: pd.DataFrame) -> list[dict]:
-    scores = {cid: construct_score(survey, frame, cid) for cid in survey.constructs}
-    ctype = next((q.id for q in survey.questions if q.role == "complaint_type"), None)
-    comment = next((q.id for q in survey.questions if q.role == "comment"), None)
-    segs = [q.id for q in survey.segments]
-    out = []
-    for i in range(len(frame)):
-        row = frame.iloc[i]
-        types = row[ctype] if ctype and ctype in frame else None
-        out.append({
-            "scores": {c: (None if math.isnan(float(s.iloc[i])) else float(s.iloc[i])) for c, s in scores.items()},
-            "complaint_types": [t for t in str(types).split(";") if t] if isinstance(types, str) else [],
-            "comment": scrub_comment(row[comment]) if comment and comment in frame else None,
-            "segments": {q: (None if pd.isna(row[q]) else str(row[q])) for q in segs if q in frame},
-            "submitted_at": None if pd.isna(row["submitted_at"]) else pd.Timestamp(row["submitted_at"]).isoformat(),
-        })
-    return out
+    """Per row: 0-100 construct scores, complaint types, scrubbed comment, segments, time
+    (columns turned into lists first: no per-row pandas indexing)."""
+    n = len(frame)
+
+    def col(fid: str | None) -> list:
+        if fid is None or fid not in frame:
+            return [None] * n
+        return [None if pd.isna(v) else v for v in frame[fid].tolist()]
+
+    scores = {cid: [None if math.isnan(v) else float(v) for v in construct_score(survey, frame, cid).tolist()]
+              for cid in survey.constructs}
+    types = col(next((q.id for q in survey.questions if q.role == "complaint_type"), None))
+    comments = col(next((q.id for q in survey.questions if q.role == "comment"), None))
+    segs = {q.id: col(q.id) for q in survey.segments if q.id in frame}
+    times = [None if pd.isna(t) else pd.Timestamp(t).isoformat() for t in frame["submitted_at"].tolist()]
+    return [{"scores": {c: v[i] for c, v in scores.items()},
+             "complaint_types": [t for t in str(types[i]).split(";") if t] if isinstance(types[i], str) else [],
+             "comment": scrub_comment(comments[i]),
+             "segments": {q: (None if v[i] is None else str(v[i])) for q, v in segs.items()},
+             "submitted_at": times[i]} for i in range(n)]
 
 
 def _consented(survey: Survey, frame: pd.DataFrame) -> pd.Series:

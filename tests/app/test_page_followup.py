@@ -161,6 +161,8 @@ def test_admin_bulk_assigns_and_reads_the_audit_log(shop):
     at.button(key="fu_assign_button").click().run()
     assert "1 case(s) assigned to li" in texts(at)
     assert list_cases(store, "ecommerce_csi").set_index("case_id").loc[ids["c3"], "owner"] == "li"
+    at.button(key="fu_export").click().run()  # the team's list: masked, and audited
+    assert not at.exception and read_audit(store, action="cases_exported")["actor"].tolist() == ["admin"]
     at.switch_page("app_pages/audit.py").run()
     log = at.dataframe[0].value
     assert {"login", "case_assigned", "user_added"} <= set(log["action"])
