@@ -116,7 +116,7 @@ def estimate(
 
             if method != "pls":
                 raise fail("--predict is for PLS (--method pls)")
-            pkw = {k: kw[k] for k in ("missing", "weighting", "consistent", "scale", "missing_codes") if k in kw}
+            pkw = {k: kw[k] for k in ("missing", "weighting", "consistent", "scale", "missing_codes") if kw.get(k) is not None}
             pseed = 0 if seed is None else seed  # folds are reproducible even without --seed
             out["predict"] = predict_records(spec, frame, folds=folds, reps=reps, seed=pseed, **pkw)
             out["cvpat"] = cvpat_records(spec, frame, folds=folds, reps=reps, seed=pseed, **pkw)

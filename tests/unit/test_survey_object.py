@@ -97,7 +97,7 @@ def test_default_form_sections(shop):
                            ["complaint", "complaint_type", "complaint_handling", "complaint_resolved"],
                            ["loyalty"]]
     assert fields[7] == ["drivers"]
-    assert fields[8] == ["nps", "comment", "contact_consent", "phone"]  # system fields (order_ref, repurchased_90d, ...) never shown
+    assert fields[8] == ["comment", "contact_consent", "nps", "phone"]  # system fields (order_ref, repurchased_90d, ...) never shown
     assert len(sections) == 9
     assert shop.t(sections[1].title, "en") == "Customer expectation"
 
