@@ -233,3 +233,21 @@ def test_driver_and_complaint_analyses_refuse_out_of_scale_values(flagship, bad)
     assert complained(flagship, frame).iloc[:2].tolist() == [0.0, 1.0]
     with pytest.raises(DataError, match="column 'cc1', row 0: value 2"):
         complained(flagship, frame.assign(cc1=[2.0, 1.0, 0.0, 0.0]))
+
+
+# -- point 10: csi estimate reads what csi import reads ------------------------------------------
+def test_estimate_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    frame = pd.read_csv(flagship_path.parents[1] / "sample_data" / "ecommerce_responses.csv", nrows=300)
+    frame = frame.rename(columns={"cs1": "CS1", "pq1": "PQ1"})  # ids matched case-insensitively
+    xlsx = tmp_path / "d.xlsx"
+    frame.to_excel(xlsx, index=False)
+    out = tmp_path / "o.json"
+    r = CliRunner().invoke(app, ["estimate", str(flagship_path), str(xlsx), "--boot", "0", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text(encoding="utf-8"))["n"] == 300
