@@ -258,3 +258,27 @@ def test_estimate_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_
     assert r.exit_code == 0, r.output
     a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (out, out2))
     assert a["n"] == b["n"] > 200 and a["index"] == b["index"]
+
+
+# -- point 8: survey versions do not mix ---------------------------------------------------------
+def test_survey_versions_do_not_mix(tmp_path, flagship_path, flagship):
+    from csi.store import open_store
+
+    base = flagship_path.read_text(encoding="utf-8")
+    same = tmp_path / "v11.yaml"  # a new version with a reworded title only: answers agree
+    same.write_text(base.replace('version: "1.0"', 'version: "1.1"').replace("网店顾客满意度调查", "网店顾客满意度调查（新）"),
+                    encoding="utf-8")
+    other = tmp_path / "v2.yaml"  # the satisfaction items moved to a 1-5 scale: they do not
+    other.write_text(base.replace('version: "1.0"', 'version: "2.0"').replace(
+        "  satisfaction:\n    label: {zh: 顾客满意度, en: Customer satisfaction}\n    scale: sat10",
+        "  satisfaction:\n    label: {zh: 顾客满意度, en: Customer satisfaction}\n    scale: sat5"
+    ).replace("scales:\n", "scales:\n  sat5: {min: 1, max: 5}\n", 1), encoding="utf-8")
+    v11, v2 = load_survey(same), load_survey(other)
+    store = open_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    for s, rid, cs1 in [(flagship, "a", 9), (v11, "b", 8), (v2, "c", 4)]:
+        res = _read(f"respondent_id,channel,cs1\n{rid},jd,{cs1}\n", s, name=f"{rid}.csv")
+        store.import_frame(s, res.valid, source_name=f"{rid}.csv", file_hash=res.file_hash)
+    assert store.responses_frame(flagship)["respondent_id"].tolist() == ["a", "b"]
+    assert store.frame_versions(flagship) == ["1.0", "1.1"]
+    assert store.responses_frame(v2)["respondent_id"].tolist() == ["c"]
+    assert store.responses_frame(v2, versions=["2.0", "1.0"])["respondent_id"].tolist() == ["a", "c"]
