@@ -282,3 +282,12 @@ def test_survey_versions_do_not_mix(tmp_path, flagship_path, flagship):
     assert store.frame_versions(flagship) == ["1.0", "1.1"]
     assert store.responses_frame(v2)["respondent_id"].tolist() == ["c"]
     assert store.responses_frame(v2, versions=["2.0", "1.0"])["respondent_id"].tolist() == ["a", "c"]
+
+
+def test_issues_name_the_header_as_written(flagship):
+    text = QUALTRICS + "2026-04-06 02:58:13,2026-04-06 03:03:13,IP Address,True,R_1,12,JD.com\n"
+    res = _read(text, flagship)
+    assert [(i.row, i.column, i.value) for i in res.issues] == [(4, "Q1", "12")]
+    wjx = "序号,提交答卷时间,1、您这次是在哪个平台下单的？,第2题(货如其述),第2题(商品质量)\n1,2026/04/06 11:03:13,1,5,13\n"
+    res = _read(wjx, flagship)
+    assert [(i.row, i.column) for i in res.issues] == [(2, "第2题(商品质量)")]
