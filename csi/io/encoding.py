@@ -44,7 +44,7 @@ def detect_encoding(data: bytes, encoding: str | None = None, *, file_name: str 
     'utf-8-sig'
     >>> detect_encoding(b"pq1,pq2")
     'utf-8'
-    >>> detect_encoding("name,pq1\nCrème brûlée,5\n".encode("cp1252"))
+    >>> detect_encoding("name,pq1\\nCrème brûlée,5\\n".encode("cp1252"))
     'cp1252'
     """
     if encoding:
