@@ -66,6 +66,8 @@ def _sidebar_filters() -> None:
         common.show_error(exc)
         return
     st.sidebar.caption(T("response_count", n=meta["n"]))
+    if meta.get("versions"):
+        st.sidebar.caption(T("versions_shown", versions=", ".join(meta["versions"])))
     if not meta["n"]:
         return
     st.sidebar.subheader(T("filters"))

@@ -169,7 +169,8 @@ def _meta(url: str, survey_id: str, sha: str, revision: int, _survey: Survey) ->
 
     frame, key = _responses(url, survey_id, sha, revision, _survey)
     return {"n": len(frame), "key": key, "waves": wave_labels(frame), "bounds": date_bounds(frame),
-            "segments": {q.id: segment_options(frame, q.id) for q in _survey.segments}}
+            "segments": {q.id: segment_options(frame, q.id) for q in _survey.segments},
+            "versions": store_handle(url).frame_versions(_survey)}
 
 
 def responses_meta(survey: Survey) -> dict:

@@ -1,7 +1,9 @@
 """``csi estimate``: fit a survey model (PLS or CB-SEM) and write the results as JSON.
 
 MODEL is a survey YAML (``.yaml``/``.yml``) or a lavaan-syntax file (then ``--scale MIN,MAX``
-is required); DATA is a CSV of responses, or ``--db URL`` reads the stored responses.
+is required); DATA is a response file in any format ``csi import`` reads (CSV/TSV/XLSX/XLS,
+platform exports; with a survey it is read by :func:`csi.io.read_responses` with the same
+column matching, rejected rows reported on stderr), or ``--db URL`` reads the stored responses.
 """
 
 from __future__ import annotations
@@ -16,6 +18,34 @@ from csi.cli.main import app, fail
 from csi.errors import CsiError
 
 __all__ = ["estimate"]
+
+
+def _read_data(spec, data: Path, extra: list[str]):
+    """DATA as a frame: through the importer for a survey, else the plain table reader.
+
+    ``extra`` columns (``--weights``/``--strata``) that are not survey fields are taken from the
+    file as written (one-header-row layouts), aligned by row number.
+    """
+    if isinstance(spec, str):
+        from csi.io.table_frame import match_names, model_names, read_table_frame
+
+        return match_names(read_table_frame(data), model_names(spec))
+    from csi.io import read_responses
+
+    imp = read_responses(data, spec)
+    if len(imp.rejected):
+        typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import (see `csi import`); "
+                   "estimating on the valid rows", err=True)
+    frame = imp.valid
+    missing = [c for c in extra if c not in frame]
+    if missing:
+        from csi.io.table_frame import read_table_frame
+
+        raw = read_table_frame(data, keep_rows=True)
+        for c in missing:
+            if c in raw and imp.platform in ("plain", "generic", "wenjuanxing", "google_forms"):
+                frame = frame.assign(**{c: raw[c].reindex(frame.index).to_numpy()})
+    return frame.reset_index(drop=True)
 
 
 def _parse_scale(text: str | None) -> tuple[float, float] | None:
@@ -64,8 +94,6 @@ def estimate(
     reps: Annotated[int, typer.Option(help="PLSpredict repetitions.")] = 10,
 ) -> None:
     """Estimate paths, reliabilities and 0-100 indices; print a summary, write --json."""
-    import pandas as pd
-
     from csi.estimate.fit import fit
 
     if engine is not None or source is not None or by is not None:
@@ -97,7 +125,7 @@ def estimate(
         else:
             if not data.exists():
                 raise fail(f"{data}: no such data file")
-            frame = pd.read_csv(data)
+            frame = _read_data(spec, data, [c for c in (weights, strata) if c])
         kw = {"scale": _parse_scale(scale)} if isinstance(spec, str) else {}
         if missing_codes and isinstance(spec, str):
             try:

@@ -61,6 +61,8 @@ class Layout:
     include_unfinished: bool = False
     #: cell problems found while preparing the body: [(source column, reasons, raw)]
     cell_issues: list = field(default_factory=list)
+    #: column name used here -> the header as written in the file (issues name the latter)
+    written: dict[str, str] = field(default_factory=dict)
 
     def prepare(self, body: pd.DataFrame, survey: Survey) -> tuple[pd.DataFrame, pd.Series]:
         """Platform clean-up of the body: returns (frame, drop reason per row or None).
@@ -91,7 +93,13 @@ class Layout:
             self.cell_issues.extend(issues)
             used += [c for c, _ in parts]
         body = body.drop(columns=used).rename(columns=renames)
-        body.columns = unique_names(list(body.columns))
+        before = list(body.columns)
+        body.columns = unique_names(before)
+        inverse = {new: old for old, new in renames.items()}
+        for name, raw in zip(body.columns, before, strict=True):
+            src = inverse.get(raw)
+            if src is not None:
+                self.written.setdefault(name, self.written.get(src, src))
         if joined:
             self.multi_sep = "┋"
             body = pd.concat([body, pd.DataFrame(joined, index=body.index)], axis=1)
@@ -295,8 +303,10 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
         # Matrix texts are "Question - Sub-label": the sub-label is the item text.
         sub = text.rsplit(" - ", 1)[-1] if " - " in text else text
         names.append(sub or tag or import_id)
-    return Layout("qualtrics", 3, unique_names(names), positional=True, multi_sep=",",
-                  source_tz=tz if tz and tz.upper() != "UTC" else None)
+    names = unique_names(names)
+    written = {n: t for n, t in zip(names, tags, strict=False) if t and t != n}
+    return Layout("qualtrics", 3, names, positional=True, multi_sep=",",
+                  source_tz=tz if tz and tz.upper() != "UTC" else None, written=written)
 
 
 def _surveymonkey(pv: list[list[str]]) -> Layout:

@@ -297,10 +297,10 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         parts.append(issues_frame(drop.index[drop.notna()], None, [None] * int(drop.notna().sum()), drop[drop.notna()]))
     parts = [p for p in parts if len(p)]
     iss = pd.concat(parts, ignore_index=True) if parts else issues_frame()
+    src_of = {f: c for c, f in colmap.items()}
+    iss["column"] = [layout.written.get(src_of.get(c, c), src_of.get(c, c)) for c in iss["column"]]
     # one problem per cell: a value that failed conversion is not also "required answer missing"
     iss = iss.loc[~iss.duplicated(["row", "column"], keep="first") | iss["column"].isna()]
-    src_of = {f: c for c, f in colmap.items()}
-    iss["column"] = [src_of.get(c, c) for c in iss["column"]]
     bad_rows_set = set(iss["row"].tolist())
     reject_mask = idx.isin(list(bad_rows_set))
     # rejected (raw text, no contact columns)

@@ -122,6 +122,10 @@ class Table:
                                  pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True), conv)
         frame = tbl.to_pandas()
         frame.index = pd.RangeIndex(header_rows + 1, header_rows + 1 + len(frame))
+        if len(frame) and tbl.num_columns:
+            blank = frame.isna().all(axis=1)  # a row of empty cells (",,,") is a blank row
+            if blank.any():
+                frame = frame.loc[~blank]
         return frame
 
     def _python_body(self, header_rows: int, names: list[str]) -> tuple[pd.DataFrame, list[BadRow]]:
@@ -232,13 +236,13 @@ def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None =
         raw.index = pd.RangeIndex(start, start + len(raw))
         preview = [[_cell_text(v) for v in row] for row in raw.head(_PREVIEW_LINES).itertuples(index=False)]
         return Table("excel", "binary", "", preview, _excel=raw)
-    enc = detect_encoding(data, encoding)
+    enc = detect_encoding(data, encoding, file_name=file_name)
     if enc in ("utf-8", "ascii"):  # already validated by detect_encoding: decode only the head
         head_bytes = data[: 1 << 16]
-        text = head_bytes.decode("utf-8", errors="ignore") if encoding is None else decode_bytes(data, enc)
+        text = head_bytes.decode("utf-8", errors="ignore") if encoding is None else decode_bytes(data, enc, file_name)
         utf8 = data
     else:
-        text = decode_bytes(data, enc)
+        text = decode_bytes(data, enc, file_name)
         utf8 = None
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -189,6 +189,8 @@ LABELS: dict[str, dict[str, str]] = {
     "saved": {"en": "Saved {file} (version {version}).", "zh": "已保存 {file}（版本 {version}）。"},
     "version_exists": {"en": "Version {version} already exists; change `version:` first.",
                        "zh": "版本 {version} 已存在；请先修改 `version:`。"},
+    # -- issue 13: survey versions a frame spans -------------------------------------------
+    "versions_shown": {"en": "Survey versions shown: {versions}", "zh": "显示的问卷版本：{versions}"},
     # -- respondent form -------------------------------------------------------------------
     "submit": {"en": "Submit", "zh": "提交"},
     "required_missing": {"en": "Please answer the required questions: {fields}",

@@ -42,6 +42,7 @@ from csi.store.schema import (
     survey_versions,
 )
 from csi.store.typed import ensure_answers_table, write_answers
+from csi.store.versions import version_ids
 from csi.survey import Survey
 
 __all__ = ["Store", "BatchSummary"]
@@ -335,9 +336,13 @@ class Store:
             return int(conn.execute(sa.select(sa.func.count()).select_from(responses)
                                     .where(responses.c.survey_id == sid)).scalar_one())
 
-    def responses_frame(self, survey: Survey, *, waves=None, segment=None,
+    def responses_frame(self, survey: Survey, *, waves=None, segment=None, versions=None,
                         with_missing_types: bool = False):
         """The stored responses of ``survey`` as the canonical frame (no PII), oldest first.
+
+        Only rows stored under ``survey``'s version and under versions whose items and scales
+        agree (:mod:`csi.store.versions`); ``versions``: explicit version labels instead.
+        :meth:`frame_versions` says which versions a frame spans.
 
         ``waves``: a wave label or a list of labels to keep; ``segment``: ``(field, value)``,
         ``{field: value | [values]}`` to keep (e.g. ``("channel", "tmall")``).
@@ -347,7 +352,10 @@ class Store:
         the first (see :mod:`csi.io.missing_types`).
         """
         with self.engine.connect() as conn:
+            vids, _ = version_ids(conn, survey, versions)
+            in_batches = sa.select(import_batches.c.id).where(import_batches.c.survey_version_id.in_(vids))
             blobs = conn.execute(sa.select(batch_frames.c.data).where(batch_frames.c.survey_id == survey.id)
+                                 .where(batch_frames.c.batch_id.in_(in_batches))
                                  .order_by(batch_frames.c.batch_id)).all()
             if waves is not None:
                 waves = [waves] if isinstance(waves, str) else list(waves)
@@ -362,7 +370,8 @@ class Store:
             for in_batch in [responses.c.batch_id.is_(None)] + [responses.c.batch_id == b for b in no_copy]:
                 q = (sa.select(responses.c.id, responses.c.respondent_id, responses.c.submitted_at, responses.c.wave,
                                responses.c.answers, responses.c.missing)
-                     .where(responses.c.survey_id == survey.id).where(in_batch))
+                     .where(responses.c.survey_id == survey.id).where(in_batch)
+                     .where(responses.c.survey_version_id.in_(vids)))
                 if waves is not None:
                     q = q.where(responses.c.wave.in_(waves))
                 rows.extend(conn.execute(q).all())
@@ -402,6 +411,11 @@ class Store:
             types = types.loc[:, types.notna().any()].astype(object)
             return frame.drop(columns=tcols), types
         return frame
+
+    def frame_versions(self, survey: Survey, versions=None) -> list[str]:
+        """The version labels :meth:`responses_frame` reads for ``survey`` (for the app to show)."""
+        with self.engine.connect() as conn:
+            return version_ids(conn, survey, versions)[1]
 
     def batches(self, survey: Survey | str) -> pd.DataFrame:
         """Import batches of the survey, newest first."""

@@ -75,8 +75,10 @@ def test_no_valid_row_is_lost(rows, encoding, sep):
         else:
             w.writerow([rid, "5", "5", "5", "0", "jd"] + ["x" * payload])  # huge cell, one field too many
     data = buf.getvalue().encode(encoding)
+    # GB18030 is detected only for plausibly Chinese text (issue 13; tested in test_io_encoding):
+    # random characters in GB18030 are indistinguishable from other encodings, so name it here
     try:
-        res = read_responses(data, SURVEY, platform="plain")
+        res = read_responses(data, SURVEY, platform="plain", encoding="gb18030" if encoding == "gb18030" else None)
     except CsiError as exc:
         # only acceptable when no well-formed row exists (e.g. every column unusable)
         assert not expected, f"valid rows lost: {exc}"

@@ -24,9 +24,10 @@ def test_old_store_is_upgraded_and_keeps_rows(flagship, tmp_path):
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.exec_driver_sql(
+        # the survey's real text: responses are read per survey version (issue 13)
+        conn.execute(sa.text(
             "INSERT INTO survey_versions (survey_id, version, sha256, yaml_text, created_at) "
-            "VALUES ('ecommerce_csi', '1.0', 'x', 'y', '2026-01-01')")
+            "VALUES ('ecommerce_csi', '1.0', 'x', :text, '2026-01-01')"), {"text": flagship.source_text})
         conn.exec_driver_sql(
             "INSERT INTO responses (survey_id, survey_version_id, respondent_id, submitted_at, wave, answers) "
             "VALUES ('ecommerce_csi', 1, 'old1', '2026-01-01T00:00:00.000000', '2026Q1', '{\"pq1\": 4.0}')")
