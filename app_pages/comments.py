@@ -29,6 +29,11 @@ def _analysis(data_key: str, sha: str, _survey, _frame):
     return out
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _by_segment(data_key: str, sha: str, seg: str, _survey, _frame):
+    return th.themes_by(_survey, _frame, seg, comment_data.analysis(data_key, sha, _survey, _frame))
+
+
 def main() -> None:
     got = common.page_data()
     if got is None:
@@ -72,6 +77,16 @@ def main() -> None:
                              wave=r.wave, before=fmt(100 * r.share_prev), after=fmt(100 * r.share_last)))
         else:
             st.caption(T("no_rising_themes"))
+
+    segs = {q.id: survey.t(q.short or q.text, lang) for q in survey.segments if q.id in frame}
+    if segs:
+        st.subheader(T("themes_by_segment"))
+        seg = st.selectbox(T("segment_question"), list(segs), format_func=lambda q: segs[q],
+                           key="comments_segment")
+        by = _by_segment(key, survey.sha256, seg, survey, frame)
+        glabels = {str(o.code): survey.t(o.label, lang) for o in survey.question_map[seg].options}
+        st.dataframe(rc.share_table(by, labels, glabels, T("n_comments")), key="themes_by_segment")
+        st.caption(T("themes_by_segment_note"))
 
     st.subheader(T("theme_table"))
     show = summary.assign(theme=summary["theme"].map(lambda x: labels.get(x, x)))

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from csi.text.lexicon import survey_lexicon
 from csi.text.privacy import scrub_contacts
 
-__all__ = ["theme_labels", "themes_figure", "theme_score_figure", "theme_trend_figure", "comment_table",
+__all__ = ["share_table", "theme_labels", "themes_figure", "theme_score_figure", "theme_trend_figure", "comment_table",
            "filter_comments"]
 
 
@@ -61,6 +61,22 @@ def theme_trend_figure(by_wave: pd.DataFrame, labels: Mapping[str, str], *, top:
                                  name=labels.get(t, t)))
     fig.update_layout(yaxis_title=y_title, xaxis_title=x_title, margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return fig
+
+
+def share_table(by_group: pd.DataFrame, labels: Mapping[str, str], group_labels: Mapping[str, str],
+                n_label: str = "n") -> pd.DataFrame:
+    """Themes (rows) x groups (columns): percent of the group's comments mentioning the theme
+    (1 decimal), a last row with each group's number of comments; from :func:`csi.text.themes.themes_by`."""
+    if not len(by_group):
+        return pd.DataFrame()
+    wide = by_group.pivot(index="theme", columns="group_value", values="share")
+    order = [t for t in labels if t in wide.index] + [t for t in wide.index if t not in labels]
+    wide = (100 * wide.loc[order]).round(1)
+    counts = by_group.drop_duplicates("group_value").set_index("group_value")["n_comments"]
+    wide.loc[n_label] = counts.reindex(wide.columns).astype(float)
+    wide.index = [labels.get(t, t) for t in wide.index]
+    wide.columns = [group_labels.get(str(c), str(c)) for c in wide.columns]
+    return wide.rename_axis(None, axis=1)
 
 
 def filter_comments(analysis: pd.DataFrame, *, themes: list[str] | None = None, sentiment: list[str] | None = None,

@@ -250,6 +250,10 @@ LABELS: dict[str, dict[str, str]] = {
     "no_rising_themes": {"en": "No theme rose significantly since the previous wave.",
                          "zh": "与上一期相比，没有主题显著上升。"},
     "theme_table": {"en": "Themes and scores", "zh": "主题与得分"},
+    "themes_by_segment": {"en": "Themes by segment", "zh": "各细分的主题"},
+    "themes_by_segment_note": {"en": "% of each group's comments that mention the theme; last row: "
+                                     "number of comments.",
+                               "zh": "各组评论中提及该主题的百分比；最后一行：评论数。"},
     "keywords": {"en": "Keywords", "zh": "关键词"},
     "representative": {"en": "In their own words", "zh": "顾客原话"},
     "disagreements": {"en": "Comment and ticked complaint type differ", "zh": "评论与所选投诉类型不一致"},

@@ -40,70 +40,73 @@ def _alternation(words) -> str:
 
 
 @lru_cache(maxsize=1)
-def _regexes() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _regexes() -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern]:
     r = language_resources()
-    inten = re.compile("(?:" + _alternation(r.intensifiers) + r")\s*$")
-    dimin = re.compile("(?:" + _alternation(r.diminishers) + r")\s*$")
     contrast = re.compile(_alternation(r.contrast))
-    return inten, dimin, contrast
+    return tuple(r.intensifiers), tuple(r.diminishers), contrast
+
+
+def _ends_with(before: str, words: tuple[str, ...]) -> bool:
+    """Whether ``before`` (trailing spaces ignored) ends with one of ``words``; an English word
+    must start at a word boundary ("also" does not end with the intensifier "so")."""
+    b = before.rstrip()
+    if not b.endswith(words):
+        return False
+    for w in words:
+        if b.endswith(w):
+            if not w[0].isascii():
+                return True
+            k = len(b) - len(w)
+            if k == 0 or not (b[k - 1].isascii() and b[k - 1].isalnum()):
+                return True
+    return False
 
 
 @lru_cache(maxsize=1)
-def _dictionaries() -> tuple[dict[str, float], int, dict[str, float], int, frozenset[str]]:
-    """Sentiment words split into Chinese/symbol words (matched by substring) and English
-    words and phrases (matched on word boundaries), with their longest lengths."""
-    zh, en = {}, {}
+def _dictionaries() -> tuple[dict[str, list[str]], dict[str, float], int]:
+    """Chinese/symbol sentiment words by first character (found by substring search) and the
+    English words and phrases (matched on whole tokens), with the longest phrase length."""
+    by_first: dict[str, list[str]] = {}
+    en: dict[str, float] = {}
     for w, v in language_resources().sentiment.items():
-        (en if re.match(r"[a-z0-9]", w) else zh)[w] = v
-    return (zh, max(map(len, zh), default=1), en, max((len(w.split()) for w in en), default=1),
-            frozenset(w[0] for w in zh))
+        if re.match(r"[a-z0-9]", w):
+            en[w] = v
+        else:
+            by_first.setdefault(w[0], []).append(w)
+    return by_first, en, max((len(w.split()) for w in en), default=1)
 
 
 _EN_TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
 def _sentiment_words(text: str) -> list[tuple[int, str]]:
-    """``(position, word)`` of the sentiment words of ``text``, longest match first, no overlaps."""
-    zh, zmax, en, emax, first = _dictionaries()
-    out: list[tuple[int, str]] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        ch = text[i]
-        if "a" <= ch <= "z" or "0" <= ch <= "9":
-            if i and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] == "'")):
-                i += 1
-                continue
-            toks = []
-            for m in _EN_TOKEN.finditer(text, i):
-                if toks and text[toks[-1][1]:m.start()].strip() != "":
-                    break
-                toks.append((m.start(), m.end()))
-                if len(toks) >= emax:
-                    break
-            hit = None
-            for k in range(len(toks), 0, -1):
-                phrase = " ".join(text[a:b] for a, b in toks[:k])
+    """``(position, word)`` of the sentiment words of ``text``: every occurrence, then the
+    leftmost-longest ones kept where they overlap ("快递" wins over "快")."""
+    by_first, en, emax = _dictionaries()
+    found: list[tuple[int, int, str]] = []
+    for ch in set(text).intersection(by_first):
+        for w in by_first[ch]:
+            i = text.find(w)
+            while i >= 0:
+                found.append((i, -len(w), w))
+                i = text.find(w, i + 1)
+    if en:
+        toks = [(m.start(), m.end()) for m in _EN_TOKEN.finditer(text)]
+        for i in range(len(toks)):
+            for k in range(min(emax, len(toks) - i), 0, -1):
+                if k > 1 and any(text[toks[j][1]:toks[j + 1][0]].strip() for j in range(i, i + k - 1)):
+                    continue
+                phrase = " ".join(text[a:b] for a, b in toks[i:i + k])
                 if phrase in en:
-                    hit = (k, phrase)
+                    found.append((toks[i][0], toks[i][0] - toks[i + k - 1][1], phrase))
                     break
-            if hit is not None:
-                out.append((i, hit[1]))
-                i = toks[hit[0] - 1][1]
-            else:
-                i = toks[0][1] if toks else i + 1
-            continue
-        if ch not in first:
-            i += 1
-            continue
-        for L in range(min(zmax, n - i), 0, -1):
-            w = text[i:i + L]
-            if w in zh:
-                out.append((i, w))
-                i += L
-                break
-        else:
-            i += 1
+    found.sort()
+    out: list[tuple[int, str]] = []
+    end = -1
+    for pos, neg_len, w in found:
+        if pos >= end:
+            out.append((pos, w))
+            end = pos - neg_len
     return out
 
 
@@ -131,9 +134,9 @@ def sentiment_score(text: str, neg: NegationIndex | None = None, n_themes: int =
         lo = neg.window_before(s, is_cjk(word))
         before = text[lo:s]
         if before:
-            if inten.search(before):
+            if _ends_with(before, inten):
                 w *= 1.5
-            elif dimin.search(before):
+            elif _ends_with(before, dimin):
                 w *= 0.6
             if neg.any_in(lo, s):
                 w *= -0.6

@@ -40,6 +40,10 @@ def test_comments_page_in_english(app_env):
     assert not at.exception
     assert "What customers talk about" in texts(at)
     assert "Late delivery" in set(shown_frames(at, "theme", "n")[0]["theme"])
+    at.selectbox(key="comments_segment").set_value("category").run()
+    assert not at.exception
+    seg = [d.value for d in at.dataframe if "Apparel" in d.value.columns][0]
+    assert "Late delivery" in seg.index and seg.loc["Comments"].sum() > 0
 
 
 def test_overview_shows_nps(app_env, sample_db):

@@ -192,3 +192,13 @@ def test_store_cache_of_analyses(flagship, tmp_path, monkeypatch):
             analyze_comments(edited, _frame(), cache=cache)
     finally:
         close_store(url)
+
+
+def test_share_table_for_display(flagship):
+    from csi.report.comments import share_table, theme_labels
+
+    by = themes_by(flagship, _frame(), "channel")
+    t = share_table(by, theme_labels(flagship, "en"), {"jd": "JD.com", "tmall": "Tmall"}, "Comments")
+    # jd: comments a, b, e all about late -> 100%; tmall: c, f (no late) -> 0%
+    assert t.loc["Late delivery", "JD.com"] == 100.0 and t.loc["Late delivery", "Tmall"] == 0.0
+    assert t.loc["Comments"].tolist() == [3.0, 2.0]
