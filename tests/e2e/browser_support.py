@@ -38,9 +38,44 @@ def load_sample(url: str) -> None:
     close_store(url)
 
 
+#: One server and one browser per test process, shared by every module that imports the
+#: fixtures (each importing module registers its own copy of a session fixture; without this
+#: each would start a server, and a second sync playwright in one process fails).
+_SHARED: dict[str, list] = {}
+
+
+def _shared(name: str, start):
+    """A context manager yielding the process-wide ``name`` (started once by ``start``, a
+    generator function; finished when the last user leaves)."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def use():
+        entry = _SHARED.get(name)
+        if entry is None:
+            gen = start()
+            entry = _SHARED[name] = [next(gen), gen, 0]
+        entry[2] += 1
+        try:
+            yield entry[0]
+        finally:
+            entry[2] -= 1
+            if entry[2] == 0:
+                del _SHARED[name]
+                with contextlib.suppress(StopIteration):
+                    next(entry[1])
+
+    return use()
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, chromium_path):
     """Base URL of a running dashboard (stopped at the end of the session)."""
+    with _shared("server", lambda: _server(tmp_path_factory)) as srv:
+        yield srv
+
+
+def _server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{tmp / 'csi.sqlite'}"
     load_sample(url)
@@ -79,6 +114,11 @@ def server(tmp_path_factory, chromium_path):
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    with _shared("browser", lambda: _browser(chromium_path)) as b:
+        yield b
+
+
+def _browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
