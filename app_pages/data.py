@@ -84,7 +84,6 @@ def _upload(survey) -> None:
     bar.empty()
     st.subheader(f"{T('import_report')}: {up.name}")
     st.caption(T("detected", platform=result.platform, encoding=result.encoding))
-    st.caption(T("detected_encoding", encoding=result.encoding))
     done_key = f"imported_{digest}"
     prev = None if st.session_state.get(done_key) else _previous_batch(survey, result.file_hash)
     if prev is not None:  # this very file is stored already: say when, show no counts

@@ -115,13 +115,13 @@ def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=
                   delta=None if change is None else f"{change.diff:+.1f}",
                   delta_color="normal" if not pending and change is not None and change.significant
                   else "off")
-        common.headline_note(st, cur.n_obs, survey)  # issue 20: filters, n, small-n caution
         if pending:
             st.caption(T("ci_pending"))
             st.write(T("change_pending"))
         else:
             st.caption(T("ci95", low=fmt(cur.ci_low), high=fmt(cur.ci_high)))
             st.write(ov.change_sentence(change, lang))
+        common.headline_note(st, cur.n_obs, survey)  # issue 20: filters, n, small-n caution
 
     binary = ov.binary_constructs(survey)
     shown = [r for r in cards.itertuples(index=False) if r.construct not in binary]

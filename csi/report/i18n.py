@@ -347,7 +347,6 @@ LABELS: dict[str, dict[str, str]] = {
     "encoding_help": {"en": "Chinese exports are often GB18030/GBK; choose it here if the "
                             "automatic choice reads the file wrongly.",
                       "zh": "中文导出文件常为 GB18030/GBK；若自动识别读错，请在此选择。"},
-    "detected_encoding": {"en": "Detected encoding: {encoding}", "zh": "识别的编码：{encoding}"},
     "already_imported": {"en": "Already imported on {date} as batch {batch}; nothing added.",
                          "zh": "该文件已于 {date} 作为批次 {batch} 导入；未新增任何数据。"},
 }

@@ -97,11 +97,12 @@ def answer_form(page) -> None:
     page.locator(".st-key-csi-q-cc1, .st-key-csi-missing-cc1").get_by_text("No", exact=True).click()
     page.wait_for_timeout(150)
     scales = page.locator('[class*="st-key-csi-scale-"]')  # one container per scale question
-    for i in range(scales.count()):
-        box = scales.nth(i)
-        if box.inner_text().split("\n")[0].rstrip().endswith("*"):
-            box.get_by_text("8", exact=True).click()
-            page.wait_for_timeout(150)
+    required = page.evaluate("""() => [...document.querySelectorAll('[class*="st-key-csi-scale-"]')]
+        .map(el => el.innerText.split('\\n')[0].trim().endsWith('*'))""")
+    for i, req in enumerate(required):
+        if req:
+            scales.nth(i).get_by_text("8", exact=True).click()
+            page.wait_for_timeout(80)
 
 
 def test_public_form_on_phone(server, browser, shot):

@@ -66,3 +66,64 @@ def test_canonical_answers_drop_hidden_and_type_values(sections):
     assert out == {"channel": "jd", "pq1": 99.0, "cc1": 0.0, "comment": "ok"}
     out = canonical_answers(sections, {"cc1": 1.0, "complaint_type": []})
     assert out["complaint_type"] == ""  # shown, nothing ticked
+
+
+# -- issue 20: anchors, human section titles, consent before contact data, invitation skips --
+def test_anchors_from_the_item_or_the_scale_never_both(flagship, sections):
+    f = fields(sections)
+    assert f["cs2"].anchors == (("1", "Falls short"), ("10", "Exceeds"))  # the item's own
+    assert "(1 =" not in f["cs2"].text  # ... and not repeated in the question text
+    assert f["cs1"].anchors == (("1", "Very dissatisfied"), ("10", "Very satisfied"))  # the scale's
+    assert f["ce1"].anchors == (("1", "Very low"), ("10", "Very high"))
+    assert f["pq1"].dont_know_label == "Don't know / not applicable"
+    zh = fields(form_layout(flagship, "zh"))
+    assert zh["cs2"].anchors == (("1", "远低于期望"), ("10", "远超期望"))
+
+
+def test_section_titles_are_human_not_model_names(flagship):
+    titles = [s.title for s in form_layout(flagship, "zh")]
+    labels = {flagship.t(c.label, "zh") for c in flagship.constructs.values()}
+    assert not set(titles) & labels  # no "感知价值", "顾客抱怨"
+    assert titles[-1] == "最后"
+
+
+def test_contact_fields_follow_consent(flagship, sections):
+    ids = [f.id for s in sections for f in s.fields]
+    assert ids.index("contact_consent") == ids.index("phone") - 1
+    phone = fields(sections)["phone"]
+    assert not is_visible(phone, {}) and not is_visible(phone, {"contact_consent": 0.0})
+    assert is_visible(phone, {"contact_consent": 1.0})
+    out = canonical_answers(sections, {"contact_consent": 0.0, "phone": "13800000000"})
+    assert out == {"contact_consent": 0.0}  # no consent: the number is not submitted
+
+
+def test_survey_without_consent_question_gets_a_form_only_gate(flagship):
+    from csi.survey import parse_survey
+
+    text = flagship.source_text.replace("    show_if: {field: contact_consent, equals: 1}\n", "")
+    text = text.replace("fields: [comment, contact_consent, phone]", "fields: [comment, phone]")
+    start = text.index("  - id: contact_consent")
+    text = text[:start] + text[text.index("  - id: phone"):]
+    s = parse_survey(text)
+    assert "contact_consent" not in s.question_map
+    f = fields(form_layout(s, "en"))
+    assert f["contact_consent"].synthetic and f["phone"].show_if.field == "contact_consent"
+    secs = form_layout(s, "en")
+    assert canonical_answers(secs, {"contact_consent": 1.0, "phone": "1"}) == {"phone": "1"}
+
+
+def test_invitation_fields_are_not_asked(flagship):
+    ids = {f.id for s in form_layout(flagship, "en", skip={"channel", "category"}) for f in s.fields}
+    assert "channel" not in ids and "category" not in ids and "region" in ids
+
+
+def test_item_anchor_outside_the_scale_is_a_spec_error(flagship):
+    from csi.errors import SurveySpecError
+    from csi.survey import parse_survey
+
+    bad = flagship.source_text.replace("          10: {zh: 远超期望, en: Exceeds}",
+                                       "          11: {zh: 远超期望, en: Exceeds}")
+    with pytest.raises(SurveySpecError, match=r"anchor for 11 is outside the item's scale") as err:
+        parse_survey(bad)
+    issue = err.value.issues[0]
+    assert issue.path == "constructs.satisfaction.items[1].labels[11]" and issue.line > 0
