@@ -30,7 +30,7 @@ from csi.store.schema import case_events, cases
 from csi.survey import Survey
 from csi.vault import VaultKey, VaultKeyError
 
-__all__ = ["STATUSES", "TRANSITIONS", "CASE_COLUMNS", "OpenedCases", "open_cases", "list_cases",
+__all__ = ["STATUSES", "TRANSITIONS", "CASE_COLUMNS", "OpenedCases", "open_cases", "list_cases", "cases_for_alerts",
            "case_history", "get_case", "filter_cases", "add_event"]
 
 STATUSES = ("new", "contacted", "resolved", "unreachable", "closed")
@@ -253,3 +253,13 @@ def case_history(store, case_id: int) -> pd.DataFrame:
                                       case_events.c.detail).where(case_events.c.case_id == int(case_id))
                             .order_by(case_events.c.id)).all()
     return pd.DataFrame(rows, columns=["at", "actor", "kind", "detail"])
+
+
+def cases_for_alerts(store, survey_id: str) -> pd.DataFrame:
+    """The cases still waiting for a first contact (status ``new``) as ``case_id, due_at,
+    status`` -- what the ``overdue_cases`` alert rule (:mod:`csi.alerts.rules`) reads; a case
+    past its due time is then overdue, as on the Follow-up page."""
+    frame = list_cases(store, survey_id, status="new")
+    cols = ["case_id", "due_at", "status"]
+    return frame[cols] if len(frame) else pd.DataFrame(columns=cols)
+

@@ -53,7 +53,8 @@ def alerts_check(
 ) -> None:
     """Check the alert rules; log and send (once) what is new."""
     from csi.alerts import alert_message, check_alerts, evaluate_alerts
-    from csi.store import default_database_url, read_responses_frame
+    from csi.cases.store import cases_for_alerts
+    from csi.store import default_database_url, open_store, read_responses_frame
     from csi.survey import load_survey
 
     if not survey.exists():
@@ -63,10 +64,12 @@ def alerts_check(
         url = db or default_database_url()
         frame = read_responses_frame(s, url)
         analysis = _analysis(s, frame, url)
+        cases = cases_for_alerts(open_store(url), s.id)  # issue 18's follow-up cases
         if dry_run:
-            alerts, new, sent, hooked, notes = evaluate_alerts(s, frame, analysis=analysis), [], [], False, []
+            alerts = evaluate_alerts(s, frame, analysis=analysis, cases=cases)
+            new, sent, hooked, notes = [], [], False, []
         else:
-            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang, analysis=analysis)
+            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang, analysis=analysis, cases=cases)
             alerts, new, sent, hooked, notes = res.alerts, res.new, res.sent, res.webhook, res.notes
     except CsiError as exc:
         raise fail(exc) from None

@@ -1,26 +1,23 @@
 """Contact data out of comment texts before they are shown or exported.
 
-:func:`scrub_contacts` is the one place the comment analysis scrubs text: phone numbers
-(mainland mobiles, landlines, international), e-mail addresses, 18-digit resident ID numbers,
-QQ / WeChat ids after their keyword, and URLs become ``[phone]``, ``[email]``, ``[id]``,
-``[account]`` and ``[url]``. (The import scrubber of ``csi.io`` can replace it once merged.)
+:func:`scrub_contacts` is the one place the comment analysis scrubs text: URLs and QQ / WeChat
+ids after their keyword become ``[url]`` and ``[account]``; then the importer's scrubber
+(:func:`csi.io.scrub.scrub_text`) replaces phone numbers (mainland mobiles, landlines,
+international), e-mail addresses and 18-digit resident ID numbers by ``[phone]``, ``[email]``
+and ``[id]``.
 """
 
 from __future__ import annotations
 
 import re
 
+from csi.io.scrub import scrub_text
+
 __all__ = ["scrub_contacts"]
 
 _RULES = [
-    ("[email]", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
     ("[url]", re.compile(r"(?:https?://|www\.)\S+", re.I)),
-    ("[id]", re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")),
     ("[account]", re.compile(r"(?:qq|wx|vx|微信|微信号|v信|企鹅)\s*[:：号]?\s*[A-Za-z0-9_-]{5,}", re.I)),
-    ("[phone]", re.compile(r"(?:\+|00)\d{1,3}[\s-]?\d{2,4}(?:[\s-]?\d{3,4}){2,3}(?!\d)")),
-    ("[phone]", re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")),
-    ("[phone]", re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")),
-    ("[phone]", re.compile(r"(?<!\d)(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\d)")),
 ]
 
 
@@ -37,5 +34,7 @@ def scrub_contacts(text: str) -> tuple[str, dict[str, int]]:
     for token, rx in _RULES:
         text, n = rx.subn(token, text)
         if n:
-            counts[token] = counts.get(token, 0) + n
+            counts[token] = n
+    text, kinds = scrub_text(text)
+    counts.update({f"[{kind}]": n for kind, n in kinds.items() if n})
     return text, counts

@@ -339,3 +339,25 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
     bad = text.replace("    pii: other\n    source: system\n", "    source: system\n")
     with pytest.raises(SurveySpecError, match="must be a question marked `pii: other`"):
         parse_survey(bad)
+
+
+def test_alerts_check_reports_a_case_overdue_for_first_contact(shop, flagship_path, db):
+    """`csi alerts check` reads the store's follow-up cases (issue 18) for the `overdue_cases`
+    rule (issue 19): a case still `new` after its due time is an alert, a contacted one is not."""
+    import sqlalchemy as sa
+
+    from csi.store.schema import cases as cases_table
+
+    store = shop["store"]
+    ids = list_cases(store, "ecommerce_csi").set_index("respondent_id")["case_id"]
+    past = (datetime.now() - timedelta(hours=30)).isoformat(timespec="microseconds")
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(cases_table).where(cases_table.c.id.in_([int(ids["r1"]), int(ids["r4"])]))
+                     .values(due_at=past))
+    update_case(store, int(ids["r4"]), status="contacted", actor=Actor("admin", "admin"))
+    r = _run("alerts", "check", flagship_path, "--db", db, "--json", "--dry-run")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    overdue = [a["subject"] for a in doc["alerts"] if a["kind"] == "overdue_cases"]
+    assert overdue == [str(ids["r1"])]
+    assert not any("no follow-up cases" in n for n in doc["notes"])
