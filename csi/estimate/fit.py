@@ -330,7 +330,7 @@ def _stratum_codes(data: pd.DataFrame, strata, rows: pd.Index, missing: str):
 
     Rows without a label form a stratum of their own (code ``len(labels)``)."""
     if missing == "pairwise":
-        raise ParameterError("a stratified bootstrap ('strata') needs missing='listwise' or 'mean'")
+        raise ParameterError("a stratified bootstrap ('strata') needs missing='em', 'listwise' or 'mean'")
     if isinstance(strata, str):
         if strata not in data.columns:
             raise ParameterError(f"The 'strata' column {strata!r} is not in the data.")

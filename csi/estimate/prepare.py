@@ -284,7 +284,7 @@ def prepare_arrays(
         n_nan_col = np.zeros(len(item_ids), dtype=int)
         counts = np.zeros((len(item_ids), 4), dtype=np.int64)
     else:
-        if not owned:
+        if code_cols and not owned:  # missing codes are replaced in place below
             x, owned = np.array(x, dtype="float64", copy=True), True
         if np.isinf(mn).any() or np.isinf(mx).any():
             r, c = np.argwhere(np.isinf(x))[0]

@@ -198,9 +198,9 @@ def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [2.0, 1.0, 4.0, 3.0, np.nan]})
-    >>> r = em(PatternMoments.from_frame(df))
+    >>> r = em(PatternMoments.from_frame(df))  # b's missing value: 2.5 + 0.6 * (5 - 2.5) = 4
     >>> r.mean.round(4).tolist(), bool(r.converged)
-    ([3.0, 3.5], True)
+    ([3.0, 2.8], True)
     """
     obs_n = pm.n @ pm.masks.astype(np.float64)
     if np.any(obs_n <= 0):

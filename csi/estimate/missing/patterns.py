@@ -42,6 +42,11 @@ __all__ = ["PatternMoments", "pattern_codes"]
 def _row_keys(obs: np.ndarray) -> np.ndarray:
     """One hashable key per row of an (n, p) boolean array (its bits packed)."""
     n, p = obs.shape
+    if p <= 62:  # one int64 per row, built column by column (contiguous for either order)
+        key = np.zeros(n, dtype=np.int64)
+        for j in range(p):
+            key |= obs[:, j].astype(np.int64) << j
+        return key
     packed = np.packbits(obs, axis=1)
     width = -(-packed.shape[1] // 8) * 8
     if width != packed.shape[1]:
@@ -138,6 +143,7 @@ class PatternMoments:
         order = np.argsort(codes_sub, kind="stable")
         bounds = np.searchsorted(codes_sub[order], np.arange(P + 1))
         src = order if rows is None else rows[order]
+        xT = x.T if x.flags.f_contiguous else np.ascontiguousarray(x.T)  # (p, n), rows contiguous
         w_all = None if weights is None else np.asarray(weights, dtype=np.float64)
         nw = np.empty(P)
         sums = np.zeros((P, p))
@@ -145,19 +151,19 @@ class PatternMoments:
         n_rows = np.diff(bounds).astype(np.int64)
         for k in range(P):
             r = src[bounds[k]:bounds[k + 1]]
-            blk = x.take(r, axis=0)  # whole rows (a fast gather); unanswered columns -> 0
-            blk -= center
+            blk = xT.take(r, axis=1)  # (p, n_k): every item's answers of the pattern's rows
+            blk -= center[:, None]
             if not masks[k].all():
-                blk[:, ~masks[k]] = 0.0
+                blk[~masks[k]] = 0.0  # unanswered items contribute nothing
             if w_all is None:
                 nw[k] = len(r)
-                sums[k] = blk.sum(axis=0)
-                cross[k] = blk.T @ blk
+                sums[k] = blk.sum(axis=1)
+                cross[k] = blk @ blk.T
             else:
                 wk = w_all[r]
                 nw[k] = wk.sum()
-                sums[k] = wk @ blk
-                cross[k] = (blk * wk[:, None]).T @ blk
+                sums[k] = blk @ wk
+                cross[k] = (blk * wk) @ blk.T
         codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
         if rows is not None:
             codes[rows] = codes_sub
