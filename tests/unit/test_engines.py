@@ -214,3 +214,26 @@ def test_cli_estimate_engine_writes_groups_and_skips(flagship_path, frame, duckd
     r = CliRunner().invoke(app, ["estimate", str(flagship_path), "--engine", "duckdb", "--source",
                                  str(tmp_path / "missing.parquet"), "--json", str(out)])
     assert r.exit_code == 2 and "missing.parquet: no such file" in r.output
+
+
+@pytest.mark.postgres
+def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
+    from _store_helpers import pg_schema_url
+
+    from csi.report.engine_fits import store_fits_by_wave
+    from csi.report.filters import Filters, filter_frame
+    from csi.report.overview import fit_by_wave, trend_table
+    from csi.store import open_store
+
+    with pg_schema_url(postgres_url) as url:
+        store = open_store(url)
+        store.import_frame(flagship, frame.drop(columns=["shop", "wt"]), source_name="sim.csv", file_hash="h2")
+        filt = Filters(segment=("channel", "jd"))
+        rows = filter_frame(store.responses_frame(flagship), filt)
+        ref = fit_by_wave(flagship, rows, n_boot=0)
+        got = store_fits_by_wave(flagship, url, filt, n_boot=20, buckets=40)
+        a, b = trend_table(ref.groups), trend_table(got.groups)
+        assert a["wave"].tolist() == b["wave"].tolist()
+        np.testing.assert_allclose(a["score"], b["score"], atol=TOL)
+        assert (b["ci_low"] < b["score"]).all()
+        _assert_same(ref.pooled, got.pooled)
