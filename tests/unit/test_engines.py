@@ -237,3 +237,17 @@ def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
         np.testing.assert_allclose(a["score"], b["score"], atol=TOL)
         assert (b["ci_low"] < b["score"]).all()
         _assert_same(ref.pooled, got.pooled)
+
+
+def test_sample_rows_is_seeded_and_the_same_on_duckdb(frame, duckdb_engine_ok, tmp_path):
+    from csi.engines.sample import sample_rows
+
+    path = tmp_path / "r.parquet"
+    frame.to_parquet(path)
+    a = sample_rows(frame, ["shop", "pq1"], engine="pandas", fraction=0.1, seed=5)
+    b = sample_rows(str(path), ["shop", "pq1"], engine="duckdb", fraction=0.1, seed=5)
+    assert 200 < len(a) < 400  # about 10% of 3000
+    assert sorted(a["respondent_id"]) == sorted(b["respondent_id"])
+    c = sample_rows(frame, ["shop"], engine="pandas", fraction=0.1, seed=6)
+    assert set(c["respondent_id"]) != set(a["respondent_id"])
+    assert {"pq1"}.isdisjoint(c.columns) and "shop" in c.columns
