@@ -288,8 +288,25 @@ def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str
 
 def fit_waves(survey: Survey, frame: pd.DataFrame, data_key: str, *, n_boot: int | None = None,
               seed: int = 0):
-    """Pooled and per-wave PLS fits of ``frame`` in one bootstrap (cached; a ``StrataFit``)."""
+    """Pooled and per-wave PLS fits of ``frame`` in one bootstrap (cached; a ``StrataFit``).
+
+    On a PostgreSQL store with at least ``CSI_ENGINE_MIN_ROWS`` responses (default 500,000) the
+    fits are aggregated by the database instead (``csi.report.engine_fits``; issue 15)."""
+    url = database_url()
+    if url.startswith("postgresql") and len(frame) >= int(os.environ.get("CSI_ENGINE_MIN_ROWS", "500000")):
+        filters = current_filters()
+        revision = store_handle(url).count_responses(survey)
+        n_boot = n_boot_setting() if n_boot is None else n_boot
+        return _engine_fits(url, survey.id, survey.sha256, revision, filters.key, n_boot, seed, survey, filters)
     return _fit_cached(survey, frame, data_key, "pls", n_boot, seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _engine_fits(url: str, survey_id: str, sha: str, revision: int, filter_key: tuple, n_boot: int, seed: int,
+                 _survey: Survey, _filters):
+    from csi.report.engine_fits import store_fits_by_wave
+
+    return store_fits_by_wave(_survey, url, _filters, n_boot=n_boot, seed=seed)
 
 
 # -- rendering helpers ----------------------------------------------------------------------

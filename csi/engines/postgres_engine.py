@@ -35,6 +35,9 @@ class PostgresSource(SqlSource):
             insp = sa.inspect(self.sa_engine)
             self.columns = [c["name"] for c in insp.get_columns(table)]
         else:
+            if survey is None or not hasattr(survey, "to_model"):
+                raise DataError("--engine postgres reads a csi store's typed answers of a survey: pass the survey "
+                                "YAML (not a lavaan model), or name a table with one column per item (table=)")
             from csi.store.typed import answers_relation
 
             self._relation = answers_relation(self.sa_engine, survey)

@@ -10,20 +10,21 @@ the same transaction as ``responses`` (import and form), and migration 0015 buil
 created before. The moments query (:mod:`csi.engines.query`) aggregates these columns in the
 database; ``responses.answers`` (JSON) stays the source of truth of the row store.
 
-Why wide rather than long (measured, ``benchmarks/bench_storage_layout.py``, PostgreSQL 15 on this
-2-core machine, 200,000 flagship responses, 20 items + 21 other fields, median of 3):
+Why wide rather than long (measured with ``benchmarks/bench_storage_layout.py --rows 100000
+--repeat 3``: PostgreSQL on this 2-core machine while other test suites ran, load average 8-12, so
+absolute times are several times a quiet machine's; both layouts were measured in the same run):
 
-================================  =================  ===========================
-layout                            pooled moments     per-channel moments, 500
-                                  (n, sums, 210 x)   buckets (1,500 cells)
-================================  =================  ===========================
-wide, a column per field          0.83 s             1.53 s
-long (response_id, field, value)  5.7 s              6.5 s
-  -- pivot to one row per response first
-================================  =================  ===========================
+=====================================  =========  =========================
+layout                                 pooled     per channel, 500 buckets
+=====================================  =========  =========================
+wide, a column per field               3.9 s      43.8 s
+long (response_id, field_id, value),   9.0 s      46.0 s
+pivoted to one row per response first
+=====================================  =========  =========================
 
-Storage: wide 62 MB vs long 340 MB (8.2M rows with their index). Writing: wide is one row per
-response as today's ``responses``; long is ~41 rows per response. A new survey version with new
+Storage: wide 23 MB vs long 146 MB + 7 MB of per-response columns (2.0M answer rows with their
+primary key). Writing: wide is one row per response, like ``responses``; long is one row per answer
+(20 for the items alone). A new survey version with new
 fields gets its own table (no ALTER TABLE on a live table); the versions of a survey are read as
 one relation by :func:`answers_relation` (UNION ALL; a field a version lacks is NULL).
 """

@@ -35,7 +35,7 @@ def frame(flagship):
 def _rows_fit(survey, rows, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return csi.fit(survey, rows, n_boot=0, **kw)
+        return csi.fit(survey, rows, n_boot=0, **({"missing": "listwise"} | kw))  # the engines are listwise
 
 
 def _assert_same(a, b, tol=TOL):
@@ -214,3 +214,40 @@ def test_cli_estimate_engine_writes_groups_and_skips(flagship_path, frame, duckd
     r = CliRunner().invoke(app, ["estimate", str(flagship_path), "--engine", "duckdb", "--source",
                                  str(tmp_path / "missing.parquet"), "--json", str(out)])
     assert r.exit_code == 2 and "missing.parquet: no such file" in r.output
+
+
+@pytest.mark.postgres
+def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
+    from _store_helpers import pg_schema_url
+
+    from csi.report.engine_fits import store_fits_by_wave
+    from csi.report.filters import Filters, filter_frame
+    from csi.report.overview import fit_by_wave, trend_table
+    from csi.store import open_store
+
+    with pg_schema_url(postgres_url) as url:
+        store = open_store(url)
+        store.import_frame(flagship, frame.drop(columns=["shop", "wt"]), source_name="sim.csv", file_hash="h2")
+        filt = Filters(segment=("channel", "jd"))
+        rows = filter_frame(store.responses_frame(flagship), filt)
+        ref = fit_by_wave(flagship, rows, n_boot=0)
+        got = store_fits_by_wave(flagship, url, filt, n_boot=20, buckets=40)
+        a, b = trend_table(ref.groups), trend_table(got.groups)
+        assert a["wave"].tolist() == b["wave"].tolist()
+        np.testing.assert_allclose(a["score"], b["score"], atol=TOL)
+        assert (b["ci_low"] < b["score"]).all()
+        _assert_same(ref.pooled, got.pooled)
+
+
+def test_sample_rows_is_seeded_and_the_same_on_duckdb(frame, duckdb_engine_ok, tmp_path):
+    from csi.engines.sample import sample_rows
+
+    path = tmp_path / "r.parquet"
+    frame.to_parquet(path)
+    a = sample_rows(frame, ["shop", "pq1"], engine="pandas", fraction=0.1, seed=5)
+    b = sample_rows(str(path), ["shop", "pq1"], engine="duckdb", fraction=0.1, seed=5)
+    assert 200 < len(a) < 400  # about 10% of 3000
+    assert sorted(a["respondent_id"]) == sorted(b["respondent_id"])
+    c = sample_rows(frame, ["shop"], engine="pandas", fraction=0.1, seed=6)
+    assert set(c["respondent_id"]) != set(a["respondent_id"])
+    assert {"pq1"}.isdisjoint(c.columns) and "shop" in c.columns

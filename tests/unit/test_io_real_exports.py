@@ -272,7 +272,10 @@ def test_survey_versions_do_not_mix(tmp_path, flagship_path, flagship):
     other.write_text(base.replace('version: "1.0"', 'version: "2.0"').replace(
         "  satisfaction:\n    label: {zh: 顾客满意度, en: Customer satisfaction}\n    scale: sat10",
         "  satisfaction:\n    label: {zh: 顾客满意度, en: Customer satisfaction}\n    scale: sat5"
-    ).replace("scales:\n", "scales:\n  sat5: {min: 1, max: 5}\n", 1), encoding="utf-8")
+    ).replace("scales:\n", "scales:\n  sat5: {min: 1, max: 5}\n", 1).replace(
+        "          10: {zh: 远超期望, en: Exceeds}", "          5: {zh: 远超期望, en: Exceeds}").replace(
+        "          10: {zh: 非常接近, en: Very close}", "          5: {zh: 非常接近, en: Very close}"),  # item anchors (20)
+        encoding="utf-8")
     v11, v2 = load_survey(same), load_survey(other)
     store = open_store(f"sqlite:///{tmp_path / 's.sqlite'}")
     for s, rid, cs1 in [(flagship, "a", 9), (v11, "b", 8), (v2, "c", 4)]:

@@ -20,7 +20,7 @@ FORBIDDEN = {
     "validate": ("csi.estimate", "csi.drivers", "csi.report", "csi.store", "csi.cli"),
     "drivers": ("csi.report", "csi.cli"),
     "report": ("csi.cli",),
-    "text": ("csi.store", "csi.io", "csi.report", "csi.cli", "csi.alerts"),
+    "text": ("csi.store", "csi.report", "csi.cli", "csi.alerts"),  # csi.io.scrub: the one scrubber
     "alerts": ("csi.report", "csi.cli"),
 }
 

@@ -101,7 +101,8 @@ def test_survey_without_consent_question_gets_a_form_only_gate(flagship):
     from csi.survey import parse_survey
 
     text = flagship.source_text.replace("    show_if: {field: contact_consent, equals: 1}\n", "")
-    text = text.replace("fields: [comment, contact_consent, phone]", "fields: [comment, phone]")
+    text = text.replace("fields: [nps, comment, contact_consent, phone]", "fields: [nps, comment, phone]")
+    text = text.replace("  keep_contact: true\n  consent: contact_consent\n", "")  # no consent: no vault (18)
     start = text.index("  - id: contact_consent")
     text = text[:start] + text[text.index("  - id: phone"):]
     s = parse_survey(text)
