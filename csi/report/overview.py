@@ -176,14 +176,15 @@ def trend_table(fits: dict) -> pd.DataFrame:
 
 
 def fit_by_wave(survey, frame: pd.DataFrame, *, n_boot: int = 500, seed: int = 0,
-                progress: Callable[[int, int], None] | None = None):
+                progress: Callable[[int, int], None] | None = None, missing: str | None = None):
     """The dashboard's model fit: pooled over the waves and per wave, in one bootstrap.
 
     With two or more waves this is :func:`csi.estimate.fit.fit_strata` by ``wave``: the pooled
     CIs come from a bootstrap stratified by wave (each wave keeps its size in every resample,
     as the waves are fielded separately) and each wave's CIs from its part of the same
     resamples. With fewer waves it is :func:`csi.estimate.fit.fit` (the one wave, if any,
-    maps to the pooled fit). Rows without a wave count in the pooled fit only.
+    maps to the pooled fit). Rows without a wave count in the pooled fit only. ``missing``: the
+    missing-data policy (default: the estimator's, EM for PLS).
 
     Returns
     -------
@@ -197,12 +198,12 @@ def fit_by_wave(survey, frame: pd.DataFrame, *, n_boot: int = 500, seed: int = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kept in each result's .warnings
         if len(waves) < 2:
-            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress)
+            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress, missing=missing)
             groups = {waves[0]: res} if waves and frame["wave"].notna().all() else {}
             return StrataFit(pooled=res, groups=groups, skipped={})
         labels = frame["wave"].astype("string")
         return fit_strata(survey, frame, labels.to_numpy(dtype=object, na_value=None), n_boot=n_boot,
-                          seed=seed, progress=progress)
+                          seed=seed, progress=progress, missing=missing)
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:

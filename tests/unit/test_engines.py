@@ -230,7 +230,7 @@ def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
         store.import_frame(flagship, frame.drop(columns=["shop", "wt"]), source_name="sim.csv", file_hash="h2")
         filt = Filters(segment=("channel", "jd"))
         rows = filter_frame(store.responses_frame(flagship), filt)
-        ref = fit_by_wave(flagship, rows, n_boot=0)
+        ref = fit_by_wave(flagship, rows, n_boot=0, missing="listwise")  # the engine fits are listwise
         got = store_fits_by_wave(flagship, url, filt, n_boot=20, buckets=40)
         a, b = trend_table(ref.groups), trend_table(got.groups)
         assert a["wave"].tolist() == b["wave"].tolist()

@@ -104,7 +104,7 @@ def test_survey_without_consent_question_gets_a_form_only_gate(flagship):
     text = text.replace("fields: [nps, comment, contact_consent, phone]", "fields: [nps, comment, phone]")
     text = text.replace("  keep_contact: true\n  consent: contact_consent\n", "")  # no consent: no vault (18)
     start = text.index("  - id: contact_consent")
-    text = text[:start] + text[text.index("  - id: phone"):]
+    text = text[:start] + text[text.index("  - id: nps"):]
     s = parse_survey(text)
     assert "contact_consent" not in s.question_map
     f = fields(form_layout(s, "en"))
