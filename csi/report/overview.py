@@ -195,15 +195,16 @@ def fit_by_wave(survey, frame: pd.DataFrame, *, n_boot: int = 500, seed: int = 0
     from csi.estimate.fit import StrataFit, fit, fit_strata
 
     waves = wave_labels(frame)
+    policy = {} if missing is None else {"missing": missing}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # kept in each result's .warnings
         if len(waves) < 2:
-            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress, missing=missing)
+            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress, **policy)
             groups = {waves[0]: res} if waves and frame["wave"].notna().all() else {}
             return StrataFit(pooled=res, groups=groups, skipped={})
         labels = frame["wave"].astype("string")
         return fit_strata(survey, frame, labels.to_numpy(dtype=object, na_value=None), n_boot=n_boot,
-                          seed=seed, progress=progress, missing=missing)
+                          seed=seed, progress=progress, **policy)
 
 
 def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
