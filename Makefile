@@ -30,10 +30,10 @@ run: setup
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 test-fast: setup
-	$(PY) -m pytest -m "not slow and not browser"
+	$(PY) -m pytest -n 2 -m "not slow and not browser"
 
 lint: setup
 	$(VENV)/bin/ruff check csi tests app.py app_pages benchmarks
