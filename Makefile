@@ -9,6 +9,8 @@ JIT    := $(VENV)/.jit-compiled
 SURVEY ?= surveys/ecommerce_csi.yaml
 SAMPLE ?= sample_data/ecommerce_responses.csv
 PORT   ?= 8501
+# make run ADDRESS=0.0.0.0 to listen on every network interface
+ADDRESS ?= localhost
 
 .PHONY: setup run test test-fast lint bench clean
 
@@ -27,7 +29,7 @@ setup: $(STAMP) $(JIT)
 
 run: setup
 	$(VENV)/bin/csi import $(SURVEY) $(SAMPLE)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: setup
 	$(PY) -m pytest -n 2

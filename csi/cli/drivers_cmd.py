@@ -140,8 +140,6 @@ def drivers(
 
     if data is None and db is None:
         raise fail("give a DATA file or --db URL with stored responses")
-    if json_out is None:
-        raise fail("--json OUT is required (where to write the driver report)")
     if not survey.exists():
         raise fail(f"{survey}: no such survey file")
     caught = []
@@ -183,10 +181,12 @@ def drivers(
     report["warnings"] = list(dict.fromkeys(caught))
     for w in report["warnings"]:
         typer.echo(f"warning: {w}", err=True)
-    json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    if json_out is not None:  # without --json the lines below are the output
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     top = [r for r in report["ipma"] if r["level"] == "construct" and r["quadrant"] == "fix first"]
     typer.echo(f"{report['n']} respondents; fix first: {', '.join(r['name'] for r in top) or '-'}"
                + (f"; AUC {report['auc']['auc']:.3f}" if report.get("auc") else ""))
     for note in report["notes"]:
         typer.echo(note)
-    typer.echo(f"wrote {json_out}")
+    if json_out is not None:
+        typer.echo(f"wrote {json_out}")

@@ -104,8 +104,6 @@ def estimate(
                               method=method)
     if data is None and db is None:
         raise fail("give a DATA CSV file or --db URL with stored responses")
-    if json_out is None:
-        raise fail("--json OUT is required (where to write the results)")
     if not model.exists():
         raise fail(f"{model}: no such model file")
     try:
@@ -150,6 +148,7 @@ def estimate(
             out["cvpat"] = cvpat_records(spec, frame, folds=folds, reps=reps, seed=pseed, **pkw)
     except CsiError as exc:
         raise fail(exc) from None
-    json_out.write_text(json.dumps(out, indent=2, allow_nan=False), encoding="utf-8")
     typer.echo(str(res.summary()))
-    typer.echo(f"wrote {json_out}")
+    if json_out is not None:  # without --json the summary above is the output
+        json_out.write_text(json.dumps(out, indent=2, allow_nan=False), encoding="utf-8")
+        typer.echo(f"wrote {json_out}")

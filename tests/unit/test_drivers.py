@@ -315,3 +315,14 @@ def test_ipma_by_group(flagship, sim):
     with pytest.warns(SmallSampleWarning, match="nowhere \\(n=3\\) left out"):
         t = ipma_by_group(flagship, frame, "region", n_boot=0)
     assert "nowhere" not in set(t["group"])
+
+
+def test_cli_drivers_without_json_prints_the_summary(flagship_path, flagship, tmp_path):
+    """Issue 17: `csi drivers` without --json prints what to fix first and writes no file."""
+    frame, _ = simulate_responses(flagship, n=400, seed=5)
+    csv = tmp_path / "r.csv"
+    write_plain_csv(frame, csv)
+    res = CliRunner().invoke(app, ["drivers", str(flagship_path), str(csv), "--boot", "0"])
+    assert res.exit_code == 0, res.output
+    assert "respondents; fix first:" in res.output and "wrote" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]

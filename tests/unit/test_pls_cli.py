@@ -87,3 +87,14 @@ def test_strata_option_is_the_stratified_bootstrap(files):
     r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "dw.csv"), "--scale", "1,7",
                                  "--missing-codes=-99", "--strata", "nope", "--json", str(out)])
     assert r.exit_code == 2 and "'nope'" in r.output
+
+
+def test_json_is_optional_the_summary_is_printed(files):
+    """Issue 17: `--json` is optional, as README and --help show; without it the summary table is
+    the output and no file is written."""
+    before = set(files.iterdir())
+    r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "d.csv"), "--scale", "1,7",
+                                 "--missing-codes=-99", "--boot", "0"])
+    assert r.exit_code == 0, r.output
+    assert "Path coefficients" in r.output and "wrote" not in r.output
+    assert set(files.iterdir()) == before
