@@ -31,8 +31,11 @@ run: setup
 	$(VENV)/bin/csi import $(SURVEY) $(SAMPLE)
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
+# two workers for everything but the browser tests, which run alone after them (two servers and
+# two Chromiums beside the statistical tests on two cores made their waits time out)
 test: setup
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 -m "not browser"
+	$(PY) -m pytest -m browser
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not slow and not browser"

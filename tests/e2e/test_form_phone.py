@@ -207,6 +207,7 @@ def test_upload_encoding_selector_and_repeated_file(server, browser, shot):
     page.locator(".st-key-upload_encoding").click()
     page.get_by_role("option", name="detect automatically").click()
     page.get_by_text("Detected platform wenjuanxing, encoding gb18030.").wait_for(timeout=TIMEOUT)
+    wait_idle(page)  # the page must have finished its rerun before the next file is given
 
     page.locator('input[type="file"]').set_input_files(str(ROOT / "sample_data" / "ecommerce_responses.csv"))
     page.get_by_text(re.compile(r"Already imported on \d{4}-\d\d-\d\d as batch 1; nothing added")).wait_for(
