@@ -4,9 +4,9 @@ case contacted -- and the audit log records the reveal and the update."""
 # ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-import re
 import pytest
 from browser_support import PII_KEY, ROOT, browser, server, shot  # noqa: F401 - fixtures
 
