@@ -283,24 +283,8 @@ def bootstrap_moments(
             _POOL.release(ws)
         return pooled, parts, c
 
-    acc = _Accumulator()
-    acc_g = {g: _Accumulator() for g in stratum_fns}
-    done = drawn = 0
-    pending: deque = deque()
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        while done < n_boot:
-            # counts are drawn in order in this thread, so results do not depend on n_jobs
-            while drawn < n_boot and len(pending) < 2 * n_jobs:
-                c = min(chunk, n_boot - drawn)
-                pending.append(pool.submit(work, draw(c)))
-                drawn += c
-            pooled, parts, c = pending.popleft().result()
-            acc.add(*pooled)
-            for g, part in parts.items():
-                acc_g[g].add(*part)
-            done += c
-            if progress is not None:
-                progress(done, n_boot)
+    acc, acc_g = run_chunks(work, draw, n_boot=n_boot, chunk=chunk, n_jobs=n_jobs, groups=stratum_fns,
+                            progress=progress)
     jk = _jackknife(FT, shift, p, tri, stat_fn, rng) if jackknife else None
     out = acc.result(n_boot, jk)
     if spans is not None:
@@ -461,3 +445,28 @@ def interval(est, reps, *, alpha=0.05, method="percentile", jack=None, n=None):
         df = max((n or 2) - 1, 1)
         pval = 2 * special.stdtr(df, -np.abs(t))  # two-sided Student t
     return {"se": se, "ci_low": ci_low, "ci_high": ci_high, "t": t, "p_value": pval}
+
+
+def run_chunks(work, draw, *, n_boot: int, chunk: int, n_jobs: int, groups, progress=None):
+    """Run ``work(draw(c))`` over chunks of ``c`` resamples on ``n_jobs`` threads and sum what
+    each returns -- ``(pooled, {group: part}, c)`` -- into one :class:`_Accumulator` for the pooled
+    statistics and one per group. Counts are drawn in order in this thread, so the result does
+    not depend on ``n_jobs``."""
+    acc = _Accumulator()
+    acc_g = {g: _Accumulator() for g in groups}
+    done = drawn = 0
+    pending: deque = deque()
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        while done < n_boot:
+            while drawn < n_boot and len(pending) < 2 * n_jobs:
+                c = min(chunk, n_boot - drawn)
+                pending.append(pool.submit(work, draw(c)))
+                drawn += c
+            pooled, parts, c = pending.popleft().result()
+            acc.add(*pooled)
+            for g, part in parts.items():
+                acc_g[g].add(*part)
+            done += c
+            if progress is not None:
+                progress(done, n_boot)
+    return acc, acc_g

@@ -18,12 +18,10 @@ item has no variance among its answers are excluded (``n_zero_variance``); resam
 from __future__ import annotations
 
 import os
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from csi.estimate.bootstrap import BootstrapResult, _Accumulator, _counts
+from csi.estimate.bootstrap import BootstrapResult, _counts, run_chunks
 from csi.estimate.missing import em_kernel
 from csi.estimate.missing.em import em_batch
 
@@ -288,23 +286,8 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
                  for g in stratum_fns}
         return pooled, parts, c
 
-    acc = _Accumulator()
-    acc_g = {g: _Accumulator() for g in stratum_fns}
-    done = drawn = 0
-    pending: deque = deque()
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        while done < n_boot:
-            while drawn < n_boot and len(pending) < 2 * n_jobs:
-                c = min(chunk, n_boot - drawn)
-                pending.append(pool.submit(work, draw(c)))
-                drawn += c
-            pooled, parts, c = pending.popleft().result()
-            acc.add(*pooled)
-            for g, part in parts.items():
-                acc_g[g].add(*part)
-            done += c
-            if progress is not None:
-                progress(done, n_boot)
+    acc, acc_g = run_chunks(work, draw, n_boot=n_boot, chunk=chunk, n_jobs=n_jobs, groups=stratum_fns,
+                            progress=progress)
     out = acc.result(n_boot, None)
     if stratum_fns:
         out.extra["strata"] = {g: acc_g[g].result(n_boot, None) for g in stratum_fns}
