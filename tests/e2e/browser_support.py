@@ -21,6 +21,39 @@ PASSWORD = "e2e-secret"
 PII_KEY = "e2e-vault-secret-0123456789"  # issue 18: the server's contact-vault key
 
 
+IDLE_TIMEOUT = 120_000  # ms
+
+
+def wait_idle(page, timeout: int = IDLE_TIMEOUT) -> None:
+    """Wait until Streamlit has finished the current run (no running indicator, nothing stale)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+
+
+def choose(page, label: str, option, tries: int = 4) -> None:
+    """Open the select box ``label`` and click ``option`` (text or compiled pattern).
+
+    A rerun that lands between opening the list and clicking closes the list again (seen in CI
+    with the machine loaded), so the page is let go idle first and the list is reopened when the
+    option does not show within a few seconds."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        wait_idle(page)
+        page.get_by_label(label).click()
+        item = page.get_by_role("option", name=option)
+        try:
+            item.first.wait_for(timeout=8_000)
+            item.first.click()
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -7,20 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import PASSWORD, ROOT, browser, server, shot  # noqa: F401 - fixtures
+from browser_support import PASSWORD, ROOT, browser, server, shot, wait_idle  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 WJX = ROOT / "tests" / "data" / "platforms" / "wenjuanxing_labels_gb18030.csv"
 TIMEOUT = 120_000  # ms; the first page view fits the model with a bootstrap
-
-
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current run (no running indicator)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
 
 
 def login(page, base: str) -> None:

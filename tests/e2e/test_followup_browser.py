@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from browser_support import PII_KEY, ROOT, browser, server, shot  # noqa: F401 - fixtures
+from browser_support import PII_KEY, ROOT, browser, choose, server, shot  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +59,7 @@ def test_agent_on_a_phone_reveals_and_marks_contacted(server, browser, shot, ove
     assert PHONE not in body
     shot(page, "20_followup_agent_phone")
 
-    page.get_by_label("Open a case").click()
-    page.get_by_role("option", name=re.compile(rf"^#{case_id} · ")).click()  # its label also says status and due
+    choose(page, "Open a case", re.compile(rf"^#{case_id} · "))  # its label also says status and due
     page.get_by_text(f"Case #{case_id}").wait_for(timeout=TIMEOUT)
     assert "139****0001" in page.inner_text("body") and PHONE not in page.inner_text("body")
     page.get_by_label("Reason for revealing the full contact (logged)").fill("回访：物流投诉")
@@ -68,8 +67,7 @@ def test_agent_on_a_phone_reveals_and_marks_contacted(server, browser, shot, ove
     page.get_by_text(PHONE).wait_for(timeout=TIMEOUT)
     shot(page, "21_followup_revealed")
 
-    page.get_by_label("New status").click()
-    page.get_by_role("option", name="contacted").click()
+    choose(page, "New status", "contacted")
     page.get_by_role("button", name="Save").click()
     page.get_by_text(f"Case #{case_id} saved: contacted.").wait_for(timeout=TIMEOUT)
     assert PHONE not in page.inner_text("body")  # shown once; gone after the next action

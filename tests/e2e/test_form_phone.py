@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import browser, server, shot  # noqa: F401 - fixtures
+from browser_support import browser, server, shot, wait_idle  # noqa: F401 - fixtures
 
 from csi.report.i18n import tr
 from csi.survey import load_survey
@@ -22,13 +22,6 @@ TIMEOUT = 60_000
 SURVEY = load_survey(__import__("browser_support").ROOT / "surveys" / "ecommerce_csi.yaml")
 OTHER = {"zh": "en", "en": "zh"}
 SWITCH = {"zh": "中文", "en": "English"}
-
-
-def wait_idle(page) -> None:
-    page.wait_for_timeout(250)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT)
 
 
 def open_form(browser, url: str, width: int = 390):
