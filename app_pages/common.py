@@ -165,7 +165,8 @@ def responses(survey: Survey) -> tuple[pd.DataFrame, str]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _meta(url: str, survey_id: str, sha: str, revision: int, _survey: Survey) -> dict:
-    from csi.report.filters import date_bounds, segment_options, wave_labels
+    from csi.estimate.waves import wave_labels
+    from csi.report.filters import date_bounds, segment_options
 
     frame, key = _responses(url, survey_id, sha, revision, _survey)
     return {"n": len(frame), "key": key, "waves": wave_labels(frame), "bounds": date_bounds(frame),
@@ -248,10 +249,10 @@ def _not_recorded():
 @st.cache_data(show_spinner=False, max_entries=32)
 def _fit(data_key: str, sha: str, method: str, n_boot: int, seed: int,
          _survey: Survey, _frame: pd.DataFrame, _progress=None):
-    """PLS: the pooled and per-wave fits (:func:`csi.report.overview.fit_by_wave`, a
+    """PLS: the pooled and per-wave fits (:func:`csi.estimate.waves.fit_by_wave`, a
     ``StrataFit``); CB-SEM: ``csi.fit(method="cbsem")``."""
     if method == "pls":
-        from csi.report.overview import fit_by_wave
+        from csi.estimate.waves import fit_by_wave
 
         return fit_by_wave(_survey, _frame, n_boot=n_boot, seed=seed, progress=_progress)
     from csi.estimate.fit import fit

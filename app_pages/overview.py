@@ -9,15 +9,15 @@ from app_pages import common, overview_extras
 from app_pages.common import T, fmt
 from csi.drivers.complaints import complaint_rate
 from csi.errors import CsiError
+from csi.estimate.waves import index_by_wave, trend_table, wave_labels
 from csi.report import overview as ov
 from csi.report.figures import path_diagram, trend_figure
-from csi.report.filters import wave_labels
 from csi.report.missing import missing_statement
 from csi.report.tables import construct_labels
 
 
 def wave_fit_fn(data_key: str):
-    """A fit function for :func:`index_by_wave` that goes through the app's cache."""
+    """A fit function for :func:`~csi.estimate.waves.index_by_wave` that goes through the app's cache."""
 
     def fit_fn(survey, sub, n_boot, seed):
         wave = str(sub["wave"].iloc[0]) if len(sub) else ""
@@ -40,7 +40,7 @@ def main() -> None:
     # the headline and the cards show at once; the bootstrap CIs replace them when done.
     # The scores do not depend on the bootstrap, so the final numbers are the same.
     try:
-        quick = ov.index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=0, seed=0, waves=recent_waves)
+        quick = index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=0, seed=0, waves=recent_waves).table
     except CsiError as exc:
         common.show_error(exc)
         return
@@ -70,7 +70,9 @@ def main() -> None:
         return
     pooled = fits.pooled
     missing_slot.write(missing_statement(pooled.missing, common.lang()))
-    trend = ov.trend_table(fits.groups)
+    for wave, reason in fits.skipped.items():  # waves whose own fit failed, with the reason
+        st.info(T("wave_skipped", wave=wave, reason=reason))
+    trend = trend_table(fits.groups)
     recent = trend[trend["wave"].isin(recent_waves)]
     _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels,
                         pooled=pooled)

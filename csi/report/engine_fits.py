@@ -1,6 +1,6 @@
 """The overview's fits computed in the store's database (large PostgreSQL stores).
 
-:func:`store_fits_by_wave` is :func:`csi.report.overview.fit_by_wave` without loading rows: the
+:func:`store_fits_by_wave` is :func:`csi.estimate.waves.fit_by_wave` without loading rows: the
 sidebar filters become the moments query's ``WHERE`` and the per-wave moments are aggregated by
 PostgreSQL (:func:`csi.engines.fit_grouped`), so a filter change costs one aggregate query, not a
 re-read of every response. Intervals are bucket-bootstrap intervals (each wave resampled on its
@@ -36,7 +36,7 @@ def store_fits_by_wave(survey, url: str, filters=None, *, n_boot: int = 500, see
 
     Returns a :class:`~csi.estimate.fit.StrataFit` whose ``groups`` are per-wave
     :class:`~csi.engines.group_fit.GroupFit` (``index``, ``path_coefficients``, ``r2`` and
-    ``n_obs`` as an IndexResult has them) -- what :func:`csi.report.overview.trend_table` reads.
+    ``n_obs`` as an IndexResult has them) -- what :func:`csi.estimate.waves.trend_table` reads.
     """
     from csi.engines.grouped import fit_grouped
 

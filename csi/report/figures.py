@@ -31,7 +31,7 @@ def trend_figure(trend: pd.DataFrame, labels: Mapping[str, str], *, y_title: str
     """Index per wave with CI bands: one line per construct.
 
     ``trend`` has ``wave, construct, score, ci_low, ci_high`` (as from
-    :func:`csi.report.overview.index_by_wave`).
+    :func:`csi.estimate.waves.index_by_wave`).
     """
     fig = go.Figure()
     names = constructs or list(dict.fromkeys(trend["construct"]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Filters", "filter_frame", "frame_fingerprint", "wave_labels", "segment_options",
+__all__ = ["Filters", "filter_frame", "frame_fingerprint", "segment_options",
            "date_bounds"]
 
 
@@ -72,13 +72,6 @@ def frame_fingerprint(frame: pd.DataFrame) -> str:
     if len(frame):
         h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     return h.hexdigest()
-
-
-def wave_labels(frame: pd.DataFrame) -> list[str]:
-    """Distinct wave labels in sorted order (chronological for labels like ``2026Q1``)."""
-    if "wave" not in frame or frame.empty:
-        return []
-    return sorted(frame["wave"].dropna().astype(str).unique().tolist())
 
 
 def segment_options(frame: pd.DataFrame, question_id: str) -> list[str]:

@@ -73,6 +73,8 @@ LABELS: dict[str, dict[str, str]] = {
     "path_diagram": {"en": "Path model", "zh": "路径模型"},
     "path_note": {"en": "Standardized path coefficients; grey arrows are not significant (5% level).",
                   "zh": "标准化路径系数；灰色箭头表示不显著（5% 水平）。"},
+    "wave_skipped": {"en": "Wave {wave} is left out of the trend: {reason}",
+                     "zh": "调查期 {wave} 未纳入趋势：{reason}"},
     "change_none": {"en": "No previous wave to compare with.", "zh": "没有可比较的上一期。"},
     "change_sig_up": {"en": "Up {diff} points vs {prev} ({prev_score}) — a significant rise ({p}).",
                       "zh": "比 {prev}（{prev_score}）上升 {diff} 分，上升显著（{p}）。"},

@@ -1,27 +1,22 @@
-"""Numbers for the Overview page: headline index, change vs the previous wave, trend per wave.
+"""Numbers for the Overview page: headline index, change vs the previous wave, response span.
 
-Built on :func:`csi.estimate.fit.fit`; nothing is rounded here (rounding is for display).
+Reads results of :mod:`csi.estimate.waves` (the per-wave fits live there); nothing is rounded
+here (rounding is for display).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from csi.report.filters import wave_labels
 from csi.report.i18n import tr
 
-__all__ = ["Headline", "WaveChange", "headline", "wave_change", "change_sentence",
-           "index_by_wave", "fit_by_wave", "trend_table", "response_span", "HEADLINE_CONSTRUCT",
-           "binary_constructs"]
-
-_TREND_COLUMNS = ["wave", "construct", "score", "se", "ci_low", "ci_high", "n_obs"]
+__all__ = ["Headline", "WaveChange", "headline", "wave_change", "change_sentence", "response_span",
+           "HEADLINE_CONSTRUCT", "binary_constructs"]
 
 #: The construct whose index is the headline CSI.
 HEADLINE_CONSTRUCT = "satisfaction"
@@ -115,105 +110,6 @@ def change_sentence(change: WaveChange | None, lang: str) -> str:
     if change.significant:
         return tr("change_sig_up" if change.diff > 0 else "change_sig_down", lang, **kw)
     return tr("change_ns", lang, sign="+" if change.diff >= 0 else "−", **kw)
-
-
-def index_by_wave(survey, frame: pd.DataFrame, *, fit_fn: Callable | None = None,
-                  n_boot: int = 500, seed: int = 0, waves: list[str] | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """The model fitted separately in each wave: one row per (wave, construct).
-
-    Parameters
-    ----------
-    survey : Survey
-    frame : DataFrame
-        Canonical response frame with a ``wave`` column.
-    fit_fn : callable, optional
-        ``fit_fn(survey, frame_of_wave, n_boot=..., seed=...) -> IndexResult``; defaults to
-        :func:`csi.estimate.fit.fit` (the app passes its cached version).
-    n_boot, seed : bootstrap settings per wave.
-    waves : list of str, optional
-        Only these waves (e.g. the last two, for a headline); default every wave.
-    progress : callable(done, total), optional
-        Called after each wave.
-
-    Returns
-    -------
-    DataFrame
-        ``wave, construct, score, se, ci_low, ci_high, n_obs`` (0-100 index, higher is
-        better), waves in sorted order. Waves whose fit fails with a user error (too few
-        respondents, a constant item) are left out.
-    """
-    from csi.errors import CsiError
-
-    if fit_fn is None:
-        from csi.estimate.fit import fit as fit_fn
-    present = wave_labels(frame)
-    waves = present if waves is None else [w for w in present if w in set(waves)]
-    labels = frame["wave"].astype("string") if waves else None
-    fits = {}
-    for k, w in enumerate(waves):
-        sub = _rows_where(frame, (labels == w).to_numpy(dtype=bool, na_value=False))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = fit_fn(survey, sub, n_boot=n_boot, seed=seed)
-        except CsiError:
-            res = None
-        if res is not None:
-            fits[w] = res
-        if progress is not None:
-            progress(k + 1, len(waves))
-    return trend_table(fits)
-
-
-def trend_table(fits: dict) -> pd.DataFrame:
-    """Rows ``wave, construct, score, se, ci_low, ci_high, n_obs`` (0-100 index, higher is
-    better) from one IndexResult per wave label, waves in sorted order."""
-    rows = [fits[w].index.assign(wave=w, n_obs=int(fits[w].n_obs))[_TREND_COLUMNS] for w in sorted(fits)]
-    if not rows:
-        return pd.DataFrame(columns=_TREND_COLUMNS)
-    return pd.concat(rows, ignore_index=True)
-
-
-def fit_by_wave(survey, frame: pd.DataFrame, *, n_boot: int = 500, seed: int = 0,
-                progress: Callable[[int, int], None] | None = None, missing: str | None = None):
-    """The dashboard's model fit: pooled over the waves and per wave, in one bootstrap.
-
-    With two or more waves this is :func:`csi.estimate.fit.fit_strata` by ``wave``: the pooled
-    CIs come from a bootstrap stratified by wave (each wave keeps its size in every resample,
-    as the waves are fielded separately) and each wave's CIs from its part of the same
-    resamples. With fewer waves it is :func:`csi.estimate.fit.fit` (the one wave, if any,
-    maps to the pooled fit). Rows without a wave count in the pooled fit only. ``missing``: the
-    missing-data policy (default: the estimator's, EM for PLS).
-
-    Returns
-    -------
-    StrataFit
-        ``pooled`` and ``groups`` (wave label -> IndexResult, sorted; waves whose fit fails
-        with a user error -- too few respondents, a constant item -- are in ``skipped``).
-    """
-    from csi.estimate.fit import StrataFit, fit, fit_strata
-
-    waves = wave_labels(frame)
-    policy = {} if missing is None else {"missing": missing}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # kept in each result's .warnings
-        if len(waves) < 2:
-            res = fit(survey, frame, n_boot=n_boot, seed=seed, progress=progress, **policy)
-            groups = {waves[0]: res} if waves and frame["wave"].notna().all() else {}
-            return StrataFit(pooled=res, groups=groups, skipped={})
-        labels = frame["wave"].astype("string")
-        return fit_strata(survey, frame, labels.to_numpy(dtype=object, na_value=None), n_boot=n_boot,
-                          seed=seed, progress=progress, **policy)
-
-
-def _rows_where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    """``frame[mask]``; when the selected rows are one contiguous block (a wave of a frame in
-    time order) as a slice of ``frame``, which copies no rows (pandas copies on write)."""
-    pos = np.flatnonzero(mask)
-    if len(pos) and pos[-1] - pos[0] + 1 == len(pos):
-        return frame.iloc[pos[0]: pos[-1] + 1]
-    return frame[mask]
 
 
 def response_span(frame: pd.DataFrame) -> tuple[int, str, str]:

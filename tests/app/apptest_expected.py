@@ -17,7 +17,7 @@ def survey():
 
 @cache
 def frame_and_fit(db: str):
-    from csi.report.overview import fit_by_wave
+    from csi.estimate.waves import fit_by_wave
 
     s = survey()
     frame = open_store(f"sqlite:///{db}").responses_frame(s)

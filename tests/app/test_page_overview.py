@@ -15,6 +15,7 @@ from apptest_support import (  # noqa: F401 - pytest fixtures
 )
 
 from csi.drivers.complaints import complaint_rate
+from csi.estimate import waves
 from csi.report import overview as ov
 from csi.store import open_store
 from csi.survey import load_survey
@@ -24,8 +25,8 @@ from csi.survey import load_survey
 def expected(sample_db):
     survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
     frame = open_store(f"sqlite:///{sample_db}").responses_frame(survey)
-    fits = ov.fit_by_wave(survey, frame, n_boot=N_BOOT, seed=0)  # what the page fits
-    return survey, frame, ov.trend_table(fits.groups), fits.pooled
+    fits = waves.fit_by_wave(survey, frame, n_boot=N_BOOT, seed=0)  # what the page fits
+    return survey, frame, waves.trend_table(fits.groups), fits.pooled
 
 
 def test_overview_numbers_match_csi(app_env, expected):

@@ -220,9 +220,9 @@ def test_cli_estimate_engine_writes_groups_and_skips(flagship_path, frame, duckd
 def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
     from _store_helpers import pg_schema_url
 
+    from csi.estimate.waves import fit_by_wave, trend_table
     from csi.report.engine_fits import store_fits_by_wave
     from csi.report.filters import Filters, filter_frame
-    from csi.report.overview import fit_by_wave, trend_table
     from csi.store import open_store
 
     with pg_schema_url(postgres_url) as url:

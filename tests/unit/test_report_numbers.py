@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from csi.estimate import waves
+from csi.estimate.waves import wave_labels
 from csi.report import overview as ov
 from csi.report.editor import SurveyVersionExistsError, check_yaml, save_survey_version
 from csi.report.export import frames_to_xlsx, html_report, neutralise_formulas
 from csi.report.figures import layer_positions, path_diagram
-from csi.report.filters import Filters, date_bounds, filter_frame, frame_fingerprint, wave_labels
+from csi.report.filters import Filters, date_bounds, filter_frame, frame_fingerprint
 from csi.report.i18n import LABELS, LANGUAGES, tr
 
 
@@ -90,7 +92,7 @@ def test_index_by_wave_uses_fit_per_wave(flagship):
         calls.append((len(sub), n_boot, seed))
         return R(len(sub))
 
-    out = ov.index_by_wave(flagship, FRAME, fit_fn=fake_fit, n_boot=7, seed=3)
+    out = waves.index_by_wave(flagship, FRAME, fit_fn=fake_fit, n_boot=7, seed=3).table
     assert calls == [(2, 7, 3), (1, 7, 3)]
     assert out["wave"].tolist() == ["2026Q1", "2026Q2"] and out["score"].tolist() == [2.0, 1.0]
     assert ov.response_span(FRAME) == (4, "2026-01-02", "2026-05-01")
@@ -150,7 +152,7 @@ def test_latest_survey_files_picks_highest_version(tmp_path, root):
                                   [False] * 4, [True] * 4])
 def test_rows_where_is_boolean_selection(mask):
     frame = FRAME.set_index(pd.Index([10, 11, 12, 13]))
-    got = ov._rows_where(frame, np.array(mask))
+    got = waves._rows_where(frame, np.array(mask))
     pd.testing.assert_frame_equal(got, frame[np.array(mask)])
     got.loc[got.index[:1], "channel"] = "changed"  # a slice of the input, but never a way to change it
     assert frame["channel"].tolist() == ["jd", "tmall", "jd", "jd"]

@@ -140,7 +140,7 @@ def test_duplicate_row_labels_are_fine(data):
 
 
 def test_dashboard_fit_by_wave(data):
-    from csi.report.overview import fit_by_wave, trend_table
+    from csi.estimate.waves import fit_by_wave, trend_table
 
     survey = csi.parse_lavaan(MODEL, scale=(1, 7))
     fits = fit_by_wave(survey, data, n_boot=100, seed=0)
@@ -164,3 +164,20 @@ def test_bca_intervals_for_the_pooled_fit_and_each_stratum(data):
     # BCa moves the percentile interval: the acceleration comes from each stratum's own jackknife
     pct = _quiet(csi.fit_strata, MODEL, data, "wave", scale=(1, 7), n_boot=200, seed=4)
     assert not np.allclose(res.groups["2026Q2"].index["ci_low"], pct.groups["2026Q2"].index["ci_low"])
+
+
+def test_waves_that_cannot_be_fitted_are_listed_with_the_reason():
+    """A wave of 4 respondents cannot be fitted: it is listed in ``skipped`` with fit's own
+    error message (never dropped without a word), by the per-wave and by the joint fit."""
+    from csi.errors import CsiError
+    from csi.estimate.waves import fit_by_wave, index_by_wave
+
+    survey = csi.parse_lavaan(MODEL, scale=(1, 7))
+    data = _data(sizes=(240, 4, 300))
+    with pytest.raises(CsiError) as direct:
+        _quiet(csi.fit, survey, data[data["wave"] == "2026Q2"], n_boot=0)
+    trend = index_by_wave(survey, data, n_boot=0)
+    assert sorted(trend.table["wave"].unique()) == ["2026Q1", "2026Q3"]
+    assert trend.skipped == {"2026Q2": str(direct.value)}
+    joint = fit_by_wave(survey, data, n_boot=20, seed=0)
+    assert sorted(joint.groups) == ["2026Q1", "2026Q3"] and list(joint.skipped) == ["2026Q2"]
