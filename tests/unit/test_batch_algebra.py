@@ -57,7 +57,7 @@ def test_batched_weights_equal_one_matrix_at_a_time(ma, scheme):
     W, n_iter, conv, RW = pls_weights(R, ma, scheme=scheme, compiled=False)
     assert conv.all()
     for b in range(len(R)):
-        W1, it1, conv1, RW1 = pls_weights(R[b:b + 1], ma, scheme=scheme, compiled=False)  # 2-D path
+        W1, it1, conv1, RW1 = pls_weights(R[b:b + 1], ma, scheme=scheme, compiled=False)  # a batch of one
         assert conv1[0] and it1[0] == n_iter[b]
         np.testing.assert_allclose(W[b], W1[0], atol=1e-12)
         np.testing.assert_allclose(RW[b], RW1[0], atol=1e-12)

@@ -155,7 +155,7 @@ def test_warm_up_compiles_the_kernels():
 
 
 @pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
-def test_compiled_single_matrix_equals_the_2d_path(ma, scheme):
+def test_compiled_single_matrix_equals_the_numpy_iteration(ma, scheme):
     from csi.estimate.pls.algorithm import pls_weights
 
     for R in _correlations(5, seed=14):

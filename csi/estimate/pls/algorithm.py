@@ -1,8 +1,12 @@
 """The PLS-PM iteration (Lohmöller/Wold) on item correlation matrices, batched.
 
-Everything here works on a stack of ``B`` correlation matrices ``R`` (shape ``(B, p, p)``):
-a single fit is ``B = 1``, a bootstrap is ``B = number of resamples``, so point estimates and
-bootstrap replicates run through the same code.
+The iteration is defined once, in :func:`pls_weights_t`: numpy on a stack of ``B``
+correlation matrices (batch axis last); a single fit is ``B = 1``, a bootstrap is
+``B = number of resamples``, so point estimates and bootstrap replicates run through the same
+code. Its fast path is the compiled kernel :func:`csi.estimate.pls.kernel.pls_weights_batch`
+(the same steps as loops over one matrix, numba; equal to rounding, asserted in
+``tests/unit/test_kernel.py``); the numpy code runs when numba is not installed
+(``csi[jit]``) or ``CSI_JIT=0``. :func:`pls_weights` is the same with the batch axis first.
 
 Algorithm (Lohmöller 1989; as in R plspm, SEMinR and cSEM)
 ---------------------------------------------------------
@@ -312,7 +316,10 @@ def pls_weights(
     w0: np.ndarray | None = None,
     compiled: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Standardized outer weights for a stack of correlation matrices.
+    """Standardized outer weights for a stack of correlation matrices (batch axis first).
+
+    The same iteration as :func:`pls_weights_t` (which this calls), with the results as
+    per-matrix arrays; a single fit is ``R[None]``, a batch of one.
 
     Parameters
     ----------
@@ -324,6 +331,11 @@ def pls_weights(
     w0 : ndarray, shape (p,), optional
         Starting weights (default: equal weights, as SEMinR). The bootstrap starts from the
         full-sample solution: same fixed point, fewer iterations.
+    compiled : bool, optional
+        Use the compiled kernel. Default: for a single matrix only once a bootstrap (or
+        :func:`csi.estimate.pls.kernel.available`) has loaded it -- a lone point estimate does
+        not pay numba's import (~0.2 s; the dashboard's first paint is one); for a batch
+        whenever numba is available.
 
     Returns
     -------
@@ -334,17 +346,10 @@ def pls_weights(
     converged : ndarray of bool, shape (B,)
     RW : ndarray, shape (B, p, k)
         ``R @ W``: item-construct correlations (cross-loadings).
-
-    See :func:`pls_weights_t` for the same on a batch-last stack (no transposed copy), and
-    for ``compiled``; without the compiled kernel a single matrix takes a 2-D numpy path. By
-    default a single matrix uses the kernel only once a bootstrap has loaded it: a lone
-    point estimate does not pay numba's import (~0.2 s; the dashboard's first paint is one).
     """
     if compiled is None:
         compiled = kernel.loaded() if R.shape[0] == 1 else kernel.available()
     compiled = kernel.use(compiled)
-    if R.shape[0] == 1 and not compiled:
-        return _pls_weights_single(R[0], ma, scheme, tol, max_iter, w0)
     Rt = R.transpose(1, 2, 0)  # the kernel reads R's own layout through this view
     it = pls_weights_t(Rt if compiled else np.ascontiguousarray(Rt), ma, scheme=scheme, tol=tol,
                        max_iter=max_iter, w0=w0, compiled=compiled)
@@ -459,57 +464,3 @@ def _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0) -> BatchWeights:
     kernel.pls_weights_batch(Rt.transpose(2, 0, 1), *ma.kernel_args, kernel.SCHEME_CODES[scheme],
                              w0, float(tol), int(max_iter), w_out, rw_out, c_out, n_iter, conv)
     return BatchWeights(w_out, rw_out, c_out, n_iter, conv)
-
-
-def _inner_weights_flat(C: np.ndarray, fp: FlatPlan, scheme: str) -> np.ndarray:
-    """Inner weights (k, k) of one construct correlation matrix (see :func:`_inner_weights`)."""
-    if scheme == "factorial":
-        E = C * fp.sym
-    elif scheme == "centroid":
-        E = np.sign(C) * fp.sym
-    else:
-        E = C * fp.adj_t
-        E.ravel()[fp.path_idx] += regress_flat(C, fp)
-    if len(fp.iso):
-        E[fp.iso, fp.iso] = 1.0
-    return E
-
-
-def _pls_weights_single(R, ma, scheme, tol, max_iter, w0):
-    """The same iteration for one correlation matrix with 2-D arrays (less call overhead).
-
-    Each step scales the raw weights ``g`` by the construct SDs read off the diagonal of
-    ``W' R W``, so ``C``, ``R W`` and the scaling come from two small matrix products.
-    """
-    member, blk, fp = ma.member, ma.item_block, ma.flat
-    inv_b = {j: np.linalg.pinv(R[np.ix_(ma.blocks[j], ma.blocks[j])]) for j in np.flatnonzero(ma.mode_b)}
-
-    def normalize(g):
-        Wg = g[:, None] * member
-        RW = R @ Wg
-        C = Wg.T @ RW
-        var = C.diagonal()
-        s = np.sqrt(np.where(var > 0, var, np.nan))
-        return g / s[blk], RW / s, C / (s[:, None] * s)
-
-    n_iter, conv = 0, False
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w, RW, C = normalize(np.ones(ma.p) if w0 is None else np.asarray(w0, dtype=float).copy())
-        for it in range(1, max_iter + 1):
-            g = (RW @ _inner_weights_flat(C, fp, scheme)).take(fp.diag)
-            for j, inv in inv_b.items():
-                b = ma.blocks[j]
-                g[b] = inv @ g[b]
-            wn, RW, C = normalize(g)
-            diff = np.abs(wn - w).sum()
-            w, n_iter = wn, it
-            if diff < tol:
-                conv = True
-                break
-            if not np.isfinite(diff):
-                break
-    conv = conv and bool(np.isfinite(w).all())
-    flip = np.where(RW.take(fp.diag) @ member < 0, -1.0, 1.0)
-    w = w * flip[blk]
-    RW = RW * flip
-    return (w[:, None] * member)[None], np.array([n_iter]), np.array([conv]), RW[None]
