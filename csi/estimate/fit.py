@@ -17,16 +17,16 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import CsiError, InadmissibleSolutionWarning, ParameterError
-from csi.estimate.pls.model import PLSPathModel, check_number, replicate_statistics
-from csi.estimate.prepare import check_option
+from csi.estimate.params import PARAMS, check, check_option, reject_inapplicable
+from csi.estimate.pls.model import PLSPathModel, replicate_statistics
 from csi.estimate.resample.bootstrap import bootstrap_moments, interval
 from csi.estimate.results import IndexResult
 from csi.survey.model import ModelSpec
 
 __all__ = ["StrataFit", "fit", "fit_strata", "resolve_model"]
 
-METHODS = ("pls", "cbsem")
-CI_METHODS = ("percentile", "bca")
+METHODS = PARAMS["method"].values
+CI_METHODS = PARAMS["ci"].values
 
 
 def resolve_model(model, scale=None, missing_codes=()) -> tuple[ModelSpec, str | None]:
@@ -134,7 +134,7 @@ def fit(
     if "random_state" in kw:
         rs = kw.pop("random_state")
         seed = rs if seed is None else seed
-    check_option("method", method, METHODS)
+    check("method", method)
     spec, version = resolve_model(model, scale, kw.pop("missing_codes", ()))
     if missing is None:
         missing = "fiml" if method == "cbsem" else "em"
@@ -143,6 +143,7 @@ def fit(
 
         if strata is not None:
             raise ParameterError("'strata' (a stratified bootstrap) is for method='pls'")
+        reject_inapplicable("cbsem", weighting=weighting, consistent=consistent, ci=ci)
 
         extra = {"missing": missing, "seed": seed, "alpha": alpha, "survey_version": version,
                  "missing_types": missing_types}
@@ -153,6 +154,7 @@ def fit(
         return fit_cbsem(spec, data, **extra, **kw)
     if n_boot is None:
         n_boot = 5000
+    reject_inapplicable("pls", **kw)
     if kw:
         raise ParameterError(f"fit got unexpected keyword argument(s): {', '.join(sorted(kw))}")
     _check_pls_args(n_boot, ci, alpha, progress, seed)
@@ -265,9 +267,9 @@ def fit_strata(
 
 
 def _check_pls_args(n_boot, ci, alpha, progress, seed, func="fit") -> None:
-    check_number("n_boot", n_boot, 0, np.inf, integer=True, func=func)
-    check_option("ci", ci, CI_METHODS)
-    check_number("alpha", alpha, 0.0, 0.5, func=func, closed="neither")
+    check("n_boot", n_boot, func=func)
+    check("ci", ci, func=func)
+    check("alpha", alpha, func=func)
     if progress is not None and not callable(progress):
         raise ParameterError(f"The 'progress' parameter of {func} must be a callable. Got {progress!r} instead.")
     if seed is not None and not isinstance(seed, numbers.Integral | np.random.Generator):

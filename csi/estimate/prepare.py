@@ -38,24 +38,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from csi.errors import DataError, ParameterError
+from csi.errors import DataError
 from csi.estimate.missing.policies import POLICIES, type_counts
+from csi.estimate.params import check_option
 from csi.survey.model import ModelSpec
 
 __all__ = ["PreparedData", "PreparedArrays", "prepare_data", "prepare_arrays", "MISSING_POLICIES",
            "check_option"]
 
 MISSING_POLICIES = POLICIES
-
-
-def check_option(name: str, value: object, allowed: tuple[str, ...], func: str = "fit") -> str:
-    """Check a string option; raise :class:`ParameterError` in sklearn's message shape."""
-    if not isinstance(value, str) or value not in allowed:
-        opts = ", ".join(repr(a) for a in allowed)
-        raise ParameterError(
-            f"The {name!r} parameter of {func} must be a str among {{{opts}}}. Got {value!r} instead."
-        )
-    return value
 
 
 @dataclass(frozen=True)

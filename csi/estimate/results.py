@@ -92,8 +92,10 @@ class IndexResult:
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Percentile intervals at level ``1 - alpha`` for paths, total effects and index means.
 
-        Recomputed from the stored bootstrap replicates when present (``extra["replicates"]``);
-        otherwise the stored ``ci_low``/``ci_high`` (whatever level they were computed at).
+        Recomputed from the stored bootstrap replicates when present (``extra["replicates"]``).
+        Without replicates: the stored ``ci_low``/``ci_high`` when ``alpha`` is the level they
+        were computed at; CB-SEM's analytic intervals are recomputed as ``estimate -+ z se``;
+        otherwise :class:`~csi.errors.ParameterError` (no interval at that level exists).
         Columns: ``table, source, target, estimate, ci_low, ci_high``.
         """
         from csi.estimate.summary import conf_int

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from csi.errors import ParameterError
+
 __all__ = ["Summary", "conf_int", "to_dict"]
 
 
@@ -109,7 +111,23 @@ class Summary:
 
 def conf_int(result, alpha: float = 0.05) -> pd.DataFrame:
     """See :meth:`IndexResult.conf_int`."""
+    from csi.estimate.params import check_number
+
+    check_number("alpha", alpha, 0.0, 1.0, closed="neither", func="conf_int")
     reps = result.extra.get("replicates") or {}
+    fitted = result.extra.get("alpha")
+    normal = None  # z of the recomputed normal intervals (CB-SEM's analytic CIs), if any
+    if not any(r is not None and len(r) > 1 for r in reps.values()) and fitted is not None \
+            and not math.isclose(alpha, fitted, rel_tol=0, abs_tol=1e-12):
+        if result.method == "cbsem" and not result.n_boot:
+            from scipy.special import ndtri
+
+            normal = float(ndtri(1 - alpha / 2))
+        else:
+            raise ParameterError(
+                f"conf_int(alpha={alpha!r}): the result has no bootstrap replicates, and its "
+                f"intervals were computed at alpha={fitted!r}; refit with n_boot > 0 (or "
+                f"alpha={alpha!r}) for another level")
     rows = []
     q = (alpha / 2, 1 - alpha / 2)
     for table, df, key, a, b, est in (
@@ -123,7 +141,10 @@ def conf_int(result, alpha: float = 0.05) -> pd.DataFrame:
         for j, row in enumerate(df.itertuples(index=False)):
             rd = row._asdict()
             lo, hi = rd.get("ci_low", np.nan), rd.get("ci_high", np.nan)
-            if rep is not None and len(rep) > 1:
+            if normal is not None:
+                se = rd.get("se", np.nan)
+                lo, hi = rd[est] - normal * se, rd[est] + normal * se
+            elif rep is not None and len(rep) > 1:
                 col = rep.iloc[:, j].to_numpy(float)
                 col = col[np.isfinite(col)]
                 if col.size > 1:

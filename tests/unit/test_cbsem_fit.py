@@ -46,7 +46,7 @@ def result(data):
 @pytest.mark.parametrize("kw,match", [
     ({"missing": "pairwise"}, r"'missing' parameter of fit_cbsem must be a str among \{'fiml', 'listwise', 'mean'\}"),
     ({"weights": np.ones(300)}, r"'weights' parameter is not supported by method='cbsem'"),
-    ({"n_boot": -1}, r"'n_boot' parameter of fit_cbsem must be an int in the range \[0, inf\]"),
+    ({"n_boot": -1}, r"'n_boot' parameter of fit_cbsem must be an int in the range \[0, inf\)"),  # one gate: [0, inf) as for fit
     ({"alpha": 0.7}, r"'alpha' parameter of fit_cbsem must be a float in the range \(0.0, 0.5\)"),
     ({"bogus": 1}, r"unexpected keyword argument\(s\): bogus"),
 ])

@@ -36,6 +36,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 
 from csi.errors import DataError, ParameterError
+from csi.estimate.params import check
 
 __all__ = ["SemFit", "fit_sem", "PARAM_COLUMNS"]
 
@@ -351,11 +352,7 @@ def fit_sem(
     Checked against lavaan 0.6.14 on Bollen's Political Democracy model and on a simulated
     ACSI model (``tests/golden/test_cbsem_lavaan.py``): estimates, SEs and ``std.all`` to 1e-3.
     """
-    if not isinstance(max_starts, int | np.integer) or max_starts < 1:
-        raise ParameterError(
-            f"The 'max_starts' parameter of fit_sem must be an int in the range [1, inf). "
-            f"Got {max_starts!r} instead."
-        )
+    check("max_starts", max_starts, func="fit_sem")
     try:
         model = semopy.Model(description)
     except Exception as exc:  # semopy raises bare exceptions on syntax errors

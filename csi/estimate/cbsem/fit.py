@@ -37,7 +37,6 @@ from the standardized loadings ``l`` and standardized error variances ``theta``.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
@@ -51,30 +50,17 @@ from csi.estimate.cbsem.engine import fit_sem
 from csi.estimate.cbsem.fit_indices import FIT_KEYS, fit_indices
 from csi.estimate.cbsem.syntax import binary_note, to_semopy_description
 from csi.estimate.missing.policies import missing_report, warn_dropped
-from csi.estimate.prepare import check_option, prepare_data
+from csi.estimate.params import NOT_FOR, check, check_option, reject_inapplicable
+from csi.estimate.prepare import prepare_data
 from csi.estimate.results import IndexResult
 from csi.survey.model import ModelSpec
 
 __all__ = ["fit_cbsem", "PLS_ONLY_KEYWORDS"]
 
-#: keywords of :func:`csi.fit` that only PLS uses; :func:`fit_cbsem` accepts and ignores them.
-PLS_ONLY_KEYWORDS = ("weighting", "consistent", "progress", "ci", "max_iter", "tol")
+#: keywords of :func:`csi.fit` that only PLS uses: accepted at their neutral value (one call site
+#: serves both methods), any other value raises (:func:`csi.estimate.params.reject_inapplicable`).
+PLS_ONLY_KEYWORDS = tuple(NOT_FOR["cbsem"])
 _MISSING = ("fiml", "listwise", "mean")
-
-
-def _check_number(name, value, lo, hi, *, integer=False, closed="both"):
-    kind = "int" if integer else "float"
-    ok = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(value, bool)
-    if ok:
-        ok = (lo <= value if closed in ("both", "left") else lo < value) and (
-            value <= hi if closed in ("both", "right") else value < hi)
-    if not ok:
-        lb = "[" if closed in ("both", "left") else "("
-        rb = "]" if closed in ("both", "right") else ")"
-        raise ParameterError(
-            f"The {name!r} parameter of fit_cbsem must be {'an' if integer else 'a'} {kind} in the range "
-            f"{lb}{lo}, {hi}{rb}. Got {value!r} instead."
-        )
 
 
 def fit_cbsem(
@@ -117,8 +103,9 @@ def fit_cbsem(
     survey_version : str, optional
         Stored in the result.
     **kw
-        PLS-only keywords of :func:`csi.fit` (:data:`PLS_ONLY_KEYWORDS`) are accepted and
-        ignored, so one call site serves both methods; ``weights`` (sampling weights) must be
+        PLS-only keywords of :func:`csi.fit` (:data:`PLS_ONLY_KEYWORDS`) are accepted at their
+        neutral value (recorded in ``extra["ignored_keywords"]``), so one call site serves both
+        methods; another value raises :class:`ParameterError` naming them; ``weights`` (sampling weights) must be
         None; anything else raises :class:`ParameterError`.
 
     Returns
@@ -170,9 +157,10 @@ def fit_cbsem(
             "The 'weights' parameter is not supported by method='cbsem' (ML on an unweighted "
             "covariance matrix); use method='pls' for weighted estimation, or weights=None."
         )
+    ignored = reject_inapplicable("cbsem", func="fit_cbsem", **kw)
     check_option("missing", missing, _MISSING, func="fit_cbsem")
-    _check_number("n_boot", n_boot, 0, math.inf, integer=True)
-    _check_number("alpha", alpha, 0.0, 0.5, closed="neither")
+    check("n_boot", n_boot, func="fit_cbsem")
+    check("alpha", alpha, func="fit_cbsem")
     if not isinstance(model, ModelSpec):
         raise ParameterError(
             f"The 'model' parameter of fit_cbsem must be a ModelSpec. Got {type(model).__name__} instead."
@@ -271,7 +259,7 @@ def fit_cbsem(
         "max_grad": sf.max_grad,
         "notes": tuple(notes),
         "alpha": alpha,
-        "ignored_keywords": tuple(sorted(kw)),
+        "ignored_keywords": ignored,
         **boot_extra,
     }
     return IndexResult(

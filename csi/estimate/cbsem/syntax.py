@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from csi.errors import ParameterError
+from csi.estimate.params import check
 from csi.survey.model import ModelSpec
 
 __all__ = ["to_semopy_description", "binary_note"]
@@ -60,12 +61,7 @@ def to_semopy_description(
     c1 ~~ 0*c1
     cmp ~ sat
     """
-    rel = single_item_reliability
-    if not isinstance(rel, int | float) or isinstance(rel, bool) or not 0 < rel <= 1:
-        raise ParameterError(
-            "The 'single_item_reliability' parameter of fit_cbsem must be a float in the range "
-            f"(0, 1]. Got {rel!r} instead."
-        )
+    rel = check("single_item_reliability", single_item_reliability, func="fit_cbsem")
     formative = [c.id for c in model.constructs if c.mode == "formative"]
     if formative:
         raise ParameterError(

@@ -13,7 +13,6 @@ Matches SEMinR (``estimate_pls``, path weighting) on the corporate-reputation da
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -24,36 +23,14 @@ from csi.estimate.index.scaling import index_means, index_scores, unstandardized
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
+from csi.estimate.params import check, check_number, check_option
 from csi.estimate.pls import effects as fx
-from csi.estimate.pls.algorithm import SCHEMES, ModelArrays, pls_weights, pls_weights_t
-from csi.estimate.prepare import check_option, prepare_arrays, prepare_data
+from csi.estimate.pls.algorithm import ModelArrays, pls_weights, pls_weights_t
+from csi.estimate.prepare import prepare_arrays, prepare_data
 from csi.estimate.quality import measurement as q
 from csi.survey.model import ModelSpec
 
 __all__ = ["PLSPathModel", "replicate_statistics", "check_number"]
-
-
-def check_number(name, value, lo, hi, *, integer=False, func="PLSPathModel", closed="both"):
-    """Check a numeric hyperparameter; :class:`ParameterError` in sklearn's message shape."""
-    kind = "an int" if integer else "a float"
-    if type(value) is (int if integer else float) or (not integer and type(value) is int):
-        ok_type = True  # fast path for plain Python numbers
-    else:
-        ok_type = isinstance(value, numbers.Integral if integer else numbers.Real) and not isinstance(
-            value, bool
-        )
-    lb = "[" if closed in ("both", "left") else "("
-    rb = "]" if closed in ("both", "right") and np.isfinite(hi) else ")"
-    ok = ok_type and (value >= lo if lb == "[" else value > lo) and (
-        value <= hi if rb == "]" else value < hi
-    )
-    if not ok:
-        hi_s = "inf" if not np.isfinite(hi) else hi
-        raise ParameterError(
-            f"The {name!r} parameter of {func} must be {kind} in the range "
-            f"{lb}{lo}, {hi_s}{rb}. Got {value!r} instead."
-        )
-    return value
 
 
 def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol=1e-7,
@@ -206,12 +183,6 @@ class PLSPathModel:
     #: the higher-order construct are collinear with themselves by design)
     _repeated_items = False
 
-    _parameter_constraints = {
-        "weighting": SCHEMES,
-        "max_iter": (1, np.inf, True),
-        "tol": (0.0, np.inf, False),
-    }
-
     def __init__(self, weighting="path", max_iter=300, tol=1e-7, consistent=False):
         self.weighting = weighting
         self.max_iter = max_iter
@@ -241,9 +212,8 @@ class PLSPathModel:
         return {k: getattr(self, k) for k in ("weighting", "max_iter", "tol", "consistent")}
 
     def _validate_params(self):
-        check_option("weighting", self.weighting, SCHEMES, func="PLSPathModel")
-        check_number("max_iter", self.max_iter, 1, np.inf, integer=True)
-        check_number("tol", self.tol, 0.0, np.inf, closed="neither")
+        for name in ("weighting", "max_iter", "tol"):
+            check(name, getattr(self, name), func="PLSPathModel")
         if not isinstance(self.consistent, bool | np.bool_):
             raise ParameterError(
                 f"The 'consistent' parameter of PLSPathModel must be a bool. Got {self.consistent!r} instead."
