@@ -17,7 +17,7 @@ ADDRESS ?= localhost
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,bench,scale]"
+	$(PY) -m pip install --quiet -e ".[all,test,bench]"
 	touch $(STAMP)
 
 # compile the bootstrap kernels once (numba caches them on disk until kernel.py changes)

@@ -31,17 +31,17 @@ def warm_up() -> bool:
 
     if not kernel.available():
         return False
-    import csi
+    from csi.estimate.fit import fit
 
     rng = np.random.default_rng(0)
     z = rng.normal(size=(80, 1))
     x = np.clip(np.round(4 + 1.5 * (z + rng.normal(size=(80, 7)))), 1, 7)
     data = pd.DataFrame(x, columns=["a1", "a2", "a3", "b1", "b2", "c1", "c2"])
-    csi.fit(_MODEL, data, scale=(1, 7), n_boot=50, seed=0)
+    fit(_MODEL, data, scale=(1, 7), n_boot=50, seed=0)
     holes = data.copy()  # missing answers: the EM kernels (csi.estimate.missing.em_kernel)
     holes.loc[::4, "a2"] = np.nan
     holes.loc[1::5, "c1"] = np.nan
-    csi.fit(_MODEL, holes, scale=(1, 7), n_boot=50, seed=0)
+    fit(_MODEL, holes, scale=(1, 7), n_boot=50, seed=0)
     return True
 
 
