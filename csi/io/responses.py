@@ -28,7 +28,7 @@ from csi.io.canonical import (
 from csi.io.convert import convert_column, field_specs
 from csi.io.dates import DATE_ORDERS, parse_timestamps
 from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
-from csi.io.mapping import map_columns
+from csi.io.mapping import map_columns, survey_strings
 from csi.io.missing_types import missing_types_frame
 from csi.io.option_codes import recode_field
 from csi.io.pii import contact_columns
@@ -162,7 +162,8 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     platform : {"plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic"}, optional
         Layout override (default: detected from the first lines).
     encoding : str, optional
-        Text encoding override (default: BOM, then strict UTF-8, then GB18030).
+        Text encoding override (default: BOM, strict UTF-8, UTF-16, then the best-scored legacy
+        encoding, see :mod:`csi.io.encoding`).
     mapping : dict, optional
         Explicit ``{source column: field id}`` (wins over every automatic match).
     pii_key : bytes, optional
@@ -196,7 +197,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         raise ResponseImportError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     data, name = _read_bytes(path_or_buffer, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
-    table = open_table(data, file_name=name, encoding=encoding)
+    table = open_table(data, file_name=name, encoding=encoding, evidence=survey_strings(survey))
     kinds = field_kinds(survey)
     layout = detect_layout(table, set(kinds) | set(survey.pii_fields), platform)
     string_cols = {"respondent_id", "wave"} | {f for f, k in kinds.items() if is_string_kind(k)}
