@@ -154,6 +154,7 @@ def export_cmd(
             frame, types = store.responses_frame(s, with_missing_types=True)
         else:
             frame, types = store.responses_frame(s), None
+        versions = store.frame_versions(s)
         export_responses(frame, out, format=format, survey=s, missing_types=types)
         from csi.accounts.audit import record  # issue 18: exports are audited
         from csi.cli.users_cmd import cli_actor
@@ -162,4 +163,5 @@ def export_cmd(
                detail=f"{len(frame)} responses as {format} (no contact data)")
     except CsiError as exc:
         raise fail(exc) from None
-    typer.echo(f"{len(frame)} responses written to {out}")
+    label = "version" if len(versions) == 1 else "versions"
+    typer.echo(f"{len(frame)} responses written to {out} (survey {s.id}, {label} {', '.join(versions) or '-'})")
