@@ -22,7 +22,7 @@ PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "go
 
 
 #: Text encodings offered on the upload ("" = detected: BOM, UTF-8, then GB18030). Issue 20.
-ENCODING_CHOICES = ("", "utf-8", "gb18030", "big5", "utf-16", "shift_jis", "latin-1")
+ENCODING_CHOICES = ("", "utf-8", "gb18030", "big5", "cp1252", "utf-16", "shift_jis", "euc_kr", "latin-1")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -33,7 +33,10 @@ def import_cmd(
                                          show_default=False)],
     platform: Annotated[str | None, typer.Option(help="Layout: plain, wenjuanxing, qualtrics, surveymonkey, "
                                                       "google_forms, generic (default: detected).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: BOM, UTF-8, then GB18030).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: BOM, UTF-8, then detected).")] = None,
+    date_order: Annotated[str | None, typer.Option(
+        "--date-order", help="dmy or mdy: order of dates like 03/04/2026 when the column does not tell "
+                             "(default: the platform's).")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML file mapping source columns to field ids.")] = None,
     db: Annotated[str | None, typer.Option(help="Store URL (default: CSI_DATABASE_URL or sqlite:///./var/csi.sqlite).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the summary as JSON here.")] = None,
@@ -66,7 +69,8 @@ def import_cmd(
         )
         keep = keeps_contact(s) and not drop_contact
         res = read_responses(file, s, platform=platform, encoding=encoding, mapping=cmap, pii_key=key,
-                             codes=codes, include_unfinished=include_unfinished, keep_contact=keep)
+                             codes=codes, include_unfinished=include_unfinished, keep_contact=keep,
+                             date_order=date_order)
         vault_key = contact_key(s) if keep and contacts_offered(s, res.valid, res.contacts) else None
         summary = store.import_frame(
             s, res.valid, source_name=file.name, file_hash=res.file_hash, platform=res.platform,
@@ -150,6 +154,7 @@ def export_cmd(
             frame, types = store.responses_frame(s, with_missing_types=True)
         else:
             frame, types = store.responses_frame(s), None
+        versions = store.frame_versions(s)
         export_responses(frame, out, format=format, survey=s, missing_types=types)
         from csi.accounts.audit import record  # issue 18: exports are audited
         from csi.cli.users_cmd import cli_actor
@@ -158,4 +163,5 @@ def export_cmd(
                detail=f"{len(frame)} responses as {format} (no contact data)")
     except CsiError as exc:
         raise fail(exc) from None
-    typer.echo(f"{len(frame)} responses written to {out}")
+    label = "version" if len(versions) == 1 else "versions"
+    typer.echo(f"{len(frame)} responses written to {out} (survey {s.id}, {label} {', '.join(versions) or '-'})")

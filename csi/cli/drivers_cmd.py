@@ -124,6 +124,7 @@ def drivers(
     data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/Excel).", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the driver report (JSON) here.")] = None,
     db: Annotated[str | None, typer.Option("--db", help="Read stored responses from this database URL.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of DATA (default: detected).")] = None,
     target: Annotated[str | None, typer.Option("--target", help="Target construct (default: loyalty).")] = None,
     segment: Annotated[str | None, typer.Option(
         "--segment", help="Restrict to one group, COL=VALUE (e.g. channel=jd or wave=2026Q4).")] = None,
@@ -150,15 +151,16 @@ def drivers(
                 raise fail(f"{data}: no such data file")
             from csi.io import read_responses
 
-            imp = read_responses(data, s)
+            imp = read_responses(data, s, encoding=encoding)
             frame = imp.valid
             if len(imp.rejected):
                 typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import "
                            "(see `csi import`); analysing the valid rows", err=True)
         else:
-            from csi.store import read_responses_frame
+            from csi.store import read_responses_frame, versions_line
 
-            frame = read_responses_frame(s, db)
+            frame, versions = read_responses_frame(s, db, with_versions=True)
+            typer.echo(versions_line(s, len(frame), versions), err=True)
         if segment is not None:
             if "=" not in segment:
                 raise fail(f"--segment must be COL=VALUE (e.g. channel=jd); got {segment!r}")

@@ -20,7 +20,7 @@ from csi.errors import CsiError
 __all__ = ["estimate"]
 
 
-def _read_data(spec, data: Path, extra: list[str]):
+def _read_data(spec, data: Path, extra: list[str], encoding: str | None = None):
     """DATA as a frame: through the importer for a survey, else the plain table reader.
 
     ``extra`` columns (``--weights``/``--strata``) that are not survey fields are taken from the
@@ -29,10 +29,10 @@ def _read_data(spec, data: Path, extra: list[str]):
     if isinstance(spec, str):
         from csi.io.table_frame import match_names, model_names, read_table_frame
 
-        return match_names(read_table_frame(data), model_names(spec))
+        return match_names(read_table_frame(data, encoding=encoding), model_names(spec))
     from csi.io import read_responses
 
-    imp = read_responses(data, spec)
+    imp = read_responses(data, spec, encoding=encoding)
     if len(imp.rejected):
         typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import (see `csi import`); "
                    "estimating on the valid rows", err=True)
@@ -41,7 +41,7 @@ def _read_data(spec, data: Path, extra: list[str]):
     if missing:
         from csi.io.table_frame import read_table_frame
 
-        raw = read_table_frame(data, keep_rows=True)
+        raw = read_table_frame(data, keep_rows=True, encoding=encoding)
         for c in missing:
             if c in raw and imp.platform in ("plain", "generic", "wenjuanxing", "google_forms"):
                 frame = frame.assign(**{c: raw[c].reindex(frame.index).to_numpy()})
@@ -61,7 +61,8 @@ def _parse_scale(text: str | None) -> tuple[float, float] | None:
 @app.command("estimate")
 def estimate(
     model: Annotated[Path, typer.Argument(help="Survey YAML or lavaan model file.", show_default=False)],
-    data: Annotated[Path | None, typer.Argument(help="Responses CSV.", show_default=False)] = None,
+    data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/TSV/XLSX/XLS, platform export).",
+                                                show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON here.")] = None,
     method: Annotated[str, typer.Option(help="pls or cbsem.")] = "pls",
     boot: Annotated[
@@ -77,6 +78,7 @@ def estimate(
     scheme: Annotated[str, typer.Option(help="Inner weighting: path, factorial or centroid.")] = "path",
     consistent: Annotated[bool, typer.Option("--consistent", help="Consistent PLS (PLSc).")] = False,
     db: Annotated[str | None, typer.Option(help="Read stored responses from this database URL.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding of DATA (default: detected).")] = None,
     missing_codes: Annotated[
         str | None, typer.Option(help="Comma-separated missing codes for lavaan models, e.g. -99.")
     ] = None,
@@ -117,13 +119,16 @@ def estimate(
                 raise fail(f"{model}: a lavaan model needs --scale MIN,MAX (the items' theoretical bounds)")
             spec = model.read_text(encoding="utf-8")
         if db is not None and data is None:
-            from csi.store import read_responses_frame
+            from csi.store import read_responses_frame, versions_line
 
-            frame = read_responses_frame(spec, db)
+            if isinstance(spec, str):
+                raise fail("--db reads a survey's stored responses: give the survey YAML, not a lavaan model")
+            frame, versions = read_responses_frame(spec, db, with_versions=True)
+            typer.echo(versions_line(spec, len(frame), versions), err=True)
         else:
             if not data.exists():
                 raise fail(f"{data}: no such data file")
-            frame = _read_data(spec, data, [c for c in (weights, strata) if c])
+            frame = _read_data(spec, data, [c for c in (weights, strata) if c], encoding)
         kw = {"scale": _parse_scale(scale)} if isinstance(spec, str) else {}
         if missing_codes and isinstance(spec, str):
             try:

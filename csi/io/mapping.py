@@ -88,6 +88,33 @@ def field_texts(survey: Survey) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def survey_strings(survey: Survey) -> tuple[str, ...]:
+    """Every display text of the survey as written (item, question, option and scale labels,
+    all languages): the evidence :func:`csi.io.encoding.detect_encoding` looks for in a file."""
+    out: list[str] = []
+
+    def add(text: object) -> None:
+        if text is not None:
+            out.extend(str(v) for v in (text.values() if isinstance(text, dict) else [text]))
+
+    for info in survey.items.values():
+        add(info.item.text)
+        add(info.item.short)
+        for lab in info.item.labels.values():
+            add(lab)
+    for q in survey.questions:
+        add(q.text)
+        add(q.short)
+        for o in q.options or ():
+            add(o.label)
+    for sc in survey.scales.values():
+        for lab in sc.labels.values():
+            add(lab)
+        add(sc.dont_know_label)
+    return tuple(dict.fromkeys(t for t in out if t))
+
+
 def _with_anchors(survey: Survey, item) -> dict[str, str]:
     """The item's text followed by its own anchors, per language, as forms print them
     ("... perform? (1 = falls short, 10 = exceeds)"); compared after :func:`normalize`."""

@@ -1,12 +1,13 @@
 """Respondent contact data (PII): recognising contact columns, and salted hashing.
 
-Decision (issue 4): columns marked PII in the survey (:attr:`Survey.pii_fields`) and recognised
-contact columns (IP, e-mail, phone, name, address -- e.g. Wenjuanxing's ``来自IP``, headers such as
-手机/电话/邮箱/姓名/地址/phone/email/name/address/IP) are **dropped** at import by default. With
-``keep_pii=True`` (``csi import --keep-pii``) the store keeps only a salted SHA-256 hash of each
-value, so repeat respondents can be linked without storing contact data; raw values are never
-stored, shown, exported or logged. The salt comes from ``CSI_PII_SALT`` or a random per-store salt
-kept in the store's settings table.
+Decision (issues 4, 13): columns marked PII in the survey (:attr:`Survey.pii_fields`) and
+recognised contact columns (IP, e-mail, phone, name, address, WeChat, QQ, 旺旺, ID card, order
+recipient -- e.g. Wenjuanxing's ``来自IP``, headers such as 手机/电话/邮箱/姓名/地址/微信号/QQ号/
+身份证号码/收货人/phone/email/name/address/IP) are **dropped** at import by default, also from
+the quarantined rows. With ``csi import --keep-pii`` the store keeps only keyed HMAC-SHA256
+pseudonyms (:mod:`csi.io.pseudonym`, key ``CSI_PII_KEY`` outside the database); raw values are
+never stored, shown, exported or logged. :func:`hash_values` (salted SHA-256) is the legacy
+scheme, kept for stores written before issue 13.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ _PATTERNS = (
     ("name", re.compile(r"^(full|first|last)?\s*name$|^姓名|您的姓名|^name[:：\s]|recipient(first|last)name", re.IGNORECASE)),
     ("address", re.compile(r"address|地址|住址|收货地", re.IGNORECASE)),
     ("location", re.compile(r"locationlatitude|locationlongitude", re.IGNORECASE)),
+    ("wechat", re.compile(r"wechat|weixin|微信", re.IGNORECASE)),
+    ("qq", re.compile(r"(?<![a-z])qq(?![a-z])", re.IGNORECASE)),
+    ("wangwang", re.compile(r"旺旺|wangwang", re.IGNORECASE)),
+    ("id_card", re.compile(r"身份证|id\s*card|idcard|identity\s*card|passport", re.IGNORECASE)),
+    ("recipient", re.compile(r"收货人|收件人|recipient|consignee", re.IGNORECASE)),
 )
 
 
@@ -35,6 +41,8 @@ def contact_kind(header: str) -> str | None:
 
     >>> [contact_kind(h) for h in ["来自IP", "IPAddress", "手机号码", "Email", "pq1", "Timestamp"]]
     ['ip', 'ip', 'phone', 'email', None, None]
+    >>> [contact_kind(h) for h in ["微信号", "QQ号", "旺旺名", "身份证号码", "收货人", "Consignee"]]
+    ['wechat', 'qq', 'wangwang', 'id_card', 'recipient', 'recipient']
     """
     text = str(header).strip()
     squashed = normalize(text)

@@ -55,6 +55,8 @@ class Layout:
     groups: list[tuple[str | None, list[tuple[str, str]]]] = field(default_factory=list)
     #: time zone of naive timestamps in the export (converted to UTC); None = already UTC
     source_tz: str | None = None
+    #: documented order of numeric dates (``mdy``, ``dmy``, ``ymd``) when a column does not tell
+    date_order: str | None = None
     #: single columns renamed before mapping (e.g. Google Forms grid ``Title [Row]`` -> ``Row``)
     renames: dict[str, str] = field(default_factory=dict)
     #: keep responses the platform marks unfinished (Qualtrics ``Finished`` = False/0)
@@ -312,4 +314,4 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
 def _surveymonkey(pv: list[list[str]]) -> Layout:
     names, groups = _grouped(pv[0], pv[1], ("Response", "Open-Ended Response"))
     names = unique_names(names)
-    return Layout("surveymonkey", 2, names, groups=groups)
+    return Layout("surveymonkey", 2, names, groups=groups, date_order="mdy")

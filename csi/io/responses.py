@@ -26,8 +26,9 @@ from csi.io.canonical import (
     quarter_labels,
 )
 from csi.io.convert import convert_column, field_specs
+from csi.io.dates import DATE_ORDERS, parse_timestamps
 from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
-from csi.io.mapping import map_columns
+from csi.io.mapping import map_columns, survey_strings
 from csi.io.missing_types import missing_types_frame
 from csi.io.option_codes import recode_field
 from csi.io.pii import contact_columns
@@ -118,17 +119,18 @@ def _read_bytes(path_or_buffer, file_name: str | None) -> tuple[bytes, str]:
     raise ResponseImportError(f"cannot read responses from a {type(path_or_buffer).__name__}")
 
 
-def _to_datetime(s: pd.Series, tz: str | None = None) -> tuple[pd.Series, pd.Series]:
+def _to_datetime(s: pd.Series, tz: str | None = None, order: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse timestamps (typed, ISO 8601 or locale formats) to naive UTC; report unparseable.
 
     Naive timestamps are taken as UTC, or as local time in ``tz`` (e.g. Wenjuanxing's Beijing
-    time) and converted; timestamps with an offset are converted to UTC.
+    time) and converted; timestamps with an offset are converted to UTC. Day-first vs
+    month-first is decided per column (:mod:`csi.io.dates`; ``order`` = the platform's order).
     """
     if tz is not None:
-        ts, reason = _to_datetime(s)
+        ts, reason = _to_datetime(s, order=order)
         try:
             local = ts.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        except Exception:  # noqa: BLE001 - unknown zone name: keep the times as they are
+        except Exception:  # noqa: BLE001 - unknown zone name: a row issue (timezone_reasons)
             return ts, reason
         return local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
     reason = None
@@ -136,18 +138,8 @@ def _to_datetime(s: pd.Series, tz: str | None = None) -> tuple[pd.Series, pd.Ser
         return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
     if s.dtype.kind == "M":
         return s.astype("datetime64[ns]"), reason
-    text = s.astype("str").fillna("").str.strip()
-    empty = text == ""
-    out = pd.to_datetime(text.where(~empty, None), format="ISO8601", errors="coerce", utc=True)
-    left = out.isna() & ~empty
-    if left.any():
-        for fmt in ("mixed",):
-            out.loc[left] = pd.to_datetime(text[left], format=fmt, errors="coerce", utc=True)
-        left = out.isna() & ~empty
-        if left.any():
-            reason = pd.Series(None, index=s.index, dtype=object)
-            reason[left] = "not a date/time; expected e.g. 2026-03-01 14:05:00"
-    return out.dt.tz_localize(None).astype("datetime64[ns]"), reason
+    out, reason = parse_timestamps(s, hint=order)
+    return out.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
 
 
 def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
@@ -159,7 +151,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                    mapping: dict[str, str] | None = None, file_name: str | None = None,
                    pii_salt: str | None = None, check_quality: bool = True, pii_key: bytes | None = None,
                    codes: dict[str, dict] | None = None, include_unfinished: bool = False,
-                   keep_contact: bool = False) -> ImportResult:
+                   keep_contact: bool = False, date_order: str | None = None) -> ImportResult:
     """Read a response file (CSV/TSV/XLSX/XLS or a platform export) into the canonical frame.
 
     Parameters
@@ -170,7 +162,8 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     platform : {"plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic"}, optional
         Layout override (default: detected from the first lines).
     encoding : str, optional
-        Text encoding override (default: BOM, then strict UTF-8, then GB18030).
+        Text encoding override (default: BOM, strict UTF-8, UTF-16, then the best-scored legacy
+        encoding, see :mod:`csi.io.encoding`).
     mapping : dict, optional
         Explicit ``{source column: field id}`` (wins over every automatic match).
     pii_key : bytes, optional
@@ -187,6 +180,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     keep_contact : bool, default=False
         Also return the raw values of the survey's contact fields in ``contacts`` (for
         :mod:`csi.vault`, which encrypts them; issue 18).
+    date_order : {"dmy", "mdy", "ymd"}, optional
+        Order of numeric dates such as ``03/04/2026`` when the column's values do not tell
+        (default: the platform's documented order, see :mod:`csi.io.dates`).
 
     Returns
     -------
@@ -197,9 +193,11 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     ResponseImportError
         The file is unusable: not a table, undecodable, or no column matches the survey.
     """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ResponseImportError(f"date_order must be one of {', '.join(DATE_ORDERS)}; got {date_order!r}")
     data, name = _read_bytes(path_or_buffer, file_name)
     file_hash = hashlib.sha256(data).hexdigest()
-    table = open_table(data, file_name=name, encoding=encoding)
+    table = open_table(data, file_name=name, encoding=encoding, evidence=survey_strings(survey))
     kinds = field_kinds(survey)
     layout = detect_layout(table, set(kinds) | set(survey.pii_fields), platform)
     string_cols = {"respondent_id", "wave"} | {f for f, k in kinds.items() if is_string_kind(k)}
@@ -243,7 +241,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     generated = pd.Series([f"{file_hash[:12]}-{r}" for r in idx], index=idx, dtype="str") if rid.isna().any() else None
     cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
     if "submitted_at" in by_field:
-        ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz)
+        ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz, date_order or layout.date_order)
         why = timezone_reasons(body[by_field["submitted_at"]], layout.source_tz, why)
         if why is not None:
             cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))

@@ -207,8 +207,12 @@ def _is_excel(data: bytes, name: str) -> str | None:
     return None
 
 
-def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None = None) -> Table:
+def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None = None,
+               evidence: tuple[str, ...] = ()) -> Table:
     """Open ``data`` (the file's bytes) as a table and parse its first lines.
+
+    ``evidence``: texts the file should contain (the survey's labels), which help to tell a
+    legacy encoding (:func:`csi.io.encoding.detect_encoding`).
 
     Raises
     ------
@@ -236,7 +240,7 @@ def open_table(data: bytes, *, file_name: str = "<data>", encoding: str | None =
         raw.index = pd.RangeIndex(start, start + len(raw))
         preview = [[_cell_text(v) for v in row] for row in raw.head(_PREVIEW_LINES).itertuples(index=False)]
         return Table("excel", "binary", "", preview, _excel=raw)
-    enc = detect_encoding(data, encoding, file_name=file_name)
+    enc = detect_encoding(data, encoding, file_name=file_name, evidence=evidence)
     if enc in ("utf-8", "ascii"):  # already validated by detect_encoding: decode only the head
         head_bytes = data[: 1 << 16]
         text = head_bytes.decode("utf-8", errors="ignore") if encoding is None else decode_bytes(data, enc, file_name)

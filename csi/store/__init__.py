@@ -8,14 +8,12 @@ cached per URL; the schema is created/upgraded by the Alembic migrations in
 
 from __future__ import annotations
 
-import pandas as pd
-
 from csi.store.engine import DEFAULT_URL, default_database_url, dispose_engine
 from csi.store.store import BatchSummary, Store
 from csi.survey import Survey
 
 __all__ = ["BatchSummary", "DEFAULT_URL", "Store", "close_store", "default_database_url", "open_store",
-           "read_responses_frame"]
+           "read_responses_frame", "versions_line"]
 
 
 def open_store(url: str | None = None) -> Store:
@@ -28,6 +26,18 @@ def close_store(url: str | None = None) -> None:
     dispose_engine(url or default_database_url())
 
 
-def read_responses_frame(survey: Survey, url: str | None = None) -> pd.DataFrame:
-    """The canonical frame of ``survey``'s stored responses (used by ``csi estimate --db``)."""
-    return open_store(url).responses_frame(survey)
+def read_responses_frame(survey: Survey, url: str | None = None, *, with_versions: bool = False):
+    """The canonical frame of ``survey``'s stored responses (used by ``csi estimate --db``).
+
+    ``with_versions=True`` returns ``(frame, version labels read)`` (see
+    :meth:`Store.frame_versions`), for the CLI to say which survey versions it analyses.
+    """
+    store = open_store(url)
+    frame = store.responses_frame(survey)
+    return (frame, store.frame_versions(survey)) if with_versions else frame
+
+
+def versions_line(survey: Survey, n: int, versions: list[str]) -> str:
+    """``"read 120 stored responses of ecommerce_csi, survey versions 1.0, 1.1"``."""
+    label = "version" if len(versions) == 1 else "versions"
+    return f"read {n} stored responses of {survey.id}, survey {label} {', '.join(versions) or '-'}"

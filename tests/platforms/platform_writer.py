@@ -31,9 +31,14 @@ importer accepts:
   Date, End Date (``MM/DD/YYYY hh:mm:ss AM``), IP Address, Email Address, First Name, Last
   Name, Custom Data 1; a ticked option holds its label. (SurveyMonkey help "Exporting
   responses", "Response statuses".)
-- **Google Forms "Download responses (.csv)"**: ``Timestamp`` (``M/D/YYYY H:MM:SS``) first,
-  then ``Email Address`` when collected, one column per question by its title, grids as
-  ``Title [Row]``, checkboxes joined with ``", "``; no respondent id.
+- **Google Forms "Download responses (.csv)"**: ``Timestamp`` first, then ``Email Address``
+  when collected, one column per question by its title, grids as ``Title [Row]``, checkboxes
+  joined with ``", "``; no respondent id. The timestamp is the responses spreadsheet's
+  formatted value, which depends on the spreadsheet locale (Sheets API ``DateTimeRenderOption``
+  ``FORMATTED_STRING``): en-US ``M/D/YYYY H:MM:SS`` (the default), en-GB ``DD/MM/YYYY HH:MM:SS``,
+  de-DE ``DD.MM.YYYY HH:MM:SS``, zh-CN ``YYYY/M/D H:MM:SS`` (layouts ``google_forms_en_GB``,
+  ``google_forms_de``, ``google_forms_zh``; the account language, and so the headers, stay
+  English: the locale and the UI language are separate settings).
 
 Fields from the order system (``source: system``) are never in a platform export.
 """
@@ -52,9 +57,18 @@ from csi.validate.rows import show_if_masks
 
 __all__ = ["LAYOUTS", "render", "form_blocks", "PLATFORM_OF"]
 
-LAYOUTS = ("wjx_labels", "wjx_codes", "qualtrics_labels", "qualtrics_codes", "surveymonkey", "google_forms")
+#: Google Sheets' default date-time pattern of a responses spreadsheet, per locale
+GOOGLE_LOCALES = {
+    "en_US": lambda t: f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}",
+    "en_GB": lambda t: t.strftime("%d/%m/%Y %H:%M:%S"),
+    "de": lambda t: t.strftime("%d.%m.%Y %H:%M:%S"),
+    "zh": lambda t: f"{t.year}/{t.month}/{t.day} {t.hour}:{t.minute:02d}:{t.second:02d}",
+}
+LAYOUTS = ("wjx_labels", "wjx_codes", "qualtrics_labels", "qualtrics_codes", "surveymonkey", "google_forms",
+           "google_forms_en_GB", "google_forms_de", "google_forms_zh")
 PLATFORM_OF = {"wjx_labels": "wenjuanxing", "wjx_codes": "wenjuanxing", "qualtrics_labels": "qualtrics",
-               "qualtrics_codes": "qualtrics", "surveymonkey": "surveymonkey", "google_forms": "google_forms"}
+               "qualtrics_codes": "qualtrics", "surveymonkey": "surveymonkey",
+               **{lay: "google_forms" for lay in LAYOUTS if lay.startswith("google_forms")}}
 LANG = {"wjx_labels": "zh", "wjx_codes": "zh"}
 
 
@@ -356,10 +370,11 @@ def render(survey: Survey, frame: pd.DataFrame, layout: str, *, recodes: dict | 
             cols.add([head, ""], vals)
         _answer_columns(survey, frame, layout, cols, lang=lang)
         return _csv(cols.rows(2)), f"{survey.id}_surveymonkey.csv", [m for m in meta[0][1]]
-    cols.add(["Timestamp"], [f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}" for t in ts])
+    locale = layout.removeprefix("google_forms").lstrip("_") or "en_US"
+    cols.add(["Timestamp"], [GOOGLE_LOCALES[locale](t) for t in ts])
     cols.add(["Email Address"], [f"user{i}@example.com" for i in range(n)])
-    _answer_columns(survey, frame, layout, cols, lang=lang)
-    return _csv(cols.rows(1)), f"{survey.id}_google_forms.csv", None
+    _answer_columns(survey, frame, "google_forms", cols, lang=lang)
+    return _csv(cols.rows(1)), f"{survey.id}_{layout}.csv", None
 
 
 def _qualtrics(survey, frame, layout, cols, lang, recodes, extra_rows):

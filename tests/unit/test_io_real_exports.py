@@ -147,6 +147,20 @@ def test_comments_are_scrubbed_before_storage(flagship):
     assert res.scrubbed == {"cells": 1, "phone": 1, "email": 0, "id": 0}
 
 
+def test_unmapped_wechat_qq_recipient_columns_never_reach_the_quarantine(flagship):
+    # a Wenjuanxing export with contact questions the survey does not have: the rejected row
+    # (an unknown option) was kept with the WeChat id, QQ number and recipient name as written
+    text = ("序号,提交答卷时间,所用时间,1、您这次是在哪个平台下单的？,微信号,QQ号,旺旺名,收货人,身份证号码\n"
+            "1,2026/04/06 11:03:13,300秒,9,wxid_abc123,12345678,tb_buyer01,张三,11010519491231002X\n")
+    res = _read(text, flagship, name="w.csv")
+    assert len(res.rejected) == 1
+    assert sorted(res.pii_columns) == sorted(["微信号", "QQ号", "旺旺名", "收货人", "身份证号码"])
+    raw = res.rejected.astype(str).to_string()
+    for value in ("wxid_abc123", "12345678", "tb_buyer01", "张三", "11010519491231002X"):
+        assert value not in raw
+    assert res.unmapped_columns == []
+
+
 def test_keep_pii_needs_a_key_outside_the_database(monkeypatch):
     monkeypatch.delenv("CSI_PII_KEY", raising=False)
     monkeypatch.chdir("/")
