@@ -67,7 +67,7 @@ def moderate_command(
     """Moderation: interaction terms (two-stage or product indicator) and simple slopes."""
     from csi.cli.data_source import echo_rejected, load_model, load_responses
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.moderation import fit_moderation
+    from csi.estimate.pls.moderation import fit_moderation
 
     try:
         spec = load_model(model, _parse_scale(scale))
@@ -98,7 +98,7 @@ def higher_order_command(
     """Higher-order constructs: paths, lower- and higher-order measurement quality."""
     from csi.cli.data_source import load_responses
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.higher_order import fit_higher_order, parse_higher_order
+    from csi.estimate.pls.higher_order import fit_higher_order, parse_higher_order
 
     if not model.exists():
         raise fail(f"{model}: no such model file")

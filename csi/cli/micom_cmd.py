@@ -51,7 +51,7 @@ def micom_command(
     """MICOM (Henseler et al. 2016): configural, compositional, equal means/variances; verdict per construct."""
     from csi.cli.data_source import echo_rejected, load_model, load_responses
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.micom import micom
+    from csi.estimate.analysis.micom import micom
 
     try:
         spec = load_model(model, _parse_scale(scale))
