@@ -74,7 +74,8 @@ def _register() -> None:
     for name in ("survey_cmds", "simulate_cmd", "estimate_cmd", "data_cmds", "drivers_cmd", "bench_cmd", "auth_cmd",
                  "micom_cmd", "analyst_cmd",  # issue 16
                  "users_cmd", "cases_cmd", "vault_cmd",  # issue 18
-                 "comments_cmd", "alerts_cmd"):  # issue 19
+                 "comments_cmd", "alerts_cmd",  # issue 19
+                 "report_cmd"):  # issue 17
         try:
             __import__(f"csi.cli.{name}")
         except ModuleNotFoundError as exc:  # a command group not installed in this build
