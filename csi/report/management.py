@@ -253,10 +253,10 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     cid = headline_construct(survey)
     target = check_target(survey, target)
     notes: list[str] = []
+    sub, wave = _select_wave(frame, wave)
     fits = ov.fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
     trend = ov.trend_table(fits.groups)
     cur, cur_wave, change, sentence = _headline(fits, cid, wave, lang)
-    sub, wave = _select_wave(frame, wave)
     if wave is None:
         result, scope = fits.pooled, "pooled"
     else:
