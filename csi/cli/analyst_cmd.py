@@ -1,9 +1,12 @@
 """``csi moderate`` and ``csi higher-order``: moderation and higher-order PLS models as JSON.
 
-``csi moderate MODEL DATA --json OUT``: MODEL is a survey YAML with ``interactions:`` or a
-lavaan file with ``x:z`` terms (``y ~ x + z + x:z``; then ``--scale MIN,MAX``).
-``csi higher-order MODEL DATA --scale MIN,MAX --json OUT``: MODEL is lavaan-style text in
+``csi moderate MODEL [DATA] [--json OUT]``: MODEL is a survey YAML with ``interactions:`` or a
+lavaan file with ``x:z`` terms (``y ~ x + z + x:z``; then ``--scale MIN,MAX``). Without DATA a
+survey's stored responses are read (``--db URL``, else ``CSI_DATABASE_URL``, else
+``./var/csi.sqlite``).
+``csi higher-order MODEL DATA --scale MIN,MAX [--json OUT]``: MODEL is lavaan-style text in
 which a construct measured by constructs (``REP =~ COMP + LIKE``) is higher-order.
+Without ``--json`` the paths are printed.
 """
 
 from __future__ import annotations
@@ -32,21 +35,28 @@ def _records(df) -> list[dict]:
     return [{k: clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
 
 
-def _read(model: Path, data: Path):
-    import pandas as pd
+def _print_paths(paths: list[dict], only_interactions: bool = False) -> None:
+    for r in paths:
+        if not only_interactions or "*" in r["source"]:
+            est = r.get("estimate")
+            typer.echo(f"{r['source']} -> {r['target']}: " + ("n/a" if est is None else f"{est:+.4f}"))
 
-    for path, what in ((model, "model"), (data, "data")):
-        if not path.exists():
-            raise fail(f"{path}: no such {what} file")
-    return pd.read_csv(data)
+
+def _write(json_out: Path | None, doc: dict) -> None:
+    if json_out is not None:
+        json_out.write_text(json.dumps(doc, indent=2, allow_nan=False), encoding="utf-8")
+        typer.echo(f"wrote {json_out}")
 
 
 @app.command("moderate")
 def moderate_command(
     model: Annotated[Path, typer.Argument(help="Survey YAML (interactions:) or lavaan file (x:z).",
                                           show_default=False)],
-    data: Annotated[Path, typer.Argument(help="Responses CSV.", show_default=False)],
-    json_out: Annotated[Path, typer.Option("--json", help="Write paths and simple slopes here.")],
+    data: Annotated[Path | None, typer.Argument(help="Responses file (default: the survey's stored "
+                                                     "responses, see --db).", show_default=False)] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write paths and simple slopes here.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL when no DATA is given (default: "
+                                                        "CSI_DATABASE_URL, else sqlite:///./var/csi.sqlite).")] = None,
     method: Annotated[str | None, typer.Option(help="two_stage or product_indicator (default: "
                                                     "the survey's, else two_stage).")] = None,
     boot: Annotated[int, typer.Option("--boot", help="Bootstrap resamples (both stages each).")] = 0,
@@ -55,49 +65,45 @@ def moderate_command(
     scale: Annotated[str | None, typer.Option(help="Item scale MIN,MAX (lavaan models).")] = None,
 ) -> None:
     """Moderation: interaction terms (two-stage or product indicator) and simple slopes."""
+    from csi.cli.data_source import echo_rejected, load_model, load_responses
     from csi.cli.estimate_cmd import _parse_scale
     from csi.estimate.pls.moderation import fit_moderation
 
-    frame = _read(model, data)
     try:
-        if model.suffix.lower() in (".yaml", ".yml"):
-            from csi.survey import load_survey
-
-            spec, sc = load_survey(model), None
-        else:
-            sc = _parse_scale(scale)
-            if sc is None:
-                raise fail(f"{model}: a lavaan model needs --scale MIN,MAX (the items' theoretical bounds)")
-            spec = model.read_text(encoding="utf-8")
+        spec = load_model(model, _parse_scale(scale))
+        sc = _parse_scale(scale) if isinstance(spec, str) else None
+        got = load_responses(spec, data, db)
+        echo_rejected(got)
+        frame = got.frame
         res = fit_moderation(spec, frame, method=method, missing=missing, scale=sc, n_boot=boot, seed=seed)
     except CsiError as exc:
         raise fail(exc) from None
     doc = {"method": res.method, "paths": _records(res.paths), "simple_slopes": _records(res.simple_slopes),
            "r2": _records(res.r2)}
-    json_out.write_text(json.dumps(doc, indent=2, allow_nan=False), encoding="utf-8")
-    for r in doc["paths"]:
-        if "*" in r["source"]:
-            typer.echo(f"{r['source']} -> {r['target']}: {r['estimate']:+.4f}")
-    typer.echo(f"wrote {json_out}")
+    _print_paths(doc["paths"], only_interactions=True)
+    _write(json_out, doc)
 
 
 @app.command("higher-order")
 def higher_order_command(
     model: Annotated[Path, typer.Argument(help="lavaan-style model file (HOC =~ LOC1 + LOC2).",
                                           show_default=False)],
-    data: Annotated[Path, typer.Argument(help="Responses CSV.", show_default=False)],
-    json_out: Annotated[Path, typer.Option("--json", help="Write the results here.")],
+    data: Annotated[Path, typer.Argument(help="Responses file (CSV/TSV/XLSX).", show_default=False)],
     scale: Annotated[str, typer.Option(help="Item scale MIN,MAX.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
     method: Annotated[str, typer.Option(help="disjoint, embedded or repeated.")] = "disjoint",
     missing: Annotated[str, typer.Option(help="listwise or mean.")] = "listwise",
     missing_codes: Annotated[str | None, typer.Option(help="Comma-separated missing codes, e.g. -99.")] = None,
 ) -> None:
     """Higher-order constructs: paths, lower- and higher-order measurement quality."""
+    from csi.cli.data_source import load_responses
     from csi.cli.estimate_cmd import _parse_scale
     from csi.estimate.pls.higher_order import fit_higher_order, parse_higher_order
 
-    frame = _read(model, data)
+    if not model.exists():
+        raise fail(f"{model}: no such model file")
     try:
+        frame = load_responses(model.read_text(encoding="utf-8"), data).frame
         codes = ()
         if missing_codes:
             try:
@@ -116,5 +122,5 @@ def higher_order_command(
     doc = {"method": method, "hocs": kw["hocs"], "paths": _records(res.paths), "r2": _records(res.r2),
            "lower_order": {k: _records(v) for k, v in res.lower_order.items()},
            "higher_order": {k: _records(v) for k, v in res.higher_order.items()}}
-    json_out.write_text(json.dumps(doc, indent=2, allow_nan=False), encoding="utf-8")
-    typer.echo(f"wrote {json_out}")
+    _print_paths(doc["paths"])
+    _write(json_out, doc)

@@ -1,8 +1,8 @@
 """``csi comments``: what customers say -- themes, sentiment and keywords of the comments,
 linked to satisfaction and loyalty, written as JSON; and ``csi nps``: the Net Promoter Score.
 
-DATA is a response file (read with :func:`csi.io.read_responses`), or ``--db URL`` reads the
-stored responses. Comment texts are not written unless ``--with-text`` is given, and then
+DATA is a response file (read with :func:`csi.io.read_responses`), else the stored responses
+(``--db URL``, else ``CSI_DATABASE_URL``, else ``./var/csi.sqlite``). Comment texts are not written unless ``--with-text`` is given, and then
 scrubbed of contact data (phone numbers, e-mail addresses, ID numbers, accounts).
 """
 
@@ -37,27 +37,16 @@ def records(df) -> list[dict]:
 
 
 def load_frame(survey_path: Path, data: Path | None, db: str | None):
-    """``(survey, frame)`` from a survey file and a DATA file or ``--db`` URL (user errors exit 2)."""
-    from csi.survey import load_survey
+    """``(survey, frame)`` from a survey file and a DATA file, else the store (``--db``, else
+    ``CSI_DATABASE_URL``, else ``./var/csi.sqlite``; user errors raise CsiError)."""
+    from csi.cli.data_source import echo_rejected, load_model, load_responses
 
-    if data is None and db is None:
-        raise fail("give a DATA file or --db URL with stored responses")
-    if not survey_path.exists():
-        raise fail(f"{survey_path}: no such survey file")
-    s = load_survey(survey_path)
-    if data is not None:
-        if not data.exists():
-            raise fail(f"{data}: no such data file")
-        from csi.io import read_responses
-
-        imp = read_responses(data, s)
-        if len(imp.rejected):
-            typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import "
-                       "(see `csi import`); analysing the valid rows", err=True)
-        return s, imp.valid
-    from csi.store import read_responses_frame
-
-    return s, read_responses_frame(s, db)
+    s = load_model(survey_path)
+    if isinstance(s, str):
+        raise fail(f"{survey_path}: this analysis needs a survey YAML file")
+    got = load_responses(s, data, db)
+    echo_rejected(got)
+    return s, got.frame
 
 
 def comments_report(survey, frame, *, with_text: bool = False, top_keywords: int = 30, cache=None) -> dict:
@@ -110,29 +99,30 @@ def comments(
     survey: Annotated[Path, typer.Argument(help="Survey YAML file.", show_default=False)],
     data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/Excel).", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the comment report (JSON) here.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Read stored responses from this database URL.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL when no DATA is given (default: "
+                                                        "CSI_DATABASE_URL, else sqlite:///./var/csi.sqlite).")] = None,
     with_text: Annotated[bool, typer.Option("--with-text", help="Include each comment's text (contact data "
                                                                  "scrubbed).")] = False,
 ) -> None:
     """Comment themes, sentiment and keywords (zh/en), with the satisfaction and loyalty of those
     who mention each theme (JSON: per-comment rows and per-theme summary rows)."""
-    if json_out is None:
-        raise fail("--json OUT is required (where to write the comment report)")
     try:
         s, frame = load_frame(survey, data, db)
         cache = None
         if data is None:
+            from csi.cli.data_source import resolve_store_url
             from csi.store.comment_cache import CommentAnalysisCache
 
-            cache = CommentAnalysisCache(db)
+            cache = CommentAnalysisCache(resolve_store_url(db))
         rep = comments_report(s, frame, with_text=with_text, cache=cache)
     except CsiError as exc:
         raise fail(exc) from None
-    json_out.write_text(json.dumps(rep, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
     top = sorted((t for t in rep["themes"] if t["n"]), key=lambda t: -t["n"])[:3]
     typer.echo(f"{rep['n_comments']} comments of {rep['n_respondents']} respondents; top themes: "
                + (", ".join(f"{t['theme']} ({t['n']})" for t in top) or "-"))
-    typer.echo(f"wrote {json_out}")
+    if json_out is not None:  # without --json the lines above are the output
+        json_out.write_text(json.dumps(rep, indent=2, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+        typer.echo(f"wrote {json_out}")
 
 
 @app.command("nps")
@@ -140,7 +130,8 @@ def nps_command(
     survey: Annotated[Path, typer.Argument(help="Survey YAML file.", show_default=False)],
     data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/Excel).", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the NPS report (JSON) here.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Read stored responses from this database URL.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL when no DATA is given (default: "
+                                                        "CSI_DATABASE_URL, else sqlite:///./var/csi.sqlite).")] = None,
 ) -> None:
     """Net Promoter Score (from the survey's 0-10 recommendation question) with its CI, by wave
     and segment, and its relation to the loyalty index."""

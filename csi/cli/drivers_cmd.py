@@ -1,8 +1,9 @@
 """``csi drivers``: what to fix first (IPMA, impacts, relative importance), checked against
 actual repurchase, plus complaints and what-if examples, written as JSON.
 
-DATA is a response file (read with :func:`csi.io.read_responses`), or ``--db URL`` reads the
-stored responses. ``--segment COL=VALUE`` restricts the analysis to one segment or wave;
+DATA is a response file (read with :func:`csi.io.read_responses`), else the stored responses
+(``--db URL``, else ``CSI_DATABASE_URL``, else ``./var/csi.sqlite``). ``--json OUT`` writes the
+full report; the summary lines are always printed. ``--segment COL=VALUE`` restricts the analysis to one segment or wave;
 at least 30 respondents are required (the model is re-fitted on them).
 """
 
@@ -123,7 +124,8 @@ def drivers(
     survey: Annotated[Path, typer.Argument(help="Survey YAML file.", show_default=False)],
     data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/Excel).", show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the driver report (JSON) here.")] = None,
-    db: Annotated[str | None, typer.Option("--db", help="Read stored responses from this database URL.")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL when no DATA is given (default: "
+                                                        "CSI_DATABASE_URL, else sqlite:///./var/csi.sqlite).")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding of DATA (default: detected).")] = None,
     target: Annotated[str | None, typer.Option("--target", help="Target construct (default: loyalty).")] = None,
     segment: Annotated[str | None, typer.Option(
@@ -135,32 +137,18 @@ def drivers(
 ) -> None:
     """Drivers of loyalty and repeat purchase: IPMA, impacts, relative importance, repurchase
     logit and AUC, complaints, what-if examples (JSON)."""
+    from csi.cli.data_source import echo_rejected, load_model, load_responses
     from csi.drivers.scores import MIN_GROUP_N
     from csi.estimate.fit import fit
-    from csi.survey import load_survey
 
-    if data is None and db is None:
-        raise fail("give a DATA file or --db URL with stored responses")
-    if not survey.exists():
-        raise fail(f"{survey}: no such survey file")
     caught = []
     try:
-        s = load_survey(survey)
-        if data is not None:
-            if not data.exists():
-                raise fail(f"{data}: no such data file")
-            from csi.io import read_responses
-
-            imp = read_responses(data, s, encoding=encoding)
-            frame = imp.valid
-            if len(imp.rejected):
-                typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import "
-                           "(see `csi import`); analysing the valid rows", err=True)
-        else:
-            from csi.store import read_responses_frame, versions_line
-
-            frame, versions = read_responses_frame(s, db, with_versions=True)
-            typer.echo(versions_line(s, len(frame), versions), err=True)
+        s = load_model(survey)
+        if isinstance(s, str):
+            raise fail(f"{survey}: a driver analysis needs a survey YAML file")
+        got = load_responses(s, data, db, encoding=encoding)
+        echo_rejected(got)
+        frame = got.frame
         if segment is not None:
             if "=" not in segment:
                 raise fail(f"--segment must be COL=VALUE (e.g. channel=jd); got {segment!r}")

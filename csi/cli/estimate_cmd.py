@@ -3,7 +3,10 @@
 MODEL is a survey YAML (``.yaml``/``.yml``) or a lavaan-syntax file (then ``--scale MIN,MAX``
 is required); DATA is a response file in any format ``csi import`` reads (CSV/TSV/XLSX/XLS,
 platform exports; with a survey it is read by :func:`csi.io.read_responses` with the same
-column matching, rejected rows reported on stderr), or ``--db URL`` reads the stored responses.
+column matching, rejected rows reported on stderr), else the stored responses (``--db URL``,
+else ``CSI_DATABASE_URL``, else the default store ``./var/csi.sqlite``; see
+:mod:`csi.cli.data_source`). ``--json OUT`` also writes the results
+as JSON; the summary table is always printed.
 """
 
 from __future__ import annotations
@@ -20,34 +23,6 @@ from csi.errors import CsiError
 __all__ = ["estimate"]
 
 
-def _read_data(spec, data: Path, extra: list[str], encoding: str | None = None):
-    """DATA as a frame: through the importer for a survey, else the plain table reader.
-
-    ``extra`` columns (``--weights``/``--strata``) that are not survey fields are taken from the
-    file as written (one-header-row layouts), aligned by row number.
-    """
-    if isinstance(spec, str):
-        from csi.io.table_frame import match_names, model_names, read_table_frame
-
-        return match_names(read_table_frame(data, encoding=encoding), model_names(spec))
-    from csi.io import read_responses
-
-    imp = read_responses(data, spec, encoding=encoding)
-    if len(imp.rejected):
-        typer.echo(f"warning: {len(imp.rejected)} row(s) of {data} rejected at import (see `csi import`); "
-                   "estimating on the valid rows", err=True)
-    frame = imp.valid
-    missing = [c for c in extra if c not in frame]
-    if missing:
-        from csi.io.table_frame import read_table_frame
-
-        raw = read_table_frame(data, keep_rows=True, encoding=encoding)
-        for c in missing:
-            if c in raw and imp.platform in ("plain", "generic", "wenjuanxing", "google_forms"):
-                frame = frame.assign(**{c: raw[c].reindex(frame.index).to_numpy()})
-    return frame.reset_index(drop=True)
-
-
 def _parse_scale(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -61,7 +36,7 @@ def _parse_scale(text: str | None) -> tuple[float, float] | None:
 @app.command("estimate")
 def estimate(
     model: Annotated[Path, typer.Argument(help="Survey YAML or lavaan model file.", show_default=False)],
-    data: Annotated[Path | None, typer.Argument(help="Responses file (CSV/TSV/XLSX/XLS, platform export).",
+    data: Annotated[Path | None, typer.Argument(help="Responses file (default: the store, see --db).",
                                                 show_default=False)] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON here.")] = None,
     method: Annotated[str, typer.Option(help="pls or cbsem.")] = "pls",
@@ -77,7 +52,8 @@ def estimate(
         help="Column whose groups (e.g. wave) keep their size in every bootstrap resample (PLS).")] = None,
     scheme: Annotated[str, typer.Option(help="Inner weighting: path, factorial or centroid.")] = "path",
     consistent: Annotated[bool, typer.Option("--consistent", help="Consistent PLS (PLSc).")] = False,
-    db: Annotated[str | None, typer.Option(help="Read stored responses from this database URL.")] = None,
+    db: Annotated[str | None, typer.Option(help="Store URL when no DATA is given (default: CSI_DATABASE_URL, "
+                                           "else sqlite:///./var/csi.sqlite).")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding of DATA (default: detected).")] = None,
     missing_codes: Annotated[
         str | None, typer.Option(help="Comma-separated missing codes for lavaan models, e.g. -99.")
@@ -104,31 +80,13 @@ def estimate(
         return run_engine_cli(model, data=data, json_out=json_out, engine=engine, source=source, by=by, boot=boot,
                               seed=seed, weights=weights, buckets=buckets, min_n=min_n, db=db, scale=scale,
                               method=method)
-    if data is None and db is None:
-        raise fail("give a DATA CSV file or --db URL with stored responses")
-    if not model.exists():
-        raise fail(f"{model}: no such model file")
+    from csi.cli.data_source import echo_rejected, load_model, load_responses
+
     try:
-        if model.suffix.lower() in (".yaml", ".yml"):
-            from csi.survey import load_survey
-
-            spec = load_survey(model)
-        else:
-            sc = _parse_scale(scale)
-            if sc is None:
-                raise fail(f"{model}: a lavaan model needs --scale MIN,MAX (the items' theoretical bounds)")
-            spec = model.read_text(encoding="utf-8")
-        if db is not None and data is None:
-            from csi.store import read_responses_frame, versions_line
-
-            if isinstance(spec, str):
-                raise fail("--db reads a survey's stored responses: give the survey YAML, not a lavaan model")
-            frame, versions = read_responses_frame(spec, db, with_versions=True)
-            typer.echo(versions_line(spec, len(frame), versions), err=True)
-        else:
-            if not data.exists():
-                raise fail(f"{data}: no such data file")
-            frame = _read_data(spec, data, [c for c in (weights, strata) if c], encoding)
+        spec = load_model(model, _parse_scale(scale))
+        got = load_responses(spec, data, db, extra=[c for c in (weights, strata) if c], encoding=encoding)
+        echo_rejected(got)
+        frame = got.frame
         kw = {"scale": _parse_scale(scale)} if isinstance(spec, str) else {}
         if missing_codes and isinstance(spec, str):
             try:

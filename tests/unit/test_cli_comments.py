@@ -51,8 +51,8 @@ def test_comments_with_text_are_scrubbed(data, tmp_path):
 
 
 def test_comments_user_errors(data, tmp_path):
-    r = CliRunner().invoke(app, ["comments", SURVEY, str(data)])
-    assert r.exit_code == 2 and "--json OUT is required" in r.output
+    r = CliRunner().invoke(app, ["comments", SURVEY, str(data)])  # issue 17: --json is optional
+    assert r.exit_code == 0 and "comments of 400 respondents" in r.stdout and "wrote" not in r.stdout
     r = CliRunner().invoke(app, ["comments", SURVEY, str(tmp_path / "none.csv"), "--json", str(tmp_path / "x")])
     assert r.exit_code == 2 and "no such data file" in r.output
 

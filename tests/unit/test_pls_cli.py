@@ -55,8 +55,8 @@ def test_out_of_scale_value_exits_2(files):
 def test_lavaan_needs_scale_and_data(files):
     r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), str(files / "d.csv"), "--json", "x.json"])
     assert r.exit_code == 2 and "--scale MIN,MAX" in r.output
-    r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), "--json", "x.json"])
-    assert r.exit_code == 2 and "give a DATA CSV file or --db URL" in r.output
+    r = CliRunner().invoke(app, ["estimate", str(files / "m.lav"), "--scale", "1,7", "--json", "x.json"])
+    assert r.exit_code == 2 and "a lavaan model needs a DATA file" in r.output  # the store holds surveys
 
 
 def test_survey_yaml_with_sample_data(tmp_path):
