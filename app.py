@@ -45,6 +45,7 @@ PAGES = [
     ("app_pages/followup.py", "page_followup", ":material/call:", "followup"),  # issue 18
     ("app_pages/audit.py", "page_audit", ":material/policy:", "audit"),  # issue 18
     ("app_pages/users.py", "page_users", ":material/group:", "users"),  # issue 18
+    ("app_pages/settings.py", "page_settings", ":material/settings:", "settings"),  # issue 19: alert rules
 ]
 
 

@@ -11,19 +11,18 @@ from csi.errors import CsiError
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _alerts(data_key: str, sha: str, lang: str, _survey, _frame) -> list[str]:
+def _alerts(data_key: str, sha: str, lang: str, rules_key: str, _survey, _frame, _rules) -> list[str]:
     from csi.alerts import alert_message, evaluate_alerts
-    from csi.alerts.rules import survey_rules
     from csi.text.lexicon import comment_field, survey_lexicon
 
     a = None
-    if any(r.kind == "theme_rising" for r in survey_rules(_survey)) and survey_lexicon(_survey).ids:
+    if any(r.kind == "theme_rising" for r in _rules) and survey_lexicon(_survey).ids:
         try:
             if comment_field(_survey) in _frame:
                 a = comment_data.analysis(data_key, sha, _survey, _frame)
         except CsiError:
             a = None
-    return [alert_message(_survey, x, lang) for x in evaluate_alerts(_survey, _frame, analysis=a)]
+    return [alert_message(_survey, x, lang) for x in evaluate_alerts(_survey, _frame, rules=_rules, analysis=a)]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -70,9 +69,14 @@ def show(survey, frame, key: str, where=None) -> None:
 
 
 def show_alerts(survey, frame, key: str) -> None:
-    """Draw the open alerts (the survey's rules on the filtered responses)."""
+    """Draw the open alerts (the rules of the Settings page or the survey file, on the filtered
+    responses)."""
+    from csi.alerts.settings import effective_rules
+
     try:
-        alerts = _alerts(key, survey.sha256, common.lang(), survey, frame)
+        rules = effective_rules(survey, common.store())
+        rules_key = repr([r.model_dump() for r in rules])
+        alerts = _alerts(key, survey.sha256, common.lang(), rules_key, survey, frame, rules)
     except CsiError as exc:
         common.show_error(exc)
         return

@@ -8,7 +8,7 @@ import warnings
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, segments_nps
 from app_pages.common import T
 from csi.drivers.segments import compare_groups, group_results
 from csi.errors import CsiError
@@ -66,6 +66,7 @@ def main() -> None:
         if common.caution_cells([n], survey)[0]:
             st.markdown(f"**{glabels.get(g, g)}**")
             common.small_n_note(st, int(n), survey)
+    segments_nps.show(survey, frame, key, by, glabels)  # issue 19: NPS per group
 
     groups = list(dict.fromkeys(table["group"]))
     if len(groups) < 2:

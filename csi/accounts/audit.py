@@ -20,7 +20,7 @@ __all__ = ["AUDIT_ACTIONS", "record", "record_in", "read_audit", "utcnow", "iso"
 AUDIT_ACTIONS = ("login", "login_failed", "login_refused", "logout", "session_expired", "user_added",
                  "user_disabled", "user_enabled", "password_reset", "role_changed", "contact_revealed",
                  "contact_refused", "cases_exported", "responses_exported", "case_assigned", "case_updated",
-                 "contacts_purged", "key_rotated")
+                 "contacts_purged", "key_rotated", "alert_rules_changed")
 
 
 def utcnow() -> datetime:

@@ -21,7 +21,7 @@ ROLES = ("admin", "analyst", "agent", "viewer")
 
 #: Every page of the dashboard, in menu order (``url_path`` of ``st.Page``).
 PAGE_KEYS = ("overview", "drivers", "complaints", "comments", "segments", "quality", "data", "editor", "take",
-             "followup", "audit", "users")
+             "followup", "audit", "users", "settings")
 
 _PAGES: dict[str, tuple[str, ...]] = {
     "admin": PAGE_KEYS,
@@ -34,6 +34,7 @@ _PAGES: dict[str, tuple[str, ...]] = {
 ACTIONS: dict[str, dict[str, str]] = {
     "manage_users": {"admin": "all"},
     "read_audit": {"admin": "all"},
+    "edit_settings": {"admin": "all"},  # issue 19: alert rules
     "edit_survey": {"admin": "all"},
     "import_data": {"admin": "all", "analyst": "all"},
     "view_cases": {"admin": "all", "agent": "own"},

@@ -36,17 +36,20 @@ def webhook_url(survey: Survey) -> str | None:
 
 def check_alerts(survey: Survey, frame: pd.DataFrame, *, url: str | None = None, webhook: str | None = None,
                  send: bool = True, lang: str | None = None, analysis: pd.DataFrame | None = None,
-                 cases: pd.DataFrame | None = None) -> AlertCheck:
+                 cases: pd.DataFrame | None = None, rules=None) -> AlertCheck:
     """Evaluate the survey's rules on ``frame``, log new alerts in the store at ``url`` and send
     every logged-but-unsent current alert to ``webhook`` (default :func:`webhook_url`) in one
     request; on success they are marked sent and never sent again. A failed delivery raises
     :class:`~csi.alerts.webhook.AlertDeliveryError` and leaves them unsent for the next check.
+    ``rules`` replaces the survey's rules (e.g. :func:`csi.alerts.settings.effective_rules`).
     """
-    alerts = evaluate_alerts(survey, frame, analysis=analysis, cases=cases)
+    rules = tuple(rules) if rules is not None else None
+    alerts = evaluate_alerts(survey, frame, rules=rules, analysis=analysis, cases=cases)
     new = record_alerts(url, survey.id, alerts)
     hook = webhook if webhook is not None else webhook_url(survey)
     notes = []
-    if cases is None and any(r.kind == "overdue_cases" for r in (survey.alerts.rules if survey.alerts else ())):
+    checked = rules if rules is not None else (survey.alerts.rules if survey.alerts else ())
+    if cases is None and any(r.kind == "overdue_cases" for r in checked):
         notes.append("overdue_cases: no follow-up cases in this store; rule skipped")
     sent: list[str] = []
     if hook and send:

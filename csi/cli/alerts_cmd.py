@@ -1,6 +1,8 @@
 """``csi alerts check``: evaluate the survey's alert rules on the stored responses, for a
-scheduler (cron). New alerts are logged in the store and sent once to the webhook whose URL is
-in ``CSI_ALERT_WEBHOOK_URL`` (or the variable the survey's ``alerts.webhook_env`` names, or
+scheduler (cron). The rules are those saved in the store by the app's Settings page, else the
+survey file's ``alerts:`` block, else the defaults (:func:`csi.alerts.settings.effective_rules`).
+New alerts are logged in the store and sent once to the webhook whose URL is in
+``CSI_ALERT_WEBHOOK_URL`` (or the variable the survey's ``alerts.webhook_env`` names, or
 ``--webhook``). Exit 0 when the check ran (alerts or not), 2 on a user error or a failed
 delivery (the alerts then stay unsent and go out with the next check).
 """
@@ -53,6 +55,7 @@ def alerts_check(
 ) -> None:
     """Check the alert rules; log and send (once) what is new."""
     from csi.alerts import alert_message, check_alerts, evaluate_alerts
+    from csi.alerts.settings import effective_rules, rules_source
     from csi.cases.store import cases_for_alerts
     from csi.store import default_database_url, open_store, read_responses_frame
     from csi.survey import load_survey
@@ -64,17 +67,21 @@ def alerts_check(
         url = db or default_database_url()
         frame = read_responses_frame(s, url)
         analysis = _analysis(s, frame, url)
-        cases = cases_for_alerts(open_store(url), s.id)  # issue 18's follow-up cases
+        store = open_store(url)
+        cases = cases_for_alerts(store, s.id)  # issue 18's follow-up cases
+        rules = effective_rules(s, store)  # the app's Settings, else the survey file's
         if dry_run:
-            alerts = evaluate_alerts(s, frame, analysis=analysis, cases=cases)
+            alerts = evaluate_alerts(s, frame, rules=rules, analysis=analysis, cases=cases)
             new, sent, hooked, notes = [], [], False, []
         else:
-            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang, analysis=analysis, cases=cases)
+            res = check_alerts(s, frame, url=url, webhook=webhook, lang=lang, analysis=analysis, cases=cases,
+                               rules=rules)
             alerts, new, sent, hooked, notes = res.alerts, res.new, res.sent, res.webhook, res.notes
     except CsiError as exc:
         raise fail(exc) from None
     if as_json:
         doc = {"survey": s.id, "survey_version": s.version, "n_respondents": len(frame),
+               "rules_source": rules_source(s, store), "rules": [r.model_dump(by_alias=True) for r in rules],
                "alerts": [a.to_dict() | {"message": alert_message(s, a, lang), "new": a.key in new,
                                          "sent_now": a.key in sent} for a in alerts],
                "new": new, "sent": sent, "webhook_configured": hooked, "dry_run": dry_run, "notes": notes}

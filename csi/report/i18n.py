@@ -282,6 +282,31 @@ LABELS: dict[str, dict[str, str]] = {
     "nps_details": {"en": "NPS by wave and segment, and loyalty of promoters / detractors",
                     "zh": "各调查期与细分的 NPS，以及推荐者/贬损者的忠诚度"},
     "nps_loyalty": {"en": "Loyalty index (0–100) by NPS group", "zh": "各 NPS 群体的忠诚度指数（0–100）"},
+    "page_settings": {"en": "Settings", "zh": "设置"},
+    "alert_rules": {"en": "Alert rules", "zh": "预警规则"},
+    "alert_rules_from_settings": {"en": "These rules were saved here; `csi alerts check` and the Overview use them.",
+                                  "zh": "这些规则保存在此处；`csi alerts check` 与总览页使用它们。"},
+    "alert_rules_from_survey": {"en": "These are the survey file's rules (alerts: block); save here to change them.",
+                                "zh": "这些是问卷文件中的规则（alerts: 部分）；在此保存即可修改。"},
+    "alert_rules_from_default": {"en": "The survey file has no alerts: block; these are csi's default rules.",
+                                 "zh": "问卷文件没有 alerts: 部分；以下为 csi 的默认规则。"},
+    "alert_rules_edit": {"en": "Rules (YAML list, as in a survey file's alerts.rules)",
+                         "zh": "规则（YAML 列表，与问卷文件 alerts.rules 相同）"},
+    "alert_rules_help": {"en": "kind: index_drop, complaint_rate_up, segment_below, theme_rising or "
+                               "overdue_cases; optional construct, segment, threshold (0–100), theme, "
+                               "alpha, min_change, min_n.",
+                         "zh": "kind：index_drop、complaint_rate_up、segment_below、theme_rising 或 "
+                               "overdue_cases；可选 construct、segment、threshold（0–100）、theme、alpha、"
+                               "min_change、min_n。"},
+    "alert_rules_save": {"en": "Save rules", "zh": "保存规则"},
+    "alert_rules_reset": {"en": "Use the survey file's rules", "zh": "恢复问卷文件中的规则"},
+    "alert_rules_saved": {"en": "{n} rule(s) saved; the change is in the audit log.",
+                          "zh": "已保存 {n} 条规则；此次修改已记入审计日志。"},
+    "nps_by_group": {"en": "Net Promoter Score by group", "zh": "各群体的净推荐值（NPS）"},
+    "nps_by_group_note": {"en": "NPS = % promoters (9–10) − % detractors (0–6) of the 0–10 recommendation "
+                                "question, −100 to 100; 95% adjusted-Wald interval. Shares are fractions.",
+                          "zh": "NPS = 推荐者（9–10 分）占比 − 贬损者（0–6 分）占比，取值 −100 至 100；"
+                                "95% 调整 Wald 区间。占比以小数表示。"},
     # -- issue 20: phone-first form, invitations, small-n cautions, app messages -----------
     "small_n_warning": {"en": "⚠ Only n = {n} respondents (fewer than {threshold}): this number is "
                               "barely informative; do not act on it alone.",

@@ -37,7 +37,7 @@ CSV = ("respondent_id,submitted_at,channel,cc1,cs1,cs2,cs3,cl1,cl2,cl3,complaint
 SCRIPTS = {"overview": "overview", "drivers": "drivers", "complaints": "complaints", "comments": "comments",
            "segments": "segments",
            "quality": "quality", "data": "data", "editor": "editor", "take": "take_survey",
-           "followup": "followup", "audit": "audit", "users": "users"}
+           "followup": "followup", "audit": "audit", "users": "users", "settings": "settings"}
 
 
 @pytest.fixture(autouse=True)

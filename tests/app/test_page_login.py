@@ -17,7 +17,7 @@ from csi.auth import hash_password
 PAGES = ["app_pages/overview.py", "app_pages/drivers.py", "app_pages/complaints.py",
          "app_pages/segments.py", "app_pages/quality.py", "app_pages/data.py",
          "app_pages/editor.py", "app_pages/take_survey.py", "app_pages/followup.py", "app_pages/audit.py",
-         "app_pages/users.py"]
+         "app_pages/users.py", "app_pages/settings.py"]
 
 
 def test_password_required(app_env, monkeypatch):

@@ -38,3 +38,22 @@ def test_filters_apply_to_segments(app_env, sample_db):
     q1 = frame[frame["wave"] == "2026Q1"]
     n_jd = got[(got["group"] == "JD.com") & (got["name"] == "Perceived quality")]["n"].iloc[0]
     assert n_jd <= (q1["channel"] == "jd").sum()
+
+
+def test_segments_show_nps_by_group(app_env, sample_db):
+    """Issue 19: NPS per group on the Segments page equals csi.drivers.nps.nps_by (3 decimals)."""
+    from csi.drivers.nps import nps_by
+
+    frame, _ = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    at.switch_page("app_pages/segments.py").run()
+    at.selectbox(key="segments_by").set_value("channel").run()
+    assert not at.exception
+    got = shown_frames(at, "group", "nps", "promoters", "detractors")[0]
+    want = nps_by(survey(), frame, "channel")
+    want = want[want["n"] > 0]
+    assert len(got) == len(want) >= 2
+    np.testing.assert_allclose(got["nps"].to_numpy(float), want["nps"].round(3), atol=1e-12)
+    np.testing.assert_allclose(got["ci_low"].to_numpy(float), want["ci_low"].round(3), atol=1e-12)
+    assert "JD.com" in set(got["group"])
+    assert "Net Promoter Score by group" in texts(at)
