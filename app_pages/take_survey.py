@@ -44,24 +44,18 @@ def _limiter(survey_id: str, limit: int, window_minutes: int) -> RateLimiter:
 
 
 def _client() -> str:
-    """A salted hash of the client's address (the raw address is never kept).
+    """A salted hash of the client's address (the raw address is never kept); the address as
+    :func:`csi.accounts.client.client_address` reads it (``X-Forwarded-For`` only behind a
+    proxy declared with ``CSI_BEHIND_PROXY=1``)."""
+    from csi.accounts.client import client_address
 
-    Behind a reverse proxy set ``CSI_BEHIND_PROXY=1``: the address is then the last entry of
-    ``X-Forwarded-For`` (the one the proxy appended; earlier entries are the client's own
-    claim). Without it the header is ignored, so a client cannot dodge the limit by sending
-    one.
-    """
-    import os
-
-    addr = None
     try:
-        fwd = st.context.headers.get("X-Forwarded-For") if st.context.headers else None
-        behind = os.environ.get("CSI_BEHIND_PROXY", "").strip() in ("1", "true", "yes")
-        addr = fwd.split(",")[-1].strip() if behind and fwd else st.context.ip_address
+        headers = st.context.headers
+        addr = client_address(st.context.ip_address, headers.get("X-Forwarded-For") if headers else None)
     except Exception:  # noqa: BLE001 - no request context: one anonymous client
         addr = None
     # AppTest has no real request (its address is a mock object): one anonymous client
-    return client_key(addr if isinstance(addr, str) else None, common.store().pii_salt())
+    return client_key(addr, common.store().pii_salt())
 
 
 def _language(survey, langs: list[str]) -> str:
