@@ -22,7 +22,13 @@ from app_pages.form_widgets import honeypot, render_form, scroll_to
 from csi.errors import CsiError
 from csi.invite.open_link import RateLimitedError, submit_open
 from csi.invite.ratelimit import RateLimiter, client_key
-from csi.invite.registry import InvitationError, check_token, mark_opened, submit_with_token
+from csi.invite.registry import (
+    InvitationError,
+    check_token,
+    invitation_answers,
+    mark_opened,
+    submit_with_token,
+)
 from csi.report.form import canonical_answers, form_layout, form_progress, missing_required
 from csi.report.i18n import LANGUAGES, tr
 
@@ -149,12 +155,14 @@ def main() -> None:
             ss[f"{inst}_missing"] = missing
             ss[f"{inst}_scroll"] = ss.get(f"{inst}_scroll", 0) + 1
             st.rerun()
-        _submit(survey, sections, answers, token, key, inst, lang, trap)
+        _submit(survey, sections, answers, token, key, inst, lang, trap, check)
 
 
-def _submit(survey, sections, answers, token, key, inst, lang, trap) -> None:
+def _submit(survey, sections, answers, token, key, inst, lang, trap, check=None) -> None:
     ss = st.session_state
     given = canonical_answers(sections, answers)
+    if check is not None:  # the invitation's order and segment values: stored, and on the case
+        given = invitation_answers(survey, check, given)
     rid = None
     try:
         if token is not None:

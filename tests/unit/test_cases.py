@@ -314,7 +314,7 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
         "  - id: repurchased_90d",
         "  - id: order_id\n    type: text\n    pii: other\n    source: system\n"
         "    text: {zh: 订单号, en: Order number}\n  - id: repurchased_90d").replace(
-        "  consent: contact_consent\n", "  consent: contact_consent\n  reference: order_id\n")
+        "  reference: order_ref", "  reference: order_id")
     s = parse_survey(text)
     frame = pd.DataFrame({"respondent_id": ["o1"], "submitted_at": pd.to_datetime(["2026-03-01"]),
                           "wave": ["2026Q1"], "cc1": [1.0], "contact_consent": [1.0]})
@@ -339,6 +339,35 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
     bad = text.replace("    pii: other\n    source: system\n", "    source: system\n")
     with pytest.raises(SurveySpecError, match="must be a question marked `pii: other`"):
         parse_survey(bad)
+
+
+def test_invitation_order_number_is_the_case_reference_kept_in_the_vault(flagship, db, tmp_path, monkeypatch):
+    """A buyer answers the link made for their order (the form's path): the case carries the
+    order number masked, an admin reveals it with the phone, and no response table holds it."""
+    import sqlalchemy as sa
+
+    from csi.invite import check_token, create_invitations, invitation_answers, submit_with_token
+    from csi.store.schema import responses
+
+    monkeypatch.setenv("CSI_PII_KEY", KEY)
+    store = open_store(db)
+    orders = pd.DataFrame({"order_ref": ["3261847590123456789"], "channel": ["tmall"]})
+    (inv,) = create_invitations(store, flagship, orders=orders, wave="2026Q4")
+    check = check_token(store, flagship, inv.token)
+    given = invitation_answers(flagship, check, {"cc1": 1.0, "cs1": 3.0, "region": "east",
+                                                 "contact_consent": 1.0, "phone": "13912345678"})
+    rid = submit_with_token(store, flagship, inv.token, given, submission_key="k")
+    assert cases_after_submission(store, flagship, rid, given, key=derive_key(KEY)).contacts_kept == 2
+    case = list_cases(store, "ecommerce_csi").iloc[0]
+    assert case["reference"] == "32***89" and case["contact"] == "139****5678"
+    assert case["segment_channel"] == "tmall"
+    got = reveal_contact(store, int(case["case_id"]), actor=Actor("boss", "admin"), reason="order lookup",
+                         key=derive_key(KEY))
+    assert got == {"phone": "13912345678", "order_ref": "3261847590123456789"}
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(responses.c.answers)).scalar_one()
+    assert "3261847590123456789" not in stored and "13912345678" not in stored
+    assert "order_ref" not in store.responses_frame(flagship)
 
 
 def test_alerts_check_reports_a_case_overdue_for_first_contact(shop, flagship_path, db):

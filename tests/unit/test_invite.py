@@ -117,7 +117,10 @@ def test_orders_file_carries_order_ref_and_segments(store, flagship, data_dir):
     invs = create_invitations(store, flagship, orders=orders, wave="2026Q4")
     submit_with_token(store, flagship, invs[1].token, ANSWERS | {"channel": "jd"}, submission_key="o")
     row = store.responses_frame(flagship).iloc[0]
-    assert (row["order_ref"], row["channel"], row["category"]) == ("3261847590123456790", "tmall", "beauty")
+    assert (row["channel"], row["category"]) == ("tmall", "beauty")
+    # the order number is the case reference (vault only): the invitation says who answered
+    st = invitation_status(store, flagship).set_index("order_ref")
+    assert st.loc["3261847590123456790", "respondent_id"] == row["respondent_id"]
     with pytest.raises(CsiError, match="already have an invitation"):
         create_invitations(store, flagship, orders=orders)
     with pytest.raises(CsiError, match="does not match the 3 orders"):
