@@ -84,11 +84,41 @@ def test_rules_of_each_kind(flagship):
         ["complained", "not_resolved"], ["score_below:satisfaction<40"], ["score_below:loyalty<30"], []]
     text = flagship.source_text.replace(
         "    - {kind: score_below, construct: loyalty, threshold: 30}",
-        "    - {kind: item_below, item: cl1, threshold: 3}\n    - {kind: comment_flag, flag: angry}")
+        "    - {kind: item_below, item: cl1, threshold: 3}\n    - {kind: comment_flag, flag: negative}")
     s = parse_survey(text)
-    got = case_reasons(s, frame, {"b": {"angry"}})
+    got = case_reasons(s, frame, {"b": {"negative"}})
     assert got.tolist() == [["complained", "not_resolved"],
-                            ["score_below:satisfaction<40", "comment_flag:angry"], ["item_below:cl1<3"], []]
+                            ["score_below:satisfaction<40", "comment_flag:negative"], ["item_below:cl1<3"], []]
+    with pytest.raises(SurveySpecError, match="unknown comment flag 'angry'.*logistics"):
+        parse_survey(text.replace("flag: negative", "flag: angry"))
+
+
+def test_comment_flags_from_the_text_analysis_open_cases_on_import_and_form(flagship, tmp_path, db,
+                                                                            monkeypatch):
+    """`comment_flag` rules act on what csi.text finds in the comment: a happy score with a
+    comment about late delivery opens a case, on import and on form submission, once."""
+    monkeypatch.setenv("CSI_PII_KEY", KEY)
+    path = tmp_path / "shop.yaml"
+    path.write_text(flagship.source_text.replace(
+        "    - {kind: score_below, construct: loyalty, threshold: 30}",
+        "    - {kind: score_below, construct: loyalty, threshold: 30}\n    - {kind: comment_flag, flag: late}"),
+        encoding="utf-8")
+    src = tmp_path / "export.csv"
+    src.write_text("respondent_id,submitted_at,channel,cc1,cs1,cs2,cs3,cl1,cl2,cl3,comment\n"
+                   "h1,2026-03-01T10:00:00,jd,0,9,9,9,9,9,9,东西不错但是快递太慢了，等了一个星期\n"
+                   "h2,2026-03-01T11:00:00,jd,0,9,9,9,9,9,9,很好，下次还来\n", encoding="utf-8")
+    r = _run("import", path, src, "--db", db)
+    assert r.exit_code == 0, r.output
+    shop = load_survey(path)
+    store = open_store(db)
+    got = list_cases(store, "ecommerce_csi")
+    assert got["respondent_id"].tolist() == ["h1"] and got["reasons"].tolist() == ["comment_flag:late"]
+    answers = {"channel": "tmall", "cc1": 0.0, "cs1": 9.0, "cs2": 9.0, "cs3": 9.0, "cl1": 9.0, "cl2": 9.0,
+               "cl3": 9.0, "region": "east", "comment": "The parcel arrived late, two weeks after I ordered"}
+    rid = store.submit_response(shop, answers, submission_key="f1")
+    assert cases_after_submission(store, shop, rid, answers, key=None).opened == 1
+    assert cases_after_submission(store, shop, rid, answers, key=None).opened == 0  # once
+    assert sorted(list_cases(store, "ecommerce_csi")["reasons"]) == ["comment_flag:late"] * 2
 
 
 def test_followup_block_errors_are_located(flagship):
