@@ -72,7 +72,7 @@ def _sidebar_filters() -> None:
     if not meta["n"]:
         return
     st.sidebar.subheader(T("filters"))
-    st.sidebar.multiselect(T("waves"), meta["waves"], key="waves", placeholder=T("all_waves"))
+    common.multiselect(st.sidebar, T("waves"), meta["waves"], key="waves", placeholder=T("all_waves"))
     bounds = meta["bounds"]
     if bounds is not None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],

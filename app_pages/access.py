@@ -16,15 +16,21 @@ def current_user() -> tuple[str, str]:
 
 
 def client_address() -> str:
-    """The browser's address as the server sees it (first ``X-Forwarded-For`` hop behind a proxy)."""
+    """The browser as the login throttle and the audit log name it: a salted hash of its
+    address (the raw IP is never stored or shown), read by
+    :func:`csi.accounts.client.client_address` (``X-Forwarded-For`` only behind a declared
+    proxy, so a client cannot pick its own)."""
+    from app_pages import common
+    from csi.accounts.client import client_address as address
+    from csi.invite.ratelimit import client_key
+
     try:
-        fwd = st.context.headers.get("X-Forwarded-For")
-        ip = st.context.ip_address
+        addr = address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"))
     except Exception:  # noqa: BLE001 - no request context (bare mode)
+        addr = None
+    if not isinstance(addr, str):  # AppTest has no real request
         return "unknown"
-    if isinstance(fwd, str) and fwd.strip():
-        return fwd.split(",")[0].strip()[:64]
-    return ip[:64] if isinstance(ip, str) and ip else "unknown"  # AppTest has no real request
+    return "c-" + client_key(addr, common.store().pii_salt())[:16]
 
 
 def secret(name: str) -> dict:

@@ -53,6 +53,7 @@ def main() -> None:
     c1.metric(T("n_comments"), f"{ov['n_comments']}")
     c2.metric(T("comment_rate"), f"{fmt(100 * ov['comment_rate'])}%")
     c3.metric(T("share_negative"), f"{fmt(100 * ov['negative'])}%")
+    common.headline_note(st, int(ov["n_comments"]), survey)  # issue 20: filters and small-n
     if not len(a):
         st.info(T("no_comments"))
         return
@@ -89,7 +90,8 @@ def main() -> None:
         st.caption(T("themes_by_segment_note"))
 
     st.subheader(T("theme_table"))
-    show = summary.assign(theme=summary["theme"].map(lambda x: labels.get(x, x)))
+    show = summary.assign(theme=summary["theme"].map(lambda x: labels.get(x, x)),
+                          caution=common.caution_cells(summary["n"], survey))  # issue 20
     st.dataframe(display_table(show, 2), hide_index=True, key="theme_table")
 
     k1, k2 = st.columns(2)
@@ -117,9 +119,9 @@ def main() -> None:
 
     st.subheader(T("comment_table"))
     f1, f2, f3 = st.columns(3)
-    pick_t = f1.multiselect(T("filter_theme"), list(labels), format_func=lambda x: labels.get(x, x),
+    pick_t = common.multiselect(f1, T("filter_theme"), list(labels), format_func=lambda x: labels.get(x, x),
                             key="comments_theme")
-    pick_s = f2.multiselect(T("filter_sentiment"), list(senti), format_func=lambda x: senti[x],
+    pick_s = common.multiselect(f2, T("filter_sentiment"), list(senti), format_func=lambda x: senti[x],
                             key="comments_sentiment")
     search = f3.text_input(T("search"), key="comments_search")
     rows = rc.filter_comments(a, themes=pick_t, sentiment=pick_s, search=search or "")

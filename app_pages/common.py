@@ -55,6 +55,16 @@ def T(key: str, **kwargs: object) -> str:
     return tr(key, lang(), **kwargs)
 
 
+def multiselect(where, label: str, options, **kwargs):
+    """``where.multiselect`` without Streamlit's untranslated "Select all" entry outside English
+    (the entry is English only; Streamlit >= 1.5x takes ``select_all``)."""
+    import inspect
+
+    if lang() != "en" and "select_all" in inspect.signature(where.multiselect).parameters:
+        kwargs.setdefault("select_all", False)
+    return where.multiselect(label, options, **kwargs)
+
+
 def n_boot_setting() -> int:
     """Bootstrap resamples: the sidebar setting, default ``CSI_APP_N_BOOT`` or 500."""
     default = int(os.environ.get("CSI_APP_N_BOOT", "500"))

@@ -111,7 +111,9 @@ def _loop(survey, frame, lang) -> None:
                                   labels={g: T("grp_" + g.replace(" ", "_")) for g in out["group"]},
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="loop_chart")
-    st.dataframe(display_table(out, 3), hide_index=True, key="loop_table")
+    shown = out.assign(caution=common.caution_cells(out["n"], survey))  # issue 20: small groups
+    st.dataframe(display_table(shown, 3), hide_index=True, key="loop_table")
+    common.small_n_note(st, int(out["n"].min()), survey)
     st.caption(T("loop_caveat"))
 
 

@@ -35,7 +35,7 @@ def _filters(survey, frame, role):
         seg_value = c[1].selectbox(T("fu_segment_value"), list(vlabels), key="fu_segment_value",
                                    format_func=lambda v: vlabels.get(v, v))
     waves = sorted(frame["wave"].dropna().unique().tolist()) if len(frame) else []
-    wave = c[2].multiselect(T("fu_wave"), waves, key="fu_wave", placeholder=T("fu_any"))
+    wave = common.multiselect(c[2], T("fu_wave"), waves, key="fu_wave", placeholder=T("fu_any"))
     owner = None
     if role == "admin":
         owners = ["-"] + sorted(frame["owner"].dropna().unique().tolist()) if len(frame) else ["-"]
@@ -50,7 +50,7 @@ def _bulk_assign(store, shown, actor) -> None:
     with st.expander(T("fu_bulk")):
         agents = [ENV_ADMIN] + [r.username for r in list_users(store).itertuples()
                                 if not r.disabled and r.role in ("agent", "admin")]
-        ids = st.multiselect(T("fu_bulk_cases"), shown["case_id"].tolist(), key="fu_bulk_ids",
+        ids = common.multiselect(st, T("fu_bulk_cases"), shown["case_id"].tolist(), key="fu_bulk_ids",
                              format_func=lambda i: f"#{i}")
         to = st.selectbox(T("fu_assign_to"), agents, key="fu_assign_to")
         if st.button(T("fu_assign"), key="fu_assign_button", disabled=not ids):

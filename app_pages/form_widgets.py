@@ -2,7 +2,8 @@
 
 Phone first: a scale is one row of equal buttons (up to 11 points fit 360 px), its "don't
 know" option on a row of its own below, the anchors under the row's ends; multiple choice is
-a list of check boxes under their group headings (no untranslated "Select all").
+a list of check boxes under their group headings (no untranslated "Select all"); Streamlit's
+English typing hints under text boxes ("Press Ctrl+Enter to apply") are hidden.
 
 Answers survive a language switch: widget keys carry the language (labels differ, so the
 widgets differ), and every answer is also kept language-free in
@@ -46,6 +47,7 @@ FORM_CSS = """
 [class*="st-key-csi-scale-"] > .stElementContainer:first-child p { font-size: 14px; margin-bottom: 0; }
 .csi-anchors span:last-child { text-align: right; }
 [class*="st-key-csi-missing-"] { border-left: 4px solid #ff4b4b; padding-left: 8px; }
+[data-testid="InputInstructions"] { display: none !important; }
 .st-key-csi-hp { position: absolute !important; left: -10000px !important; width: 1px;
   height: 1px; overflow: hidden; }
 </style>

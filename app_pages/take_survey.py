@@ -22,7 +22,13 @@ from app_pages.form_widgets import honeypot, render_form, scroll_to
 from csi.errors import CsiError
 from csi.invite.open_link import RateLimitedError, submit_open
 from csi.invite.ratelimit import RateLimiter, client_key
-from csi.invite.registry import InvitationError, check_token, mark_opened, submit_with_token
+from csi.invite.registry import (
+    InvitationError,
+    check_token,
+    invitation_answers,
+    mark_opened,
+    submit_with_token,
+)
 from csi.report.form import canonical_answers, form_layout, form_progress, missing_required
 from csi.report.i18n import LANGUAGES, tr
 
@@ -44,24 +50,18 @@ def _limiter(survey_id: str, limit: int, window_minutes: int) -> RateLimiter:
 
 
 def _client() -> str:
-    """A salted hash of the client's address (the raw address is never kept).
+    """A salted hash of the client's address (the raw address is never kept); the address as
+    :func:`csi.accounts.client.client_address` reads it (``X-Forwarded-For`` only behind a
+    proxy declared with ``CSI_BEHIND_PROXY=1``)."""
+    from csi.accounts.client import client_address
 
-    Behind a reverse proxy set ``CSI_BEHIND_PROXY=1``: the address is then the last entry of
-    ``X-Forwarded-For`` (the one the proxy appended; earlier entries are the client's own
-    claim). Without it the header is ignored, so a client cannot dodge the limit by sending
-    one.
-    """
-    import os
-
-    addr = None
     try:
-        fwd = st.context.headers.get("X-Forwarded-For") if st.context.headers else None
-        behind = os.environ.get("CSI_BEHIND_PROXY", "").strip() in ("1", "true", "yes")
-        addr = fwd.split(",")[-1].strip() if behind and fwd else st.context.ip_address
+        headers = st.context.headers
+        addr = client_address(st.context.ip_address, headers.get("X-Forwarded-For") if headers else None)
     except Exception:  # noqa: BLE001 - no request context: one anonymous client
         addr = None
     # AppTest has no real request (its address is a mock object): one anonymous client
-    return client_key(addr if isinstance(addr, str) else None, common.store().pii_salt())
+    return client_key(addr, common.store().pii_salt())
 
 
 def _language(survey, langs: list[str]) -> str:
@@ -155,12 +155,14 @@ def main() -> None:
             ss[f"{inst}_missing"] = missing
             ss[f"{inst}_scroll"] = ss.get(f"{inst}_scroll", 0) + 1
             st.rerun()
-        _submit(survey, sections, answers, token, key, inst, lang, trap)
+        _submit(survey, sections, answers, token, key, inst, lang, trap, check)
 
 
-def _submit(survey, sections, answers, token, key, inst, lang, trap) -> None:
+def _submit(survey, sections, answers, token, key, inst, lang, trap, check=None) -> None:
     ss = st.session_state
     given = canonical_answers(sections, answers)
+    if check is not None:  # the invitation's order and segment values: stored, and on the case
+        given = invitation_answers(survey, check, given)
     rid = None
     try:
         if token is not None:

@@ -125,11 +125,13 @@ def decrypt(key: VaultKey, blob: bytes, *, survey_id: str, respondent_id: str, f
 def mask(value: str, kind: str = "other") -> str:
     """The value as shown everywhere: most characters replaced by ``*``.
 
-    Phones keep the first 3 and last 4 digits (the Chinese convention), e-mails the first
-    character and the domain, names the first character, others the first and last 2.
+    Phones of 11 or more digits keep the first 3 and last 4 (the Chinese convention for
+    mobile numbers); shorter ones (a landline without its area code) only the last 2, so
+    most of the number stays hidden. E-mails keep the first character and the domain, names
+    the first character, others the first and last 2.
 
-    >>> mask("13812345678", "phone"), mask("+86 138-1234-5678", "phone")
-    ('138****5678', '138****5678')
+    >>> mask("13812345678", "phone"), mask("+86 138-1234-5678", "phone"), mask("6212 3456", "phone")
+    ('138****5678', '138****5678', '******56')
     >>> mask("zhang.san@qq.com", "email"), mask("张三丰", "name"), mask("E20260301123456", "reference")
     ('z***@qq.com', '张**', 'E2***56')
     """
@@ -140,8 +142,10 @@ def mask(value: str, kind: str = "other") -> str:
         digits = re.sub(r"\D", "", text)
         if digits.startswith("86") and len(digits) == 13:
             digits = digits[2:]
-        if len(digits) >= 7:
+        if len(digits) >= 11:
             return f"{digits[:3]}****{digits[-4:]}"
+        if len(digits) >= 6:
+            return "*" * (len(digits) - 2) + digits[-2:]
         return "*" * len(digits)
     if kind == "email" and "@" in text:
         local, domain = text.split("@", 1)

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from csi.accounts.audit import record
+from csi.cases.flags import comment_flag_sets
 from csi.cases.store import OpenedCases, open_cases
 from csi.store.frames import _rows_to_frame
 from csi.store.schema import responses
@@ -47,12 +48,6 @@ def contacts_offered(survey: Survey, valid: pd.DataFrame, contacts: pd.DataFrame
     return int((has & ok.reindex(has.index, fill_value=False)).sum())
 
 
-def _flag_sets(flagged: pd.DataFrame | None) -> dict[str, set[str]]:
-    if flagged is None or not len(flagged):
-        return {}
-    return {str(r): set(g["flag"]) for r, g in flagged.groupby("respondent_id", sort=False)}
-
-
 def cases_after_import(store, survey: Survey, result, summary, *, key: VaultKey | None,
                        now: datetime | None = None) -> OpenedCases:
     """Open the cases of the rows an import batch stored (``result``: ImportResult, ``summary``:
@@ -69,7 +64,7 @@ def cases_after_import(store, survey: Survey, result, summary, *, key: VaultKey 
         c = result.contacts.loc[mine.index]
         values = {str(rid): {f: v for f, v in row.items() if isinstance(v, str)}
                   for rid, row in zip(mine["respondent_id"], c.to_dict("records"), strict=True)}
-    return open_cases(store, survey, mine, source="import", flags=_flag_sets(result.flagged),
+    return open_cases(store, survey, mine, source="import", flags=comment_flag_sets(survey, mine),
                       contact_values=values, key=key, now=now)
 
 
@@ -97,4 +92,5 @@ def cases_after_submission(store, survey: Survey, respondent_id: str, answers: M
             record(store, "form", "contact_refused", target=str(respondent_id),
                    detail="no CSI_PII_KEY: contact not kept")
         values = None
-    return open_cases(store, survey, row, source="form", contact_values=values, key=key, now=now)
+    return open_cases(store, survey, row, source="form", flags=comment_flag_sets(survey, row),
+                      contact_values=values, key=key, now=now)

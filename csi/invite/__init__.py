@@ -15,6 +15,7 @@ from csi.invite.registry import (
     TokenCheck,
     check_token,
     create_invitations,
+    invitation_answers,
     invitation_status,
     mark_opened,
     response_rates,
@@ -22,6 +23,6 @@ from csi.invite.registry import (
 )
 from csi.invite.tokens import form_url, hash_token, new_token, public_base_url
 
-__all__ = ["Invitation", "TokenCheck", "check_token", "create_invitations", "invitation_status",
+__all__ = ["Invitation", "TokenCheck", "check_token", "create_invitations", "invitation_answers", "invitation_status",
            "mark_opened", "response_rates", "submit_with_token", "qr_png", "form_url",
            "hash_token", "new_token", "public_base_url"]

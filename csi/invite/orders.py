@@ -6,6 +6,11 @@ an order-number column -- ``order_ref``, ``order_id``, ``订单编号`` (Taobao/
 (``channel``, ``category``, ...), holding option codes or option labels in any survey
 language, and ``wave``. Every other column (buyer name, phone, address) is ignored and never
 stored. Order numbers written for Excel as ``="1234"`` or ``'1234`` are unwrapped.
+
+Platform exports may list an order once per product (JD's order export has one row per SKU,
+Taobao's 宝贝报表 one per item under its 主订单编号): the rows of one order number become one
+order -- one invitation. A segment value the rows of an order disagree on (two product
+categories in one parcel) is left out, so the form asks it.
 """
 
 from __future__ import annotations
@@ -76,12 +81,12 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def read_orders(path: str | Path, survey: Survey) -> pd.DataFrame:
     """The orders of ``path``: ``order_ref`` plus the segment columns present (option codes)
-    and ``wave`` when given; one row per order, in file order.
+    and ``wave`` when given; one row per order number (its rows merged), in file order.
 
     Raises
     ------
     ResponseImportError
-        No order-number column, an empty or repeated order number, or a segment value that is
+        No order-number column, an empty or overlong order number, or a segment value that is
         not an option of its question -- every problem with its row (1 = first data row) and
         column, all at once.
     """
@@ -95,31 +100,32 @@ def read_orders(path: str | Path, survey: Survey) -> pd.DataFrame:
             f"(columns found: {', '.join(raw.columns[:12])})")
     issues: list[RowIssue] = []
     refs = [_clean_ref(v) for v in raw[ref_col]]
-    seen: dict[str, int] = {}
-    for i, ref in enumerate(refs, start=1):
+    first: dict[str, int] = {}  # order number -> its first row (0-based)
+    for i, ref in enumerate(refs):
         if not ref:
-            issues.append(RowIssue(path.name, i, ref_col, "", "an order number"))
-        elif ref in seen:
-            issues.append(RowIssue(path.name, i, ref_col, ref, f"a new order number (already in row {seen[ref]})"))
+            issues.append(RowIssue(path.name, i + 1, ref_col, "", "an order number"))
         elif len(ref) > 128:
-            issues.append(RowIssue(path.name, i, ref_col, ref[:20] + "…", "at most 128 characters"))
+            issues.append(RowIssue(path.name, i + 1, ref_col, ref[:20] + "…", "at most 128 characters"))
         else:
-            seen[ref] = i
-    out = pd.DataFrame({"order_ref": refs})
+            first.setdefault(ref, i)
+    keep = list(first.values())  # one row per order, in file order
+    out = pd.DataFrame({"order_ref": list(first)})
     for q in survey.segments:
         if q.id not in raw.columns:
             continue
-        codes = []
         expected = ", ".join(str(o.code) for o in q.options)
-        for i, v in enumerate(raw[q.id], start=1):
+        per_order: dict[str, set[str]] = {}
+        for i, v in enumerate(raw[q.id]):
             text = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
             code = segment_code(survey, q.id, text) if text else None
             if text and code is None:
-                issues.append(RowIssue(path.name, i, q.id, text, f"one of {expected} (or their labels)"))
-            codes.append(code)
-        out[q.id] = codes
+                issues.append(RowIssue(path.name, i + 1, q.id, text, f"one of {expected} (or their labels)"))
+            if code is not None and refs[i] in first:
+                per_order.setdefault(refs[i], set()).add(code)
+        out[q.id] = [next(iter(c)) if len(c := per_order.get(r, set())) == 1 else None for r in first]
     if "wave" in raw.columns:
-        out["wave"] = [str(v).strip() or None for v in raw["wave"]]
+        waves = [str(v).strip() or None for v in raw["wave"]]
+        out["wave"] = [waves[i] for i in keep]
     if issues:
         head = "; ".join(str(i) for i in issues[:5])
         raise ResponseImportError(f"{path.name}: {len(issues)} problem(s) in the order file: {head}",

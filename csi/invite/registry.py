@@ -3,8 +3,10 @@
 Only ``sha256(token)`` is stored (:mod:`csi.invite.tokens`); the plain token exists in the
 link handed to the respondent and in the ``csi invite --json`` output, nowhere else. A token
 carries the order reference and segment values of its order (``prefill``); the form does not
-ask those, and the response stores them (``order_ref`` in the answers when the survey has an
-``order_ref`` field, as ``surveys/ecommerce_csi.yaml`` does).
+ask those, and the response stores them (:func:`invitation_answers`). The order reference goes
+to the survey's case-reference field (``followup.reference``, a ``pii: other`` question kept
+only in the encrypted contact vault, as in ``surveys/ecommerce_csi.yaml``), else to a field
+named ``order_ref``.
 
 Answering is atomic: the response insert and ``completed_at`` are one transaction, guarded
 by ``UPDATE ... WHERE completed_at IS NULL``, so two tabs submitting one token store one
@@ -27,7 +29,7 @@ from csi.store.schema import invitations
 from csi.survey.survey import Survey
 
 __all__ = ["Invitation", "TokenCheck", "InvitationError", "create_invitations", "check_token",
-           "mark_opened", "submit_with_token", "invitation_status", "response_rates"]
+           "mark_opened", "invitation_answers", "submit_with_token", "invitation_status", "response_rates"]
 
 TOKEN_STATES = ("valid", "answered", "expired", "unknown")
 
@@ -205,12 +207,31 @@ def mark_opened(store, survey: Survey, token: str | None, *, now: datetime | Non
     with_retry(run)
 
 
+def order_ref_field(survey: Survey) -> str | None:
+    """The field an invitation's order reference is stored in: the case reference
+    (``followup.reference``) when the survey names one, else ``order_ref`` when it exists."""
+    fu = survey.followup
+    if fu is not None and fu.reference is not None:
+        return fu.reference
+    return "order_ref" if "order_ref" in survey.field_ids else None
+
+
+def invitation_answers(survey: Survey, check: TokenCheck, answers: dict) -> dict:
+    """``answers`` plus what the invitation carries: its segment values and its order
+    reference (:func:`order_ref_field`); the invitation's values win."""
+    given = dict(answers) | dict(check.prefill)
+    target = order_ref_field(survey)
+    if check.order_ref and target is not None:
+        given[target] = check.order_ref
+    return given
+
+
 def submit_with_token(store, survey: Survey, token: str, answers: dict, *, submission_key: str,
                       now: datetime | None = None) -> str:
     """Store the one response of an invitation; return its respondent id.
 
-    The token's segment values and order reference are added to ``answers`` (they win over
-    answers given for the same fields). A double click (same ``submission_key``) returns the
+    The token's segment values and order reference are added to ``answers``
+    (:func:`invitation_answers`; they win over answers given for the same fields). A double click (same ``submission_key``) returns the
     first response's id; any other second submission raises.
 
     Raises
@@ -230,9 +251,7 @@ def submit_with_token(store, survey: Survey, token: str, answers: dict, *, submi
             return str(prev[0])
     if check.state != "valid":
         raise InvitationError(check.state)
-    given = dict(answers) | dict(check.prefill)
-    if check.order_ref and "order_ref" in survey.field_ids:
-        given["order_ref"] = check.order_ref
+    given = invitation_answers(survey, check, answers)
     h = hash_token(token)
     stamp = _now(now)
 

@@ -13,12 +13,14 @@ data are kept (encrypted) for calling back.
         - {kind: score_below, construct: satisfaction, threshold: 50}   # 0-100 index score
         - {kind: item_below, item: cl1, threshold: 4}           # raw answer on the item's scale
         - {kind: not_resolved}                                  # complaint not resolved
-        - {kind: comment_flag, flag: angry}                     # a flag set by text analysis
+        - {kind: comment_flag, flag: negative}                  # set by the text analysis (csi.text)
 
 Rule kinds and the parameters each needs are listed in :data:`RULE_KINDS` (add a kind here and
 its evaluator in :mod:`csi.cases.rules`). ``score_below`` uses the respondent's equal-weight
 0-100 construct score (theoretical scale bounds, higher is better); ``item_below`` compares the
-raw answer (don't-know codes never match).
+raw answer (don't-know codes never match); ``comment_flag`` a flag the text analysis sets on the
+comment (its sentiment, a theme it mentions, or that theme's complaint group; see
+:mod:`csi.cases.flags`), which needs the survey's ``comments:`` block.
 """
 
 from __future__ import annotations
@@ -73,6 +75,17 @@ class FollowUp(_Model):
     rules: list[FollowUpRule] = Field(min_length=1)
 
 
+def _comment_flags(doc: SurveyDoc) -> list[str] | None:
+    """Flags the text analysis can set (csi.cases.flags): sentiments, then the comment themes
+    and the complaint groups of their options; None without a ``comments:`` block."""
+    if doc.comments is None:
+        return None
+    themes = list(doc.comments.themes)
+    groups = sorted({o.group for q in doc.questions if q.role == "complaint_type" for o in q.options
+                     if o.group and str(o.code) in themes})
+    return ["negative", "neutral", "positive", *themes, *[g for g in groups if g not in themes]]
+
+
 def check_followup(doc: SurveyDoc) -> Iterator[tuple[tuple[Any, ...], str]]:
     """Cross-reference problems of ``doc.followup`` as ``(loc, message)`` pairs."""
     fu = doc.followup
@@ -116,6 +129,15 @@ def check_followup(doc: SurveyDoc) -> Iterator[tuple[tuple[Any, ...], str]]:
                                              f"{', '.join(constructs)}")
             if rule.threshold is not None and not 0 <= rule.threshold <= 100:
                 yield (*rloc, "threshold"), f"threshold {rule.threshold} is outside the 0-100 index scale"
+        if rule.kind == "comment_flag" and rule.flag is not None:
+            known = _comment_flags(doc)
+            if known is None:
+                yield (*rloc, "kind"), ("a comment_flag rule needs the survey's `comments:` block (the "
+                                        "themes the text analysis finds)")
+            elif rule.flag not in known:
+                yield (*rloc, "flag"), (f"unknown comment flag {rule.flag!r}; expected a sentiment "
+                                        f"(negative, neutral, positive), a theme or a complaint group: "
+                                        f"{', '.join(known[3:])}")
         if rule.kind == "item_below" and rule.item is not None:
             if rule.item not in items:
                 yield (*rloc, "item"), f"unknown item {rule.item!r}; expected an item of a construct"

@@ -223,3 +223,32 @@ def test_open_link_rate_limit_and_honeypot(writable_env, tmp_path, monkeypatch):
     bot.button(key="form_submit").click().run()
     assert "Thank you" in texts(bot)
     assert store.count_responses(SURVEY) == before + 2
+
+
+def test_invitation_order_is_the_case_reference(writable_env, monkeypatch):
+    """A buyer unhappy with their order answers its link and agrees to a call back: the case
+    carries the order number and the phone, both masked (issue 18 reusing issue 20's token)."""
+    import pandas as pd
+
+    from csi.cases.store import list_cases
+    from csi.invite import create_invitations
+
+    monkeypatch.setenv("CSI_PII_KEY", "apptest-vault-secret-0123456789")
+    store = open_store(writable_env)
+    orders = pd.DataFrame({"order_ref": ["3261847590123456789"], "channel": ["tmall"]})
+    (inv,) = create_invitations(store, SURVEY, orders=orders)
+    at = public_app("en")
+    at.query_params["t"] = inv.token
+    at.run()
+    for fid, w in answer_keys(at).items():
+        if fid == "cc1":
+            w.set_value(0.0)
+        elif w.type == "radio" and fid not in ("category", "region", "customer_type", "contact_consent"):
+            w.set_value(2.0)  # unhappy: satisfaction and loyalty far below the rules' thresholds
+    at.run()
+    answer_keys(at)["contact_consent"].set_value(1.0).run()
+    answer_keys(at)["phone"].set_value("13912345678").run()
+    at.button(key="form_submit").click().run()
+    assert "Thank you" in texts(at)
+    (case,) = list_cases(store, SURVEY.id).loc[lambda c: c["source"] == "form"].itertuples()
+    assert (case.reference, case.contact, case.segment_channel) == ("32***89", "139****5678", "tmall")

@@ -15,6 +15,7 @@ from apptest_support import (  # noqa: F401 - pytest fixtures
     new_app,
     sample_db,
     texts,
+    writable_env,
 )
 
 from csi.report.caution import filter_statement, small_n_caution
@@ -61,6 +62,9 @@ def test_two_days_headline_warns_and_states_the_filter(app_env, frame, lang):
     # every construct card carries the mark
     cards = [c.value for c in at.caption if "n < 30" in str(c.value)]
     assert len(cards) >= 5
+    # the sidebar's wave filter offers no untranslated "Select all" entry in Chinese
+    ms = at.multiselect(key="waves").proto
+    assert (ms.HasField("select_all") and ms.select_all == 0) == (lang == "zh")
 
 
 def test_full_data_headline_has_no_caution(app_env, frame):
@@ -99,3 +103,50 @@ def test_segments_marked_by_the_survey_rule(app_env, frame):
         expected = small_n_caution(int(row["n"]), survey)
         assert row["caution"] == ("" if expected is None else f"{expected.icon} n < {expected.threshold}")
     assert any(small_n_caution(int(n), survey).message("zh") in texts(at) for n in sizes)
+
+
+def test_followed_up_complainers_marked_when_few(writable_env, frame):
+    """The Complaints page's loop comparison: 3 complainers called back -- their loyalty is
+    shown with the survey's small-n mark, the large not-followed-up group without one."""
+    from csi.cases.store import list_cases, open_cases
+    from csi.cases.workflow import Actor, update_case
+
+    survey, full = frame
+    store = open_store(writable_env)
+    open_cases(store, survey, full, source="import")
+    complainers = list_cases(store, survey.id)
+    complainers = complainers.loc[complainers["reasons"].str.contains("complained")]
+    for cid in complainers["case_id"].head(3):
+        update_case(store, int(cid), actor=Actor("boss", "admin"), status="contacted")
+    at = new_app()
+    at.switch_page("app_pages/complaints.py").run()
+    assert not at.exception
+    table = [d.value for d in at.dataframe if "caution" in d.value.columns and "group" in d.value.columns][0]
+    rows = table.set_index("group")
+    assert rows.loc["followed up", "n"] == 3
+    c = small_n_caution(3, survey)
+    assert rows.loc["followed up", "caution"] == f"{c.icon} n < {c.threshold}"
+    assert small_n_caution(int(rows.loc["not followed up", "n"]), survey) is None
+    assert rows.loc["not followed up", "caution"] == ""
+    assert c.message("en") in texts(at)
+
+
+def test_comment_themes_marked_and_filters_stated(app_env, frame):
+    """The Comments page: the filter statement with n beside its numbers, and each theme's
+    row (the satisfaction and loyalty of those who mention it) marked by the survey's rule."""
+    from csi.text import analyze_comments
+
+    survey, full = frame
+    sub = filter_frame(full, Filters(date_range=TEN_DAYS))
+    n = len(analyze_comments(survey, sub))
+    at = new_app(date_range=TEN_DAYS)
+    at.switch_page("app_pages/comments.py").run()
+    assert not at.exception
+    body = texts(at)
+    assert filter_statement(Filters(date_range=TEN_DAYS), "en", survey=survey, n=n) in body
+    assert small_n_caution(n, survey).message("en") in body
+    table = [d.value for d in at.dataframe if "caution" in d.value.columns and "theme" in d.value.columns][0]
+    for _, row in table.iterrows():
+        expected = small_n_caution(int(row["n"]), survey)
+        assert row["caution"] == ("" if expected is None else f"{expected.icon} n < {expected.threshold}")
+    assert (table["caution"] != "").any()

@@ -76,6 +76,14 @@ def test_answers_survive_language_switch_and_scales_fit_360(server, browser, sho
     click(page, ".st-key-csi-q-cc1", tr("yes", lang))
     late = "配送延误" if lang == "zh" else "Late delivery"
     click(page, ".st-key-csi-q-complaint_type", late)
+    box = page.locator(".st-key-csi-q-comment textarea")
+    box.click()
+    box.type("还行" if lang == "zh" else "ok")  # typing: Streamlit's own hint would show now
+    hint = page.locator('.st-key-csi-q-comment [data-testid="InputInstructions"]')
+    assert hint.count() == 1 and not hint.is_visible()  # drawn by Streamlit, hidden by the form
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    for english in ("Press", "to apply", "Select all"):  # widget strings outside our translations
+        assert english not in main
     shot(page, f"20_form_{lang}_answered")
 
     page.get_by_text(SWITCH[OTHER[lang]], exact=True).click()

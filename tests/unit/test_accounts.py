@@ -133,6 +133,24 @@ def test_per_client_throttle_across_accounts(store, env_auth):
     assert login(store, env_auth, "admin", "manager-pass", client="7.7.7.7", now=T0).status == "ok"
 
 
+def test_client_cannot_pick_its_own_address_to_dodge_the_throttle(store, env_auth):
+    """A guesser sending a new X-Forwarded-For with every request is still one client: the
+    header counts only behind a declared proxy, and then only the entry the proxy appended."""
+    from csi.accounts.client import client_address
+
+    seen = {client_address("198.51.100.4", f"10.9.{i}.1", env={}) for i in range(12)}
+    assert seen == {"198.51.100.4"}
+    for i in range(10):
+        addr = client_address("198.51.100.4", f"10.9.{i}.1", env={})
+        assert login(store, env_auth, f"user{i}", "x", client=addr, now=T0).status == "wrong"
+    addr = client_address("198.51.100.4", "10.9.99.1", env={})
+    assert login(store, env_auth, "admin", "manager-pass", client=addr, now=T0).status == "throttled"
+    proxy = {"CSI_BEHIND_PROXY": "1"}
+    assert client_address("10.0.0.2", "6.6.6.6, 203.0.113.9", env=proxy) == "203.0.113.9"
+    assert client_address("10.0.0.2", None, env=proxy) == "10.0.0.2"
+    assert client_address(None, "6.6.6.6", env={}) is None
+
+
 def test_env_admin_is_the_first_admin(store, env_auth):
     out = login(store, env_auth, "", "manager-pass", client="c", now=T0)
     assert out.status == "ok" and (out.session.username, out.session.role) == ("admin", "admin")

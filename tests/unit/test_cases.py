@@ -84,11 +84,41 @@ def test_rules_of_each_kind(flagship):
         ["complained", "not_resolved"], ["score_below:satisfaction<40"], ["score_below:loyalty<30"], []]
     text = flagship.source_text.replace(
         "    - {kind: score_below, construct: loyalty, threshold: 30}",
-        "    - {kind: item_below, item: cl1, threshold: 3}\n    - {kind: comment_flag, flag: angry}")
+        "    - {kind: item_below, item: cl1, threshold: 3}\n    - {kind: comment_flag, flag: negative}")
     s = parse_survey(text)
-    got = case_reasons(s, frame, {"b": {"angry"}})
+    got = case_reasons(s, frame, {"b": {"negative"}})
     assert got.tolist() == [["complained", "not_resolved"],
-                            ["score_below:satisfaction<40", "comment_flag:angry"], ["item_below:cl1<3"], []]
+                            ["score_below:satisfaction<40", "comment_flag:negative"], ["item_below:cl1<3"], []]
+    with pytest.raises(SurveySpecError, match="unknown comment flag 'angry'.*logistics"):
+        parse_survey(text.replace("flag: negative", "flag: angry"))
+
+
+def test_comment_flags_from_the_text_analysis_open_cases_on_import_and_form(flagship, tmp_path, db,
+                                                                            monkeypatch):
+    """`comment_flag` rules act on what csi.text finds in the comment: a happy score with a
+    comment about late delivery opens a case, on import and on form submission, once."""
+    monkeypatch.setenv("CSI_PII_KEY", KEY)
+    path = tmp_path / "shop.yaml"
+    path.write_text(flagship.source_text.replace(
+        "    - {kind: score_below, construct: loyalty, threshold: 30}",
+        "    - {kind: score_below, construct: loyalty, threshold: 30}\n    - {kind: comment_flag, flag: late}"),
+        encoding="utf-8")
+    src = tmp_path / "export.csv"
+    src.write_text("respondent_id,submitted_at,channel,cc1,cs1,cs2,cs3,cl1,cl2,cl3,comment\n"
+                   "h1,2026-03-01T10:00:00,jd,0,9,9,9,9,9,9,东西不错但是快递太慢了，等了一个星期\n"
+                   "h2,2026-03-01T11:00:00,jd,0,9,9,9,9,9,9,很好，下次还来\n", encoding="utf-8")
+    r = _run("import", path, src, "--db", db)
+    assert r.exit_code == 0, r.output
+    shop = load_survey(path)
+    store = open_store(db)
+    got = list_cases(store, "ecommerce_csi")
+    assert got["respondent_id"].tolist() == ["h1"] and got["reasons"].tolist() == ["comment_flag:late"]
+    answers = {"channel": "tmall", "cc1": 0.0, "cs1": 9.0, "cs2": 9.0, "cs3": 9.0, "cl1": 9.0, "cl2": 9.0,
+               "cl3": 9.0, "region": "east", "comment": "The parcel arrived late, two weeks after I ordered"}
+    rid = store.submit_response(shop, answers, submission_key="f1")
+    assert cases_after_submission(store, shop, rid, answers, key=None).opened == 1
+    assert cases_after_submission(store, shop, rid, answers, key=None).opened == 0  # once
+    assert sorted(list_cases(store, "ecommerce_csi")["reasons"]) == ["comment_flag:late"] * 2
 
 
 def test_followup_block_errors_are_located(flagship):
@@ -314,7 +344,7 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
         "  - id: repurchased_90d",
         "  - id: order_id\n    type: text\n    pii: other\n    source: system\n"
         "    text: {zh: 订单号, en: Order number}\n  - id: repurchased_90d").replace(
-        "  consent: contact_consent\n", "  consent: contact_consent\n  reference: order_id\n")
+        "  reference: order_ref", "  reference: order_id")
     s = parse_survey(text)
     frame = pd.DataFrame({"respondent_id": ["o1"], "submitted_at": pd.to_datetime(["2026-03-01"]),
                           "wave": ["2026Q1"], "cc1": [1.0], "contact_consent": [1.0]})
@@ -339,6 +369,35 @@ def test_order_reference_is_kept_under_the_same_rules(flagship, db):
     bad = text.replace("    pii: other\n    source: system\n", "    source: system\n")
     with pytest.raises(SurveySpecError, match="must be a question marked `pii: other`"):
         parse_survey(bad)
+
+
+def test_invitation_order_number_is_the_case_reference_kept_in_the_vault(flagship, db, tmp_path, monkeypatch):
+    """A buyer answers the link made for their order (the form's path): the case carries the
+    order number masked, an admin reveals it with the phone, and no response table holds it."""
+    import sqlalchemy as sa
+
+    from csi.invite import check_token, create_invitations, invitation_answers, submit_with_token
+    from csi.store.schema import responses
+
+    monkeypatch.setenv("CSI_PII_KEY", KEY)
+    store = open_store(db)
+    orders = pd.DataFrame({"order_ref": ["3261847590123456789"], "channel": ["tmall"]})
+    (inv,) = create_invitations(store, flagship, orders=orders, wave="2026Q4")
+    check = check_token(store, flagship, inv.token)
+    given = invitation_answers(flagship, check, {"cc1": 1.0, "cs1": 3.0, "region": "east",
+                                                 "contact_consent": 1.0, "phone": "13912345678"})
+    rid = submit_with_token(store, flagship, inv.token, given, submission_key="k")
+    assert cases_after_submission(store, flagship, rid, given, key=derive_key(KEY)).contacts_kept == 2
+    case = list_cases(store, "ecommerce_csi").iloc[0]
+    assert case["reference"] == "32***89" and case["contact"] == "139****5678"
+    assert case["segment_channel"] == "tmall"
+    got = reveal_contact(store, int(case["case_id"]), actor=Actor("boss", "admin"), reason="order lookup",
+                         key=derive_key(KEY))
+    assert got == {"phone": "13912345678", "order_ref": "3261847590123456789"}
+    with store.engine.connect() as conn:
+        stored = conn.execute(sa.select(responses.c.answers)).scalar_one()
+    assert "3261847590123456789" not in stored and "13912345678" not in stored
+    assert "order_ref" not in store.responses_frame(flagship)
 
 
 def test_alerts_check_reports_a_case_overdue_for_first_contact(shop, flagship_path, db):

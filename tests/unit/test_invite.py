@@ -117,11 +117,40 @@ def test_orders_file_carries_order_ref_and_segments(store, flagship, data_dir):
     invs = create_invitations(store, flagship, orders=orders, wave="2026Q4")
     submit_with_token(store, flagship, invs[1].token, ANSWERS | {"channel": "jd"}, submission_key="o")
     row = store.responses_frame(flagship).iloc[0]
-    assert (row["order_ref"], row["channel"], row["category"]) == ("3261847590123456790", "tmall", "beauty")
+    assert (row["channel"], row["category"]) == ("tmall", "beauty")
+    # the order number is the case reference (vault only): the invitation says who answered
+    st = invitation_status(store, flagship).set_index("order_ref")
+    assert st.loc["3261847590123456790", "respondent_id"] == row["respondent_id"]
     with pytest.raises(CsiError, match="already have an invitation"):
         create_invitations(store, flagship, orders=orders)
     with pytest.raises(CsiError, match="does not match the 3 orders"):
         create_invitations(store, flagship, orders=orders, count=5)
+
+
+def test_taobao_order_report_gbk_as_exported(flagship, data_dir):
+    """The seller centre's 订单报表 as written: GBK, 41 columns (some headers end in a space),
+    order numbers as ="...", phones as '138...; only the order number is read."""
+    orders = read_orders(data_dir / "invite" / "taobao_order_report_gbk.csv", flagship)
+    assert orders.columns.tolist() == ["order_ref"]
+    assert orders["order_ref"].tolist() == ["3261847590123456789", "3261847590123456790"]
+
+
+def test_jd_export_one_row_per_sku_is_one_order(store, flagship, data_dir):
+    """JD's order export lists an order once per product: one order, one invitation."""
+    orders = read_orders(data_dir / "invite" / "jd_order_export.csv", flagship)
+    assert orders["order_ref"].tolist() == ["281234567001", "281234567002"]
+    invs = create_invitations(store, flagship, orders=orders, channel="jd")
+    assert [(i.order_ref, i.channel) for i in invs] == [("281234567001", "jd"), ("281234567002", "jd")]
+
+
+def test_order_rows_merged_segments_they_disagree_on_are_asked(tmp_path, flagship):
+    p = tmp_path / "items.csv"
+    p.write_text("主订单编号,category,channel\n7001,apparel,jd\n7001,beauty,京东\n7002,home,tmall\n",
+                 encoding="utf-8")
+    orders = read_orders(p, flagship)
+    assert orders["order_ref"].tolist() == ["7001", "7002"]
+    assert orders["channel"].tolist() == ["jd", "tmall"]  # jd and 京东 are one option
+    assert pd.isna(orders["category"].iloc[0]) and orders["category"].iloc[1] == "home"  # two: asked
 
 
 def test_bad_order_file_reports_rows_and_columns(tmp_path, flagship):
@@ -130,7 +159,7 @@ def test_bad_order_file_reports_rows_and_columns(tmp_path, flagship):
     with pytest.raises(ResponseImportError) as err:
         read_orders(p, flagship)
     got = [(i.row, i.column) for i in err.value.issues]
-    assert got == [(2, "订单号"), (3, "订单号"), (4, "channel")]
+    assert got == [(2, "订单号"), (4, "channel")]  # row 3 repeats order 1001 (a second product)
     assert "amazon" in str(err.value) and "jd.csv" in str(err.value)
     q = tmp_path / "none.csv"
     q.write_text("buyer,phone\nx,1\n", encoding="utf-8")

@@ -65,7 +65,7 @@ def test_items_and_fields(shop):
     assert shop.field_ids[: len(items)] == list(items)
     assert shop.field_ids[len(items):] == [q.id for q in shop.questions]
     assert [q.id for q in shop.segments] == ["channel", "category", "region", "customer_type"]
-    assert shop.pii_fields == ["phone"]
+    assert shop.pii_fields == ["phone", "order_ref"]  # order_ref: the case reference (vault only)
     assert shop.question_map["complaint_type"].show_if.allowed == ((1,), True)
 
 

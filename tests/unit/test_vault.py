@@ -72,6 +72,8 @@ def test_wrong_or_missing_key_fails_safely():
     ("13812345678", "phone", "138****5678"),
     ("+86 138 1234 5678", "phone", "138****5678"),
     ("0755-8888 1234", "phone", "075****1234"),
+    ("6212 3456", "phone", "******56"),  # a local landline: 3 + 4 would show 7 of its 8 digits
+    ("5551234", "phone", "*****34"),
     ("li.na@example.com", "email", "l***@example.com"),
     ("王小明", "name", "王**"),
     ("上海市浦东新区世纪大道100号", "address", "上海***0号"),
