@@ -1,7 +1,7 @@
 """The content of the management report (``csi report``): every number, computed once.
 
 :func:`build_management_report` fits the model the way the dashboard does (pooled and per
-wave in one bootstrap, :func:`csi.report.overview.fit_by_wave`) and collects the headline and
+wave in one bootstrap, :func:`csi.estimate.waves.fit_by_wave`) and collects the headline and
 its change, the trend, what to fix first, the importance-performance map, the repurchase
 drivers, complaints, segments and a model-quality appendix into a :class:`ManagementReport`.
 Numbers are not rounded here (``csi.report.render`` rounds for display). Every section carries
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import CsiError, ParameterError
+from csi.estimate.waves import fit_by_wave, trend_table, wave_labels
 from csi.report import overview as ov
-from csi.report.filters import wave_labels
 from csi.report.tables import construct_labels, item_labels
 
 __all__ = ["ManagementReport", "build_management_report", "headline_construct", "fix_first_candidates",
@@ -254,8 +254,8 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     target = check_target(survey, target)
     notes: list[str] = []
     sub, wave = _select_wave(frame, wave)
-    fits = ov.fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
-    trend = ov.trend_table(fits.groups)
+    fits = fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
+    trend = trend_table(fits.groups)
     cur, cur_wave, change, sentence = _headline(fits, cid, wave, lang)
     if wave is None:
         result, scope = fits.pooled, "pooled"
