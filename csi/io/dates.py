@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATE_ORDERS", "parse_timestamps", "decide_order"]
+__all__ = ["DATE_ORDERS", "date_answers", "decide_order", "parse_timestamps"]
 
 #: accepted ``date_order`` values: day-month-year, month-day-year, year-month-day
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -154,3 +154,27 @@ def _numeric(p: pd.DataFrame, hint: str | None) -> tuple[pd.Series, pd.Series]:
         words = {"dmy": "day-first, e.g. 28/02/2026 14:05:00", "mdy": "month-first, e.g. 02/28/2026 14:05:00"}
         why[failed & ~year_first] = f"not a date in this column's order ({words[order]})"
     return ts.dt.tz_localize("UTC"), why[why.notna()]
+
+
+def date_answers(values: pd.Series, *, hint: str | None = None) -> tuple[pd.Series, pd.Series | None]:
+    """Answers to a ``date`` question as ISO ``YYYY-MM-DD`` text; ``(answers, reasons)``.
+
+    Read like timestamps (one day/month order for the column); a cell that is not a date is a
+    row issue, never stored as written. Empty cells stay missing.
+
+    >>> date_answers(pd.Series(["13/04/2026", "02/04/2026", None]))[0].tolist()
+    ['2026-04-13', '2026-04-02', nan]
+    """
+    filled = values.notna() & (values.astype("str").str.strip() != "")
+    out = pd.Series(np.nan, index=values.index, dtype=object)
+    if not filled.any():
+        return out, None
+    ts, why = parse_timestamps(values[filled], hint=hint)
+    ok = ts.notna()
+    out.loc[ts.index[ok]] = ts[ok].dt.strftime("%Y-%m-%d").to_numpy()
+    if why is None:
+        return out, None
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    reasons.loc[why.index] = why.str.replace("not a date/time; expected e.g. 2026-03-01 14:05:00",
+                                             "not a date; expected e.g. 2026-03-01", regex=False)
+    return out, reasons
