@@ -10,14 +10,15 @@ in different orders). The rules:
 - Otherwise a value whose first number exceeds 12 proves day-first, one whose second number
   exceeds 12 proves month-first. The order under which every value is a valid date wins; when
   neither fits every value, the order that fits more values wins and the others are row issues.
-- When no value tells (every day <= 12), the platform's documented order is used
-  (``hint``: SurveyMonkey writes ``MM/DD/YYYY``); ``.`` separated dates are day-first (no
-  locale writes month-first with dots: de-DE ``04.03.2026``); else every ambiguous cell is a
-  row issue asking for ``date_order`` -- never a silent default.
+- When no value tells (every day <= 12), the platform's order is used (``hint``: SurveyMonkey
+  exports are read as ``MM/DD/YYYY``, the team's reading of its US format, not yet checked
+  against its help); ``.`` separated dates are day-first (no locale writes month-first with
+  dots: de-DE ``04.03.2026``); else every ambiguous cell is a row issue asking for
+  ``date_order`` -- never a silent default.
 
 Times may follow as ``H:MM[:SS[.fff]]`` with ``AM``/``PM`` (or 上午/下午 before or after).
-Platforms' documented formats (see tests/data/platforms/PROVENANCE.md): Wenjuanxing
-``YYYY/MM/DD hh:mm:ss``; Qualtrics ``YYYY-MM-DD hh:mm:ss``; SurveyMonkey
+Formats per platform, with the source of each (tests/data/platforms/PROVENANCE.md):
+Wenjuanxing ``YYYY/MM/DD hh:mm:ss``; Qualtrics ``YYYY-MM-DD hh:mm:ss``; SurveyMonkey
 ``MM/DD/YYYY hh:mm:ss AM``; Google Forms the spreadsheet locale's (en-US ``M/D/YYYY H:MM:SS``,
 en-GB ``DD/MM/YYYY HH:MM:SS``, de-DE ``DD.MM.YYYY HH:MM:SS``, zh-CN ``YYYY/M/D H:MM:SS``).
 """
