@@ -10,14 +10,15 @@ in different orders). The rules:
 - Otherwise a value whose first number exceeds 12 proves day-first, one whose second number
   exceeds 12 proves month-first. The order under which every value is a valid date wins; when
   neither fits every value, the order that fits more values wins and the others are row issues.
-- When no value tells (every day <= 12), the platform's documented order is used
-  (``hint``: SurveyMonkey writes ``MM/DD/YYYY``); ``.`` separated dates are day-first (no
-  locale writes month-first with dots: de-DE ``04.03.2026``); else every ambiguous cell is a
-  row issue asking for ``date_order`` -- never a silent default.
+- When no value tells (every day <= 12), the platform's order is used (``hint``: SurveyMonkey
+  exports are read as ``MM/DD/YYYY``, the team's reading of its US format, not yet checked
+  against its help); ``.`` separated dates are day-first (no locale writes month-first with
+  dots: de-DE ``04.03.2026``); else every ambiguous cell is a row issue asking for
+  ``date_order`` -- never a silent default.
 
 Times may follow as ``H:MM[:SS[.fff]]`` with ``AM``/``PM`` (or 上午/下午 before or after).
-Platforms' documented formats (see tests/data/platforms/PROVENANCE.md): Wenjuanxing
-``YYYY/MM/DD hh:mm:ss``; Qualtrics ``YYYY-MM-DD hh:mm:ss``; SurveyMonkey
+Formats per platform, with the source of each (tests/data/platforms/PROVENANCE.md):
+Wenjuanxing ``YYYY/MM/DD hh:mm:ss``; Qualtrics ``YYYY-MM-DD hh:mm:ss``; SurveyMonkey
 ``MM/DD/YYYY hh:mm:ss AM``; Google Forms the spreadsheet locale's (en-US ``M/D/YYYY H:MM:SS``,
 en-GB ``DD/MM/YYYY HH:MM:SS``, de-DE ``DD.MM.YYYY HH:MM:SS``, zh-CN ``YYYY/M/D H:MM:SS``).
 """
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATE_ORDERS", "parse_timestamps", "decide_order"]
+__all__ = ["DATE_ORDERS", "date_answers", "decide_order", "parse_timestamps"]
 
 #: accepted ``date_order`` values: day-month-year, month-day-year, year-month-day
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -154,3 +155,27 @@ def _numeric(p: pd.DataFrame, hint: str | None) -> tuple[pd.Series, pd.Series]:
         words = {"dmy": "day-first, e.g. 28/02/2026 14:05:00", "mdy": "month-first, e.g. 02/28/2026 14:05:00"}
         why[failed & ~year_first] = f"not a date in this column's order ({words[order]})"
     return ts.dt.tz_localize("UTC"), why[why.notna()]
+
+
+def date_answers(values: pd.Series, *, hint: str | None = None) -> tuple[pd.Series, pd.Series | None]:
+    """Answers to a ``date`` question as ISO ``YYYY-MM-DD`` text; ``(answers, reasons)``.
+
+    Read like timestamps (one day/month order for the column); a cell that is not a date is a
+    row issue, never stored as written. Empty cells stay missing.
+
+    >>> date_answers(pd.Series(["13/04/2026", "02/04/2026", None]))[0].tolist()
+    ['2026-04-13', '2026-04-02', nan]
+    """
+    filled = values.notna() & (values.astype("str").str.strip() != "")
+    out = pd.Series(np.nan, index=values.index, dtype=object)
+    if not filled.any():
+        return out, None
+    ts, why = parse_timestamps(values[filled], hint=hint)
+    ok = ts.notna()
+    out.loc[ts.index[ok]] = ts[ok].dt.strftime("%Y-%m-%d").to_numpy()
+    if why is None:
+        return out, None
+    reasons = pd.Series(None, index=values.index, dtype=object)
+    reasons.loc[why.index] = why.str.replace("not a date/time; expected e.g. 2026-03-01 14:05:00",
+                                             "not a date; expected e.g. 2026-03-01", regex=False)
+    return out, reasons

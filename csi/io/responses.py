@@ -26,7 +26,7 @@ from csi.io.canonical import (
     quarter_labels,
 )
 from csi.io.convert import convert_column, field_specs
-from csi.io.dates import DATE_ORDERS, parse_timestamps
+from csi.io.dates import DATE_ORDERS, date_answers, parse_timestamps
 from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
 from csi.io.mapping import map_columns, survey_strings
 from csi.io.missing_types import missing_types_frame
@@ -268,6 +268,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                                    multi_sep=layout.multi_sep)
         if kind == "text":
             vals = scrub_text_column(vals, scrubbed)
+        elif kind == "date":  # ISO dates, day/month order per column (issue 13, point 7)
+            vals, dwhy = date_answers(vals, hint=date_order or layout.date_order)
+            why = dwhy if why is None else (why if dwhy is None else why.fillna(dwhy))
         cols[fid] = vals
         if why is not None:
             cell_reasons.append((src, why, body[src]))

@@ -114,3 +114,21 @@ def test_surveymonkey_dates_are_month_first_even_when_no_day_tells(flagship, dat
     assert res.platform == "surveymonkey"
     assert len(res.valid) == len(body) >= 3
     assert res.valid["submitted_at"].dt.strftime("%m/%d/%Y %I:%M:%S %p").tolist() == [r[end] for r in body]
+
+
+def test_date_question_answers_are_iso_dates_or_row_issues(tmp_path, data_dir):
+    # before: a date question's answers were stored as written ("soon", "13/04/2026")
+    from csi.survey import load_survey
+
+    text = (data_dir / "surveys" / "mini.yaml").read_text(encoding="utf-8").replace(
+        "questions:\n", "questions:\n  - id: bought_on\n    type: date\n    text: {en: Date of purchase, zh: 购买日期}\n", 1)
+    path = tmp_path / "mini_date.yaml"
+    path.write_text(text, encoding="utf-8")
+    survey = load_survey(path)
+    data = ("respondent_id,channel,cs1,cs2,cl1,bought_on\n"
+            "a,web,5,5,5,13/04/2026\nb,web,5,5,5,02/04/2026\nc,web,5,5,5,soon\nd,web,5,5,5,\n")
+    res = read_responses(data.encode(), survey, file_name="d.csv")
+    assert res.valid["bought_on"].tolist()[:2] == ["2026-04-13", "2026-04-02"]
+    assert pd.isna(res.valid["bought_on"].tolist()[2])
+    assert [(i.row, i.column, i.value, i.expected) for i in res.issues] == [
+        (4, "bought_on", "soon", "not a date; expected e.g. 2026-03-01")]
