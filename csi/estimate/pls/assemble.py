@@ -46,45 +46,47 @@ def assemble_result(
     survey_version: str | None,
     warnings: tuple[str, ...],
     n_boot: int,
+    options: dict | None = None,
 ) -> IndexResult:
-    """Tidy tables with SEs/CIs; replicates kept in ``extra`` for IPMA and ``conf_int``."""
+    """Tidy tables with SEs/CIs; replicates kept in ``extra`` for IPMA and ``conf_int``.
+
+    Without a bootstrap the tables are built on first access (:meth:`IndexResult.deferred`):
+    a caller reading only the index does not pay for the quality tables. With a bootstrap
+    they are built here, the intervals of the tables in two threads.
+    """
     n = est.n_obs_
     kw = {"alpha": alpha, "ci": ci, "n": n}
-
-    eff = est.effects_
     full, short = ("se", "ci_low", "ci_high", "p_value"), ("se", "ci_low", "ci_high")
+
+    def total_table():
+        eff = est.effects_
+        return pd.DataFrame({"source": eff["source"], "target": eff["target"], "estimate": eff["total"]})
+
     tables = {  # replicate key: (point-estimate table, estimate column, interval columns)
-        "paths": (est.path_coefficients_, "estimate", full),
-        "total": (pd.DataFrame({"source": eff["source"], "target": eff["target"],
-                                "estimate": eff["total"]}), "estimate", full),
-        "loadings": (est.loadings_, "estimate", short),
-        "weights": (est.outer_weights_, "estimate", short),
-        "r2": (est.r2_, "r2", short),
-        "index": (est.index_, "score", short),
-        "htmt": (est.htmt_, "estimate", ("ci_low", "ci_high")),
-        "u": (est.unstandardized_weights_, "estimate", short),
+        "paths": (lambda: est.path_coefficients_, "estimate", full),
+        "total": (total_table, "estimate", full),
+        "loadings": (lambda: est.loadings_, "estimate", short),
+        "weights": (lambda: est.outer_weights_, "estimate", short),
+        "r2": (lambda: est.r2_, "r2", short),
+        "index": (lambda: est.index_, "score", short),
+        "htmt": (lambda: est.htmt_, "estimate", ("ci_low", "ci_high")),
+        "u": (lambda: est.unstandardized_weights_, "estimate", short),
     }
 
     def with_ci(key):
-        df, est_col, cols = tables[key]
+        make, est_col, cols = tables[key]
+        df = make()
         r = _ci(df[est_col].to_numpy(float), None, boot, key, **kw)
-        out = df.copy()
-        for c in cols:
-            out[c] = r[c]
-        return out
+        # one constructor call (a copy plus one insert per interval column costs 3x more)
+        return pd.DataFrame({**{c: df[c].array for c in df.columns}, **{c: r[c] for c in cols}},
+                            index=df.index)
 
-    if boot is None:
-        done = {key: with_ci(key) for key in tables}
-    else:  # the quantiles of the replicates (most of this time) release the GIL
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            done = dict(zip(tables, pool.map(with_ci, tables), strict=True))
-    paths, total, loadings, weights = done["paths"], done["total"], done["loadings"], done["weights"]
-    r2, index, htmt, uw = done["r2"], done["index"], done["htmt"], done["u"]
-
-    adm = est.admissibility_
-    if boot is not None:
+    def admissibility():
+        adm = est.admissibility_
+        if boot is None:
+            return adm
         bad = boot.n_boot - boot.n_valid
-        adm = pd.concat([adm, pd.DataFrame([{
+        return pd.concat([adm, pd.DataFrame([{
             "check": "bootstrap_resamples",
             "status": "ok" if bad == 0 else "warning",
             "detail": f"{boot.n_valid} of {boot.n_boot} resamples valid; {boot.n_zero_variance} "
@@ -92,68 +94,78 @@ def assemble_result(
         }])], ignore_index=True)
 
     has_items = est._has_items()
-    extra: dict = {
-        "effects": est.effects_,
-        "f2": est.f2_,
-        "cross_loadings": est.cross_loadings_,
-        "construct_correlations": est.construct_correlations_,
-        "fornell_larcker": est.fornell_larcker_,
-        "vif_outer": est.vif_outer_,
-        "vif_inner": est.vif_inner_,
-        "srmr": est.srmr_,
-        "unstandardized_weights": uw,
-        "weighting": est.weighting,
-        "consistent": est.consistent,
-        "ci": ci,
-        "alpha": alpha,
+    eager = {
+        "method": "pls", "n_obs": n, "n_iter": est.n_iter_, "converged": est.converged_,
+        "n_boot": n_boot, "survey_version": survey_version, "missing": dict(est.missing_),
+        "warnings": warnings, "fit": {"srmr": est.srmr_}, "model": est.model_,
+        "options": dict(options or {}, method="pls", n_boot=n_boot, alpha=alpha, ci=ci,
+                        weighting=est.weighting, consistent=est.consistent,
+                        missing=est.missing_.get("policy")),
     }
-    # mediation (issue 16): csi.estimate.analysis.indirect.mediation(result) builds the tables on
-    # demand from the replicates below; BCa needs the paths' jackknife as well
-    if boot is not None and ci == "bca" and boot.jackknife:
-        extra["jackknife"] = {k: boot.jackknife[k] for k in ("paths", "total") if k in boot.jackknife}
-    if boot is not None:
-        extra["bootstrap"] = {
-            "n_boot": boot.n_boot,
-            "n_valid": boot.n_valid,
-            "n_zero_variance": boot.n_zero_variance,
-            "n_not_converged": boot.n_not_converged,
-            "policy": "invalid resamples excluded (not redrawn)",
+    field_tables = {"index": "index", "path_coefficients": "paths", "total_effects": "total",
+                    "loadings": "loadings", "weights": "weights", "unstandardized_weights": "u",
+                    "r2": "r2", "htmt": "htmt"}
+    lazy = {
+        "scores": lambda: est.index_scores_ if has_items else pd.DataFrame(),
+        "std_scores": lambda: est.scores_ if has_items else pd.DataFrame(),
+        "reliability": lambda: est.reliability_,
+        "admissibility": admissibility,
+    }
+    if boot is None:
+        done = {}
+        lazy.update({f: (lambda k=k: with_ci(k)) for f, k in field_tables.items()})
+    else:  # the quantiles of the replicates (most of this time) release the GIL
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = dict(zip(tables, pool.map(with_ci, tables), strict=True))
+        eager.update({f: done[k] for f, k in field_tables.items()})
+
+    def extra():
+        out: dict = {
+            "effects": est.effects_,
+            "f2": est.f2_,
+            "cross_loadings": est.cross_loadings_,
+            "construct_correlations": est.construct_correlations_,
+            "fornell_larcker": est.fornell_larcker_,
+            "vif_outer": est.vif_outer_,
+            "vif_inner": est.vif_inner_,
+            "srmr": est.srmr_,
+            "unstandardized_weights": done["u"] if done else res.unstandardized_weights,
+            "weighting": est.weighting,
+            "consistent": est.consistent,
+            "ci": ci,
+            "alpha": alpha,
         }
-        reps = boot.replicates
-        cols_t = _columns(total, ("source", "target"))
-        cols_p = _columns(paths, ("source", "target"))
-        cols_i = _columns(est.loadings_, ("construct", "item"))
-        extra["replicates"] = {
-            "paths": pd.DataFrame(reps["paths"], columns=cols_p),
-            "total_effects": pd.DataFrame(reps["total"], columns=cols_t),
-            "index": pd.DataFrame(reps["index"], columns=list(est.index_["construct"])),
-            "weights": pd.DataFrame(reps["weights"], columns=cols_i),
-            "loadings": pd.DataFrame(reps["loadings"], columns=cols_i),
-            "unstandardized_weights": pd.DataFrame(reps["u"], columns=cols_i),
-            "r2": pd.DataFrame(reps["r2"], columns=list(est.r2_["construct"])),
-            "htmt": pd.DataFrame(reps["htmt"], columns=_columns(est.htmt_, ("construct_a", "construct_b"))),
-        }
-    return IndexResult(
-        method="pls",
-        n_obs=n,
-        index=index,
-        scores=est.index_scores_ if has_items else pd.DataFrame(),
-        std_scores=est.scores_ if has_items else pd.DataFrame(),
-        path_coefficients=paths,
-        total_effects=total,
-        loadings=loadings,
-        weights=weights,
-        unstandardized_weights=uw,
-        reliability=est.reliability_,
-        r2=r2,
-        htmt=htmt,
-        admissibility=adm,
-        n_iter=est.n_iter_,
-        converged=est.converged_,
-        n_boot=n_boot,
-        survey_version=survey_version,
-        missing=dict(est.missing_),
-        warnings=warnings,
-        fit={"srmr": est.srmr_},
-        extra=extra,
-    )
+        # mediation (issue 16): csi.estimate.analysis.indirect.mediation(result) builds the tables
+        # on demand from the replicates below; BCa needs the paths' jackknife as well
+        if boot is not None and ci == "bca" and boot.jackknife:
+            out["jackknife"] = {k: boot.jackknife[k] for k in ("paths", "total") if k in boot.jackknife}
+        if boot is not None:
+            out["bootstrap"] = {
+                "n_boot": boot.n_boot,
+                "n_valid": boot.n_valid,
+                "n_zero_variance": boot.n_zero_variance,
+                "n_not_converged": boot.n_not_converged,
+                "policy": "invalid resamples excluded (not redrawn)",
+            }
+            reps = boot.replicates
+            cols_t = _columns(done["total"], ("source", "target"))
+            cols_p = _columns(done["paths"], ("source", "target"))
+            cols_i = _columns(est.loadings_, ("construct", "item"))
+            out["replicates"] = {
+                "paths": pd.DataFrame(reps["paths"], columns=cols_p),
+                "total_effects": pd.DataFrame(reps["total"], columns=cols_t),
+                "index": pd.DataFrame(reps["index"], columns=list(est.index_["construct"])),
+                "weights": pd.DataFrame(reps["weights"], columns=cols_i),
+                "loadings": pd.DataFrame(reps["loadings"], columns=cols_i),
+                "unstandardized_weights": pd.DataFrame(reps["u"], columns=cols_i),
+                "r2": pd.DataFrame(reps["r2"], columns=list(est.r2_["construct"])),
+                "htmt": pd.DataFrame(reps["htmt"], columns=_columns(est.htmt_, ("construct_a", "construct_b"))),
+            }
+        return out
+
+    if boot is None:
+        res = IndexResult.deferred(eager, {**lazy, "extra": extra})
+        return res
+    eager.update({f: make() for f, make in lazy.items()})
+    eager["extra"] = extra()
+    return IndexResult(**eager)
