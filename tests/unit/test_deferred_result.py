@@ -76,3 +76,19 @@ def test_a_refit_drops_the_previous_tables():
     est.fit(m, _data(seed=2))
     assert not np.allclose(est.loadings_["estimate"], first["estimate"])
     pd.testing.assert_frame_equal(est.loadings_, PLSPathModel().fit(m, _data(seed=2)).loadings_)
+
+
+def test_result_tables_equal_the_estimators_tables(fitted):
+    """The result builds its tables from the fit's statistics; they hold the estimator's numbers
+    (and its dtypes) plus the interval columns."""
+    est = PLSPathModel().fit(csi.parse_lavaan(LAV, scale=(1, 7)), _data())
+    for name, table in (("path_coefficients", est.path_coefficients_), ("loadings", est.loadings_),
+                        ("weights", est.outer_weights_), ("r2", est.r2_), ("index", est.index_),
+                        ("htmt", est.htmt_), ("unstandardized_weights", est.unstandardized_weights_),
+                        ("reliability", est.reliability_)):
+        got = getattr(fitted, name)
+        pd.testing.assert_frame_equal(got[list(table.columns)], table)
+    eff = est.effects_
+    pd.testing.assert_frame_equal(fitted.total_effects[["source", "target", "estimate"]],
+                                  eff[["source", "target"]].assign(estimate=eff["total"]))
+    assert fitted.reliability["rho_c"].between(0, 1).all()

@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from csi.estimate.pls import effects as fx
 from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.resample.bootstrap import BootstrapResult, interval
 from csi.estimate.results import IndexResult
@@ -35,6 +36,63 @@ def _columns(table: pd.DataFrame, names: tuple[str, str]) -> pd.MultiIndex:
 def _multiindex(pairs: tuple, names: tuple[str, str]) -> pd.MultiIndex:
     # a model's columns are the same in every fit: built once (MultiIndex is immutable)
     return pd.MultiIndex.from_tuples(pairs, names=list(names))
+
+
+class _Labels:
+    """A fitted model's label columns, built once per model structure (string arrays are
+    most of the cost of a small table) and the positions they label."""
+
+    def __init__(self, est: PLSPathModel):
+        ma = est.arrays_
+        cids = list(ma.construct_ids)
+        pos, order = est._path_positions()
+        reach = [(i, j) for i in range(ma.k) for j in range(ma.k) if est._reachable(i, j)]
+        reach.sort(key=lambda ij: (order[cids[ij[1]]], order[cids[ij[0]]]))
+        endo = np.asarray(list(ma.endogenous), dtype=int)
+        def arr(values):  # the dtype a DataFrame infers for these strings (str / object)
+            return pd.Series(values, dtype=None if values else object).array
+
+        self.construct = arr(cids)
+        self.item_construct = arr([cids[j] for j in ma.item_block])
+        self.item = arr(list(ma.item_ids))
+        self.path = (np.array([i for i, _ in pos], dtype=int), np.array([j for _, j in pos], dtype=int))
+        self.path_labels = (arr([cids[i] for i, _ in pos]), arr([cids[j] for _, j in pos]))
+        self.reach = (np.array([i for i, _ in reach], dtype=int), np.array([j for _, j in reach], dtype=int))
+        self.reach_labels = (arr([cids[i] for i, _ in reach]), arr([cids[j] for _, j in reach]))
+        self.endo = endo
+        self.endo_labels = arr([cids[j] for j in endo])
+        self.n_pred = np.array([len(ma.preds[j]) for j in range(ma.k)])[endo]
+        self.htmt_labels = (arr([cids[a] for a, _ in est.htmt_pairs_]),
+                            arr([cids[b] for _, b in est.htmt_pairs_]))
+
+    @classmethod
+    def of(cls, est: PLSPathModel) -> _Labels:
+        ma = est.arrays_
+        got = ma.__dict__.get("_result_labels")
+        if got is None:  # ModelArrays is cached per model object: so are its labels
+            got = cls(est)
+            object.__setattr__(ma, "_result_labels", got)
+        return got
+
+
+def _point_estimates(est: PLSPathModel, key: str) -> tuple[dict, np.ndarray]:
+    """The label columns and the estimate column of result table ``key``, from the fit's
+    statistics (the same numbers as the estimator's own tables, without building them)."""
+    lab, st = _Labels.of(est), est.stats_
+    if key == "paths":
+        return {"source": lab.path_labels[0], "target": lab.path_labels[1]}, st["paths"][lab.path]
+    if key == "total":
+        return {"source": lab.reach_labels[0], "target": lab.reach_labels[1]}, st["total"][lab.reach]
+    if key in ("loadings", "weights", "u"):
+        return {"construct": lab.item_construct, "item": lab.item}, np.asarray(st[key], float)
+    if key == "index":
+        return {"construct": lab.construct}, np.asarray(st["index"], float)
+    if key == "r2":
+        return {"construct": lab.endo_labels}, np.asarray(st["r2"], float)[lab.endo]
+    if st["htmt"] is None:  # key == "htmt"
+        est.htmt_  # noqa: B018 - computes st["htmt"]
+    return {"construct_a": lab.htmt_labels[0], "construct_b": lab.htmt_labels[1]}, \
+        np.asarray(st["htmt"], float)
 
 
 def assemble_result(
@@ -74,12 +132,17 @@ def assemble_result(
     }
 
     def with_ci(key):
-        make, est_col, cols = tables[key]
-        df = make()
-        r = _ci(df[est_col].to_numpy(float), None, boot, key, **kw)
-        # one constructor call (a copy plus one insert per interval column costs 3x more)
-        return pd.DataFrame({**{c: df[c].array for c in df.columns}, **{c: r[c] for c in cols}},
-                            index=df.index)
+        _, est_col, cols = tables[key]
+        labels, values = _point_estimates(est, key)
+        r = _ci(values, None, boot, key, **kw)
+        extra_cols = {}
+        if key == "r2":
+            lab = _Labels.of(est)
+            extra_cols["r2_adj"] = fx.adjusted_r2(values, est.n_obs_, lab.n_pred)
+        # one constructor call from cached label arrays (a copy of the estimator's table plus
+        # one insert per interval column cost ~5x more)
+        return pd.DataFrame({**labels, est_col: values, **extra_cols, **{c: r[c] for c in cols}},
+                            copy=False)
 
     def admissibility():
         adm = est.admissibility_

@@ -441,19 +441,18 @@ class PLSPathModel:
         ma, st, cids, _, _ = self._labels()
         if st["rho_a"] is None:
             st["rho_a"] = fx.rho_a(self.corr_[None], st["W"][None], ma)[0]
-        rel = []
         R = self.corr_
+        cols: dict[str, list] = {"alpha": [], "rho_c": [], "ave": []}
         for j, b in enumerate(ma.blocks):
             lam = st["loadings"][b]
             refl = not ma.mode_b[j]
-            rel.append({
-                "construct": cids[j],
-                "alpha": q.cronbach_alpha(R[np.ix_(b, b)]) if refl else np.nan,
-                "rho_a": float(st["rho_a"][j]),
-                "rho_c": q.rho_c(lam) if refl else np.nan,
-                "ave": q.ave(lam) if refl else np.nan,
-            })
-        self.reliability_ = pd.DataFrame(rel, columns=["construct", "alpha", "rho_a", "rho_c", "ave"])
+            cols["alpha"].append(q.cronbach_alpha(R[np.ix_(b, b)]) if refl else np.nan)
+            cols["rho_c"].append(q.rho_c(lam) if refl else np.nan)
+            cols["ave"].append(q.ave(lam) if refl else np.nan)
+        self.reliability_ = pd.DataFrame({  # columns, not records: one dtype inference each
+            "construct": cids, "alpha": np.array(cols["alpha"], float),
+            "rho_a": np.asarray(st["rho_a"], float), "rho_c": np.array(cols["rho_c"], float),
+            "ave": np.array(cols["ave"], float)})
 
     def _build_htmt(self):
         ma, st, cids, _, _ = self._labels()
