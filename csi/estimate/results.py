@@ -132,6 +132,42 @@ class IndexResult:
     def __setstate__(self, state):
         self.__dict__.update(state)
 
+    # -- estimator tables (PLS; None where the estimator has none) -------------------------
+    @property
+    def effects(self) -> pd.DataFrame | None:
+        """``source, target, direct, indirect, total`` for every connected pair (PLS)."""
+        return self.extra.get("effects")
+
+    @property
+    def f2(self) -> pd.DataFrame | None:
+        """``source, target, f2``: Cohen's f² of each path (PLS)."""
+        return self.extra.get("f2")
+
+    @property
+    def vif_outer(self) -> pd.DataFrame | None:
+        """``construct, item, vif``: collinearity of each block's items (PLS)."""
+        return self.extra.get("vif_outer")
+
+    @property
+    def vif_inner(self) -> pd.DataFrame | None:
+        """``source, target, vif``: collinearity of each construct's predecessors (PLS)."""
+        return self.extra.get("vif_inner")
+
+    @property
+    def cross_loadings(self) -> pd.DataFrame | None:
+        """Item x construct correlations (PLS)."""
+        return self.extra.get("cross_loadings")
+
+    @property
+    def fornell_larcker(self) -> pd.DataFrame | None:
+        """Construct x construct: sqrt(AVE) on the diagonal, correlations off it (PLS)."""
+        return self.extra.get("fornell_larcker")
+
+    @property
+    def construct_correlations(self) -> pd.DataFrame | None:
+        """Construct x construct correlations (PLS)."""
+        return self.extra.get("construct_correlations")
+
     # -- presentation -----------------------------------------------------------------------
     def summary(self):
         """A :class:`~csi.estimate.summary.Summary` (``__str__``, ``_repr_html_``, ``to_frames``)."""

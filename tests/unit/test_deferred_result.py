@@ -92,3 +92,13 @@ def test_result_tables_equal_the_estimators_tables(fitted):
     pd.testing.assert_frame_equal(fitted.total_effects[["source", "target", "estimate"]],
                                   eff[["source", "target"]].assign(estimate=eff["total"]))
     assert fitted.reliability["rho_c"].between(0, 1).all()
+
+
+def test_typed_attributes_are_the_estimators_tables(fitted):
+    est = PLSPathModel().fit(csi.parse_lavaan(LAV, scale=(1, 7)), _data())
+    for name, table in (("effects", est.effects_), ("f2", est.f2_), ("vif_outer", est.vif_outer_),
+                        ("vif_inner", est.vif_inner_), ("cross_loadings", est.cross_loadings_),
+                        ("fornell_larcker", est.fornell_larcker_),
+                        ("construct_correlations", est.construct_correlations_)):
+        pd.testing.assert_frame_equal(getattr(fitted, name), table)
+    assert fitted.f2 is fitted.extra["f2"]  # the same object the extra dict holds

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
-from csi.estimate.index.scaling import index_means, index_scores, unstandardized_weights
+from csi.estimate.index.scaling import index_means, unstandardized_weights
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
@@ -553,19 +553,38 @@ class PLSPathModel:
     def scores_(self) -> pd.DataFrame:
         """Standardized construct scores (mean 0, unit sample variance) per respondent."""
         if "_scores" not in self.__dict__:
-            self._scores = self._std_scores(self._need_items("scores_"))
+            self._both_scores("scores_")
         return self._scores
 
     @property
     def index_scores_(self) -> pd.DataFrame:
         """Per-respondent 0-100 index scores (raw items, unstandardized weights)."""
         if "_index_scores" not in self.__dict__:
-            items = self._need_items("index_scores_")
-            xv, ma = items.to_numpy(), self.arrays_
-            if np.isnan(xv).any():
-                s = renormalised_index_scores(xv, self.stats_["u"], ma.member, ma.lo, ma.hi)
-            else:
-                s = index_scores(xv, self.stats_["u"], ma)
-            self._index_scores = pd.DataFrame(s, index=items.index,
-                                              columns=list(self.arrays_.construct_ids))
+            self._both_scores("index_scores_")
         return self._index_scores
+
+    def _both_scores(self, what: str) -> None:
+        """Standardized and 0-100 index scores together: without missing answers both are
+        linear in the items, so one pass over the data (one (n, p) x (p, 2k) product) gives
+        both -- at a million respondents the pass is the cost."""
+        items = self._need_items(what)
+        xv, ma, st = items.to_numpy(), self.arrays_, self.stats_
+        cols = pd.Index(list(ma.construct_ids))
+        # the missing-data report counts missing answers: no scan of the data when there are none
+        if self.missing_.get("n_missing_values", 1) > 0 and np.isnan(xv).any():
+            self._scores = self._std_scores(items)
+            s = renormalised_index_scores(xv, st["u"], ma.member, ma.lo, ma.hi)
+            self._index_scores = pd.DataFrame(s, index=items.index, columns=cols)
+            return
+        Ws = st["W"] / self.item_std_[:, None]  # (x - mean)/sd @ W without an n x p temporary
+        um = st["u"][:, None] * ma.member  # index: 100 (x - lo) um / ((hi - lo) um)
+        den = (ma.hi - ma.lo) @ um
+        k = ma.k
+        coef = np.hstack([Ws, um * (100.0 / den)])  # (p, 2k)
+        # constructs x respondents: each half is one contiguous (k, n) block, the layout a
+        # DataFrame keeps its columns in, so the frames below copy nothing
+        both = coef.T @ xv.T
+        both[:k] -= (self.item_mean_ @ Ws)[:, None]
+        both[k:] -= ((ma.lo @ um) * (100.0 / den))[:, None]
+        self._scores = pd.DataFrame(both[:k].T, index=items.index, columns=cols, copy=False)
+        self._index_scores = pd.DataFrame(both[k:].T, index=items.index, columns=cols, copy=False)
