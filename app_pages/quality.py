@@ -76,7 +76,7 @@ def main() -> None:
         st.dataframe(display_table(res.r2), hide_index=True, key="r2_table")
     with tabs[6]:
         for name in ("vif_inner", "vif_outer"):
-            t = res.extra.get(name)
+            t = getattr(res, name)
             if t is not None:
                 st.dataframe(display_table(t), hide_index=True, key=f"{name}_table")
     with tabs[7]:

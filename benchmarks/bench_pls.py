@@ -8,10 +8,12 @@ in a separate env ``.bench-venv`` that this script creates on first use
 data with ``scaled=False`` (its own standardization pools one SD over all items).
 
 Reported (ratios in the same run):
-- single fit: csi ``PLSPathModel.fit`` (estimation; result tables are built lazily) and
-  ``csi.fit`` (full IndexResult with scores, no bootstrap) vs seminr ``estimate_pls``, plspm
-  ``Plspm`` and the numpy floor (centring + X'X); targets: >= 10x faster than seminr at
-  N=250, <= 2x the floor at N >= 100k;
+- single fit: csi ``PLSPathModel.fit`` (estimation; result tables are built lazily),
+  ``csi.fit`` (no bootstrap; its tables are built on first access) and ``csi.fit`` + reading
+  the full result (index, scores, paths, total effects, loadings, weights, reliability, R²,
+  HTMT: "full") vs seminr ``estimate_pls``, plspm ``Plspm`` and the numpy floor (centring +
+  X'X); targets: estimation >= 10x faster than seminr at N=250 and <= 2x the floor at
+  N >= 100k; the full result >= 3x faster than seminr at N=250 and <= 1.5x the floor at N=1M;
 - bootstrap of 5,000 resamples: csi vs seminr ``bootstrap_model(cores=2)`` at N=250
   (target >= 200x) and vs the count-matrix x cross-products floor at N=10k (target <= 3x);
   each tool's best of ``--boot-repeats`` runs (default 3) after its point estimate. Two csi
@@ -143,16 +145,20 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nSingle fit (ECSI model: 7 constructs, 24 items, 1-10 scale; best of repeats; "
           f"{os.cpu_count()} cores)")
-    hdr = (f"{'N':>9} | {'csi fit':>10} | {'csi.fit()':>10} | {'seminr':>10} | {'plspm':>10} | "
-           f"{'floor':>10} | {'seminr/csi':>10} | {'csi/floor':>9} | {'max|Δpath| vs seminr':>20}")
+    hdr = (f"{'N':>9} | {'csi fit':>10} | {'csi.fit()':>10} | {'full':>10} | {'seminr':>10} | "
+           f"{'plspm':>10} | {'floor':>10} | {'seminr/csi':>10} | {'csi/floor':>9} | "
+           f"{'seminr/full':>11} | {'full/floor':>10} | {'max|Δpath| vs seminr':>20}")
     print(hdr)
     print("-" * len(hdr))
     for n, c, s, p, diff in rows:
         print(f"{n:>9} | {fmt_t(c.get('est_time')):>10} | {fmt_t(c.get('fit_time')):>10} | "
+              f"{fmt_t(c.get('full_time')):>10} | "
               f"{fmt_t(s.get('fit_time')) if 'error' not in s else s['error'][:10]:>10} | "
               f"{fmt_t(p.get('fit_time')) if 'error' not in p else p['error'][:10]:>10} | "
               f"{fmt_t(c.get('floor_time')):>10} | {fmt_r(s.get('fit_time'), c.get('est_time')):>10} | "
               f"{fmt_r(c.get('est_time'), c.get('floor_time')):>9} | "
+              f"{fmt_r(s.get('fit_time'), c.get('full_time')):>11} | "
+              f"{fmt_r(c.get('full_time'), c.get('floor_time')):>10} | "
               f"{'-' if diff is None else f'{diff:.1e}':>20}")
     if boot_rows:
         print(f"\nBootstrap ({args.n_boot} resamples; best of {args.boot_repeats} runs per tool). "

@@ -7,7 +7,7 @@ Nothing here is rounded; rounding belongs to ``csi.report``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -18,6 +18,17 @@ __all__ = ["IndexResult", "INDEX_COLUMNS", "PATH_COLUMNS"]
 INDEX_COLUMNS = ["construct", "score", "se", "ci_low", "ci_high"]
 #: structural paths and total effects; standardized coefficients.
 PATH_COLUMNS = ["source", "target", "estimate", "se", "ci_low", "ci_high", "p_value"]
+
+
+def _defaults(cls) -> dict[str, Any]:
+    """Field name -> default value or default factory (fields without either are left out)."""
+    out = {}
+    for f in fields(cls):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            out[f.name] = f.default_factory
+    return out
 
 
 def _empty(cols: list[str]) -> pd.DataFrame:
@@ -81,6 +92,81 @@ class IndexResult:
     #: ``construct, item, estimate, se, ci_low, ci_high``: weights on the raw items, summing
     #: to 1 per block (the ACSI index weights).
     unstandardized_weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    #: what the result was fitted with: ``method, n_boot, alpha, ci, missing`` and, for PLS,
+    #: ``weighting, consistent`` (the call's options, after defaults)
+    options: dict[str, Any] = field(default_factory=dict)
+    #: the :class:`~csi.survey.model.ModelSpec` that was estimated (None when not recorded)
+    model: Any = None
+
+    # -- construction with deferred tables --------------------------------------------------
+    @classmethod
+    def deferred(cls, eager: dict[str, Any], deferred: dict[str, Any]) -> IndexResult:
+        """A result whose fields in ``deferred`` (name -> zero-argument callable) are computed on
+        first access (then kept). Only fields without a class-level default may be deferred
+        (the DataFrames and dicts); reading, comparing, copying or pickling the result gives the
+        same values as an eagerly built one."""
+        obj = cls.__new__(cls)
+        obj.__dict__.update({f: v() if callable(v) else v for f, v in _defaults(cls).items()
+                             if f not in eager and f not in deferred})
+        obj.__dict__.update(eager)
+        obj.__dict__["_deferred"] = dict(deferred)
+        return obj
+
+    def __getattr__(self, name):
+        pending = self.__dict__.get("_deferred")
+        if pending is not None and name in pending:
+            value = pending[name]()  # two threads may both compute it: same value, no lock
+            self.__dict__[name] = value
+            pending.pop(name, None)
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self):
+        for name in list(self.__dict__.get("_deferred", ())):
+            getattr(self, name)
+        state = dict(self.__dict__)
+        state.pop("_deferred", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    # -- estimator tables (PLS; None where the estimator has none) -------------------------
+    @property
+    def effects(self) -> pd.DataFrame | None:
+        """``source, target, direct, indirect, total`` for every connected pair (PLS)."""
+        return self.extra.get("effects")
+
+    @property
+    def f2(self) -> pd.DataFrame | None:
+        """``source, target, f2``: Cohen's f² of each path (PLS)."""
+        return self.extra.get("f2")
+
+    @property
+    def vif_outer(self) -> pd.DataFrame | None:
+        """``construct, item, vif``: collinearity of each block's items (PLS)."""
+        return self.extra.get("vif_outer")
+
+    @property
+    def vif_inner(self) -> pd.DataFrame | None:
+        """``source, target, vif``: collinearity of each construct's predecessors (PLS)."""
+        return self.extra.get("vif_inner")
+
+    @property
+    def cross_loadings(self) -> pd.DataFrame | None:
+        """Item x construct correlations (PLS)."""
+        return self.extra.get("cross_loadings")
+
+    @property
+    def fornell_larcker(self) -> pd.DataFrame | None:
+        """Construct x construct: sqrt(AVE) on the diagonal, correlations off it (PLS)."""
+        return self.extra.get("fornell_larcker")
+
+    @property
+    def construct_correlations(self) -> pd.DataFrame | None:
+        """Construct x construct correlations (PLS)."""
+        return self.extra.get("construct_correlations")
 
     # -- presentation -----------------------------------------------------------------------
     def summary(self):

@@ -114,8 +114,8 @@ def conf_int(result, alpha: float = 0.05) -> pd.DataFrame:
     from csi.estimate.params import check_number
 
     check_number("alpha", alpha, 0.0, 1.0, closed="neither", func="conf_int")
-    reps = result.extra.get("replicates") or {}
-    fitted = result.extra.get("alpha")
+    reps = (result.extra.get("replicates") or {}) if result.n_boot else {}
+    fitted = result.options.get("alpha", result.extra.get("alpha") if not result.options else None)
     normal = None  # z of the recomputed normal intervals (CB-SEM's analytic CIs), if any
     if not any(r is not None and len(r) > 1 for r in reps.values()) and fitted is not None \
             and not math.isclose(alpha, fitted, rel_tol=0, abs_tol=1e-12):

@@ -57,7 +57,7 @@ def result_tables(result) -> dict[str, pd.DataFrame]:
         if isinstance(t, pd.DataFrame) and not t.empty:
             out[name] = t
     for name in ("vif_inner", "vif_outer", "fornell_larcker", "f2"):
-        t = result.extra.get(name) if isinstance(getattr(result, "extra", None), dict) else None
+        t = getattr(result, name, None)
         if isinstance(t, pd.DataFrame) and not t.empty:
             out[name] = t.reset_index() if name == "fornell_larcker" else t
     return out

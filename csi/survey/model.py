@@ -107,6 +107,11 @@ class ModelSpec:
         if problems:
             raise SurveySpecError([SpecIssue("<model>", None, None, "model", p) for p in problems])
 
+    def __reduce__(self):
+        # pickle/copy through the constructor (the read-only items mapping is not picklable);
+        # results keep their model and are cached by pickling in the app
+        return (type(self), (self.constructs, self.paths, dict(self.items)))
+
     # -- checks -----------------------------------------------------------------------------
     def problems(self) -> list[str]:
         """Structural problems (empty when the model is valid)."""

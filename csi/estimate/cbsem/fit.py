@@ -264,6 +264,9 @@ def fit_cbsem(
     }
     return IndexResult(
         method="cbsem",
+        model=model,
+        options={"method": "cbsem", "n_boot": n_boot, "alpha": alpha, "missing": missing,
+                 "single_item_reliability": single_item_reliability, "max_starts": max_starts},
         n_obs=sf.n_obs,
         index=index,
         scores=scores,

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
-from csi.estimate.index.scaling import index_means, index_scores, unstandardized_weights
+from csi.estimate.index.scaling import index_means, unstandardized_weights
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
@@ -189,18 +189,24 @@ class PLSPathModel:
         self.tol = tol
         self.consistent = consistent
 
-    _TABLES = frozenset({
-        "outer_weights_", "unstandardized_weights_", "loadings_", "cross_loadings_",
-        "construct_correlations_", "path_coefficients_", "total_pairs_", "effects_", "r2_", "f2_",
-        "index_", "reliability_", "htmt_", "fornell_larcker_", "vif_outer_", "vif_inner_",
-        "srmr_", "admissibility_",
-    })
+    #: result table -> the method that builds it (on first access)
+    _TABLES = {
+        "outer_weights_": "_build_weights", "unstandardized_weights_": "_build_unstandardized_weights",
+        "loadings_": "_build_loadings", "cross_loadings_": "_build_cross_loadings",
+        "construct_correlations_": "_build_construct_correlations",
+        "path_coefficients_": "_build_paths", "total_pairs_": "_build_effects",
+        "effects_": "_build_effects", "r2_": "_build_r2", "f2_": "_build_f2",
+        "index_": "_build_index", "reliability_": "_build_reliability", "htmt_": "_build_htmt",
+        "fornell_larcker_": "_build_fornell_larcker", "vif_outer_": "_build_vif_outer",
+        "vif_inner_": "_build_vif_inner", "srmr_": "_build_srmr",
+        "admissibility_": "_build_admissibility",
+    }
 
     def __getattr__(self, name):
-        # Result tables are built on first access (a fit is algebra on p x p matrices; the
-        # pandas tables cost more than the estimation at small n).
+        # Result tables are built on first access, each by its own builder (a fit is algebra
+        # on p x p matrices; the pandas tables cost more than the estimation at small n).
         if name in PLSPathModel._TABLES and "stats_" in self.__dict__:
-            self._tables()
+            getattr(self, PLSPathModel._TABLES[name])()
             return self.__dict__[name]
         if name.endswith("_") and not name.startswith("__"):
             raise NotFittedError(
@@ -315,6 +321,8 @@ class PLSPathModel:
             raise DataError("the item correlation matrix has undefined entries (constant items?)")
         if not self._repeated_items:  # the repeated-indicator HOC model copies items on purpose
             _check_collinear(R, ma)
+        for name in PLSPathModel._TABLES:  # a refit drops the previous fit's tables
+            self.__dict__.pop(name, None)
         self.model_ = model
         self.arrays_ = ma
         self.corr_ = R
@@ -343,33 +351,59 @@ class PLSPathModel:
                 stacklevel=3,
             )
 
+    # Result tables, each built on first access by its builder (a fit is algebra on p x p
+    # matrices; the pandas tables cost more than the estimation at small n).
     def _tables(self):
-        ma, st = self.arrays_, self.stats_
-        if st["rho_a"] is None:
-            st["rho_a"] = fx.rho_a(self.corr_[None], st["W"][None], ma)[0]
-        if st["htmt"] is None:
-            st["htmt"] = q.htmt(self.corr_[None], ma, self.htmt_pairs_)[0]
-        cids, items = list(ma.construct_ids), list(ma.item_ids)
-        owner = [cids[j] for j in ma.item_block]
+        """Build every result table (what reading all of them does one by one)."""
+        for name in PLSPathModel._TABLES:
+            getattr(self, name)
 
-        def per_item(v):
-            return pd.DataFrame({"construct": owner, "item": items, "estimate": np.asarray(v, float)})
+    def _labels(self):
+        ma = self.arrays_
+        cids = list(ma.construct_ids)
+        return ma, self.stats_, cids, list(ma.item_ids), [cids[j] for j in ma.item_block]
 
-        self.outer_weights_ = per_item(st["weights"])
-        self.unstandardized_weights_ = per_item(st["u"])
-        self.loadings_ = per_item(st["loadings"])
-        L = self.corr_ @ st["W"]
-        self.cross_loadings_ = pd.DataFrame(L, index=items, columns=cids)
-        C = st["C"]
-        self.construct_correlations_ = pd.DataFrame(C, index=cids, columns=cids)
-        Bm, T = st["paths"], st["total"]
+    def _per_item(self, v):
+        _, _, _, items, owner = self._labels()
+        return pd.DataFrame({"construct": owner, "item": items, "estimate": np.asarray(v, float)})
+
+    def _path_positions(self):
+        ma, _, cids, _, _ = self._labels()
         pos = [(i, j) for i in range(ma.k) for j in range(ma.k) if ma.adj[i, j]]
         order = {c: n for n, c in enumerate(self.model_.topological_order())}
         pos.sort(key=lambda ij: (order[cids[ij[1]]], ij[0]))
+        return pos, order
+
+    def _build_weights(self):
+        self.outer_weights_ = self._per_item(self.stats_["weights"])
+
+    def _build_unstandardized_weights(self):
+        self.unstandardized_weights_ = self._per_item(self.stats_["u"])
+
+    def _build_loadings(self):
+        self.loadings_ = self._per_item(self.stats_["loadings"])
+
+    def _build_cross_loadings(self):
+        ma, st, cids, items, _ = self._labels()
+        self.cross_loadings_ = pd.DataFrame(self.corr_ @ st["W"], index=items, columns=cids)
+
+    def _build_construct_correlations(self):
+        _, st, cids, _, _ = self._labels()
+        self.construct_correlations_ = pd.DataFrame(st["C"], index=cids, columns=cids)
+
+    def _build_paths(self):
+        _, st, cids, _, _ = self._labels()
+        Bm = st["paths"]
+        pos, _ = self._path_positions()
         self.path_coefficients_ = pd.DataFrame(
             {"source": [cids[i] for i, _ in pos], "target": [cids[j] for _, j in pos],
              "estimate": [Bm[i, j] for i, j in pos]}
         )
+
+    def _build_effects(self):
+        ma, st, cids, _, _ = self._labels()
+        Bm, T = st["paths"], st["total"]
+        _, order = self._path_positions()
         reach = [(i, j) for i in range(ma.k) for j in range(ma.k) if self._reachable(i, j)]
         reach.sort(key=lambda ij: (order[cids[ij[1]]], order[cids[ij[0]]]))
         self.total_pairs_ = reach
@@ -379,6 +413,9 @@ class PLSPathModel:
              "indirect": [T[i, j] - Bm[i, j] for i, j in reach],
              "total": [T[i, j] for i, j in reach]}
         )
+
+    def _build_r2(self):
+        ma, st, cids, _, _ = self._labels()
         n_pred = np.array([len(ma.preds[j]) for j in range(ma.k)])
         r2 = st["r2"]
         endo = list(ma.endogenous)
@@ -386,45 +423,78 @@ class PLSPathModel:
             {"construct": [cids[j] for j in endo], "r2": r2[endo],
              "r2_adj": fx.adjusted_r2(r2[endo], self.n_obs_, n_pred[endo])}
         )
-        f2 = fx.f_squared(C[None], ma)
+
+    def _build_f2(self):
+        ma, st, cids, _, _ = self._labels()
+        pos, _ = self._path_positions()
+        f2 = fx.f_squared(st["C"][None], ma)
         self.f2_ = pd.DataFrame(
             {"source": [cids[i] for i, _ in pos], "target": [cids[j] for _, j in pos],
              "f2": [f2[i, j] for i, j in pos]}
         )
+
+    def _build_index(self):
+        _, st, cids, _, _ = self._labels()
         self.index_ = pd.DataFrame({"construct": cids, "score": st["index"]})
-        rel = []
+
+    def _build_reliability(self):
+        ma, st, cids, _, _ = self._labels()
+        if st["rho_a"] is None:
+            st["rho_a"] = fx.rho_a(self.corr_[None], st["W"][None], ma)[0]
         R = self.corr_
+        cols: dict[str, list] = {"alpha": [], "rho_c": [], "ave": []}
         for j, b in enumerate(ma.blocks):
             lam = st["loadings"][b]
             refl = not ma.mode_b[j]
-            rel.append({
-                "construct": cids[j],
-                "alpha": q.cronbach_alpha(R[np.ix_(b, b)]) if refl else np.nan,
-                "rho_a": float(st["rho_a"][j]),
-                "rho_c": q.rho_c(lam) if refl else np.nan,
-                "ave": q.ave(lam) if refl else np.nan,
-            })
-        self.reliability_ = pd.DataFrame(rel, columns=["construct", "alpha", "rho_a", "rho_c", "ave"])
+            cols["alpha"].append(q.cronbach_alpha(R[np.ix_(b, b)]) if refl else np.nan)
+            cols["rho_c"].append(q.rho_c(lam) if refl else np.nan)
+            cols["ave"].append(q.ave(lam) if refl else np.nan)
+        self.reliability_ = pd.DataFrame({  # columns, not records: one dtype inference each
+            "construct": cids, "alpha": np.array(cols["alpha"], float),
+            "rho_a": np.asarray(st["rho_a"], float), "rho_c": np.array(cols["rho_c"], float),
+            "ave": np.array(cols["ave"], float)})
+
+    def _build_htmt(self):
+        ma, st, cids, _, _ = self._labels()
+        if st["htmt"] is None:
+            st["htmt"] = q.htmt(self.corr_[None], ma, self.htmt_pairs_)[0]
         self.htmt_ = pd.DataFrame(
             {"construct_a": [cids[a] for a, _ in self.htmt_pairs_],
              "construct_b": [cids[b] for _, b in self.htmt_pairs_],
              "estimate": np.asarray(st["htmt"], float)}
         )
-        self.fornell_larcker_ = q.fornell_larcker(C, self.reliability_["ave"].to_numpy(), cids)
+
+    def _build_fornell_larcker(self):
+        _, st, cids, _, _ = self._labels()
+        self.fornell_larcker_ = q.fornell_larcker(st["C"], self.reliability_["ave"].to_numpy(), cids)
+
+    def _build_vif_outer(self):
+        ma, _, _, items, owner = self._labels()
+        R = self.corr_
         self.vif_outer_ = pd.DataFrame(
             {"construct": owner, "item": items,
              "vif": np.concatenate([q.vif(R[np.ix_(b, b)]) for b in ma.blocks])}
         )
+
+    def _build_vif_inner(self):
+        ma, st, cids, _, _ = self._labels()
+        C = st["C"]
         vin = []
         for j in ma.endogenous:
             pr = ma.preds[j]
             for i, v in zip(pr, q.vif(C[np.ix_(pr, pr)]), strict=True):
                 vin.append({"source": cids[i], "target": cids[j], "vif": float(v)})
         self.vif_inner_ = pd.DataFrame(vin, columns=["source", "target", "vif"])
-        self.srmr_ = q.srmr(R, C, st["loadings"], ma)
+
+    def _build_srmr(self):
+        ma, st, _, _, _ = self._labels()
+        self.srmr_ = q.srmr(self.corr_, st["C"], st["loadings"], ma)
+
+    def _build_admissibility(self):
+        ma, st, _, _, _ = self._labels()
         self.admissibility_ = q.admissibility(
             converged=self.converged_, n_iter=self.n_iter_, loadings=st["loadings"],
-            reliab=self.reliability_, C=C, u=st["u"], ma=ma,
+            reliab=self.reliability_, C=st["C"], u=st["u"], ma=ma,
         )
 
     def _reachable(self, i: int, j: int) -> bool:
@@ -483,19 +553,38 @@ class PLSPathModel:
     def scores_(self) -> pd.DataFrame:
         """Standardized construct scores (mean 0, unit sample variance) per respondent."""
         if "_scores" not in self.__dict__:
-            self._scores = self._std_scores(self._need_items("scores_"))
+            self._both_scores("scores_")
         return self._scores
 
     @property
     def index_scores_(self) -> pd.DataFrame:
         """Per-respondent 0-100 index scores (raw items, unstandardized weights)."""
         if "_index_scores" not in self.__dict__:
-            items = self._need_items("index_scores_")
-            xv, ma = items.to_numpy(), self.arrays_
-            if np.isnan(xv).any():
-                s = renormalised_index_scores(xv, self.stats_["u"], ma.member, ma.lo, ma.hi)
-            else:
-                s = index_scores(xv, self.stats_["u"], ma)
-            self._index_scores = pd.DataFrame(s, index=items.index,
-                                              columns=list(self.arrays_.construct_ids))
+            self._both_scores("index_scores_")
         return self._index_scores
+
+    def _both_scores(self, what: str) -> None:
+        """Standardized and 0-100 index scores together: without missing answers both are
+        linear in the items, so one pass over the data (one (n, p) x (p, 2k) product) gives
+        both -- at a million respondents the pass is the cost."""
+        items = self._need_items(what)
+        xv, ma, st = items.to_numpy(), self.arrays_, self.stats_
+        cols = pd.Index(list(ma.construct_ids))
+        # the missing-data report counts missing answers: no scan of the data when there are none
+        if self.missing_.get("n_missing_values", 1) > 0 and np.isnan(xv).any():
+            self._scores = self._std_scores(items)
+            s = renormalised_index_scores(xv, st["u"], ma.member, ma.lo, ma.hi)
+            self._index_scores = pd.DataFrame(s, index=items.index, columns=cols)
+            return
+        Ws = st["W"] / self.item_std_[:, None]  # (x - mean)/sd @ W without an n x p temporary
+        um = st["u"][:, None] * ma.member  # index: 100 (x - lo) um / ((hi - lo) um)
+        den = (ma.hi - ma.lo) @ um
+        k = ma.k
+        coef = np.hstack([Ws, um * (100.0 / den)])  # (p, 2k)
+        # constructs x respondents: each half is one contiguous (k, n) block, the layout a
+        # DataFrame keeps its columns in, so the frames below copy nothing
+        both = coef.T @ xv.T
+        both[:k] -= (self.item_mean_ @ Ws)[:, None]
+        both[k:] -= ((ma.lo @ um) * (100.0 / den))[:, None]
+        self._scores = pd.DataFrame(both[:k].T, index=items.index, columns=cols, copy=False)
+        self._index_scores = pd.DataFrame(both[k:].T, index=items.index, columns=cols, copy=False)
