@@ -11,7 +11,7 @@ import pytest
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.fit import fit, fit_strata
-from csi.estimate.missing import PatternMoments, em, em_batch, em_kernel, pattern_codes
+from csi.estimate.missing import PatternMoments, em, em_batch, em_kernel, em_lockstep, pattern_codes
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.survey.model import ModelSpec
 
@@ -91,6 +91,60 @@ def test_kernel_equals_numpy_em_batch():
     assert a[3].all() and b[3].all()
 
 
+def _resample_like(pm, B=7, seed=0):
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(0.5, 1.5, size=(B, pm.n_patterns))  # resample-like reweighting
+    return pm.n * scale, pm.sums * scale[..., None], pm.cross * scale[..., None, None]
+
+
+def test_lockstep_solver_reaches_em_batch_fixed_point():
+    d = with_mar(sim(600)).to_numpy()
+    pm = PatternMoments.from_arrays(d, list("abcde"))[0]
+    n, sums, cross = _resample_like(pm)
+    start = em(pm, tol=1e-12)
+    d0, S0 = start.mean - pm.center, start.cov
+    a = em_batch(n, sums, cross, pm.masks, d0=d0, cov0=S0, tol=1e-12)
+    iu, ju = np.triu_indices(5)
+    M = np.concatenate([n[..., None], sums, cross[..., iu, ju]], axis=2).transpose(1, 0, 2)  # (P, B, q)
+    plain = em_lockstep.solve(M, pm.masks, d0, S0, tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(plain[0], a[0], atol=1e-10)
+    np.testing.assert_allclose(plain[1], a[1], atol=1e-10)
+    np.testing.assert_array_equal(plain[2], a[2])  # the same EM steps, one by one
+    M1 = np.concatenate([[pm.n], pm.sums.T, pm.cross[:, iu, ju].T]).T[:, None, :]
+    A = em_lockstep.jacobian_inverse(M1, pm.masks, d0, S0)
+    jump = em_lockstep.solve(M, pm.masks, d0, S0, A=A, tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(jump[0], a[0], atol=1e-9)
+    np.testing.assert_allclose(jump[1], a[1], atol=1e-9)
+    assert jump[3].all() and (jump[2] < a[2]).all()  # fewer EM steps to the same fixed point
+    one = em_lockstep.solve(M, pm.masks, d0, S0, tol=0.0, max_iter=1)  # one step = em_batch's first
+    b1 = em_batch(n, sums, cross, pm.masks, d0=d0, cov0=S0, tol=0.0, max_iter=1)
+    np.testing.assert_allclose(one[1], b1[1], atol=1e-12)
+
+
+def test_em_bootstrap_compiled_equals_numpy(monkeypatch):
+    d = with_mar(sim())
+    a = fit(LAV, d, scale=(1, 7), n_boot=60, seed=5)
+    monkeypatch.setitem(em_lockstep._STATE, "ok", False)  # the numpy em_batch path
+    b = fit(LAV, d, scale=(1, 7), n_boot=60, seed=5)
+    for key in ("se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(a.path_coefficients[key], b.path_coefficients[key], atol=2e-5)
+
+
+def test_bca_with_em_uses_the_em_jackknife():
+    d = with_mar(sim(120), share=0.2)
+    res = fit(LAV, d, scale=(1, 7), n_boot=300, seed=2, ci="bca")
+    jk = res.extra["jackknife"]["paths"][:, 0]
+    assert len(jk) == 120 and np.isfinite(jk).all()
+    # each jackknife replicate is the EM fit without one respondent
+    for r in (0, 37, 101):
+        loo = fit(LAV, d.drop(index=r), scale=(1, 7), n_boot=0).path_coefficients["estimate"].iloc[0]
+        assert np.min(np.abs(jk - loo)) < 1e-5
+    pct = fit(LAV, d, scale=(1, 7), n_boot=300, seed=2, ci="percentile").path_coefficients.iloc[0]
+    row = res.path_coefficients.iloc[0]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"]
+    assert (row["ci_low"], row["ci_high"]) != (pct["ci_low"], pct["ci_high"])  # the BCa adjustment
+
+
 def test_renormalised_scores_by_hand():
     # u = (0.25, 0.75) on 1-5: complete row (5, 1) -> 100*(0.25*4 + 0)/4 = 25; (NaN, 3) -> 50
     x = np.array([[5.0, 1.0], [np.nan, 3.0], [np.nan, np.nan]])
@@ -137,8 +191,6 @@ def test_policies_that_cannot_apply_are_refused():
     d = with_mar(sim())
     with pytest.raises(ParameterError, match="missing='fiml'.*for method='cbsem'"):
         fit(LAV, d, scale=(1, 7), n_boot=0, missing="fiml")
-    with pytest.raises(ParameterError, match="ci='bca'.*missing='em'"):
-        fit(LAV, d, scale=(1, 7), n_boot=50, ci="bca")
     with pytest.raises(ParameterError, match="must be a str among"):
         fit(LAV, d, scale=(1, 7), missing="drop")
 
