@@ -208,6 +208,40 @@ def test_structurally_missing_item_needs_a_rule(flagship):
     assert fit(ModelSpec(m.constructs, m.paths, items), sim(), n_boot=0).converged
 
 
+@pytest.mark.filterwarnings("ignore::csi.errors.MissingDataWarning")  # listwise drops > 5%, by design here
+@pytest.mark.parametrize("rule", ["impute", "listwise", "em", "fiml", "pairwise", "mean"])
+def test_not_shown_rules(rule):
+    from csi.survey.model import ItemSpec
+
+    m = ModelSpec.from_blocks({"a": ["a1", "a2", "a3"], "b": ["b1", "b2"]}, [("a", "b")], scale=(1, 7))
+    items = dict(m.items)
+    items["b2"] = ItemSpec("b2", 1, 7, shown_if="a1 >= 4", not_shown=rule)
+    gated = ModelSpec(m.constructs, m.paths, items)
+    d = sim()
+    shown = d["a1"] >= 4
+    d.loc[~shown, "b2"] = np.nan  # not shown: missing by design (MAR given a1)
+    d.loc[d.index[::17], "a2"] = np.nan  # other gaps, handled by the fit's policy
+    allowed = {"impute": ["em", "pairwise", "mean", "listwise"], "listwise": ["em", "mean", "listwise"],
+               "em": ["em"], "fiml": ["em"], "pairwise": ["pairwise"], "mean": ["mean"]}[rule]
+    for policy in ("em", "pairwise", "mean", "listwise"):
+        if policy not in allowed:
+            if rule != "listwise":
+                with pytest.raises(DataError, match=rf"item 'b2' of construct 'b' .*not_shown: {rule}.*"
+                                                    rf"missing={policy!r}"):
+                    fit(gated, d, n_boot=0, missing=policy)
+            continue
+        res = fit(gated, d, n_boot=0, missing=policy)
+        if rule == "listwise" or policy == "listwise":
+            n_shown_complete = int(shown.sum()) if policy != "listwise" else int((shown & d["a2"].notna()).sum())
+            assert res.missing["n_used"] == n_shown_complete and res.missing["n_total"] == 400
+            if rule == "listwise" and policy == "em":  # EM within the shown subgroup = its own EM fit
+                alone = fit(m, d[shown], n_boot=0, missing="em")
+                np.testing.assert_allclose(res.path_coefficients["estimate"], alone.path_coefficients["estimate"],
+                                           atol=1e-10)
+        elif policy == "em":
+            assert res.missing["n_used"] == 400
+
+
 def test_held_out_real_data_recovered_within_002():
     # corporate-reputation data (Hair et al.; SEMinR's corp_rep), its 336 complete respondents;
     # 10% of the answers deleted MAR (only where the first item is at or above its median), 20
@@ -234,3 +268,25 @@ def test_held_out_real_data_recovered_within_002():
         assert res.missing["n_used"] == len(full)
     assert np.abs(np.mean(dev["em"], axis=0)).max() < 0.02
     assert np.abs(np.mean(dev["mean"], axis=0)).max() > 0.03
+
+
+def test_not_shown_rule_in_the_survey_yaml(flagship_path, tmp_path):
+    import re
+
+    from csi.errors import SurveySpecError
+    from csi.survey import load_survey
+
+    text = flagship_path.read_text(encoding="utf-8")
+    cons = text.index("\nconstructs:")
+    m = re.compile(r"\n( +)- id: (\w+)\n").search(text, cons)  # the first item of the first construct
+    ind, item = " " * (len(m.group(1)) + 2), m.group(2)
+    rule = f"{ind}show_if: {{field: cc1, equals: 1}}\n{ind}not_shown: listwise\n"
+    good = text[:m.end()] + rule + text[m.end():]
+    (tmp_path / "s.yaml").write_text(good, encoding="utf-8")
+    spec = load_survey(tmp_path / "s.yaml").to_model().items[item]
+    assert spec.not_shown == "listwise" and spec.shown_if == "cc1 == 1"
+    line = text[:m.end()].count("\n") + 2
+    (tmp_path / "b.yaml").write_text(good.replace("not_shown: listwise", "not_shown: drop"), encoding="utf-8")
+    with pytest.raises(SurveySpecError) as exc:
+        load_survey(tmp_path / "b.yaml")
+    assert f"b.yaml:{line}:" in str(exc.value) and "not_shown" in str(exc.value)
