@@ -42,6 +42,11 @@ def warm_up() -> bool:
     holes.loc[::4, "a2"] = np.nan
     holes.loc[1::5, "c1"] = np.nan
     csi.fit(_MODEL, holes, scale=(1, 7), n_boot=50, seed=0)
+    from csi.estimate.missing import em_kernel  # the row pass of large frames' pattern sums
+
+    for arr in (holes.to_numpy(), np.asfortranarray(holes.to_numpy())):
+        em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), None, 1)
+        em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), np.ones(len(arr)), 1)
     return True
 
 

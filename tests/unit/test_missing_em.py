@@ -290,3 +290,24 @@ def test_not_shown_rule_in_the_survey_yaml(flagship_path, tmp_path):
     with pytest.raises(SurveySpecError) as exc:
         load_survey(tmp_path / "b.yaml")
     assert f"b.yaml:{line}:" in str(exc.value) and "not_shown" in str(exc.value)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted):
+    from csi.estimate.missing import patterns
+
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(4, 1.5, size=(3000, 6)))
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[7] = np.nan  # a respondent with no answer
+    w = rng.uniform(0.5, 2.0, len(x)) if weighted else None
+    monkeypatch.setattr(patterns, "_ROW_PASS", 10**9)  # per-pattern gathers and products
+    a, ca = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w)
+    monkeypatch.setattr(patterns, "_ROW_PASS", 0)  # one compiled pass over the rows
+    b, cb = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w)
+    assert em_kernel.available()
+    np.testing.assert_array_equal(ca, cb)
+    np.testing.assert_array_equal(a.n_rows, b.n_rows)
+    assert a.n_empty == b.n_empty == 1
+    for f in ("n", "sums", "cross"):
+        np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-9)

@@ -38,6 +38,10 @@ from csi.errors import DataError
 
 __all__ = ["PatternMoments", "pattern_codes"]
 
+#: rows from which the pattern sums are one compiled pass over the rows (numba) instead of
+#: per-pattern gathers and matrix products (faster for small frames, no compile on first use).
+_ROW_PASS = 20_000
+
 
 def _row_keys(obs: np.ndarray) -> np.ndarray:
     """One hashable key per row of an (n, p) boolean array (its bits packed)."""
@@ -140,6 +144,18 @@ class PatternMoments:
         rows = np.flatnonzero(any_obs) if not any_obs.all() else None
         codes_sub, masks = pattern_codes(obs if rows is None else obs[rows])
         P = len(masks)
+        codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
+        if rows is not None:
+            codes[rows] = codes_sub
+        from csi.estimate.missing import em_kernel
+
+        fast = em_kernel.pattern_sums(x, codes, center, weights, P) if n > _ROW_PASS else None
+        if fast is not None:
+            nw, sums, cross = fast
+            pm = cls(items=tuple(items), masks=masks, n=nw, center=center, sums=sums, cross=cross,
+                     n_rows=np.bincount(codes_sub, minlength=P).astype(np.int64),
+                     n_empty=0 if rows is None else int(n - len(rows)))
+            return pm, codes
         order = np.argsort(codes_sub, kind="stable")
         bounds = np.searchsorted(codes_sub[order], np.arange(P + 1))
         src = order if rows is None else rows[order]
@@ -164,9 +180,6 @@ class PatternMoments:
                 nw[k] = wk.sum()
                 sums[k] = blk @ wk
                 cross[k] = (blk * wk) @ blk.T
-        codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
-        if rows is not None:
-            codes[rows] = codes_sub
         pm = cls(items=tuple(items), masks=masks, n=nw, center=center, sums=sums, cross=cross,
                  n_rows=n_rows, n_empty=0 if rows is None else int(n - len(rows)))
         return pm, codes
