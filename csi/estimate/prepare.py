@@ -398,9 +398,11 @@ def _check_structural(specs, model, missing: str) -> None:
             continue
         rule = getattr(sp, "not_shown", None)
         owner = next((c.id for c in model.constructs if sp.id in c.items), "?")
+        at = getattr(sp, "show_if_at", None)
         if rule is None:
             raise DataError(
-                f"item {sp.id!r} of construct {owner!r} is shown only when {cond} (show_if): the "
+                (f"{at}: " if at else "")
+                + f"item {sp.id!r} of construct {owner!r} is shown only when {cond} (show_if): the "
                 "respondents not shown it are missing by design, not at random, and the model "
                 "would impute or drop them. Say how it enters: set `not_shown: impute` on the item "
                 "in the survey (treat the unshown answers as missing at random given the "

@@ -59,6 +59,8 @@ class ItemSpec:
     #: :data:`csi.estimate.prepare.NOT_SHOWN_RULES`); None with ``shown_if`` set makes
     #: estimation refuse the item.
     not_shown: str | None = None
+    #: ``"file:line:col"`` of the item's ``show_if`` in the survey (for located errors).
+    show_if_at: str | None = None
 
     def __post_init__(self) -> None:
         if not self.scale_min < self.scale_max:

@@ -290,6 +290,12 @@ def test_not_shown_rule_in_the_survey_yaml(flagship_path, tmp_path):
     with pytest.raises(SurveySpecError) as exc:
         load_survey(tmp_path / "b.yaml")
     assert f"b.yaml:{line}:" in str(exc.value) and "not_shown" in str(exc.value)
+    # no rule: estimation refuses the item, pointing at its show_if in the YAML
+    (tmp_path / "n.yaml").write_text(good.replace(f"{ind}not_shown: listwise\n", ""), encoding="utf-8")
+    model = load_survey(tmp_path / "n.yaml").to_model()
+    col = len(ind) + 1
+    with pytest.raises(DataError, match=rf"^{re.escape(str(tmp_path / 'n.yaml'))}:{line - 1}:{col}: item {item!r}"):
+        fit(model, pd.DataFrame({it: [1.0] * 5 for it in model.item_ids}), n_boot=0)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
