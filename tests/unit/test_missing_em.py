@@ -307,12 +307,17 @@ def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted):
     x[rng.random(x.shape) < 0.15] = np.nan
     x[7] = np.nan  # a respondent with no answer
     w = rng.uniform(0.5, 2.0, len(x)) if weighted else None
+    c = np.full(6, 4.0)
     monkeypatch.setattr(patterns, "_ROW_PASS", 10**9)  # per-pattern gathers and products
-    a, ca = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w)
-    monkeypatch.setattr(patterns, "_ROW_PASS", 0)  # one compiled pass over the rows
-    b, cb = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w)
+    a, ca = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w, center=c)
+    monkeypatch.setattr(patterns, "_ROW_PASS", 0)  # compiled passes over the rows (keys, sums)
+    b, cb = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w, center=c)
+    bc, cbc = PatternMoments.from_arrays(np.ascontiguousarray(x), list("abcdef"), w, center=c)
     assert em_kernel.available()
     np.testing.assert_array_equal(ca, cb)
+    np.testing.assert_array_equal(ca, cbc)
+    np.testing.assert_array_equal(a.masks, b.masks)
+    np.testing.assert_allclose(b.cross, bc.cross, rtol=1e-12, atol=1e-9)
     np.testing.assert_array_equal(a.n_rows, b.n_rows)
     assert a.n_empty == b.n_empty == 1
     for f in ("n", "sums", "cross"):

@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "em_chunk", "pattern_sums"]
+__all__ = ["available", "em_chunk", "pattern_sums", "row_keys"]
 
 _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
@@ -168,6 +168,30 @@ def _pattern_sums(x, codes, center, w, has_w, n_out, sums, cross):
                     ck[base + j] += yi * y[j]
 
 
+def _row_keys(x, out):
+    n, p = x.shape
+    B = 1024
+    for lo in range(0, n, B):
+        hi = min(lo + B, n)
+        for r in range(lo, hi):
+            out[r] = 0
+        for j in range(p):  # column by column: contiguous reads for a column-major x
+            bit = np.int64(1) << j
+            for r in range(lo, hi):
+                if not np.isnan(x[r, j]):
+                    out[r] |= bit
+
+
+def row_keys(x):
+    """int64 key per row of ``x`` (n, p <= 62): bit ``j`` set when item ``j`` is answered
+    (one compiled pass; None without numba or with more items)."""
+    if not available() or x.shape[1] > 62:
+        return None
+    out = np.empty(x.shape[0], dtype=np.int64)
+    _STATE["keys"](x, out)
+    return out
+
+
 def pattern_sums(x, codes, center, weights, P):
     """Per-pattern ``(n, sums, cross)`` of :class:`~csi.estimate.missing.patterns.PatternMoments`
     in one compiled pass over the rows of ``x`` (n, p; NaN = missing; any memory order):
@@ -203,6 +227,7 @@ def _compile() -> bool:
     except ImportError:  # pragma: no cover
         return False
     cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
+    _STATE["keys"] = numba.njit(cache=cache, nogil=True)(_row_keys)
     _STATE["psums"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_pattern_sums)
     globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)

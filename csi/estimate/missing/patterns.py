@@ -89,6 +89,32 @@ def pattern_codes(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rank[inv], masks[order]
 
 
+def _from_arrays_compiled(cls, x, items, weights, center):
+    """:meth:`PatternMoments.from_arrays` in two compiled passes over the rows (pattern keys,
+    then sums); the same patterns, order and codes. None without numba or above 62 items."""
+    from csi.estimate.missing import em_kernel
+
+    keys = em_kernel.row_keys(x)
+    if keys is None:
+        return None
+    n, p = x.shape
+    inv, uniq = pd.factorize(keys)  # first-appearance order, as pattern_codes
+    uniq = np.asarray(uniq, dtype=np.int64)
+    nonempty = uniq != 0
+    masks_all = ((uniq[:, None] >> np.arange(p)) & 1).astype(bool)
+    masks = masks_all[nonempty]
+    order = np.lexsort((np.arange(len(masks)), -masks.sum(axis=1)))
+    rank = np.full(len(uniq), -1, dtype=np.int64)
+    rank[np.flatnonzero(nonempty)[order]] = np.arange(len(masks))
+    codes = rank[inv]
+    P = len(masks)
+    nw, sums, cross = em_kernel.pattern_sums(x, codes, center, weights, P)
+    n_rows = np.bincount(codes[codes >= 0], minlength=P).astype(np.int64)
+    pm = cls(items=tuple(items), masks=masks[order], n=nw, center=center, sums=sums, cross=cross,
+             n_rows=n_rows, n_empty=int(n - n_rows.sum()))
+    return pm, codes
+
+
 @dataclass(frozen=True)
 class PatternMoments:
     """Weighted counts, sums and cross-products of the observed items, per missingness pattern.
@@ -135,6 +161,10 @@ class PatternMoments:
         if x.ndim != 2:
             raise DataError("pattern moments need a 2-D array of items")
         n, p = x.shape
+        if n > _ROW_PASS and center is not None:
+            fast = _from_arrays_compiled(cls, x, items, weights, np.asarray(center, dtype=np.float64))
+            if fast is not None:
+                return fast
         obs = ~np.isnan(x)
         any_obs = obs.any(axis=1)
         if center is None:
