@@ -1,7 +1,7 @@
 """Bootstrap with missing data: every resample re-runs EM on its own pattern moments.
 
 A resample's per-pattern sufficient statistics are linear in its counts, exactly as the
-complete-data moments are (:mod:`csi.estimate.bootstrap`): with the respondents sorted by
+complete-data moments are (:mod:`csi.estimate.resample.bootstrap`): with the respondents sorted by
 (stratum, pattern) and ``FTr`` the per-respondent terms ``[w, w y, w vech(y y')]`` (``y`` the
 items about the scale midpoints, 0 where unanswered) as rows, pattern ``k``'s statistics for
 a chunk of resamples are ``counts[:, span_k] @ FTr[span_k]`` -- one matrix product per
@@ -12,14 +12,14 @@ with the full-sample EM Jacobian; the resulting correlations go through the same
 iteration as the point estimate.
 
 Stratified resampling (``strata``) draws within strata from the same per-stratum streams as
-:func:`csi.estimate.bootstrap.bootstrap_moments`; with ``stratum_fns`` each stratum's own EM
+:func:`csi.estimate.resample.bootstrap.bootstrap_moments`; with ``stratum_fns`` each stratum's own EM
 runs on its part of the same resamples. Sampling weights enter the terms. Resamples where an
 item has no variance among its answers are excluded (``n_zero_variance``); resamples whose EM
 (or PLS iteration) does not converge are excluded (``n_not_converged``).
 
 ``jackknife=True`` adds the delete-one (or, above 2,000 respondents, delete-group with 1,000
 random groups) EM fits that BCa intervals take their acceleration from, as
-:func:`csi.estimate.bootstrap.bootstrap_moments` does for complete data.
+:func:`csi.estimate.resample.bootstrap.bootstrap_moments` does for complete data.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import os
 
 import numpy as np
 
-from csi.estimate.bootstrap import BootstrapResult, _counts, _WorkspacePool, run_chunks
 from csi.estimate.missing import em_lockstep
 from csi.estimate.missing.em import em_batch
+from csi.estimate.resample.bootstrap import BootstrapResult, _counts, _WorkspacePool, run_chunks
 
 __all__ = ["bootstrap_em"]
 
@@ -191,7 +191,7 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     center : ndarray (p,)
         Centre of the sums (e.g. the scale midpoints).
     stat_fn : callable(Rt, mean, sd, n) -> dict of (B, ...) arrays with ``converged``
-    strata, stratum_fns : as :func:`csi.estimate.bootstrap.bootstrap_moments`
+    strata, stratum_fns : as :func:`csi.estimate.resample.bootstrap.bootstrap_moments`
     stratum_starts : dict code -> (mean, cov), warm starts of the strata's own fits
     jackknife : bool
         Also compute the EM jackknife replicates (for BCa); ``BootstrapResult.jackknife``.
