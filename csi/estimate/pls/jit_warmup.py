@@ -47,6 +47,7 @@ def warm_up() -> bool:
     for arr in (holes.to_numpy(), np.asfortranarray(holes.to_numpy())):
         em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), None, 1)
         em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), np.ones(len(arr)), 1)
+        em_kernel.row_keys(arr)
     return True
 
 
