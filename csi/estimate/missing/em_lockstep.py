@@ -121,8 +121,15 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
     t = np.empty(m)
     tf = np.empty(m)
     tj = np.empty(m)
+    u = np.empty(m)
+    g_prev = np.empty(m)
+    mem = 8
+    Ym = np.empty((mem, m))
+    Am = np.empty((mem, m))
     Sj = np.empty((p, p))
     for b in range(c):
+        nmem = 0
+        have_prev = False
         N = 0.0
         for i in range(p):
             T1b[i] = 0.0
@@ -234,19 +241,43 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
                     done = True
                     break
                 continue
-            # jump: t + A (F - t)
+            # jump: t - H G with G = F(t) - t and H ~ (J_G)^-1: H_0 = -A, refined by "bad"
+            # Broyden updates H += a y' (a = -H_prev G / y'y, y = G - G_prev) from this resample's
+            # own steps, so the jumps converge superlinearly
             for i in range(p):
                 t[i] = d[i]
                 tf[i] = T1[i] - d[i]
             for e in range(len(iu)):
                 t[p + e] = S[iu[e], ju[e]]
                 tf[p + e] = T2[iu[e], ju[e]] - t[p + e]
-            for i in range(m):
-                acc = t[i]
+            for i in range(m):  # u = H G = -A G + sum a_q (y_q . G)
+                acc = 0.0
                 Ai = A[i]
                 for j in range(m):
                     acc += Ai[j] * tf[j]
-                tj[i] = acc
+                u[i] = -acc
+            for qm in range(nmem):
+                cq = 0.0
+                for j in range(m):
+                    cq += Ym[qm, j] * tf[j]
+                for j in range(m):
+                    u[j] += Am[qm, j] * cq
+            fac = 1.0
+            if have_prev and nmem < mem:
+                yy = 0.0
+                yg = 0.0
+                for j in range(m):
+                    yv = tf[j] - g_prev[j]
+                    Ym[nmem, j] = yv
+                    yy += yv * yv
+                    yg += yv * tf[j]
+                if yy > 0.0:
+                    for j in range(m):
+                        Am[nmem, j] = -u[j] / yy
+                    nmem += 1
+                    fac = 1.0 - yg / yy
+            for i in range(m):
+                tj[i] = t[i] - fac * u[i]
             for e in range(len(iu)):
                 Sj[iu[e], ju[e]] = tj[p + e]
                 Sj[ju[e], iu[e]] = tj[p + e]
@@ -255,11 +286,15 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
                     d[i] = tj[i]
                     for j in range(p):
                         S[i, j] = Sj[i, j]
+                for j in range(m):
+                    g_prev[j] = tf[j]
+                have_prev = True
             else:  # outside the positive-definite cone: keep the EM step
                 for i in range(p):
                     d[i] = T1[i]
                     for j in range(p):
                         S[i, j] = T2[i, j]
+                have_prev = False
         for i in range(p):
             out_d[b, i] = d[i]
             for j in range(p):
