@@ -367,7 +367,9 @@ def solve(M, masks, d0, S0, *, A=None, tol=1e-6, max_iter=500, index=None):
     d0 = np.ascontiguousarray(np.broadcast_to(np.asarray(d0, dtype=float), (c, p)))
     S0 = np.ascontiguousarray(np.broadcast_to(np.asarray(S0, dtype=float), (c, p, p)))
     use_jump = A is not None
-    A = np.zeros((1, 1)) if A is None else np.ascontiguousarray(A, dtype=float)
+    # float32: A is only the preconditioner of the jumps (the fixed point is EM's), and at half
+    # the size it stays in cache for the per-step matrix-vector product
+    A = np.zeros((1, 1), dtype=np.float32) if A is None else np.ascontiguousarray(A, dtype=np.float32)
     out_d, out_S = np.empty((c, p)), np.empty((c, p, p))
     iters, conv = np.zeros(c, dtype=np.int64), np.zeros(c, dtype=np.bool_)
     fn = _STATE["fn"] if available() else _solve
