@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # compile the bootstrap kernels once (numba caches them on disk until kernel.py changes)
-$(JIT): $(STAMP) csi/estimate/pls/kernel.py csi/estimate/missing/em_kernel.py
+$(JIT): $(STAMP) csi/estimate/pls/kernel.py csi/estimate/missing/em_kernel.py csi/estimate/missing/em_lockstep.py
 	$(PY) -m csi.estimate.pls.jit_warmup
 	touch $(JIT)
 

@@ -100,8 +100,8 @@ def main() -> None:
     xbm = with_patterns(xb, seed=3)
     fb, fbm = pd.DataFrame(xb, columns=ITEMS), pd.DataFrame(xbm, columns=ITEMS)
     del xb, xbm
-    PLSPathModel().fit(model, fb.iloc[:1000])
-    PLSPathModel().fit(model, fbm.iloc[:1000])
+    PLSPathModel().fit(model, fb.iloc[:30000])  # warm-up: above 20,000 rows the compiled row pass
+    PLSPathModel().fit(model, fbm.iloc[:30000])
     f_c = best(lambda: PLSPathModel().fit(model, fb, missing="listwise"), args.fit_repeats)
     f_m = best(lambda: PLSPathModel().fit(model, fbm), args.fit_repeats)
     print(f"single fit, N = {args.n_big:,}:")

@@ -283,10 +283,6 @@ def _check_missing(missing, ci, n_boot, est=None) -> None:
         raise ParameterError(
             "missing='fiml' (casewise maximum likelihood) is for method='cbsem'; PLS estimates "
             "from the EM mean and covariance, the same saturated ML estimate: use missing='em'")
-    if est is not None and est.em_ is not None and ci == "bca" and n_boot > 0:
-        raise ParameterError(
-            "ci='bca' needs a jackknife, which is not available with missing='em' on data with "
-            "missing answers; use ci='percentile'")
 
 
 def _point_fit(spec, data, weights, missing, weighting, consistent, missing_types=None):
@@ -362,7 +358,8 @@ def _bootstrap(est: PLSPathModel, n_boot, seed, progress, jackknife, strata=None
         starts = {g: (r.mean, r.cov) for g, r in (stratum_ems or {}).items() if r is not None}
         return bootstrap_em(est._item_values(), wts, pcodes, pm.masks, (est.em_.mean, est.em_.cov),
                             pm.center, _stat_fn(est), n_boot=n_boot, seed=seed, progress=progress,
-                            strata=strata, stratum_fns=stratum_fns, stratum_starts=starts)
+                            strata=strata, stratum_fns=stratum_fns, stratum_starts=starts,
+                            jackknife=jackknife)
     return bootstrap_moments(est._item_values(), wts, est.arrays_, _stat_fn(est), n_boot=n_boot,
                              seed=seed, progress=progress, jackknife=jackknife, strata=strata,
                              stratum_fns=stratum_fns)

@@ -26,8 +26,21 @@ Missing-data policies
     (SEMinR's ``mean_replacement``; needed to reproduce the corp_rep reference values).
 
 Items shown only to some respondents (``show_if`` in the survey) are structurally missing
-for the others: unless the survey says how they enter (``not_shown: impute``), any policy
-refuses them with a :class:`~csi.errors.DataError` naming the item.
+for the others. The survey says how they enter with the item's ``not_shown`` rule
+(:data:`NOT_SHOWN_RULES`):
+
+``impute``
+    the unshown answers are missing at random given the display condition (it depends on an
+    observed answer) and are handled by the fit's policy, whatever it is;
+``listwise``
+    the model uses only the respondents who answered the item (those not shown it are
+    dropped before the fit's policy handles the other gaps);
+``em``, ``fiml``, ``pairwise``, ``mean``
+    the item may only be estimated under that policy (``em`` and ``fiml`` are the same
+    saturated-ML treatment, for PLS and CB-SEM); another policy is refused.
+
+Without a rule any policy refuses the item with a :class:`~csi.errors.DataError` naming the
+item, its construct and the condition.
 """
 
 from __future__ import annotations
@@ -47,6 +60,8 @@ __all__ = ["PreparedData", "PreparedArrays", "prepare_data", "prepare_arrays", "
            "check_option"]
 
 MISSING_POLICIES = POLICIES
+#: the ``not_shown`` rules an item with ``show_if`` may carry (module docstring).
+NOT_SHOWN_RULES = ("impute", "listwise", "em", "fiml", "pairwise", "mean")
 
 
 @dataclass(frozen=True)
@@ -216,7 +231,7 @@ def prepare_arrays(
         raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}")
     plan = _item_plan(model)
     item_ids = plan.item_ids
-    _check_structural(plan.specs, model)
+    _check_structural(plan.specs, model, missing)
     col_list = data.columns.tolist()
     col_set = set(col_list)
     absent = [c for c in item_ids if c not in col_set]
@@ -313,17 +328,25 @@ def prepare_arrays(
             x, owned = np.array(x, dtype="float64", copy=True), True
         x[:, rev] = lo[rev] + hi[rev] - x[:, rev]
     index, frame = data.index, None
+    shown = _shown_only(specs, nan_mask)
+    n_subgroup = 0
+    if shown is not None:  # `not_shown: listwise`: only the respondents shown the item(s)
+        n_subgroup = int((~shown).sum())
+        x, index, nan_mask = x[shown], index[shown], nan_mask[shown]
+        n_nan_col = nan_mask.sum(axis=0)
+        if w is not None:
+            w = w[shown]
     row_missing = nan_mask.any(axis=1) if nan_mask is not None else None
     info = {
         "policy": missing,
         "n_missing_values": int(n_nan_col.sum()),
         "n_respondents_affected": 0 if row_missing is None else int(row_missing.sum()),
-        "n_dropped": 0,
+        "n_dropped": n_subgroup,
         "by_item": by_item,
     }
     if missing == "listwise" and info["n_respondents_affected"]:
         keep = ~row_missing
-        info["n_dropped"] = int(row_missing.sum())
+        info["n_dropped"] += int(row_missing.sum())
         frame = pd.DataFrame(x, index=index, columns=sub.columns, copy=False).loc[keep]
         if w is not None:
             w = w[keep]
@@ -333,7 +356,7 @@ def prepare_arrays(
     elif missing in ("em", "fiml") and row_missing is not None:
         empty = nan_mask.all(axis=1)
         if empty.any():  # no answered item: no information on the items
-            info["n_dropped"] = int(empty.sum())
+            info["n_dropped"] += int(empty.sum())
             frame = pd.DataFrame(x, index=index, columns=sub.columns, copy=False).loc[~empty]
             if w is not None:
                 w = w[~empty]
@@ -357,18 +380,42 @@ def prepare_arrays(
                           frame=frame, type_counts=counts, n_total=len(data))
 
 
-def _check_structural(specs, model) -> None:
-    """Refuse items shown only to a subgroup unless the survey says how they enter."""
+def _check_structural(specs, model, missing: str) -> None:
+    """Refuse items shown only to a subgroup unless the survey says how they enter under ``missing``."""
+    ml = ("em", "fiml")
     for sp in specs:
         cond = getattr(sp, "shown_if", None)
-        if cond and getattr(sp, "not_shown", None) is None:
-            owner = next((c.id for c in model.constructs if sp.id in c.items), "?")
+        if not cond:
+            continue
+        rule = getattr(sp, "not_shown", None)
+        owner = next((c.id for c in model.constructs if sp.id in c.items), "?")
+        at = getattr(sp, "show_if_at", None)
+        if rule is None:
             raise DataError(
-                f"item {sp.id!r} of construct {owner!r} is shown only when {cond} (show_if): the "
+                (f"{at}: " if at else "")
+                + f"item {sp.id!r} of construct {owner!r} is shown only when {cond} (show_if): the "
                 "respondents not shown it are missing by design, not at random, and the model "
                 "would impute or drop them. Say how it enters: set `not_shown: impute` on the item "
                 "in the survey (treat the unshown answers as missing at random given the "
-                "condition), or remove the item from the model's constructs")
+                "condition), `not_shown: listwise` (use only the respondents shown it), or the one "
+                "policy it may be estimated under (em, fiml, pairwise, mean); or remove the item "
+                "from the model's constructs")
+        if rule in ("impute", "listwise") or rule == missing or (rule in ml and missing in ml):
+            continue
+        raise DataError(
+            f"item {sp.id!r} of construct {owner!r} (shown only when {cond}) has `not_shown: {rule}` "
+            f"in the survey, so it may only be estimated with missing={rule!r}; this fit uses "
+            f"missing={missing!r}. Fit with missing={rule!r} or change the item's rule")
+
+
+def _shown_only(specs, nan_mask):
+    """Rows kept by the items' ``not_shown: listwise`` rules (None: no such item has a gap)."""
+    cols = [c for c, sp in enumerate(specs)
+            if getattr(sp, "shown_if", None) and getattr(sp, "not_shown", None) == "listwise"]
+    if not cols or nan_mask is None:
+        return None
+    gone = nan_mask[:, cols].any(axis=1)
+    return ~gone if gone.any() else None
 
 
 def _numeric(raw: pd.Series, item: str, index: pd.Index) -> np.ndarray:

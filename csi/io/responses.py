@@ -380,13 +380,15 @@ def read_frame_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = None,
-                     pii_key: bytes | None = None) -> tuple[pd.DataFrame, dict]:
+                     pii_key: bytes | None = None, with_missing_types: bool = False):
     """Validate one respondent's answers (a form submission) exactly like an imported row.
 
     ``answers`` maps field ids (and ``respondent_id``/``submitted_at``/``wave``) to values;
     multiple-choice answers may be lists of codes. Returns the one-row canonical frame and the
     keyed pseudonyms of any contact fields (empty without ``pii_key``/``pii_salt``; raw values
-    are never kept).
+    are never kept); with ``with_missing_types`` also the row's missingness types (as
+    ``ImportResult.missing_types``: a field given as None or "" is ``not_shown`` when its
+    ``show_if`` is false, ``dont_know`` for the don't-know code, else ``no_answer``).
 
     Raises
     ------
@@ -411,4 +413,7 @@ def validate_answers(survey: Survey, answers: dict, *, pii_salt: str | None = No
     pii = {}
     if res.pii_hashes is not None:
         pii = {k: v for k, v in res.pii_hashes.iloc[0].to_dict().items() if v is not None}
+    if with_missing_types:
+        mt = pd.DataFrame(index=res.valid.index) if res.missing_types is None else res.missing_types
+        return res.valid.reset_index(drop=True), pii, mt.reset_index(drop=True)
     return res.valid.reset_index(drop=True), pii

@@ -298,12 +298,14 @@ class Store:
         given = dict(answers)
         given.setdefault("respondent_id", uuid.uuid4().hex)
         given.setdefault("submitted_at", datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"))
-        frame, pii = validate_answers(survey, given, pii_key=_form_pii_key() if _has_pii(survey, given) else None)
+        frame, pii, mtypes = validate_answers(survey, given, with_missing_types=True,
+                                              pii_key=_form_pii_key() if _has_pii(survey, given) else None)
         rid = str(frame["respondent_id"].iloc[0])
         rec = {"survey_id": survey.id, "respondent_id": rid, "submission_key": key, "source_row": None,
                "submitted_at": _iso(frame["submitted_at"])[0], "wave": str(frame["wave"].iloc[0]),
                "answers": _answers_json(frame, list(field_kinds(survey)))[0], "flags": None,
-               "pii": json.dumps(pii) if pii else None, "batch_id": None}
+               "pii": json.dumps(pii) if pii else None, "batch_id": None,
+               "missing": missing_json(mtypes, frame.index)[0]}
 
         def run() -> str:
             with write_transaction(self.engine) as conn, conn.begin():
@@ -316,7 +318,8 @@ class Store:
                 sv = self._survey_version_id(conn, survey)
                 res = conn.execute(responses.insert().values(**rec, survey_version_id=sv))
                 write_answers(conn, ensure_answers_table(conn, sv, survey), survey, frame,
-                              [int(res.inserted_primary_key[0])], submitted=[rec["submitted_at"]])
+                              [int(res.inserted_primary_key[0])], submitted=[rec["submitted_at"]],
+                              missing_types=mtypes)
                 return rid
 
         try:

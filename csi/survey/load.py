@@ -249,6 +249,17 @@ def _num(s: str) -> Any:
             return s
 
 
+def locate(text: str, file: str, loc: tuple[Any, ...], *, at_key: bool = True) -> str:
+    """``"file:line:col"`` of the key at ``loc`` (e.g. ``("constructs", "quality", "items", 0,
+    "show_if")``) in the survey source ``text``; ``"file"`` alone when it cannot be found.
+    For errors found after loading (estimation refusing an item), so they point at the YAML."""
+    try:
+        line, col = _pos(_parse_yaml(text, file), loc, at_key=at_key)
+    except SurveySpecError:
+        return file
+    return f"{file}:{line}:{col}" if line is not None else file
+
+
 def _pos(raw: Any, loc: tuple[Any, ...], *, at_key: bool = False) -> tuple[int | None, int | None]:
     """1-based (line, column) of the node at ``loc`` (its value, or its key when ``at_key``)."""
     matched, parent, last = _walk(raw, loc)

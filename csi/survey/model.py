@@ -55,9 +55,12 @@ class ItemSpec:
     dont_know: float | None = None
     #: the item's display condition as text (``"cc1 == 1"``) when the survey has ``show_if``.
     shown_if: str | None = None
-    #: how a not-shown answer enters the model (``"impute"``: as missing at random); None
-    #: with ``shown_if`` set makes estimation refuse the item.
+    #: how a not-shown answer enters the model (``"impute"``, ``"listwise"`` or a policy name;
+    #: :data:`csi.estimate.prepare.NOT_SHOWN_RULES`); None with ``shown_if`` set makes
+    #: estimation refuse the item.
     not_shown: str | None = None
+    #: ``"file:line:col"`` of the item's ``show_if`` in the survey (for located errors).
+    show_if_at: str | None = None
 
     def __post_init__(self) -> None:
         if not self.scale_min < self.scale_max:

@@ -136,8 +136,11 @@ class Item(_Model):
     short: Text | None = None  # short label for charts
     #: issue 13: platform option number -> stored value for this item (wins over the scale's)
     export_codes: dict[Number, Number] | None = None
-    # issue 14: how a not-shown answer (show_if false) enters a model ("impute": as MAR)
-    not_shown: Literal["impute"] | None = None
+    # issue 14: how a not-shown answer (show_if false) enters a model: "impute" (missing at
+    # random given the condition, under the fit's policy), "listwise" (the model uses only the
+    # respondents shown it), or the one policy it may be estimated under (em, fiml, pairwise,
+    # mean); see csi.estimate.prepare
+    not_shown: Literal["impute", "listwise", "em", "fiml", "pairwise", "mean"] | None = None
     # issue 20: the item's own scale anchors (e.g. {1: falls short, 10: exceeds}); when given,
     # the form shows these instead of the scale's labels (never both)
     labels: dict[Number, Text] = Field(default_factory=dict)

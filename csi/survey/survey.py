@@ -145,11 +145,16 @@ class Survey(SurveyDoc):
         specs: dict[str, ItemSpec] = {}
         for cid, c in self.constructs.items():
             constructs.append(ConstructSpec(cid, tuple(it.id for it in c.items), c.mode, c.binary))
-            for it in c.items:
+            for i, it in enumerate(c.items):
                 sc = items[it.id].scale
                 codes = tuple(sc.missing_codes) + ((sc.dont_know,) if sc.dont_know is not None else ())
+                where = None
+                if it.show_if is not None and it.not_shown is None:  # estimation will refuse it: say where
+                    from csi.survey.load import locate
+
+                    where = locate(self._source_text, self._source_file, ("constructs", cid, "items", i, "show_if"))
                 specs[it.id] = ItemSpec(it.id, sc.min, sc.max, it.reverse, codes, sc.dont_know,
-                                        _condition_text(it.show_if), it.not_shown)
+                                        _condition_text(it.show_if), it.not_shown, where)
         return ModelSpec(tuple(constructs), tuple(self.effective_paths), specs)
 
     def to_lavaan(self) -> str:

@@ -107,3 +107,31 @@ def test_fit_cbsem_fiml_on_the_acsi_model():
     assert res.missing["policy"] == "fiml" and res.missing["n_used"] == 500
     assert res.missing["em"]["converged"] and res.missing["by_type"]["no_answer"] == 547
     assert res.fit["chi2"] == pytest.approx(ref("acsi")["fit"]["chisq"], abs=1e-3)
+
+
+def test_fiml_alpha_and_htmt_come_from_the_saturated_ml_correlations():
+    # alpha (standardized) and HTMT from lavaan's h1 covariance, not from pairwise-complete
+    # correlations of the MAR data (which are biased under MAR)
+    r = ref("acsi")
+    cons = tuple(ConstructSpec(c, its, binary=(c == "complaint")) for c, its in ACSI_BLOCKS.items())
+    items = {it: ItemSpec(it, 0, 1) if it == "cmp1" else ItemSpec(it, 1, 10)
+             for its in ACSI_BLOCKS.values() for it in its}
+    res = fit_cbsem(ModelSpec(cons, ACSI_DEFAULT_PATHS, items), data("acsi"), missing="fiml")
+    cov = pd.DataFrame(r["h1_cov"], index=r["variables"], columns=r["variables"])
+    sd = np.sqrt(np.diag(cov))
+    corr = cov / np.outer(sd, sd)
+    rel = res.reliability.set_index("construct")
+    for c, its in ACSI_BLOCKS.items():
+        if len(its) > 1:
+            k = len(its)
+            alpha = k / (k - 1) * (1 - k / corr.loc[list(its), list(its)].to_numpy().sum())
+            assert rel.loc[c, "alpha"] == pytest.approx(alpha, abs=1e-4), c
+    a, b = ACSI_BLOCKS["quality"], ACSI_BLOCKS["satisfaction"]
+    het = corr.loc[list(a), list(b)].to_numpy().mean()
+    mono = [corr.loc[list(s), list(s)].to_numpy()[np.triu_indices(3, 1)].mean() for s in (a, b)]
+    got = res.htmt.set_index(["construct_a", "construct_b"])
+    key = ("quality", "satisfaction") if ("quality", "satisfaction") in got.index else ("satisfaction", "quality")
+    assert got.loc[key, "estimate"] == pytest.approx(het / np.sqrt(mono[0] * mono[1]), abs=1e-4)
+    pairwise = data("acsi")[list(ACSI_BLOCKS["satisfaction"])].corr().to_numpy()
+    k = 3
+    assert abs(k / (k - 1) * (1 - k / pairwise.sum()) - rel.loc["satisfaction", "alpha"]) > 1e-4

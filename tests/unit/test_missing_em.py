@@ -11,7 +11,7 @@ import pytest
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.fit import fit, fit_strata
-from csi.estimate.missing import PatternMoments, em, em_batch, em_kernel, pattern_codes
+from csi.estimate.missing import PatternMoments, em, em_batch, em_kernel, em_lockstep, pattern_codes
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.survey.model import ModelSpec
 
@@ -91,6 +91,60 @@ def test_kernel_equals_numpy_em_batch():
     assert a[3].all() and b[3].all()
 
 
+def _resample_like(pm, B=7, seed=0):
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(0.5, 1.5, size=(B, pm.n_patterns))  # resample-like reweighting
+    return pm.n * scale, pm.sums * scale[..., None], pm.cross * scale[..., None, None]
+
+
+def test_lockstep_solver_reaches_em_batch_fixed_point():
+    d = with_mar(sim(600)).to_numpy()
+    pm = PatternMoments.from_arrays(d, list("abcde"))[0]
+    n, sums, cross = _resample_like(pm)
+    start = em(pm, tol=1e-12)
+    d0, S0 = start.mean - pm.center, start.cov
+    a = em_batch(n, sums, cross, pm.masks, d0=d0, cov0=S0, tol=1e-12)
+    iu, ju = np.triu_indices(5)
+    M = np.concatenate([n[..., None], sums, cross[..., iu, ju]], axis=2).transpose(1, 0, 2)  # (P, B, q)
+    plain = em_lockstep.solve(M, pm.masks, d0, S0, tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(plain[0], a[0], atol=1e-10)
+    np.testing.assert_allclose(plain[1], a[1], atol=1e-10)
+    np.testing.assert_array_equal(plain[2], a[2])  # the same EM steps, one by one
+    M1 = np.concatenate([[pm.n], pm.sums.T, pm.cross[:, iu, ju].T]).T[:, None, :]
+    A = em_lockstep.jacobian_inverse(M1, pm.masks, d0, S0)
+    jump = em_lockstep.solve(M, pm.masks, d0, S0, A=A, tol=1e-12, max_iter=1000)
+    np.testing.assert_allclose(jump[0], a[0], atol=1e-9)
+    np.testing.assert_allclose(jump[1], a[1], atol=1e-9)
+    assert jump[3].all() and (jump[2] < a[2]).all()  # fewer EM steps to the same fixed point
+    one = em_lockstep.solve(M, pm.masks, d0, S0, tol=0.0, max_iter=1)  # one step = em_batch's first
+    b1 = em_batch(n, sums, cross, pm.masks, d0=d0, cov0=S0, tol=0.0, max_iter=1)
+    np.testing.assert_allclose(one[1], b1[1], atol=1e-12)
+
+
+def test_em_bootstrap_compiled_equals_numpy(monkeypatch):
+    d = with_mar(sim())
+    a = fit(LAV, d, scale=(1, 7), n_boot=60, seed=5)
+    monkeypatch.setitem(em_lockstep._STATE, "ok", False)  # the numpy em_batch path
+    b = fit(LAV, d, scale=(1, 7), n_boot=60, seed=5)
+    for key in ("se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(a.path_coefficients[key], b.path_coefficients[key], atol=2e-5)
+
+
+def test_bca_with_em_uses_the_em_jackknife():
+    d = with_mar(sim(120), share=0.2)
+    res = fit(LAV, d, scale=(1, 7), n_boot=300, seed=2, ci="bca")
+    jk = res.extra["jackknife"]["paths"][:, 0]
+    assert len(jk) == 120 and np.isfinite(jk).all()
+    # each jackknife replicate is the EM fit without one respondent
+    for r in (0, 37, 101):
+        loo = fit(LAV, d.drop(index=r), scale=(1, 7), n_boot=0).path_coefficients["estimate"].iloc[0]
+        assert np.min(np.abs(jk - loo)) < 1e-5
+    pct = fit(LAV, d, scale=(1, 7), n_boot=300, seed=2, ci="percentile").path_coefficients.iloc[0]
+    row = res.path_coefficients.iloc[0]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"]
+    assert (row["ci_low"], row["ci_high"]) != (pct["ci_low"], pct["ci_high"])  # the BCa adjustment
+
+
 def test_renormalised_scores_by_hand():
     # u = (0.25, 0.75) on 1-5: complete row (5, 1) -> 100*(0.25*4 + 0)/4 = 25; (NaN, 3) -> 50
     x = np.array([[5.0, 1.0], [np.nan, 3.0], [np.nan, np.nan]])
@@ -137,8 +191,6 @@ def test_policies_that_cannot_apply_are_refused():
     d = with_mar(sim())
     with pytest.raises(ParameterError, match="missing='fiml'.*for method='cbsem'"):
         fit(LAV, d, scale=(1, 7), n_boot=0, missing="fiml")
-    with pytest.raises(ParameterError, match="ci='bca'.*missing='em'"):
-        fit(LAV, d, scale=(1, 7), n_boot=50, ci="bca")
     with pytest.raises(ParameterError, match="must be a str among"):
         fit(LAV, d, scale=(1, 7), missing="drop")
 
@@ -154,6 +206,40 @@ def test_structurally_missing_item_needs_a_rule(flagship):
         fit(gated, sim(), n_boot=0)
     items["b2"] = ItemSpec("b2", 1, 7, shown_if="cc1 == 1", not_shown="impute")
     assert fit(ModelSpec(m.constructs, m.paths, items), sim(), n_boot=0).converged
+
+
+@pytest.mark.filterwarnings("ignore::csi.errors.MissingDataWarning")  # listwise drops > 5%, by design here
+@pytest.mark.parametrize("rule", ["impute", "listwise", "em", "fiml", "pairwise", "mean"])
+def test_not_shown_rules(rule):
+    from csi.survey.model import ItemSpec
+
+    m = ModelSpec.from_blocks({"a": ["a1", "a2", "a3"], "b": ["b1", "b2"]}, [("a", "b")], scale=(1, 7))
+    items = dict(m.items)
+    items["b2"] = ItemSpec("b2", 1, 7, shown_if="a1 >= 4", not_shown=rule)
+    gated = ModelSpec(m.constructs, m.paths, items)
+    d = sim()
+    shown = d["a1"] >= 4
+    d.loc[~shown, "b2"] = np.nan  # not shown: missing by design (MAR given a1)
+    d.loc[d.index[::17], "a2"] = np.nan  # other gaps, handled by the fit's policy
+    allowed = {"impute": ["em", "pairwise", "mean", "listwise"], "listwise": ["em", "mean", "listwise"],
+               "em": ["em"], "fiml": ["em"], "pairwise": ["pairwise"], "mean": ["mean"]}[rule]
+    for policy in ("em", "pairwise", "mean", "listwise"):
+        if policy not in allowed:
+            if rule != "listwise":
+                with pytest.raises(DataError, match=rf"item 'b2' of construct 'b' .*not_shown: {rule}.*"
+                                                    rf"missing={policy!r}"):
+                    fit(gated, d, n_boot=0, missing=policy)
+            continue
+        res = fit(gated, d, n_boot=0, missing=policy)
+        if rule == "listwise" or policy == "listwise":
+            n_shown_complete = int(shown.sum()) if policy != "listwise" else int((shown & d["a2"].notna()).sum())
+            assert res.missing["n_used"] == n_shown_complete and res.missing["n_total"] == 400
+            if rule == "listwise" and policy == "em":  # EM within the shown subgroup = its own EM fit
+                alone = fit(m, d[shown], n_boot=0, missing="em")
+                np.testing.assert_allclose(res.path_coefficients["estimate"], alone.path_coefficients["estimate"],
+                                           atol=1e-10)
+        elif policy == "em":
+            assert res.missing["n_used"] == 400
 
 
 def test_held_out_real_data_recovered_within_002():
@@ -182,3 +268,57 @@ def test_held_out_real_data_recovered_within_002():
         assert res.missing["n_used"] == len(full)
     assert np.abs(np.mean(dev["em"], axis=0)).max() < 0.02
     assert np.abs(np.mean(dev["mean"], axis=0)).max() > 0.03
+
+
+def test_not_shown_rule_in_the_survey_yaml(flagship_path, tmp_path):
+    import re
+
+    from csi.errors import SurveySpecError
+    from csi.survey import load_survey
+
+    text = flagship_path.read_text(encoding="utf-8")
+    cons = text.index("\nconstructs:")
+    m = re.compile(r"\n( +)- id: (\w+)\n").search(text, cons)  # the first item of the first construct
+    ind, item = " " * (len(m.group(1)) + 2), m.group(2)
+    rule = f"{ind}show_if: {{field: cc1, equals: 1}}\n{ind}not_shown: listwise\n"
+    good = text[:m.end()] + rule + text[m.end():]
+    (tmp_path / "s.yaml").write_text(good, encoding="utf-8")
+    spec = load_survey(tmp_path / "s.yaml").to_model().items[item]
+    assert spec.not_shown == "listwise" and spec.shown_if == "cc1 == 1"
+    line = text[:m.end()].count("\n") + 2
+    (tmp_path / "b.yaml").write_text(good.replace("not_shown: listwise", "not_shown: drop"), encoding="utf-8")
+    with pytest.raises(SurveySpecError) as exc:
+        load_survey(tmp_path / "b.yaml")
+    assert f"b.yaml:{line}:" in str(exc.value) and "not_shown" in str(exc.value)
+    # no rule: estimation refuses the item, pointing at its show_if in the YAML
+    (tmp_path / "n.yaml").write_text(good.replace(f"{ind}not_shown: listwise\n", ""), encoding="utf-8")
+    model = load_survey(tmp_path / "n.yaml").to_model()
+    col = len(ind) + 1
+    with pytest.raises(DataError, match=rf"^{re.escape(str(tmp_path / 'n.yaml'))}:{line - 1}:{col}: item {item!r}"):
+        fit(model, pd.DataFrame({it: [1.0] * 5 for it in model.item_ids}), n_boot=0)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted):
+    from csi.estimate.missing import patterns
+
+    rng = np.random.default_rng(4)
+    x = np.round(rng.normal(4, 1.5, size=(3000, 6)))
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[7] = np.nan  # a respondent with no answer
+    w = rng.uniform(0.5, 2.0, len(x)) if weighted else None
+    c = np.full(6, 4.0)
+    monkeypatch.setattr(patterns, "_ROW_PASS", 10**9)  # per-pattern gathers and products
+    a, ca = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w, center=c)
+    monkeypatch.setattr(patterns, "_ROW_PASS", 0)  # compiled passes over the rows (keys, sums)
+    b, cb = PatternMoments.from_arrays(np.asfortranarray(x), list("abcdef"), w, center=c)
+    bc, cbc = PatternMoments.from_arrays(np.ascontiguousarray(x), list("abcdef"), w, center=c)
+    assert em_kernel.available()
+    np.testing.assert_array_equal(ca, cb)
+    np.testing.assert_array_equal(ca, cbc)
+    np.testing.assert_array_equal(a.masks, b.masks)
+    np.testing.assert_allclose(b.cross, bc.cross, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(a.n_rows, b.n_rows)
+    assert a.n_empty == b.n_empty == 1
+    for f in ("n", "sums", "cross"):
+        np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-9)

@@ -132,3 +132,15 @@ def test_rows_without_a_parquet_copy_are_read_from_their_json(flagship, store_ur
     pd.testing.assert_frame_equal(store.responses_frame(flagship), with_copy)
     pd.testing.assert_frame_equal(store.responses_frame(flagship, waves="2026Q1"), q1)
     assert with_copy["pq1"].tolist() == [8.0, 5.0, 3.0, 99.0]
+
+
+def test_form_submission_records_missingness_types(flagship, store_url):
+    # a don't-know answer, a blank shown item, and a question whose show_if is false
+    store = open_store(store_url)
+    store.submit_response(flagship, {"channel": "jd", "pq1": 99, "pq2": None, "pq3": 8, "cc1": 0,
+                                     "complaint_handling": None}, submission_key="t-1")
+    frame, types = store.responses_frame(flagship, with_missing_types=True)
+    row = types.iloc[0]
+    assert row["pq1"] == "dont_know" and row["pq2"] == "no_answer"
+    assert row["complaint_handling"] == "not_shown"
+    assert not isinstance(row.get("pq3"), str)  # answered: no type

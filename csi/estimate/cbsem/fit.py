@@ -195,7 +195,9 @@ def fit_cbsem(
     index, scores = T.index_table(model, items, u, z)
     if fiml_info is not None:  # the index from the FIML item means, scores renormalised
         index, scores = fiml_index(model, items, u, fiml_info, sf.observed, z)
-    reliability = T.reliability_table(model, sf, items)
+    # alpha and HTMT: under FIML from the EM correlations (MAR), else pairwise-complete
+    corr = T.item_correlations(items, None if fiml_info is None else (fiml_info["em"], sf.observed))
+    reliability = T.reliability_table(model, sf, items, corr)
     r2 = T.r2_table(model, sf)
     adm = check_admissibility(sf)
     neg = u[~(u["estimate"] > 0)]
@@ -278,7 +280,7 @@ def fit_cbsem(
         unstandardized_weights=u,
         reliability=reliability,
         r2=r2,
-        htmt=T.htmt_table(model, items),
+        htmt=T.htmt_table(model, items, corr),
         admissibility=adm,
         n_iter=sf.n_iter,
         converged=sf.converged,

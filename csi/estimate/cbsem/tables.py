@@ -174,10 +174,26 @@ def std_scores(sf: SemFit, items: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(sc / sd, index=items.index, columns=lat)
 
 
-def reliability_table(model: ModelSpec, sf: SemFit, items: pd.DataFrame) -> pd.DataFrame:
+def item_correlations(items: pd.DataFrame, em=None) -> pd.DataFrame:
+    """The item correlations alpha and HTMT use: pairwise-complete Pearson, or under FIML the
+    correlations of the EM (saturated ML) covariance -- the MAR estimate, as PLS uses under
+    ``missing="em"``. ``em`` is ``(EMResult, item names in its order)``."""
+    if em is None:
+        return items.corr()
+    res, names = em
+    sd = np.sqrt(np.diag(res.cov))
+    r = res.cov / np.outer(sd, sd)
+    np.fill_diagonal(r, 1.0)
+    return pd.DataFrame(r, index=list(names), columns=list(names))
+
+
+def reliability_table(model: ModelSpec, sf: SemFit, items: pd.DataFrame,
+                      corr: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Alpha (standardized, from ``corr``; default :func:`item_correlations`), rho_C and AVE."""
     p = sf.params.set_index(["lhs", "op", "rhs"])
-    corr = items.corr().to_numpy(float)
-    pos = {it: i for i, it in enumerate(items.columns)}
+    corr_df = item_correlations(items) if corr is None else corr
+    pos = {it: i for i, it in enumerate(corr_df.columns)}
+    corr = corr_df.to_numpy(float)
     rows = []
     for c in model.constructs:
         lam = np.array([p.loc[(c.id, "=~", it), "estimate_std"] for it in c.items], dtype=float)
@@ -208,9 +224,10 @@ def r2_table(model: ModelSpec, sf: SemFit) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["construct", "r2", "r2_adj"])
 
 
-def htmt_table(model: ModelSpec, items: pd.DataFrame) -> pd.DataFrame:
-    """HTMT from the (signed) item correlations, as ``csi.estimate.quality.measurement.htmt`` does for PLS."""
-    corr = items.corr()
+def htmt_table(model: ModelSpec, items: pd.DataFrame, corr: pd.DataFrame | None = None) -> pd.DataFrame:
+    """HTMT from the (signed) item correlations ``corr`` (default :func:`item_correlations`),
+    as ``csi.estimate.quality.measurement.htmt`` does for PLS."""
+    corr = item_correlations(items) if corr is None else corr
     ids = list(model.construct_ids)
     rows = []
     for a_i, a in enumerate(ids):

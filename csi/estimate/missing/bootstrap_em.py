@@ -2,17 +2,24 @@
 
 A resample's per-pattern sufficient statistics are linear in its counts, exactly as the
 complete-data moments are (:mod:`csi.estimate.resample.bootstrap`): with the respondents sorted by
-(stratum, pattern) and ``FT`` the per-respondent terms ``[w, w y, w vech(y y')]`` (``y`` the
-items about the scale midpoints, 0 where unanswered), pattern ``k``'s statistics for a chunk
-of resamples are ``FT[:, span_k] @ counts[:, span_k]'``. EM (:func:`em_batch`) then runs on the
-whole chunk at once, warm-started from the full-sample solution (a few iterations), and the
-resulting correlations go through the same batched PLS iteration as the point estimate.
+(stratum, pattern) and ``FTr`` the per-respondent terms ``[w, w y, w vech(y y')]`` (``y`` the
+items about the scale midpoints, 0 where unanswered) as rows, pattern ``k``'s statistics for
+a chunk of resamples are ``counts[:, span_k] @ FTr[span_k]`` -- one matrix product per
+(stratum, pattern) cell, into the (P, chunk, q) layout of
+:mod:`csi.estimate.missing.em_lockstep`. EM then runs on the whole chunk in one compiled call,
+every resample warm-started from the full-sample solution and accelerated by Newton jumps
+with the full-sample EM Jacobian; the resulting correlations go through the same batched PLS
+iteration as the point estimate.
 
 Stratified resampling (``strata``) draws within strata from the same per-stratum streams as
 :func:`csi.estimate.resample.bootstrap.bootstrap_moments`; with ``stratum_fns`` each stratum's own EM
 runs on its part of the same resamples. Sampling weights enter the terms. Resamples where an
 item has no variance among its answers are excluded (``n_zero_variance``); resamples whose EM
 (or PLS iteration) does not converge are excluded (``n_not_converged``).
+
+``jackknife=True`` adds the delete-one (or, above 2,000 respondents, delete-group with 1,000
+random groups) EM fits that BCa intervals take their acceleration from, as
+:func:`csi.estimate.resample.bootstrap.bootstrap_moments` does for complete data.
 """
 
 from __future__ import annotations
@@ -21,55 +28,72 @@ import os
 
 import numpy as np
 
-from csi.estimate.missing import em_kernel
+from csi.estimate.missing import em_lockstep
 from csi.estimate.missing.em import em_batch
-from csi.estimate.resample.bootstrap import BootstrapResult, _counts, run_chunks
+from csi.estimate.resample.bootstrap import BootstrapResult, _counts, _WorkspacePool, run_chunks
 
 __all__ = ["bootstrap_em"]
 
-_BIG_CELL = 256  # rows from which a (stratum, pattern) cell gets its own matrix product
-_CHUNK_BYTES = 32 * 2**20  # the (P, q, chunk) pattern sums of one chunk
+_CHUNK_BYTES = 32 * 2**20  # the (P, chunk, q) pattern sums of one chunk
+_POOL = _WorkspacePool(max_bytes=3 * _CHUNK_BYTES)
 
 
 def _terms(x, w, center):
+    """(n, q) rows ``[w, w y, w vech(y y')]`` with ``y = x - center``, 0 where unanswered."""
     n, p = x.shape
     obs = ~np.isnan(x)
     y = np.where(obs, x - center, 0.0)
     ww = np.ones(n) if w is None else np.asarray(w, dtype=float)
     iu, ju = np.triu_indices(p)
-    FT = np.empty((1 + p + len(iu), n))
-    FT[0] = ww
-    FT[1:1 + p] = (y * ww[:, None]).T
-    FT[1 + p:] = (y[:, iu] * y[:, ju] * ww[:, None]).T
-    return FT, (iu, ju)
+    FTr = np.empty((n, 1 + p + len(iu)))
+    FTr[:, 0] = ww
+    FTr[:, 1:1 + p] = y * ww[:, None]
+    FTr[:, 1 + p:] = y[:, iu] * y[:, ju] * ww[:, None]
+    return FTr, (iu, ju)
 
 
 def _unpack(Mp, p, tri):
-    """(P, q, c) stacked pattern sums -> n (c, P), sums (c, P, p), cross (c, P, p, p)."""
+    """(P, c, q) stacked pattern sums -> n (c, P), sums (c, P, p), cross (c, P, p, p)."""
     iu, ju = tri
-    n = Mp[:, 0, :].T
-    sums = Mp[:, 1:1 + p, :].transpose(2, 0, 1)
-    full = np.empty((p, p), dtype=np.int64)
-    full[iu, ju] = full[ju, iu] = np.arange(len(iu))
-    v = np.take(Mp, 1 + p + full.ravel(), axis=1)  # (P, p*p, c)
-    cross = np.ascontiguousarray(v.transpose(2, 0, 1)).reshape(v.shape[2], v.shape[0], p, p)
-    return np.ascontiguousarray(n), np.ascontiguousarray(sums), cross
+    n = np.ascontiguousarray(Mp[:, :, 0].T)
+    sums = np.ascontiguousarray(Mp[:, :, 1:1 + p].transpose(1, 0, 2))
+    P, c = Mp.shape[:2]
+    cross = np.empty((c, P, p, p))
+    v = Mp[:, :, 1 + p:].transpose(1, 0, 2)
+    cross[:, :, iu, ju] = v
+    cross[:, :, ju, iu] = v
+    return n, sums, cross
 
 
-def _full_index(p, tri):
-    iu, ju = tri
-    full = np.empty((p, p), dtype=np.int64)
-    full[iu, ju] = full[ju, iu] = np.arange(len(iu))
-    return full
+def _solve(Mp, masks, start, A, tol, max_iter, index):
+    """EM fixed points of a chunk (P, c, q): compiled lockstep solver, else numpy."""
+    if em_lockstep.available():
+        d, S, _, conv = em_lockstep.solve(Mp, masks, start[0], start[1], A=A, tol=tol, max_iter=max_iter,
+                                          index=index)
+        return d, S, conv
+    n, sums, cross = _unpack(Mp, masks.shape[1], np.triu_indices(masks.shape[1]))
+    d, S, _, conv = em_batch(n, sums, cross, masks, d0=start[0], cov0=start[1], tol=tol, max_iter=max_iter)
+    return d, S, conv
 
 
-def _stats(fn, Mp, masks, center, start, p, tri, tol, max_iter, accel=None):
-    full = _full_index(p, tri)
-    n = Mp[:, 0, :].T  # (c, P)
+def _jump(M1, masks, start, index):
+    """``(I - J)^-1`` at ``start`` for the full data's pattern sums ``M1`` (P, 1, q); None
+    without the compiled solver (numpy EM takes plain steps)."""
+    if not em_lockstep.available():
+        return None
+    return em_lockstep.jacobian_inverse(M1, masks, start[0], start[1], index=index)
+
+
+def _stats(fn, Mp, masks, center, start, A, tol, max_iter, index):
+    """Exclusions and statistics of a chunk: zero-variance check, EM, correlations, ``fn``."""
+    p = masks.shape[1]
+    n = Mp[:, :, 0].T  # (c, P)
     N = n.sum(axis=1)
     n1 = n @ masks.astype(np.float64)
-    s1 = Mp[:, 1:1 + p, :].sum(axis=0).T
-    ss = Mp[:, 1 + p + np.diag(full), :].sum(axis=0).T
+    s1 = Mp[:, :, 1:1 + p].sum(axis=0)
+    iu, ju = np.triu_indices(p)
+    diag = 1 + p + np.flatnonzero(iu == ju)
+    ss = Mp[:, :, diag].sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = ss / n1 - (s1 / n1) ** 2
     scale = (np.abs(center) + 1.0) ** 2
@@ -77,16 +101,8 @@ def _stats(fn, Mp, masks, center, start, p, tri, tol, max_iter, accel=None):
     good = ~zero
     res, nc = {}, 0
     if good.any():
-        if em_kernel.available():
-            M = np.ascontiguousarray(Mp[:, :, good].transpose(2, 0, 1))
-            if accel is not None:
-                d, S, conv = accel.solve(M, masks, full, tol, max_iter)
-            else:
-                d, S, _, conv = em_kernel.em_chunk(M, masks, full, start[0], start[1], tol, max_iter)
-        else:
-            nn, sums, cross = _unpack(Mp[:, :, good], p, tri)
-            d, S, _, conv = em_batch(nn, sums, cross, masks, d0=start[0], cov0=start[1],
-                                     tol=tol, max_iter=max_iter)
+        d, S, conv = _solve(Mp if good.all() else np.ascontiguousarray(Mp[:, good]), masks, start, A, tol,
+                            max_iter, index)
         Ng = N[good]
         cov = S * (Ng / (Ng - 1.0))[:, None, None]
         sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 1e-300, None))
@@ -100,84 +116,67 @@ def _stats(fn, Mp, masks, center, start, p, tri, tol, max_iter, accel=None):
     return int(zero.sum()), nc, res
 
 
-class _Accelerator:
-    """Newton jump with the EM map's Jacobian at the full-sample solution.
+def _cell_sums(FTr, codes, P, lo, hi):
+    """(P, 1, q) pattern sums of the rows lo..hi (sorted by pattern within the span)."""
+    M1 = np.zeros((P, 1, FTr.shape[1]))
+    np.add.at(M1[:, 0], codes[lo:hi], FTr[lo:hi])
+    return M1
 
-    EM converges linearly: near its fixed point ``t*`` the map is ``F(t) ~ t* + J (t - t*)``.
-    A resample's fixed point is close to the full-sample one and its map has nearly the same
-    ``J``, so after one step ``t1 = F(t0)`` the point ``t0 + (I - J)^-1 (t1 - t0)`` is close
-    to the resample's solution; EM iterations from there (to the usual tolerance) finish the
-    job in a few steps. ``J`` is taken by central differences (one EM step per parameter).
-    """
 
-    def __init__(self, M1, masks, full, start):
-        d0, S0 = start
-        p = len(d0)
-        self.p = p
-        self.iu, self.ju = np.triu_indices(p)
-        t0 = self.vec(d0[None], S0[None])[0]
-        m = len(t0)
-        h = 1e-6 * (1.0 + np.abs(t0))
-        T = np.concatenate([t0 + np.diag(h), t0 - np.diag(h)])
-        dd, SS = self.unvec(T)
-        out = em_kernel.em_chunk(np.repeat(M1, 2 * m, axis=0), masks, full, dd, SS, 0.0, 1)
-        F = self.vec(out[0], out[1])
-        J = ((F[:m] - F[m:]) / (2 * h)[:, None]).T  # J[i, j] = dF_i / dt_j
-        try:
-            self.A = np.linalg.inv(np.eye(m) - J)
-        except np.linalg.LinAlgError:  # pragma: no cover - EM's J has spectral radius < 1
-            self.A = np.eye(m)
+def _jackknife(FTr, codes, masks, center, start, A, fn, rng, tol, max_iter, index, max_groups=1000,
+               block=250):
+    """Delete-one (n <= 2 max_groups) or delete-group EM replicates of ``fn``'s statistics."""
+    n = FTr.shape[0]
+    P = len(masks)
+    groups = np.arange(n) if n <= 2 * max_groups else rng.permutation(n) % max_groups
+    n_groups = int(groups.max()) + 1
+    total = _cell_sums(FTr, codes, P, 0, n)
+    order = np.argsort(groups, kind="stable")
+    gb = np.searchsorted(groups[order], np.arange(n_groups + 1))
+    out: dict[str, list[np.ndarray]] = {}
+    for lo in range(0, n_groups, block):
+        hi = min(lo + block, n_groups)
+        rows = order[gb[lo]:gb[hi]]
+        Mj = np.repeat(total, hi - lo, axis=1)
+        np.subtract.at(Mj, (codes[rows], groups[rows] - lo), FTr[rows])
+        zero, _, st = _stats(_keep_all(fn), Mj, masks, center, start, A, tol, max_iter, index)
+        if zero:  # a deleted group left an item constant: its replicate is NaN
+            st = _reinsert(st, Mj, masks, center)
+        for key, v in st.items():
+            out.setdefault(key, []).append(v)
+    return {k: np.concatenate(v) for k, v in out.items()}
 
-    def vec(self, d, S):
-        return np.concatenate([d, S[:, self.iu, self.ju]], axis=1)
 
-    def unvec(self, t):
-        p = self.p
-        d = t[:, :p]
-        S = np.empty((len(t), p, p))
-        S[:, self.iu, self.ju] = t[:, p:]
-        S[:, self.ju, self.iu] = t[:, p:]
-        return np.ascontiguousarray(d), S
+def _keep_all(fn):
+    """``fn`` with every replicate kept (a jackknife replicate that did not converge is still
+    the best available value; BCa needs one per group)."""
+    def wrapped(*a):
+        st = fn(*a)
+        st["converged"] = np.ones_like(st["converged"], dtype=bool)
+        return st
+    return wrapped
 
-    def bind(self, d0, S0):
-        """Set the starting point the resamples' first steps are taken from."""
-        self.t0 = self.vec(np.asarray(d0)[None], np.asarray(S0)[None])[0]
-        return self
 
-    def solve(self, M, masks, full, tol, max_iter):
-        """EM fixed points of a chunk: EM steps, each followed by the Newton jump
-        ``t + (I - J)^-1 (F(t) - t)``; converged as EM (one step changes no mean by more than
-        ``tol`` SDs and no covariance by more than ``tol`` in correlation units). A jump that
-        leaves the positive-definite cone is replaced by the plain EM step."""
-        c = M.shape[0]
-        t = np.repeat(self.t0[None], c, axis=0)
-        conv = np.zeros(c, dtype=bool)
-        act = np.arange(c)
-        for _ in range(max_iter):
-            d, S = self.unvec(t[act])
-            d1, S1, _, _ = em_kernel.em_chunk(M[act], masks, full, d, S, 0.0, 1)
-            sd = np.sqrt(np.clip(np.diagonal(S1, axis1=1, axis2=2), 1e-300, None))
-            ch = np.maximum(np.abs(d1 - d) / sd,
-                            (np.abs(S1 - S) / (sd[:, :, None] * sd[:, None, :])).max(axis=2)).max(axis=1)
-            t1 = self.vec(d1, S1)
-            done = ch < tol
-            t[act[done]] = t1[done]
-            conv[act[done]] = True
-            act, t_old, t1 = act[~done], t[act[~done]], t1[~done]
-            if not len(act):
-                break
-            tj = t_old + (t1 - t_old) @ self.A.T
-            dj, Sj = self.unvec(tj)
-            bad = ~(np.linalg.eigvalsh(Sj).min(axis=1) > 0)
-            tj[bad] = t1[bad]
-            t[act] = tj
-        d, S = self.unvec(t)
-        return d, S, conv
+def _reinsert(st, Mj, masks, center):  # pragma: no cover - needs an item answered by one group only
+    p = masks.shape[1]
+    n1 = Mj[:, :, 0].T @ masks.astype(np.float64)
+    iu, ju = np.triu_indices(p)
+    s1 = Mj[:, :, 1:1 + p].sum(axis=0)
+    ss = Mj[:, :, 1 + p + np.flatnonzero(iu == ju)].sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = ss / n1 - (s1 / n1) ** 2
+    good = (var > 1e-12 * (np.abs(center) + 1.0) ** 2).all(axis=1)
+    out = {}
+    for k, v in st.items():
+        full = np.full((len(good),) + v.shape[1:], np.nan)
+        full[good] = v
+        out[k] = full
+    return out
 
 
 def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=5000, seed=None,
                  progress=None, strata=None, stratum_fns=None, stratum_starts=None, n_jobs=None,
-                 tol=1e-6, max_iter=500) -> BootstrapResult:
+                 tol=1e-6, max_iter=500, jackknife=False) -> BootstrapResult:
     """Bootstrap ``stat_fn`` over resamples whose item moments are EM estimates.
 
     Parameters
@@ -194,6 +193,8 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     stat_fn : callable(Rt, mean, sd, n) -> dict of (B, ...) arrays with ``converged``
     strata, stratum_fns : as :func:`csi.estimate.resample.bootstrap.bootstrap_moments`
     stratum_starts : dict code -> (mean, cov), warm starts of the strata's own fits
+    jackknife : bool
+        Also compute the EM jackknife replicates (for BCa); ``BootstrapResult.jackknife``.
 
     Returns
     -------
@@ -202,10 +203,11 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     rng = np.random.default_rng(seed)
     n_jobs = n_jobs or max(1, min(2, os.cpu_count() or 1))
     n, p = x.shape
+    masks = np.asarray(masks, dtype=bool)
     P = len(masks)
     g_of = np.zeros(n, dtype=np.int64) if strata is None else np.asarray(strata, dtype=np.int64)
     order = np.lexsort((codes, g_of))
-    x, codes, g_of = x[order], np.asarray(codes)[order], g_of[order]
+    x, codes, g_of = x[order], np.asarray(codes, dtype=np.int64)[order], g_of[order]
     weights = None if weights is None else np.asarray(weights)[order]
     G = int(g_of.max()) + 1
     key = g_of * P + codes
@@ -217,18 +219,19 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     streams = None
     if strata is not None:
         streams = dict(zip((g for g, _, _ in spans), rng.spawn(len(spans)), strict=True))
-    FT, tri = _terms(x, weights, center)
-    q = FT.shape[0]
+    FTr, _tri = _terms(x, weights, center)
+    q = FTr.shape[1]
     stratum_fns = stratum_fns or {}
     stratum_starts = stratum_starts or {}
+    index = em_lockstep.pattern_index(masks)
     d0 = (np.asarray(start[0], float) - center, np.asarray(start[1], float))
-    starts_g = {g: (np.asarray(m, float) - center, np.asarray(c, float)) for g, (m, c) in stratum_starts.items()}
-    accel = None
-    if em_kernel.available():
-        M1 = np.zeros((1, P, q))
-        for _g, k, lo, hi in cells:
-            M1[0, k] += FT[:, lo:hi].sum(axis=1)  # the full sample's pattern sums
-        accel = _Accelerator(M1, masks, _full_index(p, tri), d0).bind(*d0)
+    A0 = _jump(_cell_sums(FTr, codes, P, 0, n), masks, d0, index)
+    starts_g, jumps_g = {}, {}
+    for g in stratum_fns:
+        m, c = stratum_starts.get(g, start)
+        starts_g[g] = (np.asarray(m, float) - center, np.asarray(c, float))
+        lo, hi = int(gb[g]), int(gb[g + 1])
+        jumps_g[g] = _jump(_cell_sums(FTr, codes, P, lo, hi), masks, starts_g[g], index)
     chunk = int(max(8, min(1000, _CHUNK_BYTES // (8 * P * q * (1 + len(stratum_fns))), n_boot)))
     chunk = max(1, min(chunk, -(-n_boot // n_jobs)))
 
@@ -240,55 +243,43 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
             idx[:, lo:hi] = streams[g].integers(0, hi - lo, size=(c, hi - lo)) + lo
         return idx
 
-    # large cells: one matrix product each; the many small ones in one compiled pass
-    big = [cl for cl in cells if cl[3] - cl[2] >= _BIG_CELL]
-    small_rows = np.concatenate([np.arange(lo, hi) for _, _, lo, hi in cells if hi - lo < _BIG_CELL]
-                                + [np.zeros(0, np.int64)]).astype(np.int64)
-    FTs = np.ascontiguousarray(FT[:, small_rows])
-    codes_s = np.ascontiguousarray(codes[small_rows], dtype=np.int64)
-    g_s = g_of[small_rows]
-    FTb = {(g, k): np.ascontiguousarray(FT[:, lo:hi]) for g, k, lo, hi in big}
-    small_by_g = []  # with per-stratum fits, each stratum's small cells separately
-    if stratum_fns:
-        for g in {int(v) for v in np.unique(g_s)}:
-            if g not in stratum_fns:
-                continue
-            sel = g_s == g
-            small_by_g.append((g, sel, np.ascontiguousarray(FTs[:, sel]), codes_s[sel]))
-        rest = ~np.isin(g_s, [g for g, *_ in small_by_g])
-        FTs, codes_s, small_rest = np.ascontiguousarray(FTs[:, rest]), codes_s[rest], rest
-    else:
-        small_rest = None
-
     def work(idx):
         c = idx.shape[0]
-        counts = _counts(idx, n)
-        Mp = np.zeros((P, q, c))
-        Mg = {g: np.zeros((P, q, c)) for g in stratum_fns}
-        for g, k, lo, hi in big:
-            M = FTb[g, k] @ np.ascontiguousarray(counts[:, lo:hi].T)
-            Mp[k] += M
-            if g in Mg:
-                Mg[g][k] += M
-        if len(small_rows):
-            cTs = np.ascontiguousarray(counts[:, small_rows].T)
-            if small_rest is None:
-                em_kernel.add_pattern_sums(FTs, cTs, codes_s, Mp)
-            elif small_rest.any():
-                em_kernel.add_pattern_sums(FTs, np.ascontiguousarray(cTs[small_rest]), codes_s, Mp)
-            for g, sel, FTg, cg in small_by_g:
-                part = np.zeros((P, q, c))
-                em_kernel.add_pattern_sums(FTg, np.ascontiguousarray(cTs[sel]), cg, part)
-                Mp += part
-                Mg[g] += part
-        pooled = _stats(stat_fn, Mp, masks, center, d0, p, tri, tol, max_iter, accel)
-        parts = {g: _stats(stratum_fns[g], Mg[g], masks, center, starts_g.get(g, d0), p, tri, tol, max_iter)
-                 for g in stratum_fns}
+        ws = _POOL.acquire()
+        try:
+            counts = _counts(idx, n, out=ws.get("counts", (c, n)))
+            Mp = ws.get("Mp", (P, c, q))
+            Mp[:] = 0.0
+            Mg = {}
+            for j, g in enumerate(stratum_fns):
+                Mg[g] = ws.get(f"Mg{j}", (P, c, q))
+                Mg[g][:] = 0.0
+            tmp = ws.get("tmp", (c, q))
+            for g, k, lo, hi in cells:  # one matrix product per (stratum, pattern) cell
+                np.matmul(counts[:, lo:hi], FTr[lo:hi], out=tmp)
+                Mp[k] += tmp
+                if g in Mg:
+                    Mg[g][k] += tmp
+            pooled = _stats(stat_fn, Mp, masks, center, d0, A0, tol, max_iter, index)
+            parts = {g: _stats(stratum_fns[g], Mg[g], masks, center, starts_g[g], jumps_g[g], tol, max_iter,
+                               index) for g in stratum_fns}
+        finally:
+            _POOL.release(ws)
         return pooled, parts, c
 
     acc, acc_g = run_chunks(work, draw, n_boot=n_boot, chunk=chunk, n_jobs=n_jobs, groups=stratum_fns,
                             progress=progress)
-    out = acc.result(n_boot, None)
+    jk = None
+    if jackknife:
+        jk = _jackknife(FTr, codes, masks, center, d0, A0, stat_fn, rng, tol, max_iter, index)
+    out = acc.result(n_boot, jk)
     if stratum_fns:
-        out.extra["strata"] = {g: acc_g[g].result(n_boot, None) for g in stratum_fns}
+        out.extra["strata"] = {}
+        for g in stratum_fns:
+            lo, hi = int(gb[g]), int(gb[g + 1])
+            jg = None
+            if jackknife:
+                jg = _jackknife(FTr[lo:hi], codes[lo:hi], masks, center, starts_g[g], jumps_g[g],
+                                stratum_fns[g], rng, tol, max_iter, index)
+            out.extra["strata"][g] = acc_g[g].result(n_boot, jg)
     return out

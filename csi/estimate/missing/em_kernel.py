@@ -1,4 +1,4 @@
-"""Compiled EM for bootstrap chunks (numba): one resample's pattern moments at a time.
+"""Compiled EM for single fits and the pattern sums of a large frame (numba).
 
 The algorithm is :func:`csi.estimate.missing.em.em_batch` (same E- and M-steps, same
 convergence rule) written as loops over one resample's small matrices, reading the stacked
@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "em_chunk", "add_pattern_sums"]
+__all__ = ["available", "em_chunk", "pattern_sums", "row_keys"]
 
 _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
@@ -140,29 +140,72 @@ def _em_chunk(M, p, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, tol, max
         conv[b] = done
 
 
-def _add_sums(FT, cT, rows, row_code, Mp):
-    q = FT.shape[0]
-    c = cT.shape[1]
-    for r in rows:
-        k = row_code[r]
-        for t in range(q):
-            f = FT[t, r]
-            if f == 0.0:
+def _pattern_sums(x, codes, center, w, has_w, n_out, sums, cross):
+    n, p = x.shape
+    B = 256
+    buf = np.empty((B, p))
+    for lo in range(0, n, B):
+        hi = min(lo + B, n)
+        for j in range(p):  # a block copied column by column: contiguous reads for column-major x
+            cj = center[j]
+            for r in range(lo, hi):
+                v = x[r, j]
+                buf[r - lo, j] = 0.0 if np.isnan(v) else v - cj
+        for r in range(lo, hi):
+            k = codes[r]
+            if k < 0:
                 continue
-            for b in range(c):
-                Mp[k, t, b] += f * cT[r, b]
+            wr = w[r] if has_w else 1.0
+            y = buf[r - lo]
+            n_out[k] += wr
+            ck = cross[k]
+            sk = sums[k]
+            for i in range(p):  # the full square: a contiguous, vectorised inner loop
+                yi = y[i] * wr
+                sk[i] += yi
+                base = i * p
+                for j in range(p):
+                    ck[base + j] += yi * y[j]
 
 
-def add_pattern_sums(FTs, cTs, codes_s, Mp):
-    """``Mp[k] += FTs[:, rows_k] @ cTs[rows_k]`` for the rows of ``FTs`` (q, m) / ``cTs``
-    (m, c) with pattern ``codes_s`` (m,): many small patterns in one pass instead of one
-    small matrix product each."""
-    if available():
-        _STATE["sums"](FTs, cTs, np.arange(FTs.shape[1], dtype=np.int64), codes_s, Mp)
-    else:
-        for k in np.unique(codes_s):
-            sel = codes_s == k
-            Mp[k] += FTs[:, sel] @ cTs[sel]
+def _row_keys(x, out):
+    n, p = x.shape
+    B = 1024
+    for lo in range(0, n, B):
+        hi = min(lo + B, n)
+        for r in range(lo, hi):
+            out[r] = 0
+        for j in range(p):  # column by column: contiguous reads for a column-major x
+            bit = np.int64(1) << j
+            for r in range(lo, hi):
+                if not np.isnan(x[r, j]):
+                    out[r] |= bit
+
+
+def row_keys(x):
+    """int64 key per row of ``x`` (n, p <= 62): bit ``j`` set when item ``j`` is answered
+    (one compiled pass; None without numba or with more items)."""
+    if not available() or x.shape[1] > 62:
+        return None
+    out = np.empty(x.shape[0], dtype=np.int64)
+    _STATE["keys"](x, out)
+    return out
+
+
+def pattern_sums(x, codes, center, weights, P):
+    """Per-pattern ``(n, sums, cross)`` of :class:`~csi.estimate.missing.patterns.PatternMoments`
+    in one compiled pass over the rows of ``x`` (n, p; NaN = missing; any memory order):
+    ``codes`` (n,) the rows' patterns (-1: skipped), ``center`` (p,). No row gathers, so a
+    million-row frame costs about one read of the data. Returns None without numba."""
+    if not available():
+        return None
+    p = x.shape[1]
+    n_out, sums, cross = np.zeros(P), np.zeros((P, p)), np.zeros((P, p * p))
+    w = np.ones(1) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    _STATE["psums"](x, np.ascontiguousarray(codes, dtype=np.int64), np.ascontiguousarray(center, dtype=np.float64),
+                    w, weights is not None, n_out, sums, cross)
+    cross = cross.reshape(P, p, p)
+    return n_out, sums, 0.5 * (cross + cross.transpose(0, 2, 1))
 
 
 def available() -> bool:
@@ -184,7 +227,9 @@ def _compile() -> bool:
     except ImportError:  # pragma: no cover
         return False
     cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
-    _STATE["sums"] = numba.njit(cache=cache, nogil=True, error_model="numpy")(_add_sums)
+    _STATE["keys"] = numba.njit(cache=cache, nogil=True)(_row_keys)
+    _STATE["psums"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
+                                 fastmath={"reassoc", "contract", "arcp", "nsz"})(_pattern_sums)
     globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)
     _STATE["fn"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_em_chunk)

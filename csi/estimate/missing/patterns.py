@@ -38,6 +38,10 @@ from csi.errors import DataError
 
 __all__ = ["PatternMoments", "pattern_codes"]
 
+#: rows from which the pattern sums are one compiled pass over the rows (numba) instead of
+#: per-pattern gathers and matrix products (faster for small frames, no compile on first use).
+_ROW_PASS = 20_000
+
 
 def _row_keys(obs: np.ndarray) -> np.ndarray:
     """One hashable key per row of an (n, p) boolean array (its bits packed)."""
@@ -83,6 +87,32 @@ def pattern_codes(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rank = np.empty(len(masks), dtype=np.int64)
     rank[order] = np.arange(len(masks))
     return rank[inv], masks[order]
+
+
+def _from_arrays_compiled(cls, x, items, weights, center):
+    """:meth:`PatternMoments.from_arrays` in two compiled passes over the rows (pattern keys,
+    then sums); the same patterns, order and codes. None without numba or above 62 items."""
+    from csi.estimate.missing import em_kernel
+
+    keys = em_kernel.row_keys(x)
+    if keys is None:
+        return None
+    n, p = x.shape
+    inv, uniq = pd.factorize(keys)  # first-appearance order, as pattern_codes
+    uniq = np.asarray(uniq, dtype=np.int64)
+    nonempty = uniq != 0
+    masks_all = ((uniq[:, None] >> np.arange(p)) & 1).astype(bool)
+    masks = masks_all[nonempty]
+    order = np.lexsort((np.arange(len(masks)), -masks.sum(axis=1)))
+    rank = np.full(len(uniq), -1, dtype=np.int64)
+    rank[np.flatnonzero(nonempty)[order]] = np.arange(len(masks))
+    codes = rank[inv]
+    P = len(masks)
+    nw, sums, cross = em_kernel.pattern_sums(x, codes, center, weights, P)
+    n_rows = np.bincount(codes[codes >= 0], minlength=P).astype(np.int64)
+    pm = cls(items=tuple(items), masks=masks[order], n=nw, center=center, sums=sums, cross=cross,
+             n_rows=n_rows, n_empty=int(n - n_rows.sum()))
+    return pm, codes
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,10 @@ class PatternMoments:
         if x.ndim != 2:
             raise DataError("pattern moments need a 2-D array of items")
         n, p = x.shape
+        if n > _ROW_PASS and center is not None:
+            fast = _from_arrays_compiled(cls, x, items, weights, np.asarray(center, dtype=np.float64))
+            if fast is not None:
+                return fast
         obs = ~np.isnan(x)
         any_obs = obs.any(axis=1)
         if center is None:
@@ -140,6 +174,18 @@ class PatternMoments:
         rows = np.flatnonzero(any_obs) if not any_obs.all() else None
         codes_sub, masks = pattern_codes(obs if rows is None else obs[rows])
         P = len(masks)
+        codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
+        if rows is not None:
+            codes[rows] = codes_sub
+        from csi.estimate.missing import em_kernel
+
+        fast = em_kernel.pattern_sums(x, codes, center, weights, P) if n > _ROW_PASS else None
+        if fast is not None:
+            nw, sums, cross = fast
+            pm = cls(items=tuple(items), masks=masks, n=nw, center=center, sums=sums, cross=cross,
+                     n_rows=np.bincount(codes_sub, minlength=P).astype(np.int64),
+                     n_empty=0 if rows is None else int(n - len(rows)))
+            return pm, codes
         order = np.argsort(codes_sub, kind="stable")
         bounds = np.searchsorted(codes_sub[order], np.arange(P + 1))
         src = order if rows is None else rows[order]
@@ -164,9 +210,6 @@ class PatternMoments:
                 nw[k] = wk.sum()
                 sums[k] = blk @ wk
                 cross[k] = (blk * wk) @ blk.T
-        codes = codes_sub if rows is None else np.full(n, -1, dtype=np.int64)
-        if rows is not None:
-            codes[rows] = codes_sub
         pm = cls(items=tuple(items), masks=masks, n=nw, center=center, sums=sums, cross=cross,
                  n_rows=n_rows, n_empty=0 if rows is None else int(n - len(rows)))
         return pm, codes

@@ -38,10 +38,16 @@ def warm_up() -> bool:
     x = np.clip(np.round(4 + 1.5 * (z + rng.normal(size=(80, 7)))), 1, 7)
     data = pd.DataFrame(x, columns=["a1", "a2", "a3", "b1", "b2", "c1", "c2"])
     fit(_MODEL, data, scale=(1, 7), n_boot=50, seed=0)
-    holes = data.copy()  # missing answers: the EM kernels (csi.estimate.missing.em_kernel)
+    holes = data.copy()  # missing answers: the EM kernels (missing.em_kernel, missing.em_lockstep)
     holes.loc[::4, "a2"] = np.nan
     holes.loc[1::5, "c1"] = np.nan
     fit(_MODEL, holes, scale=(1, 7), n_boot=50, seed=0)
+    from csi.estimate.missing import em_kernel  # the row pass of large frames' pattern sums
+
+    for arr in (holes.to_numpy(), np.asfortranarray(holes.to_numpy())):
+        em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), None, 1)
+        em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), np.ones(len(arr)), 1)
+        em_kernel.row_keys(arr)
     return True
 
 
