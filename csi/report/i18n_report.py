@@ -37,6 +37,9 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
                              "{gap} points below the average of the other parts.",
                        "zh": "对{target}影响大（重要性 {imp}），表现 {perf}（满分 100），比其他维度平均低 {gap} 分。"},
     "fix_first_cause": {"en": "Weakest item: {item} ({perf} of 100).", "zh": "最弱题项：{item}（{perf} 分）。"},
+    "fix_first_gain": {"en": "Raising it by {step} points is predicted to lift the {label} index by {gain} "
+                             "points (95% CI {low} to {high}).",
+                      "zh": "将其提高 {step} 分，预计{label}指数提高 {gain} 分（95% 置信区间 {low}–{high}）。"},
     "ipma_note": {"en": "Importance: total effect on {target} (index points per point); performance: "
                         "0–100 index. {scope}.",
                   "zh": "重要性：对{target}的总效应（每提高 1 分带来的指数变化）；表现：0–100 指数。{scope}。"},

@@ -37,7 +37,9 @@ class ManagementReport:
     ``headline``/``change``: the headline index of ``headline_wave`` (None: pooled) and its change
     vs the previous wave; ``trend``: ``wave, construct, score, se, ci_low, ci_high, n_obs``;
     ``constructs``: the index of every construct in the headline's scope; ``fix_first``: ranked
-    levers ``rank, construct, importance, performance, gap, cause_item, cause_performance``;
+    levers ``rank, construct, importance, performance, gap, cause_item, cause_performance`` and
+    ``gain, gain_ci_low, gain_ci_high`` (headline index points after raising it by
+    :data:`WHATIF_STEP` points);
     ``ipma``: construct-level importance-performance rows; ``repurchase``: ``lever, share,
     odds_ratio, ci_low, ci_high`` (share of explained repurchase in %) or None; ``auc``: dict or
     None; ``complaint_rate``: ``rate, ci_low, ci_high, n`` (share who complained, 0–1, lower is
@@ -133,6 +135,31 @@ def report_labels(survey, lang: str) -> dict[str, str]:
         out |= {f"ctype:{code}": text for code, text in option_labels(survey, q.id, lang).items()}
         out |= {f"ctype:{g}": survey.t(text, lang) for g, text in (q.option_groups or {}).items()}
     return out
+
+
+#: Index points each fix-first candidate is raised by in the what-if.
+WHATIF_STEP = 5.0
+
+
+def _with_gains(survey, frame, result, cands: pd.DataFrame, *, outcome: str, target: str, n_boot: int,
+                seed: int, notes: list[str]) -> pd.DataFrame:
+    """Add ``gain, gain_ci_low, gain_ci_high``: the predicted change of ``outcome``'s index when
+    the candidate is raised by :data:`WHATIF_STEP` points (:func:`csi.drivers.what_if`)."""
+    from csi.drivers import what_if
+
+    gains = []
+    for c in cands["construct"]:
+        try:
+            wi = what_if(survey, frame, {c: WHATIF_STEP}, result, target=target, n_boot=max(n_boot, 20), seed=seed)
+        except CsiError as exc:
+            notes.append(f"what-if {c}: {exc}")
+            gains.append((np.nan, np.nan, np.nan))
+            continue
+        row = wi[wi["outcome"] == outcome]
+        gains.append(tuple(float(row[k].iloc[0]) for k in ("change", "ci_low", "ci_high")) if len(row)
+                     else (np.nan, np.nan, np.nan))
+    g = np.array(gains, dtype=float).reshape(-1, 3)
+    return cands.assign(gain=g[:, 0], gain_ci_low=g[:, 1], gain_ci_high=g[:, 2])
 
 
 def _select_wave(frame: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str | None]:
@@ -274,7 +301,8 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
         n_collected=len(frame), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
         headline=cur, headline_wave=cur_wave, change=change, change_sentence=sentence, trend=trend,
         constructs=constructs[["construct", "score", "ci_low", "ci_high"]].reset_index(drop=True),
-        target=target, fix_first=fix_first_candidates(ipma), ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
+        target=target, fix_first=_with_gains(survey, sub, result, fix_first_candidates(ipma), outcome=cid,
+                                             target=target, n_boot=n_boot, seed=seed, notes=notes), ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
         repurchase=repurchase, auc=auc, complaint_rate=rate, complaint_types=types,
         segments=_segments(survey, sub, result, cid),
         reliability=fits.pooled.reliability, r2=fits.pooled.r2, htmt=fits.pooled.htmt,

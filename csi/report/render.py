@@ -66,7 +66,10 @@ def report_sections(rep) -> dict[str, pd.DataFrame]:
                                      zip(rep.fix_first["importance"], rep.fix_first["importance_ci_low"],
                                          rep.fix_first["importance_ci_high"], strict=True)],
         rt("col_performance", lang): [_f(v) for v in rep.fix_first["performance"]],
-        rt("col_why", lang): [_fix_reason(rep, r) for r in rep.fix_first.itertuples()],
+        rt("col_why", lang): [_fix_reason(rep, r, gain=False) for r in rep.fix_first.itertuples()],
+        rt("col_gain", lang): [f"{_f(g)} ({_ci(a, b)})" for g, a, b in
+                               zip(rep.fix_first["gain"], rep.fix_first["gain_ci_low"], rep.fix_first["gain_ci_high"],
+                                   strict=True)],
     })
     trend = rep.trend[rep.trend["construct"] == rep.headline_construct]
     out["trend"] = pd.DataFrame({rt("col_wave", lang): trend["wave"], rt("col_index", lang): trend["score"].map(_f),
@@ -125,12 +128,17 @@ def report_sections(rep) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _fix_reason(rep, r) -> str:
+def _fix_reason(rep, r, *, gain: bool = True) -> str:
+    from csi.report.management import WHATIF_STEP
+
     lang = rep.lang
     text = rt("fix_first_ipma", lang, target=_lab(rep, rep.target), imp=_f(r.importance, 2),
               perf=_f(r.performance), gap=_f(abs(r.gap)))
     if r.cause_item:
         text += " " + rt("fix_first_cause", lang, item=_lab(rep, r.cause_item), perf=_f(r.cause_performance))
+    if gain and math.isfinite(r.gain):
+        text += " " + rt("fix_first_gain", lang, step=f"{WHATIF_STEP:g}", label=_lab(rep, rep.headline_construct),
+                         gain=_f(r.gain), low=_f(r.gain_ci_low), high=_f(r.gain_ci_high))
     return text
 
 

@@ -80,7 +80,7 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     first = math.ceil(lo / step) * step
     out, t = [], first
     while t <= hi + 1e-9:
-        out.append(round(t, 10))
+        out.append(round(float(t), 10))
         t += step
     return out
 
