@@ -24,6 +24,10 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "sec_repurchase": {"en": "What brings customers back (actual repurchase)", "zh": "促使顾客再次购买的因素（实际复购）"},
     "sec_complaints": {"en": "Complaints", "zh": "投诉"},
     "sec_segments": {"en": "Segments", "zh": "细分群体"},
+    "sec_paths": {"en": "How the parts drive each other (path model)", "zh": "各维度之间的影响（路径模型）"},
+    "paths_note": {"en": "Standardized path coefficients; solid: significant (95% CI excludes 0), dashed: not. "
+                         "Boxes: 0–100 index. {scope}, n = {n}.",
+                   "zh": "标准化路径系数；实线：显著（95% 置信区间不含 0），虚线：不显著。方框内为 0–100 指数。{scope}，n = {n}。"},
     "sec_quality": {"en": "Appendix: model quality", "zh": "附录：模型质量"},
     # -- sentences ----------------------------------------------------------------------------
     "headline_value": {"en": "{label}: {score} of 100 (95% CI {low} to {high}), {scope}, n = {n}.",

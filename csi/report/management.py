@@ -44,6 +44,7 @@ class ManagementReport:
     odds_ratio, ci_low, ci_high`` (share of explained repurchase in %) or None; ``auc``: dict or
     None; ``complaint_rate``: ``rate, ci_low, ci_high, n`` (share who complained, 0–1, lower is
     better) or None; ``complaint_types``; ``segments``: headline index per segment group;
+    ``path_coefficients``, ``pooled_index``: the pooled fit's paths and indices (path diagram);
     ``reliability``, ``r2``, ``htmt``, ``admissibility``: the pooled fit's quality tables.
     """
 
@@ -70,6 +71,9 @@ class ManagementReport:
     complaint_rate: dict | None
     complaint_types: pd.DataFrame
     segments: pd.DataFrame
+    path_coefficients: pd.DataFrame
+    pooled_index: pd.DataFrame
+    pooled_n: int
     reliability: pd.DataFrame
     r2: pd.DataFrame
     htmt: pd.DataFrame
@@ -305,6 +309,8 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
                                              target=target, n_boot=n_boot, seed=seed, notes=notes), ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
         repurchase=repurchase, auc=auc, complaint_rate=rate, complaint_types=types,
         segments=_segments(survey, sub, result, cid),
+        path_coefficients=fits.pooled.path_coefficients, pooled_index=fits.pooled.index,
+        pooled_n=int(fits.pooled.n_obs),
         reliability=fits.pooled.reliability, r2=fits.pooled.r2, htmt=fits.pooled.htmt,
         admissibility=fits.pooled.admissibility, labels=report_labels(survey, lang),
         notes=notes + [str(w) for w in fits.pooled.warnings])
