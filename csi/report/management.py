@@ -65,6 +65,7 @@ class ManagementReport:
     constructs: pd.DataFrame
     target: str
     fix_first: pd.DataFrame
+    fix_first_texts: list[str]
     ipma: pd.DataFrame
     repurchase: pd.DataFrame | None
     auc: dict | None
@@ -164,6 +165,33 @@ def _with_gains(survey, frame, result, cands: pd.DataFrame, *, outcome: str, tar
                      else (np.nan, np.nan, np.nan))
     g = np.array(gains, dtype=float).reshape(-1, 3)
     return cands.assign(gain=g[:, 0], gain_ci_low=g[:, 1], gain_ci_high=g[:, 2])
+
+
+def _fix_first(survey, frame, result, ipma, *, target: str, headline: str, n_boot: int, seed: int, lang: str,
+               notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The ranked levers and their sentences: the dashboard's :func:`csi.drivers.fix_first.fix_first`
+    (constructs and driver levers, ranked by predicted gain; issue 17a) with its plain sentences;
+    in a build without it, the IPMA's fix-first quadrant (:func:`fix_first_candidates`) with
+    what-if gains, and the sentences left to the renderer (empty list)."""
+    try:
+        from csi.drivers.fix_first import fix_first
+        from csi.report.fix_first import fix_first_texts, no_lever_text
+    except ModuleNotFoundError:
+        cands = fix_first_candidates(ipma)
+        return _with_gains(survey, frame, result, cands, outcome=headline, target=target, n_boot=n_boot,
+                           seed=seed, notes=notes), []
+    ff = fix_first(survey, frame, result, target=target, ipma=ipma, step=WHATIF_STEP, k=3, n_boot=n_boot, seed=seed)
+    top = ff.top
+    nan = np.full(len(top), np.nan)
+    table = pd.DataFrame({"rank": top["rank"].astype(int).to_numpy(), "construct": top["id"].to_numpy(),
+                          "importance": top["importance"].to_numpy(), "importance_ci_low": nan,
+                          "importance_ci_high": nan, "performance": top["performance"].to_numpy(),
+                          "gap": top["cause_gap"].to_numpy(), "cause_item": top["cause_item"].to_numpy(),
+                          "cause_performance": top["cause_performance"].to_numpy(),
+                          "gain": top["headline_gain"].to_numpy(), "gain_ci_low": top["headline_gain_ci_low"].to_numpy(),
+                          "gain_ci_high": top["headline_gain_ci_high"].to_numpy()})
+    texts = [t.sentence for t in fix_first_texts(ff, survey, lang)]
+    return table, texts or [no_lever_text(ff, survey, lang)]
 
 
 def _select_wave(frame: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str | None]:
@@ -298,6 +326,8 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     # yes/no constructs (complaint) are shares where higher is worse: in the complaint section only
     constructs = constructs[~constructs["construct"].isin(ov.binary_constructs(survey))]
     ipma = importance_performance(survey, sub, result, target=target, level="both", n_boot=n_boot, seed=seed)
+    ff, ff_texts = _fix_first(survey, sub, result, ipma, target=target, headline=cid, n_boot=n_boot, seed=seed,
+                              lang=lang, notes=notes)
     repurchase, auc = _repurchase(survey, sub, result, n_boot, seed, notes)
     rate, types = _complaints(survey, sub, notes)
     return ManagementReport(
@@ -305,8 +335,7 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
         n_collected=len(frame), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
         headline=cur, headline_wave=cur_wave, change=change, change_sentence=sentence, trend=trend,
         constructs=constructs[["construct", "score", "ci_low", "ci_high"]].reset_index(drop=True),
-        target=target, fix_first=_with_gains(survey, sub, result, fix_first_candidates(ipma), outcome=cid,
-                                             target=target, n_boot=n_boot, seed=seed, notes=notes), ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
+        target=target, fix_first=ff, fix_first_texts=ff_texts, ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
         repurchase=repurchase, auc=auc, complaint_rate=rate, complaint_types=types,
         segments=_segments(survey, sub, result, cid),
         path_coefficients=fits.pooled.path_coefficients, pooled_index=fits.pooled.index,

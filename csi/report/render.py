@@ -71,7 +71,8 @@ def report_sections(rep) -> dict[str, pd.DataFrame]:
                                      zip(rep.fix_first["importance"], rep.fix_first["importance_ci_low"],
                                          rep.fix_first["importance_ci_high"], strict=True)],
         rt("col_performance", lang): [_f(v) for v in rep.fix_first["performance"]],
-        rt("col_why", lang): [_fix_reason(rep, r, gain=False) for r in rep.fix_first.itertuples()],
+        rt("col_why", lang): (rep.fix_first_texts[:len(rep.fix_first)] if rep.fix_first_texts
+                              else [_fix_reason(rep, r, gain=False) for r in rep.fix_first.itertuples()]),
         rt("col_gain", lang): [f"{_f(g)} ({_ci(a, b)})" for g, a, b in
                                zip(rep.fix_first["gain"], rep.fix_first["gain_ci_low"], rep.fix_first["gain_ci_high"],
                                    strict=True)],
@@ -180,7 +181,11 @@ def to_html(rep) -> str:
     p.append("<p>" + escape(rep.change_sentence if rep.change is not None else rt("no_change", lang)) + "</p>")
     p.append(f"<p class='note'>{escape(rt('higher_better', lang))}</p></section>")
     p.append(f"<section><h2>{escape(rt('sec_fix_first', lang))}</h2>")
-    if len(rep.fix_first):
+    if rep.fix_first_texts and len(rep.fix_first):  # the dashboard's sentences (csi.report.fix_first)
+        p.append("<ol class='fix'>" + "".join(f"<li>{escape(t)}</li>" for t in rep.fix_first_texts) + "</ol>")
+    elif rep.fix_first_texts:
+        p.append(f"<p>{escape(rep.fix_first_texts[0])}</p>")
+    elif len(rep.fix_first):
         p.append("<ol class='fix'>" + "".join(
             f"<li><b>{escape(_lab(rep, r.construct))}</b>: {escape(_fix_reason(rep, r))}</li>"
             for r in rep.fix_first.itertuples()) + "</ol>")
