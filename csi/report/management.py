@@ -93,9 +93,10 @@ def headline_construct(survey) -> str:
     return cid
 
 
-def fix_first_candidates(ipma: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+def fix_first_candidates(ipma: pd.DataFrame, k: int = 3, exclude=()) -> pd.DataFrame:
     """The top ``k`` construct-level levers of an IPMA table: the "fix first" quadrant (important,
-    below-average performance), most important first.
+    below-average performance), most important first; ``exclude``: constructs that are outcomes,
+    not levers (the headline construct and what it drives).
 
     ``ipma``: :func:`csi.drivers.importance_performance` rows (``level="both"``). Adds ``gap`` =
     performance minus the mean performance of the other constructs (index points; < 0 below)
@@ -108,7 +109,7 @@ def fix_first_candidates(ipma: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     >>> fix_first_candidates(t)[["rank", "construct", "gap", "cause_item"]].to_dict("records")
     [{'rank': 1, 'construct': 'b', 'gap': -15.0, 'cause_item': 'b1'}]
     """
-    cons = ipma[ipma["level"] == "construct"]
+    cons = ipma[(ipma["level"] == "construct") & ~ipma["name"].isin(list(exclude))]
     items = ipma[ipma["level"] == "item"]
     rows = []
     for r in cons[cons["quadrant"] == "fix first"].sort_values("importance", ascending=False).head(k).itertuples():
@@ -167,6 +168,18 @@ def _with_gains(survey, frame, result, cands: pd.DataFrame, *, outcome: str, tar
     return cands.assign(gain=g[:, 0], gain_ci_low=g[:, 1], gain_ci_high=g[:, 2])
 
 
+def _outcomes(survey, construct: str) -> set[str]:
+    """``construct`` and every construct it drives, directly or not (outcomes, not levers)."""
+    out, todo = {construct}, [construct]
+    while todo:
+        c = todo.pop()
+        for a, b in survey.effective_paths:
+            if a == c and b not in out:
+                out.add(b)
+                todo.append(b)
+    return out
+
+
 def _fix_first(survey, frame, result, ipma, *, target: str, headline: str, n_boot: int, seed: int, lang: str,
                notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """The ranked levers and their sentences: the dashboard's :func:`csi.drivers.fix_first.fix_first`
@@ -177,7 +190,7 @@ def _fix_first(survey, frame, result, ipma, *, target: str, headline: str, n_boo
         from csi.drivers.fix_first import fix_first
         from csi.report.fix_first import fix_first_texts, no_lever_text
     except ModuleNotFoundError:
-        cands = fix_first_candidates(ipma)
+        cands = fix_first_candidates(ipma, exclude=_outcomes(survey, headline))
         return _with_gains(survey, frame, result, cands, outcome=headline, target=target, n_boot=n_boot,
                            seed=seed, notes=notes), []
     ff = fix_first(survey, frame, result, target=target, ipma=ipma, step=WHATIF_STEP, k=3, n_boot=n_boot, seed=seed)

@@ -106,6 +106,9 @@ def test_html_is_self_contained_and_says_the_same(data, tmp_path):
     assert "Share who complained (%), lower is better" in html
     assert not any(name in html for name in RAW_NAMES)
     assert "What to fix first" in html
+    # the headline construct and what it drives are outcomes, never levers to fix
+    levers = r.stdout.split("fix first:")[1].splitlines()[0].strip().split(", ")
+    assert levers and not {"satisfaction", "loyalty", "complaint"} & set(levers)
 
 
 def test_xlsx_from_the_store_for_one_wave(store, data, tmp_path):
