@@ -143,3 +143,26 @@ def test_user_errors_are_one_line(data, tmp_path):
     assert r.output.strip().splitlines()[-1].startswith("error: --wave '1999Q1': no such wave in the responses; "
                                                         "waves: 2026Q1, ")
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("template", ["acsi", "ecsi", "ccsi"])
+def test_every_template_survey_reports_in_chinese(template, tmp_path):
+    """The report works for the other template surveys (responses drawn by `csi simulate`): every
+    section heading in Chinese, no raw field names, no English words outside the chart-free CSS."""
+    survey = str(ROOT / "surveys" / f"{template}.yaml")
+    data = tmp_path / "r.csv"
+    r = CliRunner().invoke(app, ["simulate", survey, "--n", "300", "--seed", "2", "--out", str(data),
+                                 "--truth", str(tmp_path / "t.json")])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(app, ["report", survey, str(data), "--out", str(out), "--lang", "zh", "--boot", "20"])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    body = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    for heading in ("满意度现状", "优先改进", "重要性与表现", "附录：模型质量"):
+        assert heading in text, heading
+    assert not any(name in text for name in RAW_NAMES)
+    # allowed: the survey's id and the index's acronym in its title (ACSI), the HTMT statistic
+    words = set(re.findall(r"\b[A-Za-z]{4,}\b", text)) - {"HTMT", template, template.upper()}
+    assert not words, words
