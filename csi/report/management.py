@@ -52,8 +52,8 @@ class ManagementReport:
     survey_version: str
     title: str
     lang: str
-    n_collected: int
-    n_used: int
+    n_collected: int  # respondents in the scope (the wave, or all)
+    n_used: int  # of them, used by the model fit of the scope
     scope: str  # "wave" or "pooled": the scope of the driver/complaint/segment sections
     wave: str | None
     headline_construct: str
@@ -345,7 +345,7 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     rate, types = _complaints(survey, sub, notes)
     return ManagementReport(
         survey_id=survey.id, survey_version=str(survey.version), title=survey.t(survey.title, lang), lang=lang,
-        n_collected=len(frame), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
+        n_collected=len(sub), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
         headline=cur, headline_wave=cur_wave, change=change, change_sentence=sentence, trend=trend,
         constructs=constructs[["construct", "score", "ci_low", "ci_high"]].reset_index(drop=True),
         target=target, fix_first=ff, fix_first_texts=ff_texts, ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
