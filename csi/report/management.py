@@ -193,7 +193,12 @@ def _fix_first(survey, frame, result, ipma, *, target: str, headline: str, n_boo
         cands = fix_first_candidates(ipma, exclude=_outcomes(survey, headline))
         return _with_gains(survey, frame, result, cands, outcome=headline, target=target, n_boot=n_boot,
                            seed=seed, notes=notes), []
-    ff = fix_first(survey, frame, result, target=target, ipma=ipma, step=WHATIF_STEP, k=3, n_boot=n_boot, seed=seed)
+    try:
+        ff = fix_first(survey, frame, result, target=target, ipma=ipma, step=WHATIF_STEP, k=3, n_boot=n_boot,
+                       seed=seed)
+    except CsiError as exc:  # the data cannot rank the levers: say why, show none
+        notes.append(str(exc))
+        return fix_first_candidates(ipma.iloc[0:0]).assign(gain=[], gain_ci_low=[], gain_ci_high=[]), []
     top = ff.top
     nan = np.full(len(top), np.nan)
     table = pd.DataFrame({"rank": top["rank"].astype(int).to_numpy(), "construct": top["id"].to_numpy(),
