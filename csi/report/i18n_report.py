@@ -24,6 +24,10 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
     "sec_repurchase": {"en": "What brings customers back (actual repurchase)", "zh": "促使顾客再次购买的因素（实际复购）"},
     "sec_complaints": {"en": "Complaints", "zh": "投诉"},
     "sec_segments": {"en": "Segments", "zh": "细分群体"},
+    "sec_paths": {"en": "How the parts drive each other (path model)", "zh": "各维度之间的影响（路径模型）"},
+    "paths_note": {"en": "Standardized path coefficients; solid: significant (95% CI excludes 0), dashed: not. "
+                         "Boxes: 0–100 index. {scope}, n = {n}.",
+                   "zh": "标准化路径系数；实线：显著（95% 置信区间不含 0），虚线：不显著。方框内为 0–100 指数。{scope}，n = {n}。"},
     "sec_quality": {"en": "Appendix: model quality", "zh": "附录：模型质量"},
     # -- sentences ----------------------------------------------------------------------------
     "headline_value": {"en": "{label}: {score} of 100 (95% CI {low} to {high}), {scope}, n = {n}.",
@@ -37,6 +41,9 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
                              "{gap} points below the average of the other parts.",
                        "zh": "对{target}影响大（重要性 {imp}），表现 {perf}（满分 100），比其他维度平均低 {gap} 分。"},
     "fix_first_cause": {"en": "Weakest item: {item} ({perf} of 100).", "zh": "最弱题项：{item}（{perf} 分）。"},
+    "fix_first_gain": {"en": "Raising it by {step} points is predicted to lift the {label} index by {gain} "
+                             "points (95% CI {low} to {high}).",
+                      "zh": "将其提高 {step} 分，预计{label}指数提高 {gain} 分（95% 置信区间 {low}–{high}）。"},
     "ipma_note": {"en": "Importance: total effect on {target} (index points per point); performance: "
                         "0–100 index. {scope}.",
                   "zh": "重要性：对{target}的总效应（每提高 1 分带来的指数变化）；表现：0–100 指数。{scope}。"},

@@ -37,11 +37,14 @@ class ManagementReport:
     ``headline``/``change``: the headline index of ``headline_wave`` (None: pooled) and its change
     vs the previous wave; ``trend``: ``wave, construct, score, se, ci_low, ci_high, n_obs``;
     ``constructs``: the index of every construct in the headline's scope; ``fix_first``: ranked
-    levers ``rank, construct, importance, performance, gap, cause_item, cause_performance``;
+    levers ``rank, construct, importance, performance, gap, cause_item, cause_performance`` and
+    ``gain, gain_ci_low, gain_ci_high`` (headline index points after raising it by
+    :data:`WHATIF_STEP` points);
     ``ipma``: construct-level importance-performance rows; ``repurchase``: ``lever, share,
     odds_ratio, ci_low, ci_high`` (share of explained repurchase in %) or None; ``auc``: dict or
     None; ``complaint_rate``: ``rate, ci_low, ci_high, n`` (share who complained, 0–1, lower is
     better) or None; ``complaint_types``; ``segments``: headline index per segment group;
+    ``path_coefficients``, ``pooled_index``: the pooled fit's paths and indices (path diagram);
     ``reliability``, ``r2``, ``htmt``, ``admissibility``: the pooled fit's quality tables.
     """
 
@@ -49,8 +52,8 @@ class ManagementReport:
     survey_version: str
     title: str
     lang: str
-    n_collected: int
-    n_used: int
+    n_collected: int  # respondents in the scope (the wave, or all)
+    n_used: int  # of them, used by the model fit of the scope
     scope: str  # "wave" or "pooled": the scope of the driver/complaint/segment sections
     wave: str | None
     headline_construct: str
@@ -62,12 +65,16 @@ class ManagementReport:
     constructs: pd.DataFrame
     target: str
     fix_first: pd.DataFrame
+    fix_first_texts: list[str]
     ipma: pd.DataFrame
     repurchase: pd.DataFrame | None
     auc: dict | None
     complaint_rate: dict | None
     complaint_types: pd.DataFrame
     segments: pd.DataFrame
+    path_coefficients: pd.DataFrame
+    pooled_index: pd.DataFrame
+    pooled_n: int
     reliability: pd.DataFrame
     r2: pd.DataFrame
     htmt: pd.DataFrame
@@ -86,9 +93,10 @@ def headline_construct(survey) -> str:
     return cid
 
 
-def fix_first_candidates(ipma: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+def fix_first_candidates(ipma: pd.DataFrame, k: int = 3, exclude=()) -> pd.DataFrame:
     """The top ``k`` construct-level levers of an IPMA table: the "fix first" quadrant (important,
-    below-average performance), most important first.
+    below-average performance), most important first; ``exclude``: constructs that are outcomes,
+    not levers (the headline construct and what it drives).
 
     ``ipma``: :func:`csi.drivers.importance_performance` rows (``level="both"``). Adds ``gap`` =
     performance minus the mean performance of the other constructs (index points; < 0 below)
@@ -101,7 +109,7 @@ def fix_first_candidates(ipma: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     >>> fix_first_candidates(t)[["rank", "construct", "gap", "cause_item"]].to_dict("records")
     [{'rank': 1, 'construct': 'b', 'gap': -15.0, 'cause_item': 'b1'}]
     """
-    cons = ipma[ipma["level"] == "construct"]
+    cons = ipma[(ipma["level"] == "construct") & ~ipma["name"].isin(list(exclude))]
     items = ipma[ipma["level"] == "item"]
     rows = []
     for r in cons[cons["quadrant"] == "fix first"].sort_values("importance", ascending=False).head(k).itertuples():
@@ -133,6 +141,75 @@ def report_labels(survey, lang: str) -> dict[str, str]:
         out |= {f"ctype:{code}": text for code, text in option_labels(survey, q.id, lang).items()}
         out |= {f"ctype:{g}": survey.t(text, lang) for g, text in (q.option_groups or {}).items()}
     return out
+
+
+#: Index points each fix-first candidate is raised by in the what-if.
+WHATIF_STEP = 5.0
+
+
+def _with_gains(survey, frame, result, cands: pd.DataFrame, *, outcome: str, target: str, n_boot: int,
+                seed: int, notes: list[str]) -> pd.DataFrame:
+    """Add ``gain, gain_ci_low, gain_ci_high``: the predicted change of ``outcome``'s index when
+    the candidate is raised by :data:`WHATIF_STEP` points (:func:`csi.drivers.what_if`)."""
+    from csi.drivers import what_if
+
+    gains = []
+    for c in cands["construct"]:
+        try:
+            wi = what_if(survey, frame, {c: WHATIF_STEP}, result, target=target, n_boot=max(n_boot, 20), seed=seed)
+        except CsiError as exc:
+            notes.append(f"what-if {c}: {exc}")
+            gains.append((np.nan, np.nan, np.nan))
+            continue
+        row = wi[wi["outcome"] == outcome]
+        gains.append(tuple(float(row[k].iloc[0]) for k in ("change", "ci_low", "ci_high")) if len(row)
+                     else (np.nan, np.nan, np.nan))
+    g = np.array(gains, dtype=float).reshape(-1, 3)
+    return cands.assign(gain=g[:, 0], gain_ci_low=g[:, 1], gain_ci_high=g[:, 2])
+
+
+def _outcomes(survey, construct: str) -> set[str]:
+    """``construct`` and every construct it drives, directly or not (outcomes, not levers)."""
+    out, todo = {construct}, [construct]
+    while todo:
+        c = todo.pop()
+        for a, b in survey.effective_paths:
+            if a == c and b not in out:
+                out.add(b)
+                todo.append(b)
+    return out
+
+
+def _fix_first(survey, frame, result, ipma, *, target: str, headline: str, n_boot: int, seed: int, lang: str,
+               notes: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The ranked levers and their sentences: the dashboard's :func:`csi.drivers.fix_first.fix_first`
+    (constructs and driver levers, ranked by predicted gain; issue 17a) with its plain sentences;
+    in a build without it, the IPMA's fix-first quadrant (:func:`fix_first_candidates`) with
+    what-if gains, and the sentences left to the renderer (empty list)."""
+    try:
+        from csi.drivers.fix_first import fix_first
+        from csi.report.fix_first import fix_first_texts, no_lever_text
+    except ModuleNotFoundError:
+        cands = fix_first_candidates(ipma, exclude=_outcomes(survey, headline))
+        return _with_gains(survey, frame, result, cands, outcome=headline, target=target, n_boot=n_boot,
+                           seed=seed, notes=notes), []
+    try:
+        ff = fix_first(survey, frame, result, target=target, ipma=ipma, step=WHATIF_STEP, k=3, n_boot=n_boot,
+                       seed=seed)
+    except CsiError as exc:  # the data cannot rank the levers: say why, show none
+        notes.append(str(exc))
+        return fix_first_candidates(ipma.iloc[0:0]).assign(gain=[], gain_ci_low=[], gain_ci_high=[]), []
+    top = ff.top
+    nan = np.full(len(top), np.nan)
+    table = pd.DataFrame({"rank": top["rank"].astype(int).to_numpy(), "construct": top["id"].to_numpy(),
+                          "importance": top["importance"].to_numpy(), "importance_ci_low": nan,
+                          "importance_ci_high": nan, "performance": top["performance"].to_numpy(),
+                          "gap": top["cause_gap"].to_numpy(), "cause_item": top["cause_item"].to_numpy(),
+                          "cause_performance": top["cause_performance"].to_numpy(),
+                          "gain": top["headline_gain"].to_numpy(), "gain_ci_low": top["headline_gain_ci_low"].to_numpy(),
+                          "gain_ci_high": top["headline_gain_ci_high"].to_numpy()})
+    texts = [t.sentence for t in fix_first_texts(ff, survey, lang)]
+    return table, texts or [no_lever_text(ff, survey, lang)]
 
 
 def _select_wave(frame: pd.DataFrame, wave: str | None) -> tuple[pd.DataFrame, str | None]:
@@ -267,16 +344,20 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     # yes/no constructs (complaint) are shares where higher is worse: in the complaint section only
     constructs = constructs[~constructs["construct"].isin(ov.binary_constructs(survey))]
     ipma = importance_performance(survey, sub, result, target=target, level="both", n_boot=n_boot, seed=seed)
+    ff, ff_texts = _fix_first(survey, sub, result, ipma, target=target, headline=cid, n_boot=n_boot, seed=seed,
+                              lang=lang, notes=notes)
     repurchase, auc = _repurchase(survey, sub, result, n_boot, seed, notes)
     rate, types = _complaints(survey, sub, notes)
     return ManagementReport(
         survey_id=survey.id, survey_version=str(survey.version), title=survey.t(survey.title, lang), lang=lang,
-        n_collected=len(frame), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
+        n_collected=len(sub), n_used=int(result.n_obs), scope=scope, wave=wave, headline_construct=cid,
         headline=cur, headline_wave=cur_wave, change=change, change_sentence=sentence, trend=trend,
         constructs=constructs[["construct", "score", "ci_low", "ci_high"]].reset_index(drop=True),
-        target=target, fix_first=fix_first_candidates(ipma), ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
+        target=target, fix_first=ff, fix_first_texts=ff_texts, ipma=ipma[ipma["level"] == "construct"].reset_index(drop=True),
         repurchase=repurchase, auc=auc, complaint_rate=rate, complaint_types=types,
         segments=_segments(survey, sub, result, cid),
+        path_coefficients=fits.pooled.path_coefficients, pooled_index=fits.pooled.index,
+        pooled_n=int(fits.pooled.n_obs),
         reliability=fits.pooled.reliability, r2=fits.pooled.r2, htmt=fits.pooled.htmt,
         admissibility=fits.pooled.admissibility, labels=report_labels(survey, lang),
         notes=notes + [str(w) for w in fits.pooled.warnings])

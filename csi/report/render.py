@@ -50,6 +50,11 @@ def _scope(rep, lang: str) -> str:
     return rt("scope_wave", lang, wave=rep.wave) if rep.scope == "wave" else rt("scope_pooled", lang)
 
 
+def _cap(text: str) -> str:
+    """``text`` with its first letter upper-case (a scope that starts a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 def _lab(rep, key: str) -> str:
     return rep.labels.get(key, key)
 
@@ -66,7 +71,11 @@ def report_sections(rep) -> dict[str, pd.DataFrame]:
                                      zip(rep.fix_first["importance"], rep.fix_first["importance_ci_low"],
                                          rep.fix_first["importance_ci_high"], strict=True)],
         rt("col_performance", lang): [_f(v) for v in rep.fix_first["performance"]],
-        rt("col_why", lang): [_fix_reason(rep, r) for r in rep.fix_first.itertuples()],
+        rt("col_why", lang): (rep.fix_first_texts[:len(rep.fix_first)] if rep.fix_first_texts
+                              else [_fix_reason(rep, r, gain=False) for r in rep.fix_first.itertuples()]),
+        rt("col_gain", lang): [f"{_f(g)} ({_ci(a, b)})" for g, a, b in
+                               zip(rep.fix_first["gain"], rep.fix_first["gain_ci_low"], rep.fix_first["gain_ci_high"],
+                                   strict=True)],
     })
     trend = rep.trend[rep.trend["construct"] == rep.headline_construct]
     out["trend"] = pd.DataFrame({rt("col_wave", lang): trend["wave"], rt("col_index", lang): trend["score"].map(_f),
@@ -125,12 +134,17 @@ def report_sections(rep) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _fix_reason(rep, r) -> str:
+def _fix_reason(rep, r, *, gain: bool = True) -> str:
+    from csi.report.management import WHATIF_STEP
+
     lang = rep.lang
     text = rt("fix_first_ipma", lang, target=_lab(rep, rep.target), imp=_f(r.importance, 2),
               perf=_f(r.performance), gap=_f(abs(r.gap)))
     if r.cause_item:
         text += " " + rt("fix_first_cause", lang, item=_lab(rep, r.cause_item), perf=_f(r.cause_performance))
+    if gain and math.isfinite(r.gain):
+        text += " " + rt("fix_first_gain", lang, step=f"{WHATIF_STEP:g}", label=_lab(rep, rep.headline_construct),
+                         gain=_f(r.gain), low=_f(r.gain_ci_low), high=_f(r.gain_ci_high))
     return text
 
 
@@ -167,7 +181,11 @@ def to_html(rep) -> str:
     p.append("<p>" + escape(rep.change_sentence if rep.change is not None else rt("no_change", lang)) + "</p>")
     p.append(f"<p class='note'>{escape(rt('higher_better', lang))}</p></section>")
     p.append(f"<section><h2>{escape(rt('sec_fix_first', lang))}</h2>")
-    if len(rep.fix_first):
+    if rep.fix_first_texts and len(rep.fix_first):  # the dashboard's sentences (csi.report.fix_first)
+        p.append("<ol class='fix'>" + "".join(f"<li>{escape(t)}</li>" for t in rep.fix_first_texts) + "</ol>")
+    elif rep.fix_first_texts:
+        p.append(f"<p>{escape(rep.fix_first_texts[0])}</p>")
+    elif len(rep.fix_first):
         p.append("<ol class='fix'>" + "".join(
             f"<li><b>{escape(_lab(rep, r.construct))}</b>: {escape(_fix_reason(rep, r))}</li>"
             for r in rep.fix_first.itertuples()) + "</ol>")
@@ -180,6 +198,7 @@ def to_html(rep) -> str:
         p.append(trend_svg(list(trend["wave"]), list(trend["score"]), list(trend["ci_low"]), list(trend["ci_high"]),
                            y_title=rt("col_index", lang)))
         p.append(_table(tabs["trend"]) + "</section>")
+    p.append(_path_section(rep))
     p.append(f"<section><h2>{escape(rt('sec_constructs', lang))} · {escape(head_scope)}</h2>")
     c = rep.constructs
     p.append(bar_ci_svg([_lab(rep, x) for x in c["construct"]], list(c["score"]), list(c["ci_low"]),
@@ -192,7 +211,7 @@ def to_html(rep) -> str:
                           [qd == "fix first" for qd in ip["quadrant"]], x_title=rt("axis_importance", lang),
                           y_title=rt("axis_performance", lang)))
         p.append(_table(tabs["ipma"]))
-    p.append(f"<p class='note'>{escape(rt('ipma_note', lang, target=_lab(rep, rep.target), scope=_scope(rep, lang)))}"
+    p.append(f"<p class='note'>{escape(rt('ipma_note', lang, target=_lab(rep, rep.target), scope=_cap(_scope(rep, lang))))}"
              "</p></section>")
     p.append(f"<section><h2>{escape(rt('sec_repurchase', lang))}</h2>")
     if rep.repurchase is not None:
@@ -200,7 +219,7 @@ def to_html(rep) -> str:
         p.append(bar_ci_svg([_lab(rep, x) for x in r["lever"]], list(r["share"]), unit="%"))
         p.append(_table(tabs["repurchase"]))
         a = rep.auc
-        p.append(f"<p class='note'>{escape(rt('repurchase_note', lang, auc=_f(a['auc'], 3), low=_f(a['ci_low'], 3), high=_f(a['ci_high'], 3), n=a['n'], scope=_scope(rep, lang)))}</p>")
+        p.append(f"<p class='note'>{escape(rt('repurchase_note', lang, auc=_f(a['auc'], 3), low=_f(a['ci_low'], 3), high=_f(a['ci_high'], 3), n=a['n'], scope=_cap(_scope(rep, lang))))}</p>")
     else:
         p.append(f"<p>{escape(rt('repurchase_none', lang))}</p>")
     p.append("</section>")
@@ -208,7 +227,7 @@ def to_html(rep) -> str:
     if rep.complaint_rate is not None:
         cr = rep.complaint_rate
         p.append("<p>" + escape(rt("complaints_note", lang, rate=_f(100 * cr["rate"]), low=_f(100 * cr["ci_low"]),
-                                   high=_f(100 * cr["ci_high"]), n=cr["n"], scope=_scope(rep, lang))) + "</p>")
+                                   high=_f(100 * cr["ci_high"]), n=cr["n"], scope=_cap(_scope(rep, lang)))) + "</p>")
         if "complaints" in tabs:
             t = rep.complaint_types
             p.append(bar_ci_svg(list(tabs["complaints"].iloc[:, 0]), list(100 * t["rate"]), list(100 * t["ci_low"]),
@@ -221,10 +240,10 @@ def to_html(rep) -> str:
         from csi.report.caution import caution_thresholds
 
         p.append(f"<section><h2>{escape(rt('sec_segments', lang))}</h2>")
-        p.append(f"<p class='note'>{escape(rt('segments_note', lang, label=head_label, min_n=caution_thresholds()[0], scope=_scope(rep, lang)))}</p>")
+        p.append(f"<p class='note'>{escape(rt('segments_note', lang, label=head_label, min_n=caution_thresholds()[0], scope=_cap(_scope(rep, lang))))}</p>")
         p.append(_table(tabs["segments"]) + "</section>")
     p.append(f"<section><h2>{escape(rt('sec_quality', lang))}</h2>")
-    p.append(f"<p class='note'>{escape(rt('quality_note', lang, scope=rt('scope_pooled', lang), n=rep.n_collected))}</p>")
+    p.append(f"<p class='note'>{escape(rt('quality_note', lang, scope=rt('scope_pooled', lang), n=rep.pooled_n))}</p>")
     p.append(_table(tabs["quality"]) + _table(tabs["htmt"]))
     failed = rep.admissibility["status"] != "ok"
     if failed.any():  # the checks that did not pass (all of them are in the XLSX)
@@ -233,6 +252,30 @@ def to_html(rep) -> str:
         p.append(f"<p class='note'>{escape(note)}</p>")
     p.append("</section></body></html>")
     return "".join(p)
+
+
+def _path_section(rep) -> str:
+    """The path diagram (pooled fit) laid out by :mod:`csi.report.path_layout`; empty when that
+    layout is not available in this build."""
+    try:
+        from csi.report.path_layout import NODE_H, NODE_W, edge_routes, node_positions
+    except ModuleNotFoundError:
+        return ""
+    from csi.report.svg_charts import path_svg
+
+    lang = rep.lang
+    pc = rep.path_coefficients
+    paths = [(str(a), str(b)) for a, b in zip(pc["source"], pc["target"], strict=True)]
+    nodes = list(dict.fromkeys([c for pair in paths for c in pair]))
+    pos = node_positions(nodes, paths)
+    routes = edge_routes(pos, paths)
+    coef = {(str(r.source), str(r.target)): (float(r.estimate), bool(r.ci_low > 0 or r.ci_high < 0))
+            for r in pc.itertuples()}
+    score = rep.pooled_index.set_index("construct")["score"]
+    text = {c: (_lab(rep, c), _f(score.get(c, float("nan")))) for c in nodes}
+    return (f"<section><h2>{escape(rt('sec_paths', lang))}</h2>" + path_svg(pos, routes, coef, text, node_w=NODE_W, node_h=NODE_H)
+            + f"<p class='note'>{escape(rt('paths_note', lang, scope=_cap(rt('scope_pooled', lang)), n=rep.pooled_n))}"
+            "</p></section>")
 
 
 def to_xlsx(rep) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["trend_svg", "ipma_svg", "bar_ci_svg", "scale"]
+__all__ = ["trend_svg", "ipma_svg", "bar_ci_svg", "path_svg", "scale"]
 
 _BLUE, _BAND, _GREY, _RED = "#1f5fa8", "#1f5fa833", "#888888", "#c0392b"
 
@@ -80,7 +80,7 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     first = math.ceil(lo / step) * step
     out, t = [], first
     while t <= hi + 1e-9:
-        out.append(round(t, 10))
+        out.append(round(float(t), 10))
         t += step
     return out
 
@@ -156,5 +156,51 @@ def bar_ci_svg(labels: Sequence[str], values: Sequence[float], ci_low: Sequence[
             parts.append(f'<line x1="{b:.1f}" x2="{b:.1f}" y1="{yc - 5:.1f}" y2="{yc + 5:.1f}" stroke="#222"/>')
             end = max(end, b)
         parts.append(_text(end + 6, yc + 4, f"{v:.1f}{unit}", anchor="start", size=11))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def path_svg(pos: dict[str, tuple[float, float]], routes: dict[tuple[str, str], list[tuple[float, float]]],
+             coefficients: dict[tuple[str, str], tuple[float, bool]], node_text: dict[str, tuple[str, str]], *,
+             node_w: float, node_h: float, width: int = 760, height: int = 420) -> str:
+    """The path diagram: boxes at ``pos``, arrows along ``routes`` (unit square, y up).
+
+    ``node_w``/``node_h``: half width/height of a box in the same unit coordinates as ``pos``
+    (the layout that routed the arrows around the boxes); ``coefficients``: ``(source, target)
+    -> (estimate, significant)`` -- significant paths solid, the others dashed; the estimate is
+    printed beside the arrow's longest leg. ``node_text``: ``construct -> (label, score text)``.
+    """
+    pad = 10
+
+    def px(p):
+        return pad + p[0] * (width - 2 * pad), pad + (1 - p[1]) * (height - 2 * pad)
+
+    bw, bh = 2 * node_w * (width - 2 * pad), 2 * node_h * (height - 2 * pad)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img"><defs><marker id="arr" viewBox="0 0 10 10" refX="10" '
+             'refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+             f'fill="{_GREY}"/></marker></defs>']
+    for (a, b), pts in routes.items():
+        est, sig = coefficients.get((a, b), (float("nan"), False))
+        xy = [px(p) for p in pts]
+        d = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        dash = "" if sig else ' stroke-dasharray="5 4"'
+        parts.append(f'<polyline points="{d}" fill="none" stroke="{_GREY}" stroke-width="{2 if sig else 1.3}"'
+                     f'{dash} marker-end="url(#arr)"/>')
+        k = max(range(len(xy) - 1), key=lambda i: (xy[i + 1][0] - xy[i][0]) ** 2 + (xy[i + 1][1] - xy[i][1]) ** 2)
+        (x0, y0), (x1, y1) = xy[k], xy[k + 1]
+        seg = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
+        nx, ny = -(y1 - y0) / seg, (x1 - x0) / seg  # beside the leg, not on it
+        mx, my = (x0 + x1) / 2 + 11 * nx, (y0 + y1) / 2 + 11 * ny
+        if est == est:
+            parts.append(f'<rect x="{mx - 18:.1f}" y="{my - 8:.1f}" width="36" height="15" fill="white" opacity="0.9"/>')
+            parts.append(_text(mx, my + 4, f"{est:.2f}", size=11, fill="#333"))
+    for c, p in pos.items():
+        x, y = px(p)
+        label, score = node_text.get(c, (c, ""))
+        parts.append(f'<rect x="{x - bw / 2:.1f}" y="{y - bh / 2:.1f}" width="{bw:.1f}" height="{bh:.1f}" rx="7" '
+                     f'fill="#eef3fa" stroke="{_BLUE}"/>')
+        parts.append(_text(x, y - 3, label, size=11))
+        parts.append(_text(x, y + 13, score, size=11, fill=_BLUE))
     parts.append("</svg>")
     return "".join(parts)

@@ -106,6 +106,9 @@ def test_html_is_self_contained_and_says_the_same(data, tmp_path):
     assert "Share who complained (%), lower is better" in html
     assert not any(name in html for name in RAW_NAMES)
     assert "What to fix first" in html
+    # the headline construct and what it drives are outcomes, never levers to fix
+    levers = r.stdout.split("fix first:")[1].splitlines()[0].strip().split(", ")
+    assert levers and not {"satisfaction", "loyalty", "complaint"} & set(levers)
 
 
 def test_xlsx_from_the_store_for_one_wave(store, data, tmp_path):
@@ -116,7 +119,7 @@ def test_xlsx_from_the_store_for_one_wave(store, data, tmp_path):
     r = CliRunner().invoke(app, ["report", SURVEY, "--db", store, "--out", str(out), "--lang", "zh",
                                  "--wave", wave, "--boot", BOOT])
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("300 of 900 respondents; headline")
+    assert r.stdout.startswith("300 of 300 respondents; headline")  # n used of n collected in the wave
     wb = load_workbook(out, read_only=True)
     assert wb.sheetnames[:3] == ["摘要", "优先改进", "趋势"]
     summary = [row[0] for row in wb["摘要"].iter_rows(min_row=2, values_only=True)]
@@ -140,3 +143,26 @@ def test_user_errors_are_one_line(data, tmp_path):
     assert r.output.strip().splitlines()[-1].startswith("error: --wave '1999Q1': no such wave in the responses; "
                                                         "waves: 2026Q1, ")
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("template", ["acsi", "ecsi", "ccsi"])
+def test_every_template_survey_reports_in_chinese(template, tmp_path):
+    """The report works for the other template surveys (responses drawn by `csi simulate`): every
+    section heading in Chinese, no raw field names, no English words outside the chart-free CSS."""
+    survey = str(ROOT / "surveys" / f"{template}.yaml")
+    data = tmp_path / "r.csv"
+    r = CliRunner().invoke(app, ["simulate", survey, "--n", "300", "--seed", "2", "--out", str(data),
+                                 "--truth", str(tmp_path / "t.json")])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(app, ["report", survey, str(data), "--out", str(out), "--lang", "zh", "--boot", "20"])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    body = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    for heading in ("满意度现状", "优先改进", "重要性与表现", "附录：模型质量"):
+        assert heading in text, heading
+    assert not any(name in text for name in RAW_NAMES)
+    # allowed: the survey's id and the index's acronym in its title (ACSI), the HTMT statistic
+    words = set(re.findall(r"\b[A-Za-z]{4,}\b", text)) - {"HTMT", template, template.upper()}
+    assert not words, words
