@@ -67,12 +67,15 @@ def main() -> None:
     st.plotly_chart(bar_ci_figure(d, x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
                                   labels=glabels, y_title=T("complaint_rate"), horizontal=False),
                     key="complaints_by_chart")
-    st.dataframe(display_table(d, 4), hide_index=True, key="complaints_by_table")
+    marks = common.caution_cells(d["n"], survey)  # issue 20: the survey's small-n rule per group
+    st.dataframe(display_table(d.assign(caution=marks), 4), hide_index=True, key="complaints_by_table")
     test = t["test"].iloc[0]
     st.caption(T("chi2", chi2=fmt(test["chi2"], 2), df=int(test["df"]), p=fmt(test["p_value"], 4)))
 
     st.subheader(T("handling"))
-    st.dataframe(display_table(t["handling"], 3), hide_index=True, key="handling_table")
+    hs = t["handling"]
+    st.dataframe(display_table(hs.assign(caution=common.caution_cells(hs["n"], survey)), 3), hide_index=True,
+                 key="handling_table")
     st.subheader(T("recovery"))
     rec = t["recovery"]
     st.plotly_chart(bar_ci_figure(rec, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
@@ -80,7 +83,8 @@ def main() -> None:
                                   labels={g: T("grp_" + g.replace(" ", "_")) for g in rec["group"]},
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="recovery_chart")
-    st.dataframe(display_table(rec, 3), hide_index=True, key="recovery_table")
+    st.dataframe(display_table(rec.assign(caution=common.caution_cells(rec["n"], survey)), 3),
+                 hide_index=True, key="recovery_table")
     _loop(survey, frame, lang)
 
 

@@ -55,7 +55,10 @@ def tracking_section(survey) -> None:
     channel."""
     st.subheader(T("invitations"))
     try:
-        status = invitation_status(common.store(), survey)
+        from app_pages.access import current_user
+
+        # order numbers are the cases' reference: in full only for admins (issue 18)
+        status = invitation_status(common.store(), survey, mask_orders=current_user()[1] != "admin")
     except CsiError as exc:
         common.show_error(exc)
         return

@@ -268,16 +268,24 @@ def submit_with_token(store, survey: Survey, token: str, answers: dict, *, submi
     return store.submit_response(survey, given, submission_key=submission_key, claim=claim)
 
 
-def invitation_status(store, survey: Survey | str) -> pd.DataFrame:
+def invitation_status(store, survey: Survey | str, *, mask_orders: bool = False) -> pd.DataFrame:
     """One row per invitation of the survey (no tokens, no hashes): ``invitation_id, wave,
-    channel, order_ref, created_at, expires_at, opened_at, completed_at, respondent_id``."""
+    channel, order_ref, created_at, expires_at, opened_at, completed_at, respondent_id``.
+
+    ``mask_orders``: order numbers shown as the follow-up case shows its reference
+    (``32***89``, :func:`csi.vault.mask`) -- for users who may not see contact data."""
     sid = survey if isinstance(survey, str) else survey.id
     cols = ["id", "wave", "channel", "order_ref", "created_at", "expires_at", "opened_at",
             "completed_at", "respondent_id"]
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(*[invitations.c[c] for c in cols])
                             .where(invitations.c.survey_id == sid).order_by(invitations.c.id)).all()
-    return pd.DataFrame(rows, columns=["invitation_id"] + cols[1:])
+    out = pd.DataFrame(rows, columns=["invitation_id"] + cols[1:])
+    if mask_orders:
+        from csi.vault import mask
+
+        out["order_ref"] = [None if r is None else mask(str(r), "reference") for r in out["order_ref"]]
+    return out
 
 
 def response_rates(status: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:

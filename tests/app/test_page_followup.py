@@ -146,6 +146,18 @@ def test_analyst_never_sees_contact_data(shop, monkeypatch):
     shown = everything_shown(at)
     assert not any(f in shown for f in all_phone_forms()) and "****" not in shown
     assert "Cases opened" in [m.label for m in at.metric]
+    # the Data page's invitation list: order numbers (the cases' reference) masked for analysts
+    import pandas as pd
+
+    from csi.invite import create_invitations
+
+    survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
+    create_invitations(shop["store"], survey, orders=pd.DataFrame({"order_ref": ["3261847590123456789"]}))
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    (listing,) = [d.value for d in at.dataframe if "order_ref" in d.value.columns]
+    assert listing["order_ref"].tolist() == ["32***89"]
+    assert "3261847590123456789" not in everything_shown(at)
 
 
 def test_admin_bulk_assigns_and_reads_the_audit_log(shop):

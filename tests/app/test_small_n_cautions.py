@@ -121,7 +121,8 @@ def test_followed_up_complainers_marked_when_few(writable_env, frame):
     at = new_app()
     at.switch_page("app_pages/complaints.py").run()
     assert not at.exception
-    table = [d.value for d in at.dataframe if "caution" in d.value.columns and "group" in d.value.columns][0]
+    (table,) = [d.value for d in at.dataframe
+                if "group" in d.value.columns and "followed up" in set(d.value["group"])]
     rows = table.set_index("group")
     assert rows.loc["followed up", "n"] == 3
     c = small_n_caution(3, survey)
@@ -129,6 +130,13 @@ def test_followed_up_complainers_marked_when_few(writable_env, frame):
     assert small_n_caution(int(rows.loc["not followed up", "n"]), survey) is None
     assert rows.loc["not followed up", "caution"] == ""
     assert c.message("en") in texts(at)
+    # every group table of the page follows the same rule (complaint rate by group, handling, recovery)
+    group_tables = [d.value for d in at.dataframe if {"n", "caution"} <= set(d.value.columns)]
+    assert len(group_tables) >= 4
+    for shown in group_tables:
+        want = ["" if (k := small_n_caution(n, survey)) is None else f"{k.icon} n < {k.threshold}"
+                for n in shown["n"]]
+        assert shown["caution"].tolist() == want
 
 
 def test_comment_themes_marked_and_filters_stated(app_env, frame):

@@ -121,6 +121,8 @@ def test_orders_file_carries_order_ref_and_segments(store, flagship, data_dir):
     # the order number is the case reference (vault only): the invitation says who answered
     st = invitation_status(store, flagship).set_index("order_ref")
     assert st.loc["3261847590123456790", "respondent_id"] == row["respondent_id"]
+    masked = invitation_status(store, flagship, mask_orders=True)["order_ref"].tolist()
+    assert masked == ["32***89", "32***90", "32***91"]
     with pytest.raises(CsiError, match="already have an invitation"):
         create_invitations(store, flagship, orders=orders)
     with pytest.raises(CsiError, match="does not match the 3 orders"):
