@@ -46,17 +46,19 @@ def _assert_same(a, b, tol=TOL):
 
 
 def test_cells_are_hand_computable():
-    # 4 rows, 2 items, one group: centre = the means (2.5, 3); deviations (-1.5, -0.5, 0.5, 1.5)
-    # and (-1, 1, -1, 1): sums 0 and 0
+    # 4 rows, 2 items on a 1-5 scale, one group: centre = the scale midpoints (3, 3);
+    # deviations (-2, -1, 0, 1) and (-1, 1, -1, 1): sums -2 and 0
     from csi.survey.model import ItemSpec
 
     df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 2, 4], "respondent_id": list("wxyz")})
     spec = MomentsSpec.make((ItemSpec("a", 1, 5), ItemSpec("b", 1, 5)))
     c = cell_moments("pandas", df, spec)
-    assert c.n.tolist() == [4.0] and c.center.tolist() == [[2.5, 3.0]]
-    np.testing.assert_allclose(c.sums, [[0.0, 0.0]], atol=1e-15)
-    # q00 = 2.25+0.25+0.25+2.25 = 5; q01 = 1.5-0.5-0.5+1.5 = 2; q11 = 1+1+1+1 = 4
-    np.testing.assert_allclose(c.tri, [[5.0, 2.0, 4.0]])
+    assert c.n.tolist() == [4.0] and c.center.tolist() == [[3.0, 3.0]]
+    assert c.sums.tolist() == [[-2.0, 0.0]]
+    # q00 = 4+1+0+1 = 6; q01 = 2-1+0+1 = 2; q11 = 1+1+1+1 = 4 (exact: multiples of 1/4)
+    assert c.tri.tolist() == [[6.0, 2.0, 4.0]]
+    rev = cell_moments("pandas", df, MomentsSpec.make((ItemSpec("a", 1, 5, reverse=True), ItemSpec("b", 1, 5))))
+    assert rev.sums.tolist() == [[2.0, 0.0]] and rev.tri.tolist() == [[6.0, -2.0, 4.0]]  # a -> 6 - a
 
 
 def test_pandas_engine_equals_rows_fit_pooled_and_per_group(flagship, frame):
@@ -130,7 +132,7 @@ def test_pattern_moments_equal_numpy(flagship, frame, duckdb_engine_ok):
         x = prepare_data(spec, rows, missing="pairwise").items.to_numpy()
         w = rows["wt"].to_numpy()
         obs = ~np.isnan(x)
-        centre = np.nanmean(x, axis=0)
+        centre = np.array([(spec.items[i].scale_min + spec.items[i].scale_max) / 2 for i in spec.item_ids])
         code = (obs * (1 << np.arange(x.shape[1]))).sum(axis=1)
         for pm in (got_pd[key], got_dd[key]):
             np.testing.assert_allclose(pm.center, centre, atol=1e-12)
