@@ -7,24 +7,27 @@ buckets. Groups are processed one partition at a time, so memory stays bounded f
 of groups. Respondent rows never leave the engine.
 
 Seeds: the bucket hash uses ``seed``; the pooled resamples draw from
-``default_rng([seed, 0])``, group ``key`` from ``default_rng([seed, 1, h(key)])`` (``h``: 32 bits
-of the MD5 of the key), so each group's intervals depend only on its rows, the seed and the
-bucket count -- not on the engine, the partitioning or the other groups.
+``default_rng([seed, 0])``; the groups share one draw of bucket counts from
+``default_rng([seed, 1])`` (resample ``r`` weights bucket ``b`` of every group by the same
+count; the buckets of two groups hold different respondents, so each group's replicates are
+an ordinary bucket bootstrap of its own rows). A group's intervals therefore depend only on
+its rows, the seed, the bucket count and ``n_boot`` -- not on the engine, the partitioning or
+the other groups -- and all resamples of ~100 groups come from one matrix product.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from csi.engines.group_fit import ModelLayout, fit_group
-from csi.engines.query import MomentsSpec, _key_text_py
+from csi.engines.group_fit import ModelLayout, fit_groups
+from csi.engines.query import MomentsSpec
 from csi.engines.run import check_source, iter_cells, open_source
-from csi.errors import CsiError, DataError, ParameterError
+from csi.errors import DataError, ParameterError
+from csi.estimate.bootstrap import _counts
 from csi.estimate.moment_fit import fit_moments
 from csi.estimate.moments import Moments
 from csi.estimate.results import IndexResult
@@ -111,12 +114,6 @@ def default_min_n(spec) -> int:
     return max(30, 10 * most)
 
 
-def _key_seed(seed: int, key) -> list[int]:
-    vals = key if isinstance(key, tuple) else (key,)
-    h = int(hashlib.md5(_key_text_py(vals).encode()).hexdigest()[:8], 16)
-    return [int(seed), 1, h]
-
-
 def fit_grouped(
     model,
     source,
@@ -197,6 +194,10 @@ def fit_grouped(
         shift = None
         groups, skipped, n_obs = {}, {}, {}
         passes = 0
+        counts = None
+        if mspec.buckets and by:
+            counts = _counts(np.random.default_rng([int(seed), 1]).integers(0, mspec.buckets, (n_boot, mspec.buckets)),
+                             mspec.buckets)
         for cells in iter_cells(src, mspec):
             passes += 1
             if not len(cells.n):
@@ -206,23 +207,21 @@ def fit_grouped(
             pooled_parts.append(_pooled_part(cells, shift))
             if not by:
                 continue
+            fit_rows = {}
             for key_t, rows in cells.group_rows().items():
                 key = key_t if len(by) > 1 else key_t[0]
                 n_g = int(cells.n_obs[rows].sum())
                 n_obs[key] = n_g
                 if n_g < min_n:
                     skipped[key] = f"{n_g} respondents with every item answered; the minimum is {min_n}"
-                    continue
-                mom = cells.moments(rows)
-                FT = sh = None
-                if mspec.buckets:
-                    FT, sh = cells.bucket_terms(rows, shift=mom.shift)
-                try:
-                    groups[key] = fit_group(layout, mom, bucket_sums=FT, bucket_shift=sh, n_boot=n_boot,
-                                            rng=np.random.default_rng(_key_seed(seed, key)), weighting=weighting,
-                                            consistent=consistent, alpha=alpha)
-                except CsiError as exc:
-                    skipped[key] = str(exc)
+                else:
+                    fit_rows[key] = rows
+            for key, fit in fit_groups(layout, cells, fit_rows, counts=counts, weighting=weighting,
+                                       consistent=consistent, alpha=alpha).items():
+                if isinstance(fit, str):
+                    skipped[key] = fit
+                else:
+                    groups[key] = fit
         if not pooled_parts:
             raise DataError(f"{src.name}: no respondent answered every item of the model")
         mom, FT = _pooled_total(pooled_parts, shift, mspec.buckets)
