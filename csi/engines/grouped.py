@@ -27,9 +27,9 @@ from csi.engines.group_fit import ModelLayout, fit_groups
 from csi.engines.query import MomentsSpec
 from csi.engines.run import check_source, iter_cells, open_source
 from csi.errors import DataError, ParameterError
-from csi.estimate.bootstrap import _counts
 from csi.estimate.moment_fit import fit_moments
 from csi.estimate.moments import Moments
+from csi.estimate.resample.bootstrap import _counts
 from csi.estimate.results import IndexResult
 
 __all__ = ["GroupedFit", "fit_grouped", "default_min_n"]
@@ -150,7 +150,7 @@ def fit_grouped(
     n_boot : int, default=500
         Bucket resamples per fit (0: point estimates only).
     buckets : int, default=500
-        Bootstrap buckets G (see :mod:`csi.estimate.bucket_bootstrap`).
+        Bootstrap buckets G (see :mod:`csi.estimate.resample.buckets`).
     seed : int, default=0
     weights : str or None
         Column of sampling weights (positive).
@@ -169,7 +169,7 @@ def fit_grouped(
         Respondents with a missing item are left out (listwise, as :func:`csi.fit`).
     """
     from csi.estimate.fit import resolve_model
-    from csi.estimate.pls import check_number
+    from csi.estimate.pls.model import check_number
 
     spec, _ = resolve_model(model, scale)
     by = (by,) if isinstance(by, str) else tuple(by)
