@@ -96,7 +96,9 @@ def plan_passes(src, spec: MomentsSpec) -> list[list[tuple] | None]:
     cell_bytes = 8 * (3 + 2 * p + p * (p + 1) // 2)
     sizes = src.group_sizes(spec)
     keys = list(sizes[[f"g{k}" for k in range(len(spec.by))]].itertuples(index=False, name=None))
-    cells = np.minimum(sizes["n_rows"].to_numpy(dtype=np.int64), spec.buckets) * cell_bytes
+    n = sizes["n_rows"].to_numpy(dtype=np.int64)
+    # with patterns a group may return a cell per (bucket, pattern): at most one per row
+    cells = (n if spec.patterns else np.minimum(n, spec.buckets)) * cell_bytes
     if cells.sum() <= PASS_BYTES:
         return [None]
     order = sorted(range(len(keys)), key=lambda i: tuple((v is None, str(v)) for v in keys[i]))
