@@ -129,6 +129,7 @@ def fit_grouped(
     seed: int = 0,
     weights: str | None = None,
     where: dict | None = None,
+    between: dict | None = None,
     min_n: int | None = None,
     id_column: str = "respondent_id",
     ci: str = "percentile",
@@ -161,6 +162,10 @@ def fit_grouped(
         Column of sampling weights (positive).
     where : dict or None
         ``{column: value or [values]}`` rows to keep (e.g. ``{"wave": ["2026Q1"]}``).
+    between : dict or None
+        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high``; dates as
+        ``datetime.date`` or ``"YYYY-MM-DD"`` (compared as ISO-8601 text on every engine), e.g.
+        ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
     min_n : int or None
         Groups with fewer respondents are skipped with the reason (default
         :func:`default_min_n`); never fitted on noise.
@@ -195,14 +200,14 @@ def fit_grouped(
                              f"Got {missing!r} instead.")
     items = tuple(spec.items[i] for i in spec.item_ids)
     mspec = MomentsSpec.make(items, by=by, weight=weights, id_column=id_column,
-                             buckets=buckets if n_boot > 0 else 0, seed=int(seed), where=where,
+                             buckets=buckets if n_boot > 0 else 0, seed=int(seed), where=where, between=between,
                              patterns=missing == "em")
     survey = model if hasattr(model, "to_model") else None
     src = open_source(engine, source, survey=survey, table=table, master=master)
     try:
         n_rows = check_source(src, mspec)
         if n_rows == 0:
-            raise DataError(f"{src.name}: no rows{' match the filter' if where else ''}")
+            raise DataError(f"{src.name}: no rows{' match the filter' if where or between else ''}")
         kw = {"weighting": weighting, "consistent": consistent, "ci": ci, "alpha": alpha, "scale": scale}
         layout = ModelLayout.of(spec)
         pooled_parts: list = []

@@ -43,10 +43,18 @@ def _hash7(values) -> np.ndarray:
 
 
 def filtered(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
-    """The rows the spec's ``where`` keeps (SQL ``IN``: a NULL cell never matches)."""
+    """The rows the spec's ``where`` and ``between`` keep (a NULL cell never matches)."""
     mask = np.ones(len(frame), dtype=bool)
     for col, vals in spec.where:
         mask &= frame[col].isin(list(vals)).to_numpy()
+    for col, lo, hi in spec.between:
+        v = frame[col]
+        if isinstance(lo, str) or isinstance(hi, str):  # ISO text, as the query casts it
+            v = v.dt.strftime("%Y-%m-%dT%H:%M:%S.%f") if pd.api.types.is_datetime64_any_dtype(v) else v.astype("string")
+        if lo is not None:
+            mask &= (v >= lo).fillna(False).to_numpy(dtype=bool)
+        if hi is not None:
+            mask &= (v < hi).fillna(False).to_numpy(dtype=bool)
     return frame if mask.all() else frame.loc[mask]
 
 

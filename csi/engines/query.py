@@ -54,7 +54,9 @@ class MomentsSpec:
     missing codes); ``by`` the group columns; ``weight`` a weight column or None; ``id_column``
     the response id hashed into buckets; ``buckets`` 0 for none; ``patterns`` True to split by
     missingness pattern (else complete rows only: listwise); ``where`` maps a column to the
-    value or values to keep (the dashboard's filters).
+    value or values to keep (the dashboard's filters); ``between`` maps a column to a
+    half-open range ``(low, high)`` to keep, ``low <= value < high`` (dates as ISO-8601 text,
+    e.g. ``{"submitted_at": ("2026-01-01", "2026-04-01")}``; a NULL never matches).
     """
 
     items: tuple
@@ -65,14 +67,16 @@ class MomentsSpec:
     seed: int = 0
     patterns: bool = False
     where: tuple[tuple[str, tuple], ...] = ()
+    between: tuple[tuple[str, object, object], ...] = ()
 
     @staticmethod
     def make(items, *, by=(), weight=None, id_column="respondent_id", buckets=0, seed=0, patterns=False,
-             where: Mapping | None = None) -> MomentsSpec:
+             where: Mapping | None = None, between: Mapping | None = None) -> MomentsSpec:
         filt = tuple((str(k), tuple(v) if isinstance(v, list | tuple | set) else (v,))
                      for k, v in (where or {}).items())
+        rng = tuple((str(k), _bound(v[0]), _bound(v[1])) for k, v in (between or {}).items())
         return MomentsSpec(tuple(items), tuple(by), weight, id_column, int(buckets), int(seed), bool(patterns),
-                           filt)
+                           filt, rng)
 
     @property
     def columns(self) -> list[str]:
@@ -83,7 +87,13 @@ class MomentsSpec:
         if self.buckets:
             cols.append(self.id_column)
         cols.extend(k for k, _ in self.where)
+        cols.extend(k for k, _, _ in self.between)
         return list(dict.fromkeys(cols))
+
+
+def _bound(v):
+    """A range bound as the query compares it: dates and datetimes as ISO-8601 text."""
+    return v.isoformat() if hasattr(v, "isoformat") else v
 
 
 def _hex_int(h):
@@ -115,6 +125,12 @@ def _item_expr(col, item):
 
 def _filtered(source: sa.FromClause, spec: MomentsSpec):
     conds = [source.c[k].in_(list(v)) for k, v in spec.where]
+    for col, lo, hi in spec.between:
+        c = sa.cast(source.c[col], sa.Text) if isinstance(lo, str) or isinstance(hi, str) else source.c[col]
+        if lo is not None:
+            conds.append(c >= lo)
+        if hi is not None:
+            conds.append(c < hi)
     return conds
 
 

@@ -257,3 +257,28 @@ def test_sample_rows_is_seeded_and_the_same_on_duckdb(frame, duckdb_engine_ok, t
     c = sample_rows(frame, ["shop"], engine="pandas", fraction=0.1, seed=6)
     assert set(c["respondent_id"]) != set(a["respondent_id"])
     assert {"pq1"}.isdisjoint(c.columns) and "shop" in c.columns
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_between_keeps_the_sidebar_date_range_as_filter_frame(flagship, frame, engine, request, tmp_path):
+    import datetime as dt
+
+    from csi.report.engine_fits import filters_to_between, filters_to_where
+    from csi.report.filters import Filters, filter_frame
+
+    source = frame
+    if engine == "duckdb":
+        request.getfixturevalue("duckdb_engine_ok")
+        source = tmp_path / "r.parquet"
+        frame.to_parquet(source)
+    days = pd.to_datetime(frame["submitted_at"]).dt.date
+    uniq = sorted(days.unique())
+    lo, hi = uniq[len(uniq) // 4], uniq[len(uniq) // 2]
+    filt = Filters(date_range=(lo, hi), segment=("channel", "jd"))
+    assert filters_to_between(filt) == {"submitted_at": (lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat())}
+    rows = filter_frame(frame, filt)
+    assert 0 < len(rows) < len(frame) and pd.to_datetime(rows["submitted_at"]).dt.date.max() == hi  # end inclusive
+    got = fit_grouped(flagship, source, engine=engine, n_boot=0, where=filters_to_where(filt),
+                      between=filters_to_between(filt))
+    assert got.info["rows_read"] == len(rows)
+    _assert_same(got.pooled, _rows_fit(flagship, rows))
