@@ -234,8 +234,11 @@ def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
     with pg_schema_url(postgres_url) as url:
         store = open_store(url)
         store.import_frame(flagship, frame.drop(columns=["shop", "wt"]), source_name="sim.csv", file_hash="h2")
-        filt = Filters(segment=("channel", "jd"))
-        rows = filter_frame(store.responses_frame(flagship), filt)
+        stored = store.responses_frame(flagship)
+        days = sorted(pd.to_datetime(stored["submitted_at"]).dt.date.unique())
+        filt = Filters(segment=("channel", "jd"), date_range=(days[len(days) // 5], days[-len(days) // 5]))
+        rows = filter_frame(stored, filt)
+        assert 0 < len(rows) < len(stored)
         ref = fit_by_wave(flagship, rows, n_boot=0, missing="listwise")  # the engine fits are listwise
         got = store_fits_by_wave(flagship, url, filt, n_boot=20, buckets=40)
         a, b = trend_table(ref.groups), trend_table(got.groups)
