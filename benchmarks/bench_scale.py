@@ -74,6 +74,7 @@ def make_parquet(path: Path, rows: int, shops: int, seed: int = 1) -> None:
 _STEP = r"""
 import json, resource, sys, time
 step, path, boot, buckets, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+missing = sys.argv[7]
 import csi
 from csi.engines.grouped import fit_grouped
 survey = csi.load_survey(sys.argv[6])
@@ -106,24 +107,29 @@ try:
             resource.setrlimit(resource.RLIMIT_AS, (int(limit * 2**30), int(limit * 2**30)))
         import pandas as pd
         src = pd.read_parquet(path)
-        res = fit_grouped(survey, src, by="shop", engine="pandas", n_boot=boot, buckets=buckets, seed=0)
+        res = fit_grouped(survey, src, by="shop", engine="pandas", n_boot=boot, buckets=buckets, seed=0,
+                          missing=missing)
     elif step == "postgres":
         url = path
         res = fit_grouped(survey, url, by="shop", engine="postgres", table="bench_scale_answers", n_boot=boot,
-                          buckets=buckets, seed=0)
+                          buckets=buckets, seed=0, missing=missing)
     else:
-        res = fit_grouped(survey, path, by="shop", engine=step, n_boot=boot, buckets=buckets, seed=0)
+        res = fit_grouped(survey, path, by="shop", engine=step, n_boot=boot, buckets=buckets, seed=0,
+                          missing=missing)
     out = {"seconds": time.perf_counter() - t0, "rows": res.info["rows_read"], "groups": len(res.groups),
            "skipped": len(res.skipped), "passes": res.info["passes"]}
 except MemoryError:
     out = {"failed": "MemoryError", "seconds": time.perf_counter() - t0}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+ru = resource.getrusage(resource.RUSAGE_SELF)
+out["peak_mb"] = ru.ru_maxrss / 1024
+out["cpu_s"] = ru.ru_utime + ru.ru_stime  # this process (DuckDB and numpy threads), not Spark's JVM
 print(json.dumps(out))
 """
 
 
-def run_step(step: str, path: str, boot: int, buckets: int, limit: float = 0.0) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _STEP, step, path, str(boot), str(buckets), str(limit), str(SURVEY)],
+def run_step(step: str, path: str, boot: int, buckets: int, limit: float = 0.0, missing: str = "listwise") -> dict:
+    proc = subprocess.run([sys.executable, "-c", _STEP, step, path, str(boot), str(buckets), str(limit), str(SURVEY),
+                           missing],
                           capture_output=True, text=True, cwd=ROOT)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -141,6 +147,7 @@ def main() -> None:
     ap.add_argument("--pg-rows", type=int, default=1_000_000)
     ap.add_argument("--spark-rows", type=int, default=None, help="default: --rows")
     ap.add_argument("--pandas-limit", type=float, default=8.0, help="address-space limit (GB) of the pandas step")
+    ap.add_argument("--missing", default="listwise", choices=("listwise", "em"))
     ap.add_argument("--skip", default="", help="comma-separated steps to skip: spark,postgres,pandas")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -151,22 +158,24 @@ def main() -> None:
         print(f"# {args.rows:,} simulated flagship responses, {args.shops} shops: {path.stat().st_size / 2**20:.0f} MB "
               f"Parquet in {time.perf_counter() - t0:.0f} s; {args.boot} resamples of {args.buckets} buckets; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        results = {"duckdb": run_step("duckdb", str(path), args.boot, args.buckets)}
+        mis = args.missing
+        results = {"duckdb": run_step("duckdb", str(path), args.boot, args.buckets, missing=mis)}
         if "spark" not in skip:
             sp = path
             if args.spark_rows and args.spark_rows != args.rows:
                 sp = Path(tmp) / "spark.parquet"
                 make_parquet(sp, args.spark_rows, args.shops)
-            results["spark (local)"] = run_step("spark", str(sp), args.boot, args.buckets)
+            results["spark (local)"] = run_step("spark", str(sp), args.boot, args.buckets, missing=mis)
         if "postgres" not in skip:
             load = run_step("postgres_load", f"{PG_URL}|{path}|{args.pg_rows}", 0, 0)
             results["postgres load (COPY, untimed in ratio)"] = load
-            results["postgres"] = run_step("postgres", PG_URL, args.boot, args.buckets)
+            results["postgres"] = run_step("postgres", PG_URL, args.boot, args.buckets, missing=mis)
         if "pandas" not in skip:
             results["pandas (read_parquet + numpy)"] = run_step("pandas", str(path), args.boot, args.buckets,
-                                                                args.pandas_limit)
+                                                                args.pandas_limit, mis)
     base = results["duckdb"].get("seconds")
-    print(f"{'engine':<40} {'rows':>11} {'groups':>7} {'skipped':>7} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
+    print(f"{'engine':<40} {'rows':>11} {'groups':>7} {'skipped':>7} {'seconds':>9} {'ratio':>7} {'CPU s':>8} "
+          f"{'peak RSS MB':>12}")
     for name, r in results.items():
         if "failed" in r:
             print(f"{name:<40} {'':>11} {'':>7} {'':>7} {r.get('seconds', float('nan')):>9.1f} {'':>7} "
@@ -174,7 +183,7 @@ def main() -> None:
             continue
         ratio = r["seconds"] / base if base else float("nan")
         print(f"{name:<40} {r['rows']:>11,} {r['groups']:>7} {r['skipped']:>7} {r['seconds']:>9.1f} {ratio:>7.2f} "
-              f"{r['peak_mb']:>12.0f}")
+              f"{r.get('cpu_s', float('nan')):>8.1f} {r['peak_mb']:>12.0f}")
 
 
 if __name__ == "__main__":
