@@ -101,7 +101,7 @@ def estimate(
 
         return run_engine_cli(model, data=data, json_out=json_out, engine=engine, source=source, by=by, boot=boot,
                               seed=seed, weights=weights, buckets=buckets, min_n=min_n, db=db, scale=scale,
-                              method=method)
+                              method=method, missing=missing)
     if data is None and db is None:
         raise fail("give a DATA CSV file or --db URL with stored responses")
     if not model.exists():

@@ -86,3 +86,22 @@ def test_em_skips_small_groups_by_answered_respondents(flagship, frame):
     df["respondent_id"] = [f"r{i}" for i in range(len(df))]
     res = fit_grouped(flagship, df, by="shop", n_boot=0, missing="em")
     assert "tiny" in res.skipped and "at least one item answered" in res.skipped["tiny"]
+
+
+def test_cli_engine_missing_em(flagship_path, frame, duckdb_engine_ok, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    src, out = tmp_path / "r.parquet", tmp_path / "o.json"
+    frame.to_parquet(src)
+    args = ["estimate", str(flagship_path), "--engine", "duckdb", "--source", str(src), "--by", "shop",
+            "--boot", "0", "--json", str(out)]
+    r = CliRunner().invoke(app, [*args, "--missing", "em"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    assert doc["info"]["missing"] == "em" and doc["info"]["rows_used"] == len(frame)
+    r = CliRunner().invoke(app, [*args, "--missing", "pairwise"])
+    assert r.exit_code == 2 and "--missing listwise (default) or em" in r.output
