@@ -181,7 +181,7 @@ def fit_group(layout: ModelLayout, mom: Moments, *, bucket_sums=None, bucket_shi
 
 
 #: groups whose resample sums are formed in one matrix product (bounds its (k, q, B) result)
-_BATCH_BYTES = 48 * 2**20
+_BATCH_BYTES = 24 * 2**20
 
 
 def fit_groups(layout: ModelLayout, cells, groups: dict, *, counts=None, weighting: str = "path",

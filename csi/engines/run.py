@@ -21,7 +21,7 @@ __all__ = ["ENGINES", "open_source", "check_source", "iter_cells", "cell_moments
 
 ENGINES = ("pandas", "duckdb", "postgres", "spark")
 #: bytes of per-cell sums one pass may return (a bucketed query over many groups runs in passes)
-PASS_BYTES = 64 * 2**20
+PASS_BYTES = 32 * 2**20
 
 
 def open_source(engine: str, source, *, survey=None, table: str | None = None, master: str | None = None):
