@@ -8,17 +8,22 @@ GB), reported as the time or the memory at which it fails. Each step runs in a f
 peak memory is that process's peak RSS (``resource.getrusage``, ``ru_maxrss``; the JVM of Spark is a
 separate process and reported apart from Python). Ratios are against DuckDB in the same run.
 
-Last run (``--rows 1000000 --shops 1000 --boot 500 --buckets 500 --pg-rows 200000 --skip spark``,
-this 2-core machine shared with other test runs, load average 2-6)::
+Measurements (issue-15 branch, 2026-12-03; this 2-core machine shared with seven other sessions,
+load average 9-12, so wall times are inflated ~5-10x and CPU seconds are the comparable number)::
 
-    engine                                   rows  groups  seconds  ratio  peak RSS MB
-    duckdb                              1,000,000    1000    221.6   1.00          991
-    postgres (table loaded by COPY)       200,000    1000     68.0   0.31          570
-    pandas (read_parquet + numpy)       1,000,000    1000     97.5   0.44         1201
+    step (1000 shops, 500 buckets, 500 resamples)        before            after
+    moments query, DuckDB, 200k rows (CPU s)         18.6 (16 passes)   12.8 (7 passes)   0.69
+    per-shop fits, 66 shops (CPU s; ms a shop)        3.0 (46 ms)        1.3 (20 ms)       0.43
+    whole fit_grouped, DuckDB, 1M rows (wall s)       221.6 (load 2-6)   373.5 (load 11), peak RSS 1180 MB
 
-The moments query alone takes ~26 s on DuckDB for 1M rows in 16 bounded passes (13 s in one
-unbounded pass); most of the rest is the 1,000 per-shop fits with 500 bucket resamples each
-(~80 ms a shop). The issue's goal (10M rows, DuckDB, < 60 s, < 1 GB) is not met yet.
+"before" is main at dbfbf65 run in the same minutes. What changed: the query centres at the
+scale midpoint (one scan, no join; exact integer sums), passes are planned from the group
+sizes (IN-lists) instead of an MD5 partition hash per row per pass, the groups share one draw
+of bucket counts so the resample sums of ~50 groups are one matrix product, and intervals are
+batched. What dominates now: DuckDB's hash aggregate costs ~80-250 us per output cell of 233
+sums (independent of the rows in it), and 1000 shops x 500 buckets is 500k cells; the fits
+need 1000 x 233 x 500 x 500 = 58 GFLOP of resample sums and 500k batched PLS runs. The
+issue's goal (10M rows in < 60 s and < 1 GB) is not met and was not measured at 10M here.
 
 Usage::
 
