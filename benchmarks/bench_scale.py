@@ -14,7 +14,8 @@ load average 9-12, so wall times are inflated ~5-10x and CPU seconds are the com
     step (1000 shops, 500 buckets, 500 resamples)        before            after
     moments query, DuckDB, 200k rows (CPU s)         18.6 (16 passes)   12.8 (7 passes)   0.69
     per-shop fits, 66 shops (CPU s; ms a shop)        3.0 (46 ms)        1.3 (20 ms)       0.43
-    whole fit_grouped, DuckDB, 1M rows (wall s)       221.6 (load 2-6)   373.5 (load 11), peak RSS 1180 MB
+    whole fit_grouped, DuckDB, 1M rows (wall s)       221.6 (load 2-6)   358.2 (load 11; 83.6 CPU s, 31 passes,
+                                                                        peak RSS 844 MB)
 
 "before" is main at dbfbf65 run in the same minutes. What changed: the query centres at the
 scale midpoint (one scan, no join; exact integer sums), passes are planned from the group
