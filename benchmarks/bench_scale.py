@@ -8,17 +8,23 @@ GB), reported as the time or the memory at which it fails. Each step runs in a f
 peak memory is that process's peak RSS (``resource.getrusage``, ``ru_maxrss``; the JVM of Spark is a
 separate process and reported apart from Python). Ratios are against DuckDB in the same run.
 
-Last run (``--rows 1000000 --shops 1000 --boot 500 --buckets 500 --pg-rows 200000 --skip spark``,
-this 2-core machine shared with other test runs, load average 2-6)::
+Measurements (issue-15 branch, 2026-12-03; this 2-core machine shared with seven other sessions,
+load average 9-12, so wall times are inflated ~5-10x and CPU seconds are the comparable number)::
 
-    engine                                   rows  groups  seconds  ratio  peak RSS MB
-    duckdb                              1,000,000    1000    221.6   1.00          991
-    postgres (table loaded by COPY)       200,000    1000     68.0   0.31          570
-    pandas (read_parquet + numpy)       1,000,000    1000     97.5   0.44         1201
+    step (1000 shops, 500 buckets, 500 resamples)        before            after
+    moments query, DuckDB, 200k rows (CPU s)         18.6 (16 passes)   12.8 (7 passes)   0.69
+    per-shop fits, 66 shops (CPU s; ms a shop)        3.0 (46 ms)        1.3 (20 ms)       0.43
+    whole fit_grouped, DuckDB, 1M rows (wall s)       221.6 (load 2-6)   358.2 (load 11; 83.6 CPU s, 31 passes,
+                                                                        peak RSS 844 MB)
 
-The moments query alone takes ~26 s on DuckDB for 1M rows in 16 bounded passes (13 s in one
-unbounded pass); most of the rest is the 1,000 per-shop fits with 500 bucket resamples each
-(~80 ms a shop). The issue's goal (10M rows, DuckDB, < 60 s, < 1 GB) is not met yet.
+"before" is main at dbfbf65 run in the same minutes. What changed: the query centres at the
+scale midpoint (one scan, no join; exact integer sums), passes are planned from the group
+sizes (IN-lists) instead of an MD5 partition hash per row per pass, the groups share one draw
+of bucket counts so the resample sums of ~50 groups are one matrix product, and intervals are
+batched. What dominates now: DuckDB's hash aggregate costs ~80-250 us per output cell of 233
+sums (independent of the rows in it), and 1000 shops x 500 buckets is 500k cells; the fits
+need 1000 x 233 x 500 x 500 = 58 GFLOP of resample sums and 500k batched PLS runs. The
+issue's goal (10M rows in < 60 s and < 1 GB) is not met and was not measured at 10M here.
 
 Usage::
 
@@ -74,6 +80,7 @@ def make_parquet(path: Path, rows: int, shops: int, seed: int = 1) -> None:
 _STEP = r"""
 import json, resource, sys, time
 step, path, boot, buckets, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+missing = sys.argv[7]
 import csi
 from csi.engines.grouped import fit_grouped
 survey = csi.load_survey(sys.argv[6])
@@ -106,24 +113,29 @@ try:
             resource.setrlimit(resource.RLIMIT_AS, (int(limit * 2**30), int(limit * 2**30)))
         import pandas as pd
         src = pd.read_parquet(path)
-        res = fit_grouped(survey, src, by="shop", engine="pandas", n_boot=boot, buckets=buckets, seed=0)
+        res = fit_grouped(survey, src, by="shop", engine="pandas", n_boot=boot, buckets=buckets, seed=0,
+                          missing=missing)
     elif step == "postgres":
         url = path
         res = fit_grouped(survey, url, by="shop", engine="postgres", table="bench_scale_answers", n_boot=boot,
-                          buckets=buckets, seed=0)
+                          buckets=buckets, seed=0, missing=missing)
     else:
-        res = fit_grouped(survey, path, by="shop", engine=step, n_boot=boot, buckets=buckets, seed=0)
+        res = fit_grouped(survey, path, by="shop", engine=step, n_boot=boot, buckets=buckets, seed=0,
+                          missing=missing)
     out = {"seconds": time.perf_counter() - t0, "rows": res.info["rows_read"], "groups": len(res.groups),
            "skipped": len(res.skipped), "passes": res.info["passes"]}
 except MemoryError:
     out = {"failed": "MemoryError", "seconds": time.perf_counter() - t0}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+ru = resource.getrusage(resource.RUSAGE_SELF)
+out["peak_mb"] = ru.ru_maxrss / 1024
+out["cpu_s"] = ru.ru_utime + ru.ru_stime  # this process (DuckDB and numpy threads), not Spark's JVM
 print(json.dumps(out))
 """
 
 
-def run_step(step: str, path: str, boot: int, buckets: int, limit: float = 0.0) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _STEP, step, path, str(boot), str(buckets), str(limit), str(SURVEY)],
+def run_step(step: str, path: str, boot: int, buckets: int, limit: float = 0.0, missing: str = "listwise") -> dict:
+    proc = subprocess.run([sys.executable, "-c", _STEP, step, path, str(boot), str(buckets), str(limit), str(SURVEY),
+                           missing],
                           capture_output=True, text=True, cwd=ROOT)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -141,6 +153,7 @@ def main() -> None:
     ap.add_argument("--pg-rows", type=int, default=1_000_000)
     ap.add_argument("--spark-rows", type=int, default=None, help="default: --rows")
     ap.add_argument("--pandas-limit", type=float, default=8.0, help="address-space limit (GB) of the pandas step")
+    ap.add_argument("--missing", default="listwise", choices=("listwise", "em"))
     ap.add_argument("--skip", default="", help="comma-separated steps to skip: spark,postgres,pandas")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -151,22 +164,24 @@ def main() -> None:
         print(f"# {args.rows:,} simulated flagship responses, {args.shops} shops: {path.stat().st_size / 2**20:.0f} MB "
               f"Parquet in {time.perf_counter() - t0:.0f} s; {args.boot} resamples of {args.buckets} buckets; "
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        results = {"duckdb": run_step("duckdb", str(path), args.boot, args.buckets)}
+        mis = args.missing
+        results = {"duckdb": run_step("duckdb", str(path), args.boot, args.buckets, missing=mis)}
         if "spark" not in skip:
             sp = path
             if args.spark_rows and args.spark_rows != args.rows:
                 sp = Path(tmp) / "spark.parquet"
                 make_parquet(sp, args.spark_rows, args.shops)
-            results["spark (local)"] = run_step("spark", str(sp), args.boot, args.buckets)
+            results["spark (local)"] = run_step("spark", str(sp), args.boot, args.buckets, missing=mis)
         if "postgres" not in skip:
             load = run_step("postgres_load", f"{PG_URL}|{path}|{args.pg_rows}", 0, 0)
             results["postgres load (COPY, untimed in ratio)"] = load
-            results["postgres"] = run_step("postgres", PG_URL, args.boot, args.buckets)
+            results["postgres"] = run_step("postgres", PG_URL, args.boot, args.buckets, missing=mis)
         if "pandas" not in skip:
             results["pandas (read_parquet + numpy)"] = run_step("pandas", str(path), args.boot, args.buckets,
-                                                                args.pandas_limit)
+                                                                args.pandas_limit, mis)
     base = results["duckdb"].get("seconds")
-    print(f"{'engine':<40} {'rows':>11} {'groups':>7} {'skipped':>7} {'seconds':>9} {'ratio':>7} {'peak RSS MB':>12}")
+    print(f"{'engine':<40} {'rows':>11} {'groups':>7} {'skipped':>7} {'seconds':>9} {'ratio':>7} {'CPU s':>8} "
+          f"{'peak RSS MB':>12}")
     for name, r in results.items():
         if "failed" in r:
             print(f"{name:<40} {'':>11} {'':>7} {'':>7} {r.get('seconds', float('nan')):>9.1f} {'':>7} "
@@ -174,7 +189,7 @@ def main() -> None:
             continue
         ratio = r["seconds"] / base if base else float("nan")
         print(f"{name:<40} {r['rows']:>11,} {r['groups']:>7} {r['skipped']:>7} {r['seconds']:>9.1f} {ratio:>7.2f} "
-              f"{r['peak_mb']:>12.0f}")
+              f"{r.get('cpu_s', float('nan')):>8.1f} {r['peak_mb']:>12.0f}")
 
 
 if __name__ == "__main__":

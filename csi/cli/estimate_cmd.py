@@ -79,7 +79,7 @@ def estimate(
 
         return run_engine_cli(model, data=data, json_out=json_out, engine=engine, source=source, by=by, boot=boot,
                               seed=seed, weights=weights, buckets=buckets, min_n=min_n, db=db, scale=scale,
-                              method=method)
+                              method=method, missing=missing)
     from csi.cli.data_source import echo_rejected, load_model, load_responses
 
     try:

@@ -11,7 +11,9 @@ What needs respondent rows (and how it scales)
 From moments (in the engine, any size): PLS paths, outer weights and loadings, R^2, the 0-100
 index, reliability (alpha, rho_A, rho_C, AVE), HTMT, VIF, SRMR, total effects, IPMA importances
 and performances (total effects and index means), per-group fits and their bootstrap CIs, and
-EM for missing data (per-pattern moments, ``patterns=True``).
+EM for missing data: ``fit_grouped(..., missing="em")`` fits each group on EM's mean and
+covariance from its per-(bucket, pattern) moments, with EM on every bucket resample for the
+CIs. Filters run in the engine too: ``where=`` (values) and ``between=`` (date ranges).
 
 Needs rows: per-respondent construct and index scores (``IndexResult.scores``), the repurchase
 logit and what-if simulation (:mod:`csi.drivers.repurchase`, :mod:`csi.drivers.whatif`),

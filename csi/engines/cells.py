@@ -139,42 +139,50 @@ class CellMoments:
         return full
 
     def shifted(self, rows=None, shift=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(shift, sums, tri)`` of the cells ``rows`` about ``shift`` (default: the weighted
-        mean of their centres), on the upper triangle (no (m, p, p) temporaries)."""
-        rows = np.arange(len(self.n)) if rows is None else np.asarray(rows)
-        n = self.n[rows]
+        """``(shift, sums, tri)`` of the cells ``rows`` (default all, without copies) about
+        ``shift`` (default: the weighted mean of their centres), on the upper triangle (no
+        (m, p, p) temporaries)."""
+        sel = slice(None) if rows is None else np.asarray(rows)
+        n, center = self.n[sel], self.center[sel]
         if shift is None:
-            shift = (n @ self.center[rows]) / n.sum()
+            shift = (n @ center) / n.sum()
         shift = np.asarray(shift, dtype=float)
+        s = self.sums[sel]
+        if not (center != shift).any():  # the query's midpoints: nothing to move
+            return shift, s, self.tri[sel]
         iu, ju = np.triu_indices(self.p)
-        delta = self.center[rows] - shift
-        s = self.sums[rows]
-        tri = (self.tri[rows] + delta[:, iu] * s[:, ju] + s[:, iu] * delta[:, ju]
+        delta = center - shift
+        tri = (self.tri[sel] + delta[:, iu] * s[:, ju] + s[:, iu] * delta[:, ju]
                + n[:, None] * delta[:, iu] * delta[:, ju])
         return shift, s + n[:, None] * delta, tri
 
     def moments(self, rows=None, shift=None) -> Moments:
         """The cells ``rows`` (default all) added up as :class:`Moments` about ``shift``
         (default: the weighted mean of their centres)."""
-        rows = np.arange(len(self.n)) if rows is None else np.asarray(rows)
         shift, s, tri = self.shifted(rows, shift)
+        sel = slice(None) if rows is None else np.asarray(rows)
         iu, ju = np.triu_indices(self.p)
         cross = np.empty((self.p, self.p))
         t = tri.sum(axis=0)
         cross[iu, ju] = t
         cross[ju, iu] = t
-        return Moments(n=float(self.n[rows].sum()), n_obs=int(self.n_obs[rows].sum()), sums=s.sum(axis=0),
+        return Moments(n=float(self.n[sel].sum()), n_obs=int(self.n_obs[sel].sum()), sums=s.sum(axis=0),
                        cross=cross, shift=shift)
 
     def bucket_terms(self, rows=None, shift=None) -> tuple[np.ndarray, np.ndarray]:
         """Per-bucket sums ``FT`` (q, G) as :mod:`csi.estimate.resample.bootstrap` stacks them --
         rows ``[n, sums, vech(cross)]`` about ``shift`` -- and the shift; empty buckets are zero
         columns (they stay in the resampling space)."""
-        rows = np.arange(len(self.n)) if rows is None else np.asarray(rows)
         shift, s, tri = self.shifted(rows, shift)
-        b = self.keys["bucket"].to_numpy()[rows]
-        FT = np.zeros((1 + self.p + tri.shape[1], self.buckets))
-        np.add.at(FT.T, b, np.column_stack([self.n[rows], s, tri]))
+        sel = slice(None) if rows is None else np.asarray(rows)
+        b = self.keys["bucket"].to_numpy()[sel]
+        p = self.p
+        FT = np.zeros((1 + p + tri.shape[1], self.buckets))
+        FT[0] = np.bincount(b, weights=self.n[sel], minlength=self.buckets)
+        for j in range(p):
+            FT[1 + j] = np.bincount(b, weights=s[:, j], minlength=self.buckets)
+        for j in range(tri.shape[1]):
+            FT[1 + p + j] = np.bincount(b, weights=tri[:, j], minlength=self.buckets)
         return FT, shift
 
     def pattern_moments(self, rows=None) -> PatternMoments:

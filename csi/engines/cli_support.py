@@ -15,7 +15,8 @@ __all__ = ["estimate_with_engine", "grouped_summary"]
 
 def estimate_with_engine(spec, *, engine: str | None, source: str | None, by: str | None, n_boot: int | None,
                          seed: int | None, weights: str | None, buckets: int, min_n: int | None,
-                         db: str | None, data: Path | None, scale=None, json_out: Path) -> GroupedFit:
+                         db: str | None, data: Path | None, scale=None, json_out: Path,
+                         missing: str = "listwise") -> GroupedFit:
     """Run :func:`fit_grouped` from CLI options; write the JSON; return the result.
 
     ``engine`` defaults to ``postgres`` for a ``postgresql`` URL and ``duckdb`` otherwise;
@@ -29,7 +30,7 @@ def estimate_with_engine(spec, *, engine: str | None, source: str | None, by: st
     cols = tuple(c.strip() for c in (by or "").split(",") if c.strip())
     res = fit_grouped(spec, src, by=cols, engine=engine, n_boot=500 if n_boot is None else n_boot,
                       buckets=buckets, seed=0 if seed is None else seed, weights=weights, min_n=min_n,
-                      scale=scale)
+                      scale=scale, missing=missing)
     json_out.write_text(json.dumps(res.to_dict(), indent=2, allow_nan=False, default=str), encoding="utf-8")
     return res
 

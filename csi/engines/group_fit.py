@@ -21,9 +21,9 @@ from csi.estimate.pls import effects as fx
 from csi.estimate.pls.algorithm import ModelArrays
 from csi.estimate.pls.model import _check_collinear, replicate_statistics, single_statistics
 from csi.estimate.resample.bootstrap import interval
-from csi.estimate.resample.buckets import bootstrap_buckets
+from csi.estimate.resample.buckets import bootstrap_buckets, replicates_from_sums
 
-__all__ = ["GroupFit", "ModelLayout", "fit_group"]
+__all__ = ["GroupFit", "ModelLayout", "fit_group", "fit_groups"]
 
 _STATS = ("index", "paths", "weights", "loadings", "r2")
 
@@ -117,10 +117,8 @@ class GroupFit:
         return tab
 
 
-def fit_group(layout: ModelLayout, mom: Moments, *, bucket_sums=None, bucket_shift=None, n_boot: int = 0,
-              rng=None, weighting: str = "path", consistent: bool = False, alpha: float = 0.05,
-              tol: float = 1e-7, max_iter: int = 300) -> GroupFit:
-    """Fit one group from its moments (raises :class:`DataError` for a constant item or
+def _point(layout: ModelLayout, mom: Moments, weighting, consistent, tol, max_iter):
+    """Point estimates of one group (raises :class:`DataError` for a constant item or
     collinear items, as :class:`~csi.estimate.pls.model.PLSPathModel` does)."""
     ma = layout.ma
     cov = mom.cov()
@@ -137,28 +135,131 @@ def fit_group(layout: ModelLayout, mom: Moments, *, bucket_sums=None, bucket_shi
         st = {k: (None if v is None else v[0]) for k, v in st.items()}
     else:
         st = single_statistics(R, mean, sd, ma, scheme=weighting, tol=tol, max_iter=max_iter)
-    est = layout.pick(st, batch=False)
     warn = []
     if not bool(st["converged"]):
         warn.append(f"PLS did not converge in {max_iter} iterations (tol={tol:g})")
     if np.any(st["u"] < 0):
         warn.append("negative unstandardized weight(s): the index is not bounded to [0, 100]")
+    return st, layout.pick(st, batch=False), warn
+
+
+def _stat_fn(layout, st, weighting, consistent, tol, max_iter):
+    w0 = st["weights"] if bool(st["converged"]) else None
+
+    def stat_fn(Rt, m, s, n):
+        rs = replicate_statistics(Rt, m, s, layout.ma, n, scheme=weighting, tol=tol, max_iter=max_iter,
+                                  consistent=consistent, w0=w0, want_rho_a=False, want_htmt=False,
+                                  want_w_matrix=False)
+        return layout.pick(rs, batch=True) | {"converged": rs["converged"]}
+
+    return stat_fn
+
+
+def _boot_warning(boot) -> list[str]:
+    if boot.n_boot - boot.n_valid:
+        return [f"{boot.n_boot - boot.n_valid} of {boot.n_boot} bootstrap resamples excluded "
+                f"({boot.n_zero_variance} with a zero-variance item, {boot.n_not_converged} not converged)"]
+    return []
+
+
+def fit_group(layout: ModelLayout, mom: Moments, *, bucket_sums=None, bucket_shift=None, n_boot: int = 0,
+              rng=None, weighting: str = "path", consistent: bool = False, alpha: float = 0.05,
+              tol: float = 1e-7, max_iter: int = 300) -> GroupFit:
+    """Fit one group from its moments (raises :class:`DataError` for a constant item or
+    collinear items, as :class:`~csi.estimate.pls.model.PLSPathModel` does)."""
+    st, est, warn = _point(layout, mom, weighting, consistent, tol, max_iter)
     intervals, n_valid = {}, 0
     if n_boot > 0 and bucket_sums is not None:
-        w0 = st["weights"] if bool(st["converged"]) else None
-
-        def stat_fn(Rt, m, s, n):
-            rs = replicate_statistics(Rt, m, s, ma, n, scheme=weighting, tol=tol, max_iter=max_iter,
-                                      consistent=consistent, w0=w0, want_rho_a=False, want_htmt=False,
-                                      want_w_matrix=False)
-            return layout.pick(rs, batch=True) | {"converged": rs["converged"]}
-
-        boot = bootstrap_buckets(bucket_sums, bucket_shift, stat_fn, n_boot=n_boot, seed=rng)
+        boot = bootstrap_buckets(bucket_sums, bucket_shift, _stat_fn(layout, st, weighting, consistent, tol, max_iter),
+                                 n_boot=n_boot, seed=rng)
         n_valid = boot.n_valid
-        if boot.n_boot - boot.n_valid:
-            warn.append(f"{boot.n_boot - boot.n_valid} of {boot.n_boot} bootstrap resamples excluded "
-                        f"({boot.n_zero_variance} with a zero-variance item, {boot.n_not_converged} not converged)")
+        warn += _boot_warning(boot)
         if n_valid >= 2:
             intervals = {k: interval(est[k], boot.replicates[k], alpha=alpha, n=mom.n_obs) for k in _STATS}
     return GroupFit(layout, int(mom.n_obs), float(mom.n), est, intervals, int(n_boot), int(n_valid),
                     bool(st["converged"]), tuple(warn))
+
+
+#: groups whose resample sums are formed in one matrix product (bounds its (k, q, B) result)
+_BATCH_BYTES = 24 * 2**20
+
+
+def fit_groups(layout: ModelLayout, cells, groups: dict, *, counts=None, weighting: str = "path",
+               consistent: bool = False, alpha: float = 0.05, tol: float = 1e-7, max_iter: int = 300) -> dict:
+    """Fit many groups of one pass of cells at once: key -> :class:`GroupFit`, or the reason
+    (str) a group could not be fitted.
+
+    ``groups`` maps a key to the positions of its cells in ``cells``
+    (:class:`~csi.engines.cells.CellMoments`, bucketed when ``counts`` is given). ``counts``
+    (B, G) is one draw of bucket counts shared by every group: resample ``r`` of group ``g``
+    weights its bucket ``b`` by ``counts[r, b]``. The groups' buckets hold different
+    respondents, so each group's replicates are an ordinary bucket bootstrap of its own rows;
+    sharing the draw lets the sums of all resamples of up to ~100 groups come from one matrix
+    product, ``FT (k q, G) @ counts' (G, B)``. Percentile intervals, as :func:`fit_group`.
+    """
+    keys = list(groups)
+    p = cells.p
+    if not keys:
+        return {}
+    shift = cells.center[0]  # the query's centres (scale midpoints) are one vector
+    q = 1 + p + p * (p + 1) // 2
+    out: dict = {}
+    if counts is None:
+        for key in keys:
+            try:
+                out[key] = fit_group(layout, cells.moments(groups[key], shift=shift), weighting=weighting,
+                                     consistent=consistent, alpha=alpha, tol=tol, max_iter=max_iter)
+            except DataError as exc:
+                out[key] = str(exc)
+        return out
+    B, G = counts.shape
+    step = max(1, _BATCH_BYTES // (8 * q * max(B, G)))
+    iu, ju = np.triu_indices(p)
+    for lo in range(0, len(keys), step):
+        chunk = keys[lo:lo + step]
+        rows = np.concatenate([groups[k] for k in chunk])
+        gi = np.repeat(np.arange(len(chunk)), [len(groups[k]) for k in chunk])
+        _, s, tri = cells.shifted(rows, shift=shift)
+        FT = np.zeros((len(chunk), q, G))
+        FT[gi, :, cells.keys["bucket"].to_numpy()[rows]] = np.column_stack([cells.n[rows], s, tri])
+        MT = (FT.reshape(-1, G) @ counts.T).reshape(len(chunk), q, B)
+        tot = FT.sum(axis=2)
+        n_obs = np.bincount(gi, weights=cells.n_obs[rows], minlength=len(chunk)).astype(np.int64)
+        fits = []
+        for c, key in enumerate(chunk):
+            cross = np.empty((p, p))
+            cross[iu, ju] = tot[c, 1 + p:]
+            cross[ju, iu] = tot[c, 1 + p:]
+            mom = Moments(n=float(tot[c, 0]), n_obs=int(n_obs[c]), sums=tot[c, 1:1 + p], cross=cross, shift=shift)
+            try:
+                st, est, warn = _point(layout, mom, weighting, consistent, tol, max_iter)
+            except DataError as exc:
+                out[key] = str(exc)
+                continue
+            boot = replicates_from_sums(MT[c], shift, _stat_fn(layout, st, weighting, consistent, tol, max_iter))
+            fits.append((key, mom, st, est, warn + _boot_warning(boot), boot))
+        ivs = _intervals([f[3] for f in fits], [f[5] for f in fits], alpha)
+        for (key, mom, st, est, warn, boot), iv in zip(fits, ivs, strict=True):
+            out[key] = GroupFit(layout, int(mom.n_obs), float(mom.n), est, iv, int(B), int(boot.n_valid),
+                                bool(st["converged"]), tuple(warn))
+    return out
+
+
+def _intervals(ests: list, boots: list, alpha: float) -> list[dict]:
+    """Percentile intervals of many groups: one quantile call per statistic over the groups
+    whose replicates are all valid and finite (the rest one by one, as :func:`interval`)."""
+    out: list[dict] = [{} for _ in ests]
+    full = [i for i, b in enumerate(boots)
+            if b.n_valid == b.n_boot >= 2 and all(np.isfinite(b.replicates[k]).all() for k in _STATS)]
+    if full:
+        for k in _STATS:
+            reps = np.stack([boots[i].replicates[k].reshape(boots[i].n_boot, -1) for i in full])  # (g, B, m)
+            se = reps.std(axis=1, ddof=1)
+            lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=1)
+            for j, i in enumerate(full):
+                out[i][k] = {"se": se[j], "ci_low": lo[j], "ci_high": hi[j]}
+    done = set(full)
+    for i, b in enumerate(boots):
+        if i not in done and b.n_valid >= 2:
+            out[i] = {k: interval(ests[i][k], b.replicates[k], alpha=alpha) for k in _STATS}
+    return out

@@ -7,26 +7,33 @@ buckets. Groups are processed one partition at a time, so memory stays bounded f
 of groups. Respondent rows never leave the engine.
 
 Seeds: the bucket hash uses ``seed``; the pooled resamples draw from
-``default_rng([seed, 0])``, group ``key`` from ``default_rng([seed, 1, h(key)])`` (``h``: 32 bits
-of the MD5 of the key), so each group's intervals depend only on its rows, the seed and the
-bucket count -- not on the engine, the partitioning or the other groups.
+``default_rng([seed, 0])``; the groups share one draw of bucket counts from
+``default_rng([seed, 1])`` (resample ``r`` weights bucket ``b`` of every group by the same
+count; the buckets of two groups hold different respondents, so each group's replicates are
+an ordinary bucket bootstrap of its own rows). A group's intervals therefore depend only on
+its rows, the seed, the bucket count and ``n_boot`` -- not on the engine, the partitioning or
+the other groups -- and all resamples of ~100 groups come from one matrix product.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from csi.engines.group_fit import ModelLayout, fit_group
-from csi.engines.query import MomentsSpec, _key_text_py
+from csi.engines.group_em import em_moments, fit_em_group
+from csi.engines.group_fit import ModelLayout, fit_groups
+from csi.engines.pattern_stack import PatternStack, pattern_stack
+from csi.engines.query import MomentsSpec
 from csi.engines.run import check_source, iter_cells, open_source
-from csi.errors import CsiError, DataError, ParameterError
+from csi.errors import CsiError, DataError, MissingDataWarning, ParameterError
+from csi.estimate.missing.policies import DROP_WARN_SHARE
 from csi.estimate.moment_fit import fit_moments
 from csi.estimate.moments import Moments
+from csi.estimate.resample.bootstrap import _counts
 from csi.estimate.results import IndexResult
 
 __all__ = ["GroupedFit", "fit_grouped", "default_min_n"]
@@ -111,12 +118,6 @@ def default_min_n(spec) -> int:
     return max(30, 10 * most)
 
 
-def _key_seed(seed: int, key) -> list[int]:
-    vals = key if isinstance(key, tuple) else (key,)
-    h = int(hashlib.md5(_key_text_py(vals).encode()).hexdigest()[:8], 16)
-    return [int(seed), 1, h]
-
-
 def fit_grouped(
     model,
     source,
@@ -128,6 +129,7 @@ def fit_grouped(
     seed: int = 0,
     weights: str | None = None,
     where: dict | None = None,
+    between: dict | None = None,
     min_n: int | None = None,
     id_column: str = "respondent_id",
     ci: str = "percentile",
@@ -137,6 +139,7 @@ def fit_grouped(
     table: str | None = None,
     master: str | None = None,
     scale=None,
+    missing: str = "listwise",
 ) -> GroupedFit:
     """Pooled and per-group PLS fits with bucket-bootstrap CIs, computed where the data lives.
 
@@ -159,17 +162,27 @@ def fit_grouped(
         Column of sampling weights (positive).
     where : dict or None
         ``{column: value or [values]}`` rows to keep (e.g. ``{"wave": ["2026Q1"]}``).
+    between : dict or None
+        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high``; dates as
+        ``datetime.date`` or ``"YYYY-MM-DD"`` (compared as ISO-8601 text on every engine), e.g.
+        ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
     min_n : int or None
         Groups with fewer respondents are skipped with the reason (default
         :func:`default_min_n`); never fitted on noise.
     id_column : str, default="respondent_id"
         Hashed into buckets with the seed (use a customer id when one customer answers often).
+    missing : {"listwise", "em"}, default="listwise"
+        ``"listwise"``: respondents with a missing item are left out (as :func:`csi.fit`); a
+        :class:`~csi.errors.MissingDataWarning` when that drops more than 5% of the rows.
+        ``"em"``: every respondent with an answer enters; each group is fitted on EM's
+        saturated mean and covariance from its per-pattern moments (MAR), with CIs from EM on
+        every bucket resample (:mod:`csi.estimate.missing.bucket_em`). The pooled fit under
+        ``"em"`` has point estimates only (its SEs and CIs are NaN).
 
     Returns
     -------
     GroupedFit
         Index scores 0-100 (higher is better), standardized paths, R^2, each with CIs.
-        Respondents with a missing item are left out (listwise, as :func:`csi.fit`).
     """
     from csi.estimate.fit import resolve_model
     from csi.estimate.pls.model import check_number
@@ -182,59 +195,129 @@ def fit_grouped(
         raise ParameterError(f"The 'seed' parameter of fit_grouped must be an int. Got {seed!r} instead.")
     min_n = default_min_n(spec) if min_n is None else check_number("min_n", min_n, 2, np.inf, integer=True,
                                                                    func="fit_grouped")
+    if missing not in ("listwise", "em"):
+        raise ParameterError(f"The 'missing' parameter of fit_grouped must be a str among {{'listwise', 'em'}}. "
+                             f"Got {missing!r} instead.")
     items = tuple(spec.items[i] for i in spec.item_ids)
     mspec = MomentsSpec.make(items, by=by, weight=weights, id_column=id_column,
-                             buckets=buckets if n_boot > 0 else 0, seed=int(seed), where=where)
+                             buckets=buckets if n_boot > 0 else 0, seed=int(seed), where=where, between=between,
+                             patterns=missing == "em")
     survey = model if hasattr(model, "to_model") else None
     src = open_source(engine, source, survey=survey, table=table, master=master)
     try:
         n_rows = check_source(src, mspec)
         if n_rows == 0:
-            raise DataError(f"{src.name}: no rows{' match the filter' if where else ''}")
+            raise DataError(f"{src.name}: no rows{' match the filter' if where or between else ''}")
         kw = {"weighting": weighting, "consistent": consistent, "ci": ci, "alpha": alpha, "scale": scale}
         layout = ModelLayout.of(spec)
         pooled_parts: list = []
         shift = None
         groups, skipped, n_obs = {}, {}, {}
         passes = 0
+        counts = None
+        if mspec.buckets and by:
+            counts = _counts(np.random.default_rng([int(seed), 1]).integers(0, mspec.buckets, (n_boot, mspec.buckets)),
+                             mspec.buckets)
+        pooled_em = _PooledPatterns() if missing == "em" else None
         for cells in iter_cells(src, mspec):
             passes += 1
             if not len(cells.n):
                 continue
-            if shift is None:
-                shift = (cells.n @ cells.center) / cells.n.sum()
-            pooled_parts.append(_pooled_part(cells, shift))
+            if pooled_em is not None:
+                pooled_em.add(cells)
+            else:
+                if shift is None:
+                    shift = (cells.n @ cells.center) / cells.n.sum()
+                pooled_parts.append(_pooled_part(cells, shift))
             if not by:
                 continue
+            fit_rows = {}
             for key_t, rows in cells.group_rows().items():
                 key = key_t if len(by) > 1 else key_t[0]
-                n_g = int(cells.n_obs[rows].sum())
+                if pooled_em is not None:
+                    answered = cells.keys["pattern"].to_numpy()[rows] != 0
+                    n_g = int(cells.n_obs[rows][answered].sum())
+                    what = "with at least one item answered"
+                else:
+                    n_g = int(cells.n_obs[rows].sum())
+                    what = "with every item answered"
                 n_obs[key] = n_g
                 if n_g < min_n:
-                    skipped[key] = f"{n_g} respondents with every item answered; the minimum is {min_n}"
-                    continue
-                mom = cells.moments(rows)
-                FT = sh = None
-                if mspec.buckets:
-                    FT, sh = cells.bucket_terms(rows, shift=mom.shift)
-                try:
-                    groups[key] = fit_group(layout, mom, bucket_sums=FT, bucket_shift=sh, n_boot=n_boot,
-                                            rng=np.random.default_rng(_key_seed(seed, key)), weighting=weighting,
-                                            consistent=consistent, alpha=alpha)
-                except CsiError as exc:
-                    skipped[key] = str(exc)
-        if not pooled_parts:
-            raise DataError(f"{src.name}: no respondent answered every item of the model")
-        mom, FT = _pooled_total(pooled_parts, shift, mspec.buckets)
-        pooled = fit_moments(spec, mom, bucket_sums=FT, bucket_shift=shift, n_boot=n_boot,
-                             seed=np.random.default_rng([int(seed), 0]), **kw)
+                    skipped[key] = f"{n_g} respondents {what}; the minimum is {min_n}"
+                else:
+                    fit_rows[key] = rows
+            if pooled_em is not None:
+                fits = {}
+                for key, rows in fit_rows.items():
+                    try:
+                        fits[key] = fit_em_group(layout, cells, rows, counts=counts, weighting=weighting,
+                                                 consistent=consistent, alpha=alpha)
+                    except CsiError as exc:
+                        fits[key] = str(exc)
+            else:
+                fits = fit_groups(layout, cells, fit_rows, counts=counts, weighting=weighting,
+                                  consistent=consistent, alpha=alpha)
+            for key, fit in fits.items():
+                if isinstance(fit, str):
+                    skipped[key] = fit
+                else:
+                    groups[key] = fit
+        if pooled_em is not None:
+            if pooled_em.stack is None:
+                raise DataError(f"{src.name}: no respondent answered any item of the model")
+            mom, _ = em_moments(pooled_em.stack)
+            pooled = fit_moments(spec, mom, n_boot=0, **kw)
+        else:
+            if not pooled_parts:
+                raise DataError(f"{src.name}: no respondent answered every item of the model")
+            mom, FT = _pooled_total(pooled_parts, shift, mspec.buckets)
+            pooled = fit_moments(spec, mom, bucket_sums=FT, bucket_shift=shift, n_boot=n_boot,
+                                 seed=np.random.default_rng([int(seed), 0]), **kw)
+        _warn_dropped(missing, n_rows, mom.n_obs, src.name)
     finally:
         src.close()
     order = sorted(groups, key=_sort_key)
     sk = sorted(skipped, key=_sort_key)
     return GroupedFit(pooled=pooled, groups={k: groups[k] for k in order}, skipped={k: skipped[k] for k in sk},
                       by=by, n_obs=n_obs, engine=engine, buckets=mspec.buckets, min_n=int(min_n),
-                      info={"rows_read": n_rows, "passes": passes, "source": src.name})
+                      info={"rows_read": n_rows, "rows_used": int(mom.n_obs), "missing": missing, "passes": passes,
+                            "source": src.name})
+
+
+def _warn_dropped(missing: str, n_rows: int, n_used: int, name: str) -> None:
+    """:class:`MissingDataWarning` when the pooled fit uses fewer than 95% of the rows read."""
+    dropped = n_rows - n_used
+    if n_rows and dropped > DROP_WARN_SHARE * n_rows:
+        why = ("had a missing item" if missing == "listwise" else "answered no item")
+        hint = "; missing='em' uses every respondent with an answer" if missing == "listwise" else ""
+        warnings.warn(f"{name}: the fits use {n_used} of {n_rows} rows ({dropped} dropped, "
+                      f"{100 * dropped / n_rows:.1f}%, {why}){hint}", MissingDataWarning, stacklevel=3)
+
+
+class _PooledPatterns:
+    """The pooled (bucket, pattern) stack, added up pass by pass (every group's cells)."""
+
+    def __init__(self) -> None:
+        self.parts: list = []
+
+    def add(self, cells) -> None:
+        self.parts.append(pattern_stack(cells, np.arange(len(cells.n))))
+
+    @property
+    def stack(self):
+        parts = [p for p in self.parts if p.n_obs]
+        if not parts:
+            return None
+        codes = sorted({int((m * (1 << np.arange(m.size))).sum()) for p in parts for m in p.masks})
+        pos = {c: k for k, c in enumerate(codes)}
+        G, _, q = parts[0].FTp.shape
+        FTp = np.zeros((G, len(codes), q))
+        for p in parts:
+            for k, m in enumerate(p.masks):
+                FTp[:, pos[int((m * (1 << np.arange(m.size))).sum())]] += p.FTp[:, k]
+        width = parts[0].masks.shape[1]
+        masks = ((np.array(codes)[:, None] >> np.arange(width)) & 1).astype(bool)
+        return PatternStack(parts[0].items, masks, parts[0].center, FTp, sum(p.n_obs for p in parts))
 
 
 def _sort_key(key):

@@ -1,6 +1,6 @@
 """The moments query on an in-memory DataFrame (numpy): the reference the SQL engines equal.
 
-Same cells, same centres, same bucket hash as :func:`csi.engines.query.moments_query`; rows
+Same cells, same centres (scale midpoints), same bucket hash as :func:`csi.engines.query.moments_query`; rows
 are processed in chunks (a (chunk, p(p+1)/2) block of per-row terms at a time), so memory is the
 frame itself plus a few tens of MB.
 """
@@ -12,7 +12,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from csi.engines.query import MomentsSpec
+from csi.engines.query import MomentsSpec, item_centre
 from csi.errors import DataError
 
 __all__ = ["run_pandas", "prepared_items"]
@@ -43,10 +43,18 @@ def _hash7(values) -> np.ndarray:
 
 
 def filtered(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
-    """The rows the spec's ``where`` keeps (SQL ``IN``: a NULL cell never matches)."""
+    """The rows the spec's ``where`` and ``between`` keep (a NULL cell never matches)."""
     mask = np.ones(len(frame), dtype=bool)
     for col, vals in spec.where:
         mask &= frame[col].isin(list(vals)).to_numpy()
+    for col, lo, hi in spec.between:
+        v = frame[col]
+        if isinstance(lo, str) or isinstance(hi, str):  # ISO text, as the query casts it
+            v = v.dt.strftime("%Y-%m-%dT%H:%M:%S.%f") if pd.api.types.is_datetime64_any_dtype(v) else v.astype("string")
+        if lo is not None:
+            mask &= (v >= lo).fillna(False).to_numpy(dtype=bool)
+        if hi is not None:
+            mask &= (v < hi).fillna(False).to_numpy(dtype=bool)
     return frame if mask.all() else frame.loc[mask]
 
 
@@ -71,13 +79,8 @@ def run_pandas(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
         n_groups = int(gcode.max()) + 1 if n else 0
     else:
         gcode, n_groups = np.zeros(n, dtype=np.int64), 1 if n else 0
-    # centre: the group's unweighted mean of each item over rows that answered it
-    cnt = np.column_stack([np.bincount(gcode, weights=obs[:, i], minlength=n_groups) for i in range(p)])
-    tot = np.column_stack([np.bincount(gcode, weights=np.where(obs[:, i], x[:, i], 0.0), minlength=n_groups)
-                           for i in range(p)])
-    mid = np.array([(it.scale_min + it.scale_max) / 2 for it in spec.items], dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.where(cnt > 0, tot / np.where(cnt > 0, cnt, 1.0), mid)
+    # centre: the item's scale midpoint (as the query; see csi.engines.query)
+    mid = np.array([item_centre(it) for it in spec.items], dtype=float)
     cell = gcode.copy()
     mult = n_groups
     bucket = pattern = None
@@ -96,7 +99,7 @@ def run_pandas(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
     acc = np.zeros((m, 2 + p + len(iu)))
     for lo in range(0, n, _CHUNK):
         sl = slice(lo, lo + _CHUNK)
-        d = x[sl] - centre[gcode[sl]]
+        d = x[sl] - mid
         if spec.patterns:
             d = np.where(obs[sl], d, 0.0)
         ww = w[sl]
@@ -117,9 +120,8 @@ def run_pandas(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
         out["pat"] = pattern[first]
     out["n_obs"] = acc[:, 0].astype(np.int64)
     out["n"] = acc[:, 1]
-    cg = centre[gcode[first]]
     for i in range(p):
-        out[f"c{i}"] = cg[:, i]
+        out[f"c{i}"] = np.full(m, mid[i])
     for i in range(p):
         out[f"s{i}"] = acc[:, 2 + i]
     for t, (i, j) in enumerate(zip(iu, ju, strict=True)):
@@ -154,21 +156,28 @@ class PandasSource:
             out["bad_w"] = int((~(w > 0)).sum())
         return out
 
-    def n_groups(self, spec: MomentsSpec) -> int:
+    def group_sizes(self, spec: MomentsSpec) -> pd.DataFrame:
         frame = filtered(self.frame, spec)
-        return int(len(frame[list(spec.by)].drop_duplicates())) if spec.by else 1
+        if not spec.by:
+            return pd.DataFrame({"n_rows": [len(frame)]})
+        keys = frame[list(spec.by)].astype(object)
+        keys = keys.where(keys.notna(), None)
+        sizes = keys.groupby(list(spec.by), dropna=False, sort=False).size()
+        out = sizes.index.to_frame(index=False).astype(object)
+        out.columns = [f"g{k}" for k in range(len(spec.by))]
+        out = out.where(out.notna(), None)
+        out["n_rows"] = sizes.to_numpy()
+        return out
 
-    def cells(self, spec: MomentsSpec, partition: tuple[int, int] | None = None) -> pd.DataFrame:
+    def cells(self, spec: MomentsSpec, groups=None) -> pd.DataFrame:
         frame = self.frame
-        if partition is not None and spec.by:
-            from csi.engines.query import partition_of
-
-            k, parts = partition
+        if groups is not None and spec.by:
             keys = frame[list(spec.by)].astype(object)
             keys = keys.where(keys.notna(), None)
-            part = np.fromiter((partition_of(t, parts) for t in keys.itertuples(index=False, name=None)),
-                               dtype=np.int64, count=len(frame))
-            frame = frame.loc[part == k]
+            wanted = pd.MultiIndex.from_tuples([tuple(g) for g in groups]) if len(spec.by) > 1 else \
+                pd.Index([g[0] for g in groups], dtype=object)
+            have = pd.MultiIndex.from_frame(keys) if len(spec.by) > 1 else pd.Index(keys.iloc[:, 0], dtype=object)
+            frame = frame.loc[have.isin(wanted)]
         return run_pandas(frame, spec)
 
     def close(self) -> None:

@@ -4,17 +4,22 @@ Per group (any combination of ``by`` columns) the query returns one row per cell
 group, optionally split by bootstrap bucket and by missingness pattern -- holding
 
 - ``n_obs`` (rows), ``n`` (sum of weights; ``n_obs`` unweighted);
-- ``c<i>``: the group's provisional centre of item ``i`` (its mean over the group's rows);
+- ``c<i>``: the provisional centre of item ``i``: its scale midpoint ``(min + max) / 2``;
 - ``s<i>``: ``sum(w * (x_i - c_i))``;
 - ``q<i>_<j>`` for ``i <= j`` (upper triangle, row-major as ``numpy.triu_indices``):
   ``sum(w * (x_i - c_i) * (x_j - c_j))``.
 
-Numerics: the centre is the group's own mean from a first aggregate over the same rows (a
-two-pass form in one statement), so the sums are of deviations, not of raw values; 10M
-answers on a 1-10 scale keep every digit a double can give (the cancellation in
-``cross - n m m'`` is then of order ``m ~ 0``). Items are cast to DOUBLE PRECISION; missing
-codes become NULL and reverse items are recoded ``min + max - x``, exactly as
-:func:`csi.estimate.prepare.prepare_data` does.
+Numerics: the sums are of deviations from the scale midpoint, not of raw values. The check
+query rejects answers outside the scale first, so every deviation is at most half the range
+(4.5 on a 1-10 scale). Integer answers on a scale whose bounds are integers make every
+deviation a multiple of 1/2 and every product a multiple of 1/4, so unweighted sums are
+*exact* in IEEE doubles (below 2**53 / 4 in magnitude: 10**14 rows on a 1-10 scale) in any
+summation order, on every engine -- 10M rows lose no digit, and the engines agree bit for
+bit. The client's ``cross - n m m'`` then cancels at most ``log2(1 + m**2 / var)`` bits (``m``:
+mean minus midpoint), about 1-2 bits on survey data. Midpoint centring needs no first pass
+for a group mean, so the statement scans the rows once, without a join. Items are cast to
+DOUBLE PRECISION; missing codes become NULL and reverse items are recoded ``min + max - x``,
+exactly as :func:`csi.estimate.prepare.prepare_data` does.
 
 Buckets: each row is hashed stably into ``buckets`` buckets from its response id and the seed:
 ``int(md5(id || ':' || seed)[:7], 16) % buckets`` (28 bits of MD5; the hex digits are decoded
@@ -34,8 +39,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-__all__ = ["MomentsSpec", "moments_query", "check_query", "group_count_query", "compile_for", "bucket_of",
-           "partition_of"]
+__all__ = ["MomentsSpec", "moments_query", "check_query", "group_sizes_query", "groups_condition", "compile_for",
+           "bucket_of", "item_centre"]
 
 _HEX = "0123456789abcdef"
 _HASH_DIGITS = 7  # 28 bits: fits a 32-bit integer on every engine
@@ -49,7 +54,9 @@ class MomentsSpec:
     missing codes); ``by`` the group columns; ``weight`` a weight column or None; ``id_column``
     the response id hashed into buckets; ``buckets`` 0 for none; ``patterns`` True to split by
     missingness pattern (else complete rows only: listwise); ``where`` maps a column to the
-    value or values to keep (the dashboard's filters).
+    value or values to keep (the dashboard's filters); ``between`` maps a column to a
+    half-open range ``(low, high)`` to keep, ``low <= value < high`` (dates as ISO-8601 text,
+    e.g. ``{"submitted_at": ("2026-01-01", "2026-04-01")}``; a NULL never matches).
     """
 
     items: tuple
@@ -60,14 +67,16 @@ class MomentsSpec:
     seed: int = 0
     patterns: bool = False
     where: tuple[tuple[str, tuple], ...] = ()
+    between: tuple[tuple[str, object, object], ...] = ()
 
     @staticmethod
     def make(items, *, by=(), weight=None, id_column="respondent_id", buckets=0, seed=0, patterns=False,
-             where: Mapping | None = None) -> MomentsSpec:
+             where: Mapping | None = None, between: Mapping | None = None) -> MomentsSpec:
         filt = tuple((str(k), tuple(v) if isinstance(v, list | tuple | set) else (v,))
                      for k, v in (where or {}).items())
+        rng = tuple((str(k), _bound(v[0]), _bound(v[1])) for k, v in (between or {}).items())
         return MomentsSpec(tuple(items), tuple(by), weight, id_column, int(buckets), int(seed), bool(patterns),
-                           filt)
+                           filt, rng)
 
     @property
     def columns(self) -> list[str]:
@@ -78,7 +87,13 @@ class MomentsSpec:
         if self.buckets:
             cols.append(self.id_column)
         cols.extend(k for k, _ in self.where)
+        cols.extend(k for k, _, _ in self.between)
         return list(dict.fromkeys(cols))
+
+
+def _bound(v):
+    """A range bound as the query compares it: dates and datetimes as ISO-8601 text."""
+    return v.isoformat() if hasattr(v, "isoformat") else v
 
 
 def _hex_int(h):
@@ -97,24 +112,8 @@ def bucket_of(response_id, seed: int, buckets: int) -> int:
     return int(h[:_HASH_DIGITS], 16) % buckets
 
 
-def partition_of(keys: Sequence, parts: int) -> int:
-    """The partition of a group (its key values), as :func:`moments_query` computes it."""
-    h = hashlib.md5(_key_text_py(keys).encode()).hexdigest()
-    return int(h[:_HASH_DIGITS], 16) % parts
-
-
 def _key_text_py(keys) -> str:
     return "|".join("<null>" if k is None else str(k) for k in keys)
-
-
-def _key_text(cols):
-    parts = []
-    for c in cols:
-        parts.append(sa.func.coalesce(sa.cast(c, sa.Text), sa.literal("<null>")))
-    text = parts[0]
-    for p in parts[1:]:
-        text = text.concat(sa.literal("|")).concat(p)
-    return text
 
 
 def _item_expr(col, item):
@@ -126,6 +125,12 @@ def _item_expr(col, item):
 
 def _filtered(source: sa.FromClause, spec: MomentsSpec):
     conds = [source.c[k].in_(list(v)) for k, v in spec.where]
+    for col, lo, hi in spec.between:
+        c = sa.cast(source.c[col], sa.Text) if isinstance(lo, str) or isinstance(hi, str) else source.c[col]
+        if lo is not None:
+            conds.append(c >= lo)
+        if hi is not None:
+            conds.append(c < hi)
     return conds
 
 
@@ -150,95 +155,103 @@ def check_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
     return q
 
 
-def group_count_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
-    """Number of distinct groups (for sizing the partitions of a bucketed query)."""
-    keys = [source.c[b] for b in spec.by]
-    inner = sa.select(*keys).select_from(source)
+def group_sizes_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
+    """Rows per group (``g<k>`` keys, ``n_rows``) among the rows the filter keeps: what the
+    passes of a bucketed query are planned from."""
+    keys = [source.c[b].label(f"g{k}") for k, b in enumerate(spec.by)]
+    q = sa.select(*keys, sa.func.count().label("n_rows")).select_from(source)
     for cond in _filtered(source, spec):
-        inner = inner.where(cond)
-    inner = inner.group_by(*keys).subquery("gk")
-    return sa.select(sa.func.count().label("n_groups")).select_from(inner)
+        q = q.where(cond)
+    return q.group_by(*[source.c[b] for b in spec.by])
 
 
-def moments_query(source: sa.FromClause, spec: MomentsSpec, partition: tuple[int, int] | None = None) -> sa.Select:
+def _plain_key(v):
+    return v.item() if hasattr(v, "item") else v
+
+
+def groups_condition(cols, keys: Sequence[tuple]):
+    """``cols`` equal to one of the key tuples ``keys`` (a NULL key value matches NULL)."""
+    keys = [tuple(_plain_key(v) for v in k) for k in keys]
+    full = [k for k in keys if all(v is not None for v in k)]
+    conds = []
+    if full:
+        conds.append(cols[0].in_([k[0] for k in full]) if len(cols) == 1
+                     else sa.tuple_(*cols).in_(full))
+    for k in keys:
+        if any(v is None for v in k):
+            conds.append(sa.and_(*[c.is_(None) if v is None else c == v for c, v in zip(cols, k, strict=True)]))
+    return sa.or_(*conds) if len(conds) > 1 else conds[0]
+
+
+def item_centre(item) -> float:
+    """The provisional centre of an item: its scale midpoint (see the module docstring)."""
+    return (float(item.scale_min) + float(item.scale_max)) / 2
+
+
+def moments_query(source: sa.FromClause, spec: MomentsSpec, groups: Sequence[tuple] | None = None) -> sa.Select:
     """The moments statement over ``source`` (a table or subquery with the spec's columns).
 
-    ``partition=(k, K)`` keeps only the groups whose key hash is ``k`` modulo ``K`` (a bucketed
-    query over many groups runs in ``K`` passes, each returning a bounded number of cells).
-    Output columns: ``g0..`` (group keys), ``b`` (bucket, when bucketed), ``pat`` (pattern,
-    with ``patterns``), ``n_obs``, ``n``, ``c<i>``, ``s<i>``, ``q<i>_<j>``.
+    ``groups`` (key tuples) keeps only those groups: a bucketed query over many groups runs
+    in passes, each returning a bounded number of cells. Output columns: ``g0..`` (group keys),
+    ``b`` (bucket, when bucketed), ``pat`` (pattern, with ``patterns``), ``n_obs``, ``n``,
+    ``c<i>``, ``s<i>``, ``q<i>_<j>``. One scan of the rows, no join.
     """
     p = len(spec.items)
     gcols = [source.c[b].label(f"g{k}") for k, b in enumerate(spec.by)]
-    xs = []
+    mids = [item_centre(it) for it in spec.items]
+    ds = []
     for i, it in enumerate(spec.items):
         x = _item_expr(source.c[it.id], it)
-        if it.reverse:
-            x = float(it.scale_min + it.scale_max) - x
-        xs.append(x.label(f"x{i}"))
+        # reverse items: (min + max - x) - mid = mid - x
+        ds.append((mids[i] - x if it.reverse else x - mids[i]).label(f"d{i}"))
     extra = []
     if spec.weight:
         extra.append(sa.cast(source.c[spec.weight], sa.Double).label("w"))
     if spec.buckets:
         key = sa.cast(source.c[spec.id_column], sa.Text).concat(sa.literal(f":{spec.seed}"))
         extra.append(sa.func.md5(key).label("h"))
-    base = sa.select(*gcols, *xs, *extra).select_from(source)
+    base = sa.select(*gcols, *ds, *extra).select_from(source)
     for cond in _filtered(source, spec):
         base = base.where(cond)
-    if partition is not None and spec.by:
-        k, parts = partition
-        hp = sa.func.md5(_key_text([source.c[b] for b in spec.by]))
-        base = base.where(_hex_int(hp) % int(parts) == int(k))
+    if groups is not None and spec.by:
+        base = base.where(groups_condition([source.c[b] for b in spec.by], groups))
     if not spec.patterns:
-        base = base.where(sa.and_(*[x.is_not(None) for x in xs]) if p > 1 else xs[0].is_not(None))
+        base = base.where(sa.and_(*[d.is_not(None) for d in ds]) if p > 1 else ds[0].is_not(None))
     r0 = base.subquery("r0")
-    layer = [r0.c[f"g{k}"] for k in range(len(spec.by))] + [r0.c[f"x{i}"] for i in range(p)]
-    if spec.weight:
-        layer.append(r0.c.w)
-    if spec.buckets:
-        layer.append((_hex_int(r0.c.h) % int(spec.buckets)).label("b"))
+    keys = [r0.c[f"g{k}"] for k in range(len(spec.by))]
+    dd = [r0.c[f"d{i}"] for i in range(p)]
     if spec.patterns:
         pat = None
         for i in range(p):
-            term = sa.case((r0.c[f"x{i}"].is_not(None), 2 ** i), else_=0)
+            term = sa.case((dd[i].is_not(None), 2 ** i), else_=0)
             pat = term if pat is None else pat + term
-        layer.append(pat.label("pat"))
-    r = sa.select(*layer).cte("r")
-    g = [r.c[f"g{k}"] for k in range(len(spec.by))]
-    centre = sa.select(*g, *[sa.func.avg(r.c[f"x{i}"]).label(f"c{i}") for i in range(p)])
-    if g:
-        centre = centre.group_by(*g)
-    c = centre.subquery("c")
-    on = sa.and_(*[r.c[f"g{k}"].is_not_distinct_from(c.c[f"g{k}"]) for k in range(len(g))]) if g else sa.true()
-    joined = r.join(c, on) if g else r.join(c, sa.true())
-    cen = []
-    for i, it in enumerate(spec.items):
-        # an item no row of the group answered (pattern mode) is centred at its scale midpoint
-        cen.append(sa.func.coalesce(c.c[f"c{i}"], (float(it.scale_min) + float(it.scale_max)) / 2))
-    d = [r.c[f"x{i}"] - cen[i] for i in range(p)]
-    if spec.patterns:
-        d = [sa.func.coalesce(v, 0.0) for v in d]
-    # deviations in their own projection: each aggregate below is a plain product of two columns
-    keys_in = list(g) + ([r.c.b] if spec.buckets else []) + ([r.c.pat] if spec.patterns else [])
-    dev = sa.select(*keys_in, *([r.c.w] if spec.weight else []), *[cen[i].label(f"c{i}") for i in range(p)],
-                    *[d[i].label(f"d{i}") for i in range(p)]).select_from(joined).subquery("dv")
-    dd = [dev.c[f"d{i}"] for i in range(p)]
-    w = dev.c.w if spec.weight else None
-    keys = [dev.c[f"g{k}"] for k in range(len(g))]
+        layer = [*keys, pat.label("pat"), *[sa.func.coalesce(d, 0.0).label(f"d{i}") for i, d in enumerate(dd)]]
+        if spec.weight:
+            layer.append(r0.c.w)
+        if spec.buckets:
+            layer.append(r0.c.h)
+        r0 = sa.select(*layer).select_from(r0).subquery("r1")
+        keys = [r0.c[f"g{k}"] for k in range(len(spec.by))]
+        dd = [r0.c[f"d{i}"] for i in range(p)]
+    gkeys = list(keys)
+    out = [*keys]
     if spec.buckets:
-        keys.append(dev.c.b)
+        b = (_hex_int(r0.c.h) % int(spec.buckets)).label("b")
+        out.append(b)
+        gkeys.append(b)
     if spec.patterns:
-        keys.append(dev.c.pat)
-    out = list(keys)
+        out.append(r0.c.pat)
+        gkeys.append(r0.c.pat)
+    w = r0.c.w if spec.weight else None
     out.append(sa.func.count().label("n_obs"))
     out.append((sa.cast(sa.func.count(), sa.Double) if w is None else sa.func.sum(w)).label("n"))
-    out += [sa.func.max(dev.c[f"c{i}"]).label(f"c{i}") for i in range(p)]
+    out += [sa.literal(mids[i], sa.Double).label(f"c{i}") for i in range(p)]
     wd = dd if w is None else [w * v for v in dd]
     out += [sa.func.sum(wd[i]).label(f"s{i}") for i in range(p)]
     out += [sa.func.sum(wd[i] * dd[j]).label(f"q{i}_{j}") for i in range(p) for j in range(i, p)]
-    q = sa.select(*out).select_from(dev)
-    if keys:
-        q = q.group_by(*keys)
+    q = sa.select(*out).select_from(r0)
+    if gkeys:
+        q = q.group_by(*gkeys)
     return q
 
 

@@ -7,10 +7,10 @@ answers the same three statements of :mod:`csi.engines.query` (check, group coun
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from csi.engines.cells import CellMoments
@@ -21,7 +21,7 @@ __all__ = ["ENGINES", "open_source", "check_source", "iter_cells", "cell_moments
 
 ENGINES = ("pandas", "duckdb", "postgres", "spark")
 #: bytes of per-cell sums one pass may return (a bucketed query over many groups runs in passes)
-PASS_BYTES = 64 * 2**20
+PASS_BYTES = 32 * 2**20
 
 
 def open_source(engine: str, source, *, survey=None, table: str | None = None, master: str | None = None):
@@ -83,21 +83,40 @@ def check_source(src, spec: MomentsSpec) -> int:
     return int(res["n_rows"])
 
 
-def n_passes(src, spec: MomentsSpec) -> int:
-    """How many group partitions keep one pass under :data:`PASS_BYTES` of sums."""
+def plan_passes(src, spec: MomentsSpec) -> list[list[tuple] | None]:
+    """The groups of each pass (key tuples), so that one pass returns at most
+    :data:`PASS_BYTES` of sums; ``[None]`` (one pass, every group) when that fits.
+
+    A group of ``n`` rows returns at most ``min(n, buckets)`` cells, so the plan comes from
+    one cheap query of the group sizes; groups go to passes in key order.
+    """
     if not spec.by or not spec.buckets:
-        return 1
+        return [None]
     p = len(spec.items)
     cell_bytes = 8 * (3 + 2 * p + p * (p + 1) // 2)
-    cells = src.n_groups(spec) * spec.buckets
-    return max(1, math.ceil(cells * cell_bytes / PASS_BYTES))
+    sizes = src.group_sizes(spec)
+    keys = list(sizes[[f"g{k}" for k in range(len(spec.by))]].itertuples(index=False, name=None))
+    n = sizes["n_rows"].to_numpy(dtype=np.int64)
+    # with patterns a group may return a cell per (bucket, pattern): at most one per row
+    cells = (n if spec.patterns else np.minimum(n, spec.buckets)) * cell_bytes
+    if cells.sum() <= PASS_BYTES:
+        return [None]
+    order = sorted(range(len(keys)), key=lambda i: tuple((v is None, str(v)) for v in keys[i]))
+    passes, cur, used = [], [], 0
+    for i in order:
+        if cur and used + cells[i] > PASS_BYTES:
+            passes.append(cur)
+            cur, used = [], 0
+        cur.append(tuple(None if pd.isna(v) else v for v in keys[i]))
+        used += int(cells[i])
+    passes.append(cur)
+    return passes
 
 
-def iter_cells(src, spec: MomentsSpec, passes: int | None = None) -> Iterator[CellMoments]:
-    """The cells of every group, one partition of the groups at a time."""
-    k_all = passes or n_passes(src, spec)
-    for k in range(k_all):
-        df = src.cells(spec, None if k_all == 1 else (k, k_all))
+def iter_cells(src, spec: MomentsSpec) -> Iterator[CellMoments]:
+    """The cells of every group, one pass (a set of groups) at a time."""
+    for groups in plan_passes(src, spec):
+        df = src.cells(spec, groups)
         yield CellMoments.from_frame(df, spec.items, spec.by, spec.buckets, spec.patterns)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from csi.engines.query import MomentsSpec, check_query, group_count_query, moments_query
+from csi.engines.query import MomentsSpec, check_query, group_sizes_query, moments_query
 
 __all__ = ["SqlSource"]
 
@@ -30,13 +30,13 @@ class SqlSource:
     def check(self, spec: MomentsSpec) -> dict:
         return self.fetch(check_query(self.relation(spec), spec)).iloc[0].to_dict()
 
-    def n_groups(self, spec: MomentsSpec) -> int:
-        if not spec.by:
-            return 1
-        return int(self.fetch(group_count_query(self.relation(spec), spec)).iloc[0, 0])
+    def group_sizes(self, spec: MomentsSpec) -> pd.DataFrame:
+        """``g<k>`` keys and ``n_rows`` of every group the filter keeps."""
+        return self.fetch(group_sizes_query(self.relation(spec), spec))
 
-    def cells(self, spec: MomentsSpec, partition: tuple[int, int] | None = None) -> pd.DataFrame:
-        return self.fetch(moments_query(self.relation(spec), spec, partition))
+    def cells(self, spec: MomentsSpec, groups=None) -> pd.DataFrame:
+        """The moments query's cells (of the key tuples ``groups`` only, when given)."""
+        return self.fetch(moments_query(self.relation(spec), spec, groups))
 
     def close(self) -> None:
         pass

@@ -10,24 +10,33 @@ bootstrap by Monte-Carlo noise; point estimates are equal.
 
 from __future__ import annotations
 
-from csi.errors import ParameterError
+import datetime as dt
+
 from csi.estimate.fit import StrataFit
 
-__all__ = ["store_fits_by_wave", "filters_to_where"]
+__all__ = ["store_fits_by_wave", "filters_to_where", "filters_to_between"]
 
 
 def filters_to_where(filters) -> dict:
     """Sidebar :class:`~csi.report.filters.Filters` as the engine's ``where`` (waves, one segment)."""
     if filters is None:
         return {}
-    if filters.date_range is not None:
-        raise ParameterError("a date-range filter is applied to rows; clear it to aggregate in the database")
     where: dict = {}
     if filters.waves:
         where["wave"] = list(filters.waves)
     if filters.segment:
         where[filters.segment[0]] = [filters.segment[1]]
     return where
+
+
+def filters_to_between(filters) -> dict:
+    """The sidebar's inclusive date range as the engine's half-open ``between`` on
+    ``submitted_at`` (UTC dates): ``[start, end + 1 day)``, as
+    :func:`csi.report.filters.filter_frame` keeps rows."""
+    if filters is None or filters.date_range is None:
+        return {}
+    start, end = filters.date_range
+    return {"submitted_at": (start.isoformat(), (end + dt.timedelta(days=1)).isoformat())}
 
 
 def store_fits_by_wave(survey, url: str, filters=None, *, n_boot: int = 500, seed: int = 0,
@@ -41,6 +50,6 @@ def store_fits_by_wave(survey, url: str, filters=None, *, n_boot: int = 500, see
     from csi.engines.grouped import fit_grouped
 
     res = fit_grouped(survey, url, by="wave", engine="postgres", n_boot=n_boot, buckets=buckets, seed=seed,
-                      where=filters_to_where(filters))
+                      where=filters_to_where(filters), between=filters_to_between(filters))
     groups = {k: v for k, v in res.groups.items() if k is not None}
     return StrataFit(pooled=res.pooled, groups=groups, skipped=dict(res.skipped))

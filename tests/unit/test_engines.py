@@ -21,6 +21,10 @@ from csi.errors import DataError
 
 TOL = 1e-9
 
+# the simulated frame has skipped and don't-know answers: listwise fits drop > 5% and warn
+# (tests/unit/test_engines_em.py checks the warning)
+pytestmark = pytest.mark.filterwarnings("ignore::csi.errors.MissingDataWarning")
+
 
 @pytest.fixture(scope="module")
 def frame(flagship):
@@ -46,17 +50,19 @@ def _assert_same(a, b, tol=TOL):
 
 
 def test_cells_are_hand_computable():
-    # 4 rows, 2 items, one group: centre = the means (2.5, 3); deviations (-1.5, -0.5, 0.5, 1.5)
-    # and (-1, 1, -1, 1): sums 0 and 0
+    # 4 rows, 2 items on a 1-5 scale, one group: centre = the scale midpoints (3, 3);
+    # deviations (-2, -1, 0, 1) and (-1, 1, -1, 1): sums -2 and 0
     from csi.survey.model import ItemSpec
 
     df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 4, 2, 4], "respondent_id": list("wxyz")})
     spec = MomentsSpec.make((ItemSpec("a", 1, 5), ItemSpec("b", 1, 5)))
     c = cell_moments("pandas", df, spec)
-    assert c.n.tolist() == [4.0] and c.center.tolist() == [[2.5, 3.0]]
-    np.testing.assert_allclose(c.sums, [[0.0, 0.0]], atol=1e-15)
-    # q00 = 2.25+0.25+0.25+2.25 = 5; q01 = 1.5-0.5-0.5+1.5 = 2; q11 = 1+1+1+1 = 4
-    np.testing.assert_allclose(c.tri, [[5.0, 2.0, 4.0]])
+    assert c.n.tolist() == [4.0] and c.center.tolist() == [[3.0, 3.0]]
+    assert c.sums.tolist() == [[-2.0, 0.0]]
+    # q00 = 4+1+0+1 = 6; q01 = 2-1+0+1 = 2; q11 = 1+1+1+1 = 4 (exact: multiples of 1/4)
+    assert c.tri.tolist() == [[6.0, 2.0, 4.0]]
+    rev = cell_moments("pandas", df, MomentsSpec.make((ItemSpec("a", 1, 5, reverse=True), ItemSpec("b", 1, 5))))
+    assert rev.sums.tolist() == [[2.0, 0.0]] and rev.tri.tolist() == [[6.0, -2.0, 4.0]]  # a -> 6 - a
 
 
 def test_pandas_engine_equals_rows_fit_pooled_and_per_group(flagship, frame):
@@ -130,7 +136,7 @@ def test_pattern_moments_equal_numpy(flagship, frame, duckdb_engine_ok):
         x = prepare_data(spec, rows, missing="pairwise").items.to_numpy()
         w = rows["wt"].to_numpy()
         obs = ~np.isnan(x)
-        centre = np.nanmean(x, axis=0)
+        centre = np.array([(spec.items[i].scale_min + spec.items[i].scale_max) / 2 for i in spec.item_ids])
         code = (obs * (1 << np.arange(x.shape[1]))).sum(axis=1)
         for pm in (got_pd[key], got_dd[key]):
             np.testing.assert_allclose(pm.center, centre, atol=1e-12)
@@ -228,8 +234,11 @@ def test_dashboard_store_fits_equal_fit_by_wave(flagship, frame, postgres_url):
     with pg_schema_url(postgres_url) as url:
         store = open_store(url)
         store.import_frame(flagship, frame.drop(columns=["shop", "wt"]), source_name="sim.csv", file_hash="h2")
-        filt = Filters(segment=("channel", "jd"))
-        rows = filter_frame(store.responses_frame(flagship), filt)
+        stored = store.responses_frame(flagship)
+        days = sorted(pd.to_datetime(stored["submitted_at"]).dt.date.unique())
+        filt = Filters(segment=("channel", "jd"), date_range=(days[len(days) // 5], days[-len(days) // 5]))
+        rows = filter_frame(stored, filt)
+        assert 0 < len(rows) < len(stored)
         ref = fit_by_wave(flagship, rows, n_boot=0, missing="listwise")  # the engine fits are listwise
         got = store_fits_by_wave(flagship, url, filt, n_boot=20, buckets=40)
         a, b = trend_table(ref.groups), trend_table(got.groups)
@@ -251,3 +260,28 @@ def test_sample_rows_is_seeded_and_the_same_on_duckdb(frame, duckdb_engine_ok, t
     c = sample_rows(frame, ["shop"], engine="pandas", fraction=0.1, seed=6)
     assert set(c["respondent_id"]) != set(a["respondent_id"])
     assert {"pq1"}.isdisjoint(c.columns) and "shop" in c.columns
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_between_keeps_the_sidebar_date_range_as_filter_frame(flagship, frame, engine, request, tmp_path):
+    import datetime as dt
+
+    from csi.report.engine_fits import filters_to_between, filters_to_where
+    from csi.report.filters import Filters, filter_frame
+
+    source = frame
+    if engine == "duckdb":
+        request.getfixturevalue("duckdb_engine_ok")
+        source = tmp_path / "r.parquet"
+        frame.to_parquet(source)
+    days = pd.to_datetime(frame["submitted_at"]).dt.date
+    uniq = sorted(days.unique())
+    lo, hi = uniq[len(uniq) // 4], uniq[len(uniq) // 2]
+    filt = Filters(date_range=(lo, hi), segment=("channel", "jd"))
+    assert filters_to_between(filt) == {"submitted_at": (lo.isoformat(), (hi + dt.timedelta(days=1)).isoformat())}
+    rows = filter_frame(frame, filt)
+    assert 0 < len(rows) < len(frame) and pd.to_datetime(rows["submitted_at"]).dt.date.max() == hi  # end inclusive
+    got = fit_grouped(flagship, source, engine=engine, n_boot=0, where=filters_to_where(filt),
+                      between=filters_to_between(filt))
+    assert got.info["rows_read"] == len(rows)
+    _assert_same(got.pooled, _rows_fit(flagship, rows))

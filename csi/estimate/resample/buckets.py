@@ -39,7 +39,7 @@ from csi.estimate.resample.bootstrap import (
     moments_from_sums,
 )
 
-__all__ = ["bootstrap_buckets"]
+__all__ = ["bootstrap_buckets", "replicates_from_sums"]
 
 _CHUNK = 500
 
@@ -70,22 +70,36 @@ def bootstrap_buckets(
     while done < n_boot:
         c = min(_CHUNK, n_boot - done)
         counts = _counts(rng.integers(0, G, size=(c, G)), G)
-        MT = FT @ counts.T
-        mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri)
-        good = ~zero & (nw > 1.0)
-        n_zero = int((~good).sum())
-        res, nc = {}, 0
-        if good.any():
-            if not good.all():
-                Rt, mean, sd, nw = Rt[:, :, good], mean[good], sd[good], nw[good]
-            st = stat_fn(Rt, mean, sd, nw)
-            conv = st.pop("converged")
-            nc = int((~conv).sum())
-            res = st if not nc else {k: v[conv] for k, v in st.items()}
-        acc.add(n_zero, nc, res)
+        _add_replicates(acc, FT @ counts.T, shift, p, tri, stat_fn)
         done += c
         if progress is not None:
             progress(done, n_boot)
     occupied = FT[:, FT[0] > 0]
     jk = _jackknife(occupied, shift, p, tri, stat_fn, rng) if jackknife and occupied.shape[1] > 2 else None
     return acc.result(n_boot, jk)
+
+
+def _add_replicates(acc: _Accumulator, MT: np.ndarray, shift, p: int, tri, stat_fn) -> None:
+    """Statistics of the resamples whose sums are the columns of ``MT``, into ``acc``."""
+    mean, sd, Rt, zero, nw = moments_from_sums(MT, shift, p, tri)
+    good = ~zero & (nw > 1.0)
+    n_zero = int((~good).sum())
+    res, nc = {}, 0
+    if good.any():
+        if not good.all():
+            Rt, mean, sd, nw = Rt[:, :, good], mean[good], sd[good], nw[good]
+        st = stat_fn(Rt, mean, sd, nw)
+        conv = st.pop("converged")
+        nc = int((~conv).sum())
+        res = st if not nc else {k: v[conv] for k, v in st.items()}
+    acc.add(n_zero, nc, res)
+
+
+def replicates_from_sums(MT: np.ndarray, shift: np.ndarray, stat_fn) -> BootstrapResult:
+    """The bucket bootstrap when the resamples' sums ``MT`` (q, B) are already formed -- e.g.
+    ``FT @ counts.T`` for many groups in one matrix product, with one shared draw of bucket
+    counts. Invalid resamples are excluded and counted as in :func:`bootstrap_buckets`."""
+    p = len(shift)
+    acc = _Accumulator()
+    _add_replicates(acc, MT, shift, p, np.triu_indices(p), stat_fn)
+    return acc.result(MT.shape[1], None)
