@@ -1,5 +1,7 @@
-"""The analysed comments for the pages (Comments, Overview alerts): cached per data key in the
-session cache, and each distinct text's analysis persisted in the store across restarts."""
+"""The analysed comments for the pages (Comments, Overview alerts): held in memory per data key
+(``st.cache_resource``: shared, never copied or pickled on a rerun -- read-only), and each
+distinct text's analysis persisted in the store across restarts (written on import by
+:func:`csi.store.comment_cache.warm_comment_cache`, so a page view only reads it)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def comment_cache():
     return _cache_handle(common.database_url())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def analysis(data_key: str, sha: str, _survey, _frame):
     """The analysed comments of the filtered responses (:func:`csi.text.analyze_comments`)."""
     return analyze_comments(_survey, _frame, cache=comment_cache())

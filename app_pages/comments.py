@@ -14,24 +14,15 @@ from csi.report.tables import display_table
 from csi.text import themes as th
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # shared and read-only: no pickling per rerun
 def _analysis(data_key: str, sha: str, _survey, _frame):
-    a = comment_data.analysis(data_key, sha, _survey, _frame)
-    out = {"analysis": a, "summary": th.theme_summary(_survey, _frame, a),
-           "overview": th.comment_overview(a, len(_frame)),
-           "keywords": th.keyword_counts(a, 20), "rising": th.rising_themes(_survey, _frame, a),
-           "reps": th.representative_comments(_survey, _frame, a)}
-    out["by_wave"] = th.themes_by(_survey, _frame, "wave", a) if "wave" in _frame else None
-    try:
-        out["disagree"] = th.theme_disagreements(_survey, _frame, a)
-    except CsiError:
-        out["disagree"] = None
-    return out
+    return rc.page_tables(_survey, _frame, comment_data.analysis(data_key, sha, _survey, _frame))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _by_segment(data_key: str, sha: str, seg: str, _survey, _frame):
-    return th.themes_by(_survey, _frame, seg, comment_data.analysis(data_key, sha, _survey, _frame))
+    t = _analysis(data_key, sha, _survey, _frame)
+    return th.themes_by(_survey, _frame, seg, t["analysis"], matrix=t["matrix"])
 
 
 def main() -> None:

@@ -119,6 +119,10 @@ def _upload(survey) -> None:
                 platform=result.platform, rejected=result.rejected, issues=result.issues,
                 missing_types=result.missing_types)
             cases_after_import(common.store(), survey, result, summary, key=key)
+            if not summary.already_imported:  # issue 19: comments analysed on import, not on view
+                from csi.store.comment_cache import warm_comment_cache
+
+                warm_comment_cache(survey, result.valid, common.database_url())
         except CsiError as exc:
             bar.empty()
             common.show_error(exc)

@@ -104,6 +104,9 @@ def main() -> None:
                     st.json({k: round(float(v), 4) for k, v in cb.fit.items()})
                 for w in cb.warnings:
                     st.warning(w)
+    from app_pages import quality_models
+
+    quality_models.show(survey, frame, key)  # issue 16: moderation / higher order, when declared
 
 
 main()

@@ -77,6 +77,10 @@ def import_cmd(
             rejected=res.rejected, issues=res.issues, rows_read=res.rows_read, encoding=res.encoding,
             flagged=res.flagged, pii_hashes=res.pii_hashes, missing_types=res.missing_types)
         opened = cases_after_import(store, s, res, summary, key=vault_key)
+        if not summary.already_imported:  # issue 19: comments analysed now, not on the first page view
+            from csi.store.comment_cache import warm_comment_cache
+
+            warm_comment_cache(s, res.valid, store.url)
     except VaultKeyError as exc:
         raise fail(f"{exc} Nothing was imported; to store the responses without contact data, add "
                    "--drop-contact.") from None

@@ -14,8 +14,30 @@ import plotly.graph_objects as go
 from csi.text.lexicon import survey_lexicon
 from csi.text.privacy import scrub_contacts
 
-__all__ = ["share_table", "theme_labels", "themes_figure", "theme_score_figure", "theme_trend_figure", "comment_table",
+__all__ = ["page_tables", "share_table", "theme_labels", "themes_figure", "theme_score_figure", "theme_trend_figure", "comment_table",
            "filter_comments"]
+
+
+def page_tables(survey, frame: pd.DataFrame, analysis: pd.DataFrame, *, disagreements: int = 500) -> dict:
+    """Every table the Comments page draws on its first paint, from :mod:`csi.text.themes`:
+    ``analysis``, ``matrix`` (its theme matrix), ``summary``, ``overview``, ``keywords`` (top 20), ``rising``, ``reps``,
+    ``by_wave`` (None without waves) and ``disagree`` (the first ``disagreements`` rows; None
+    when the survey has no complaint-type question)."""
+    from csi.errors import CsiError
+    from csi.text import themes as th
+    from csi.text.analyze import theme_matrix
+
+    m = theme_matrix(analysis["categories"], survey_lexicon(survey).ids)
+    out = {"analysis": analysis, "matrix": m, "summary": th.theme_summary(survey, frame, analysis, matrix=m),
+           "overview": th.comment_overview(analysis, len(frame)), "keywords": th.keyword_counts(analysis, 20),
+           "rising": th.rising_themes(survey, frame, analysis, matrix=m),
+           "reps": th.representative_comments(survey, frame, analysis, matrix=m)}
+    out["by_wave"] = th.themes_by(survey, frame, "wave", analysis, matrix=m) if "wave" in frame else None
+    try:
+        out["disagree"] = th.theme_disagreements(survey, frame, analysis, limit=disagreements, matrix=m)
+    except CsiError:
+        out["disagree"] = None
+    return out
 
 
 def theme_labels(survey, lang: str) -> dict[str, str]:

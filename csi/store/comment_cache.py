@@ -15,14 +15,15 @@ import sqlalchemy as sa
 from csi.store.engine import get_engine, with_retry, write_transaction
 from csi.store.schema import comment_analysis
 
-__all__ = ["CommentAnalysisCache"]
+__all__ = ["CommentAnalysisCache", "warm_comment_cache"]
 
 _CHUNK = 900
 
 
 class CommentAnalysisCache:
     """``get(lexicon_key, hashes) -> {hash: (language, categories, sentiment, keywords)}`` and
-    ``put(lexicon_key, rows)`` on the store at ``url`` (opened and migrated on first use)."""
+    ``put(lexicon_key, rows)`` on the store at ``url`` (opened and migrated on first use).
+    Lists returned by ``get`` may be shared between hashes with equal contents."""
 
     def __init__(self, url: str):
         from csi.store import open_store
@@ -32,22 +33,27 @@ class CommentAnalysisCache:
         self.engine = get_engine(url)
 
     def get(self, lexicon_key: str, hashes: list[str]) -> dict[str, tuple]:
-        out: dict[str, tuple] = {}
         c = comment_analysis.c
         cols = (c.text_hash, c.language, c.categories, c.sentiment, c.keywords)
         with self.engine.connect() as conn:
             if len(hashes) > 4 * _CHUNK:  # many texts: one scan of the lexicon's rows beats many IN lists
                 wanted = set(hashes)
-                for h, lang, cats, senti, kw in conn.execute(sa.select(*cols).where(c.lexicon_key == lexicon_key)):
-                    if h in wanted:
-                        out[h] = (lang, json.loads(cats), float(senti), json.loads(kw))
-                return out
-            for i in range(0, len(hashes), _CHUNK):
-                rows = conn.execute(sa.select(c.text_hash, c.language, c.categories, c.sentiment, c.keywords)
-                                    .where(c.lexicon_key == lexicon_key, c.text_hash.in_(hashes[i:i + _CHUNK])))
-                for h, lang, cats, senti, kw in rows:
-                    out[h] = (lang, json.loads(cats), float(senti), json.loads(kw))
-        return out
+                rows = [r for r in conn.execute(sa.select(*cols).where(c.lexicon_key == lexicon_key)).fetchall()
+                        if r[0] in wanted]
+            else:
+                rows = []
+                for i in range(0, len(hashes), _CHUNK):
+                    rows += conn.execute(sa.select(*cols).where(c.lexicon_key == lexicon_key,
+                                                                c.text_hash.in_(hashes[i:i + _CHUNK]))).fetchall()
+        parsed: dict[str, list] = {}  # category / keyword lists repeat a lot: parse each JSON text once
+
+        def load(text: str) -> list:
+            got = parsed.get(text)
+            if got is None:
+                got = parsed[text] = json.loads(text)
+            return got
+
+        return {r[0]: (r[1], load(r[2]), float(r[3]), load(r[4])) for r in rows}
 
     def put(self, lexicon_key: str, rows: dict[str, tuple]) -> None:
         if not rows:
@@ -69,3 +75,20 @@ class CommentAnalysisCache:
                     conn.execute(comment_analysis.insert(), new)
 
         with_retry(run)
+
+
+def warm_comment_cache(survey, frame, url: str) -> int:
+    """Analyse the comments of ``frame`` (e.g. a batch just imported) into the store's cache at
+    ``url``, so the Comments page, the Overview alerts and ``csi alerts check`` read them instead
+    of analysing on view. Returns the number of comments analysed; 0 when the survey has no
+    comment question or no themes, or ``frame`` has no comment column."""
+    from csi.errors import CsiError
+    from csi.text import analyze_comments
+    from csi.text.lexicon import comment_field, survey_lexicon
+
+    try:
+        if not survey_lexicon(survey).ids or comment_field(survey) not in frame:
+            return 0
+    except CsiError:
+        return 0
+    return len(analyze_comments(survey, frame, cache=CommentAnalysisCache(url)))

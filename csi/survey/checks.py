@@ -31,7 +31,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     """Return every cross-reference problem of ``doc`` (empty when the survey is consistent)."""
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
-                  _show_if, _sections, check_contact_questions, _interactions, check_followup,
+                  _show_if, _sections, check_contact_questions, _interactions, _higher_order, check_followup,
                   check_comments, check_alerts, _item_anchors, _reporting):
         out.extend(check(doc))
     return out
@@ -383,6 +383,37 @@ def _interactions(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
             if (main, x.target) not in pairs:
                 yield loc, (f"interaction {x.source}:{x.moderator} -> {x.target}: the main effect "
                             f"{main} -> {x.target} is not a path of the model; add it under `paths:`")
+
+
+def _higher_order(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
+    """Higher-order constructs (issue 16): a new id over two or more known, non-binary
+    constructs, each the dimension of one HOC only; one mode and one method for all (they are
+    estimated together)."""
+    if not doc.higher_order:
+        return
+    ids = list(doc.constructs)
+    owner: dict[str, str] = {}
+    for i, h in enumerate(doc.higher_order):
+        loc = ("higher_order", i)
+        if h.id in doc.constructs:
+            yield (*loc, "id"), (f"higher-order construct {h.id!r} is already a construct with items; "
+                                 "give the higher-order construct a new id")
+        for j, d in enumerate(h.dimensions):
+            if d not in doc.constructs:
+                yield (*loc, "dimensions", j), f"unknown construct {d!r}; expected one of {_one_of(ids)}"
+            elif doc.constructs[d].binary:
+                yield (*loc, "dimensions", j), f"{d!r} is a binary construct and cannot be a dimension"
+            elif d in owner:
+                yield (*loc, "dimensions", j), f"{d!r} is already a dimension of {owner[d]!r}"
+            else:
+                owner[d] = h.id
+        if len(set(h.dimensions)) < len(h.dimensions):
+            yield (*loc, "dimensions"), "a dimension is listed twice"
+    for key in ("mode", "method"):
+        vals = {getattr(h, key) for h in doc.higher_order}
+        if len(vals) > 1:
+            yield ("higher_order",), (f"all higher-order constructs must share one {key} (they are "
+                                      f"estimated together); got {', '.join(sorted(vals))}")
 
 
 # -- issue 20: item anchors on the item's scale; small-n thresholds in order ------------------

@@ -181,6 +181,20 @@ class Interaction(_Model):
     method: Literal["two_stage", "product_indicator"] = "two_stage"
 
 
+class HigherOrder(_Model):
+    """A higher-order construct (issue 16) over two or more first-order ``dimensions``: it takes
+    their place in the structural model (paths to or from a dimension go to or from it) and is
+    estimated by ``method`` -- ``disjoint`` / ``embedded`` two-stage or ``repeated`` indicators
+    (:func:`csi.estimate.pls.higher_order.fit_higher_order`). ``mode``: of the HOC over its
+    dimensions. YAML: ``- {id: service, dimensions: [quality, value]}``."""
+
+    id: Id
+    label: Text | None = None
+    dimensions: list[Id] = Field(min_length=2)
+    mode: Literal["reflective", "formative"] = "reflective"
+    method: Literal["disjoint", "embedded", "repeated"] = "disjoint"
+
+
 class Option(_Model):
     """An answer option of a choice question; ``group`` groups options (complaint sub-types)."""
 
@@ -283,6 +297,7 @@ class SurveyDoc(_Model):
     drivers: DriverBattery | None = None
     sections: list[Section] | None = None
     interactions: list[Interaction] | None = None  # issue 16: moderation
+    higher_order: list[HigherOrder] | None = None  # issue 16: higher-order constructs
     followup: FollowUp | None = None  # issue 18: what opens a follow-up case, contact kept or not
     comments: CommentsSpec | None = None  # comment themes (csi.text)
     alerts: AlertsSpec | None = None  # alert rules (csi.alerts)

@@ -17,10 +17,10 @@ from csi.survey import Survey
 from csi.text.lexicon import Lexicon, comment_field, survey_lexicon
 from csi.text.scan import NegationIndex, normalize
 from csi.text.segment import detect_language, keywords
-from csi.text.sentiment import sentiment_label, sentiment_score
+from csi.text.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, sentiment_label, sentiment_score
 
 __all__ = ["classify_text", "analyze_texts", "analyze_comments", "comment_flags", "theme_indicators",
-           "ANALYSIS_COLUMNS"]
+           "theme_matrix", "ANALYSIS_COLUMNS"]
 
 ANALYSIS_COLUMNS = ["language", "categories", "sentiment", "sentiment_label", "keywords"]
 
@@ -80,7 +80,7 @@ def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def analyze_texts(texts: Iterable[object], lexicon: Lexicon, cache=None) -> pd.DataFrame:
+def analyze_texts(texts: Iterable[object], lexicon: Lexicon, cache=None, *, _checked: bool = False) -> pd.DataFrame:
     """Analyse each text; one row per input (empty / missing texts get empty results).
 
     Returns a DataFrame with ``language`` (``zh``/``en``/``und``), ``categories`` (list of theme
@@ -90,31 +90,56 @@ def analyze_texts(texts: Iterable[object], lexicon: Lexicon, cache=None) -> pd.D
     across processes, keyed by the lexicon's fingerprint.
     """
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    codes, uniques = pd.factorize(s.where(s.map(_is_text), None), use_na_sentinel=True)
+    codes, uniques = pd.factorize(s if _checked else s.where(s.map(_is_text), None), use_na_sentinel=True)
     uniq = [str(u) for u in uniques]
     if cache is not None and uniq:
-        hashes = [_text_hash(u) for u in uniq]
+        import hashlib
+
+        sha = hashlib.sha256
+        hashes = [sha(u.encode("utf-8")).hexdigest() for u in uniq]  # = _text_hash, inlined (100k texts)
         got = cache.get(lexicon.key, hashes)
         new = {}
         rows = []
         for u, h in zip(uniq, hashes, strict=True):
-            if h in got:
-                lang, cats, score, kw = got[h]
-                rows.append((lang, cats, score, sentiment_label(score), kw))
-            else:
-                r = _one(u, lexicon)
-                new[h] = (r[0], r[1], r[2], r[4])
-                rows.append(r)
+            r = got.get(h)
+            if r is None:
+                full = _one(u, lexicon)
+                r = new[h] = (full[0], full[1], full[2], full[4])
+            rows.append(r)
         cache.put(lexicon.key, new)
     else:
-        rows = [_one(u, lexicon) for u in uniq]
-    empty = ("und", [], 0.0, "neutral", [])
-    res = [rows[c] if c >= 0 else empty for c in codes]
-    out = pd.DataFrame(res, columns=ANALYSIS_COLUMNS, index=s.index)
-    # lists are shared between identical texts: copy so callers may mutate a row safely
-    out["categories"] = [list(c) for c in out["categories"]]
-    out["keywords"] = [list(k) for k in out["keywords"]]
-    return out
+        rows = [_without_label(_one(u, lexicon)) for u in uniq]
+    return _frame(rows, codes, s.index)
+
+
+def _without_label(r: tuple) -> tuple:
+    return r[0], r[1], r[2], r[4]
+
+
+def _frame(rows: list[tuple], codes, index) -> pd.DataFrame:
+    """One row per input from the distinct texts' ``(language, categories, score, keywords)``
+    (``codes`` from :func:`pandas.factorize`, -1 = empty text). No two rows share a list: a
+    list goes to the first row that has it, later rows get copies."""
+    import numpy as np
+
+    rows = rows + [("und", [], 0.0, [])]  # code -1 takes the last entry: the empty result
+    codes = np.asarray(codes, dtype=np.int64)
+    lang = np.array([r[0] for r in rows], dtype=object)[codes]
+    score = np.array([r[2] for r in rows], dtype=float)[codes]
+    lists = []
+    for k in (1, 3):
+        col = [rows[c][k] for c in codes.tolist()]
+        seen: set[int] = set()
+        for i, x in enumerate(col):  # a list already given to a row (same text, equal cached lists): copy
+            if id(x) in seen:
+                col[i] = list(x)
+            else:
+                seen.add(id(x))
+        lists.append(col)
+    label = np.where(score < NEGATIVE_BELOW, "negative", np.where(score > POSITIVE_ABOVE, "positive", "neutral"))
+    return pd.DataFrame({"language": lang, "categories": lists[0], "sentiment": score,
+                         "sentiment_label": label.astype(object), "keywords": lists[1]},
+                        index=index, columns=ANALYSIS_COLUMNS)
 
 
 def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | None = None, *,
@@ -128,9 +153,9 @@ def analyze_comments(survey: Survey, frame: pd.DataFrame, lexicon: Lexicon | Non
     if field not in frame:
         raise DataError(f"the response data have no {field!r} column (the survey's comment question).")
     lexicon = lexicon if lexicon is not None else survey_lexicon(survey)
-    has = frame[field].map(_is_text)
-    sub = frame.loc[has]
-    res = analyze_texts(sub[field].astype(object), lexicon, cache)
+    has = frame[field].map(_is_text).to_numpy(bool)
+    sub = frame.loc[has, [c for c in ("respondent_id", "wave", field) if c in frame]]  # not every column
+    res = analyze_texts(sub[field].astype(object), lexicon, cache, _checked=True)  # only texts in ``sub``
     cols = {"respondent_id": sub["respondent_id"]} if "respondent_id" in sub else {}
     if "wave" in sub:
         cols["wave"] = sub["wave"]
@@ -160,5 +185,22 @@ def theme_indicators(categories: pd.Series, theme_ids: list[str]) -> pd.DataFram
     >>> theme_indicators(pd.Series([["late"], [], ["late", "price"]]), ["late", "price"]).sum().tolist()
     [2, 1]
     """
-    data = {t: [int(t in cats) for cats in categories] for t in theme_ids}
-    return pd.DataFrame(data, index=categories.index, dtype="int64")
+    return pd.DataFrame(theme_matrix(categories, theme_ids), index=categories.index, columns=list(theme_ids),
+                        dtype="int64")
+
+
+def theme_matrix(categories: pd.Series | list, theme_ids: list[str]):
+    """Boolean numpy matrix (rows like ``categories``, one column per theme id): one pass over
+    the flattened category lists (ids not in ``theme_ids`` are ignored)."""
+    import numpy as np
+
+    cats = list(categories)
+    lengths = np.fromiter((len(c) for c in cats), dtype=np.int64, count=len(cats))
+    out = np.zeros((len(cats), len(theme_ids)), dtype=bool)
+    if lengths.sum():
+        col = {t: j for j, t in enumerate(theme_ids)}
+        flat = np.fromiter((col.get(t, -1) for c in cats for t in c), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(cats)), lengths)
+        keep = flat >= 0
+        out[rows[keep], flat[keep]] = True
+    return out

@@ -1,5 +1,9 @@
 """Comment themes linked to the numbers: counts, scores of mentioners, segments, waves.
 
+Every function taking an ``analysis`` also takes ``matrix``, its precomputed
+:func:`~csi.text.analyze.theme_matrix` (rows like ``analysis``, columns the lexicon's themes),
+so the tables of one page compute it once.
+
 Conventions: ``share`` is the share of *comments* (respondents who wrote one) that mention the
 theme; scores are per-respondent 0-100 construct scores (the IndexResult's when a result is
 given, else equal-weight item means on the theoretical scale; higher is better), compared
@@ -11,12 +15,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from csi.drivers.scores import construct_scores, group_labels, item_scores
 from csi.errors import DataError
 from csi.survey import Survey
-from csi.text.analyze import analyze_comments, theme_indicators
+from csi.text.analyze import analyze_comments, theme_matrix
 from csi.text.lexicon import complaint_type_field, survey_lexicon
 from csi.text.privacy import scrub_contacts
 from csi.text.stats import mean_diff_ci, two_proportion_test, wilson_ci
@@ -27,6 +32,17 @@ __all__ = ["comment_overview", "theme_summary", "themes_by", "rising_themes", "r
 
 def _analysis(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None) -> pd.DataFrame:
     return analysis if analysis is not None else analyze_comments(survey, frame)
+
+
+def _matrix(a: pd.DataFrame, ids: list[str], matrix) -> np.ndarray:
+    """``matrix`` (a precomputed :func:`~csi.text.analyze.theme_matrix` of ``a``, e.g. shared by
+    the tables of one page) after a shape check, else computed."""
+    if matrix is None:
+        return theme_matrix(a["categories"], ids)
+    if matrix.shape != (len(a), len(ids)):
+        raise ValueError(f"matrix has shape {matrix.shape}; expected ({len(a)}, {len(ids)}): "
+                         "theme_matrix(analysis['categories'], lexicon ids)")
+    return matrix
 
 
 def _score(survey: Survey, frame: pd.DataFrame, construct: str, result) -> pd.Series | None:
@@ -55,7 +71,7 @@ def comment_overview(analysis: pd.DataFrame, n_respondents: int) -> dict:
 
 
 def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
-                  result=None, alpha: float = 0.05) -> pd.DataFrame:
+                  result=None, alpha: float = 0.05, matrix: np.ndarray | None = None) -> pd.DataFrame:
     """One row per theme: how often it is mentioned and how mentioners score.
 
     Columns: ``theme``, ``group``, ``n`` (comments mentioning it), ``share`` (of comments),
@@ -75,34 +91,39 @@ def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
     """
     lex = survey_lexicon(survey)
     a = _analysis(survey, frame, analysis)
-    ind = theme_indicators(a["categories"], lex.ids)
+    M = _matrix(a, lex.ids, matrix)
     n_comments = len(a)
-    scores = {c: _score(survey, frame, c, result) for c in ("satisfaction", "loyalty")}
+    senti = a["sentiment"].to_numpy(float) if n_comments else np.zeros(0)
+    scores = {}
+    for c in ("satisfaction", "loyalty"):
+        sc = _score(survey, frame, c, result)
+        if sc is not None:  # values, and each comment's row in them (-1: not scored)
+            scores[c] = (sc.to_numpy(float), sc.index.get_indexer(a.index))
     rows = []
-    for th in lex.themes:
-        mention = ind[th.id] == 1 if n_comments else pd.Series(dtype=bool)
-        who = a.index[mention.to_numpy()] if n_comments else a.index[:0]
-        row = {"theme": th.id, "group": th.group, "n": int(mention.sum()) if n_comments else 0,
-               "share": float(mention.mean()) if n_comments else math.nan}
+    for j, th in enumerate(lex.themes):
+        mention = M[:, j]
+        k = int(mention.sum())
+        row = {"theme": th.id, "group": th.group, "n": k, "share": k / n_comments if n_comments else math.nan}
         for c, prefix in (("satisfaction", ""), ("loyalty", "loyalty_")):
-            sc = scores[c]
             name = "mean_satisfaction" if c == "satisfaction" else "mean_loyalty"
-            if sc is None:
+            if c not in scores:
                 row.update({name: math.nan, f"{name}_others": math.nan, f"{prefix}diff": math.nan,
                             f"{prefix}diff_ci_low": math.nan, f"{prefix}diff_ci_high": math.nan})
                 if c == "satisfaction":
                     row["p_value"] = math.nan
                 continue
-            inside = sc.index.isin(who)
-            x = sc[inside].dropna()
-            y = sc[~inside].dropna()
+            vals, pos = scores[c]
+            inside = np.zeros(len(vals), dtype=bool)
+            inside[pos[mention & (pos >= 0)]] = True
+            ok = np.isfinite(vals)
+            x, y = vals[inside & ok], vals[~inside & ok]
             d, lo, hi, p = mean_diff_ci(x, y, alpha)
             row.update({name: float(x.mean()) if len(x) else math.nan,
                         f"{name}_others": float(y.mean()) if len(y) else math.nan,
                         f"{prefix}diff": d, f"{prefix}diff_ci_low": lo, f"{prefix}diff_ci_high": hi})
             if c == "satisfaction":
                 row["p_value"] = p
-        row["mean_sentiment"] = float(a.loc[who, "sentiment"].mean()) if len(who) else math.nan
+        row["mean_sentiment"] = float(senti[mention].mean()) if k else math.nan
         rows.append(row)
     cols = ["theme", "group", "n", "share", "mean_satisfaction", "mean_satisfaction_others", "diff",
             "diff_ci_low", "diff_ci_high", "p_value", "mean_loyalty", "mean_loyalty_others",
@@ -111,7 +132,7 @@ def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
 
 
 def themes_by(survey: Survey, frame: pd.DataFrame, by: str, analysis: pd.DataFrame | None = None, *,
-              alpha: float = 0.05) -> pd.DataFrame:
+              alpha: float = 0.05, matrix: np.ndarray | None = None) -> pd.DataFrame:
     """Theme shares per group of ``by`` (``wave`` or a segment question id), long format.
 
     Columns: ``group_value``, ``theme``, ``n_comments`` (comments in the group), ``n``,
@@ -120,13 +141,14 @@ def themes_by(survey: Survey, frame: pd.DataFrame, by: str, analysis: pd.DataFra
     lex = survey_lexicon(survey)
     a = _analysis(survey, frame, analysis)
     labels = group_labels(survey, frame, by).reindex(a.index)
-    ind = theme_indicators(a["categories"], lex.ids)
+    M = _matrix(a, lex.ids, matrix)
     rows = []
     for g in sorted(labels.dropna().unique()):
-        m = (labels == g).to_numpy()
+        m = (labels == g).fillna(False).to_numpy(bool)
         n_c = int(m.sum())
-        for t in lex.ids:
-            k = int(ind.loc[m, t].sum())
+        counts = M[m].sum(axis=0)
+        for j, t in enumerate(lex.ids):
+            k = int(counts[j])
             lo, hi = wilson_ci(k, n_c, alpha)
             rows.append({"group_value": str(g), "theme": t, "n_comments": n_c, "n": k,
                          "share": k / n_c if n_c else math.nan, "ci_low": lo, "ci_high": hi})
@@ -134,7 +156,8 @@ def themes_by(survey: Survey, frame: pd.DataFrame, by: str, analysis: pd.DataFra
 
 
 def rising_themes(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
-                  alpha: float = 0.05, min_change: float = 0.0, waves: tuple[str, str] | None = None) -> pd.DataFrame:
+                  alpha: float = 0.05, min_change: float = 0.0, waves: tuple[str, str] | None = None,
+                  matrix: np.ndarray | None = None) -> pd.DataFrame:
     """Themes whose share of comments rose from the previous wave to the latest.
 
     One row per theme: ``theme``, ``previous_wave``, ``wave``, ``n_prev``/``n_last`` (comments),
@@ -156,12 +179,13 @@ def rising_themes(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
             return pd.DataFrame(columns=cols)
         waves = (present[-2], present[-1])
     prev, last = waves
-    ind = theme_indicators(a["categories"], lex.ids)
-    mp, ml = (wv == prev).fillna(False).to_numpy(), (wv == last).fillna(False).to_numpy()
+    M = _matrix(a, lex.ids, matrix)
+    mp, ml = (wv == prev).fillna(False).to_numpy(bool), (wv == last).fillna(False).to_numpy(bool)
     n1, n2 = int(mp.sum()), int(ml.sum())
+    c1, c2 = M[mp].sum(axis=0), M[ml].sum(axis=0)
     rows = []
-    for t in lex.ids:
-        k1, k2 = int(ind.loc[mp, t].sum()), int(ind.loc[ml, t].sum())
+    for j, t in enumerate(lex.ids):
+        k1, k2 = int(c1[j]), int(c2[j])
         p1, p2 = (k1 / n1 if n1 else math.nan), (k2 / n2 if n2 else math.nan)
         pv = two_proportion_test(k1, n1, k2, n2)
         change = 100 * (p2 - p1)
@@ -172,7 +196,7 @@ def rising_themes(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
 
 
 def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
-                            per_theme: int = 3) -> pd.DataFrame:
+                            per_theme: int = 3, matrix: np.ndarray | None = None) -> pd.DataFrame:
     """Up to ``per_theme`` comments per theme, scrubbed of contact data.
 
     Chosen to be typical (distinct texts): comments about this theme only come first, then those nearest the
@@ -181,17 +205,20 @@ def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.Da
     """
     lex = survey_lexicon(survey)
     a = _analysis(survey, frame, analysis)
+    M = _matrix(a, lex.ids, matrix)
+    others = a["categories"].map(len).to_numpy() - 1
+    text = a["comment"].astype(str)
+    stripped = text.str.strip().to_numpy(object)
+    length = text.str.len().to_numpy(float)
+    senti = a["sentiment"].to_numpy(float)
     rows = []
-    for t in lex.ids:
-        m = a["categories"].map(lambda c, t=t: t in c)
-        sub = a.loc[m.to_numpy()]
-        sub = sub[~sub["comment"].astype(str).str.strip().duplicated()]  # distinct texts only
-        if not len(sub):
+    for j, t in enumerate(lex.ids):
+        where = np.flatnonzero(M[:, j])
+        where = where[~pd.Series(stripped[where]).duplicated().to_numpy()]  # distinct texts only
+        if not len(where):
             continue
-        length = sub["comment"].astype(str).str.len()
-        order = pd.DataFrame({"others": sub["categories"].map(len) - 1,
-                              "dist": (length - length.median()).abs(),
-                              "sentiment": sub["sentiment"]}, index=sub.index)
+        order = pd.DataFrame({"others": others[where], "dist": np.abs(length[where] - np.median(length[where])),
+                              "sentiment": senti[where]}, index=a.index[where])
         pick = order.sort_values(["others", "dist", "sentiment"], kind="mergesort").index[:per_theme]
         for i in pick:
             rows.append({"theme": t, "respondent_id": a.at[i, "respondent_id"] if "respondent_id" in a else None,
@@ -199,14 +226,16 @@ def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.Da
     return pd.DataFrame(rows, columns=["theme", "respondent_id", "comment", "sentiment"])
 
 
-def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None) -> pd.DataFrame:
+def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | None = None, *,
+                        limit: int | None = None, matrix: np.ndarray | None = None) -> pd.DataFrame:
     """Respondents whose answered complaint types and comment themes differ, with both.
 
     Only respondents who answered the complaint-type question *and* wrote a comment that
     mentions at least one theme are compared, on the themes that are complaint-type options
     (a comment about nothing in particular does not disagree). Columns: ``respondent_id``,
     ``answered`` (codes ticked), ``comment_themes``, ``only_answered``, ``only_in_comment``,
-    ``comment`` (scrubbed).
+    ``comment`` (scrubbed). ``limit``: at most that many rows, in the analysis' order (only
+    those are scrubbed: a page shows the first few hundred).
     """
     cols = ["respondent_id", "answered", "comment_themes", "only_answered", "only_in_comment", "comment"]
     q = complaint_type_field(survey)
@@ -216,7 +245,14 @@ def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFr
         return pd.DataFrame(columns=cols)
     a = _analysis(survey, frame, analysis)
     codes = {str(o.code) for o in q.options}
-    ans = frame[q.id].reindex(a.index).tolist()
+    raw_ans = frame[q.id].reindex(a.index)
+    lex_ids = survey_lexicon(survey).ids
+    coded = [j for j, t in enumerate(lex_ids) if t in codes]
+    # only comments with a theme that is a complaint-type option and a ticked answer can disagree
+    keep = _matrix(a, lex_ids, matrix)[:, coded].any(axis=1) & raw_ans.map(
+        lambda v: isinstance(v, str) and v.strip() != "").to_numpy(bool)
+    a, raw_ans = a.loc[keep], raw_ans.loc[keep]
+    ans = raw_ans.tolist()
     rids = a["respondent_id"].tolist() if "respondent_id" in a else [None] * len(a)
     rows = []
     for rid, raw, cats, text in zip(rids, ans, a["categories"].tolist(), a["comment"].tolist(), strict=True):
@@ -231,6 +267,8 @@ def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFr
                          "only_answered": sorted(set(answered) - set(said)),
                          "only_in_comment": sorted(set(said) - set(answered)),
                          "comment": scrub_contacts(str(text))[0]})
+            if limit is not None and len(rows) >= limit:
+                break
     return pd.DataFrame(rows, columns=cols)
 
 

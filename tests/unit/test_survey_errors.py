@@ -125,7 +125,7 @@ def test_unknown_key_lists_the_expected_keys():
 def test_unknown_top_level_key():
     issue = one_issue(MINI + "colour: red\n")
     check(issue, 40, 1, r"^unknown key 'colour'; expected one of id, version, title, languages, "
-          r"description, scales, constructs, paths, questions, drivers, sections, interactions, followup, comments, alerts, access, reporting$", "colour")
+          r"description, scales, constructs, paths, questions, drivers, sections, interactions, higher_order, followup, comments, alerts, access, reporting$", "colour")
 
 
 def test_unknown_key_in_a_list_item():

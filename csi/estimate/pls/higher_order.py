@@ -38,7 +38,7 @@ from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.prepare import check_option, prepare_data
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
-__all__ = ["fit_higher_order", "parse_higher_order", "HigherOrderResult", "HOC_METHODS"]
+__all__ = ["fit_higher_order", "parse_higher_order", "higher_order_model", "HigherOrderResult", "HOC_METHODS"]
 
 HOC_METHODS = ("disjoint", "embedded", "repeated")
 
@@ -245,3 +245,38 @@ def _measurement(est: PLSPathModel, constructs) -> dict:
     load = est.loadings_
     return {"reliability": rel[rel["construct"].isin(constructs)].reset_index(drop=True),
             "loadings": load[load["construct"].isin(constructs)].reset_index(drop=True)}
+
+
+def higher_order_model(survey) -> dict:
+    """Keyword arguments of :func:`fit_higher_order` from a survey's ``higher_order:`` block.
+
+    Each HOC takes its dimensions' places in the survey's paths (a path to or from a dimension
+    goes to or from the HOC; paths between dimensions of one HOC are dropped). Binary
+    constructs (the ACSI complaint item, 0/1) are left out: the model takes one item scale, the
+    dimensions' (their most common). Missing and don't-know codes of every scale are missing.
+    Raises :class:`ParameterError` when the survey declares none.
+    """
+    from collections import Counter
+
+    if not survey.higher_order:
+        raise ParameterError(f"survey {survey.id!r} declares no higher-order construct (a "
+                             "`higher_order:` block).")
+    hocs = {h.id: list(h.dimensions) for h in survey.higher_order}
+    of = {d: h for h, ds in hocs.items() for d in ds}
+    paths = []
+    binary = {c for c, spec in survey.constructs.items() if spec.binary}
+    for s, t in survey.effective_paths:
+        if s in binary or t in binary:
+            continue
+        s2, t2 = of.get(s, s), of.get(t, t)
+        if s2 != t2 and (s2, t2) not in paths:
+            paths.append((s2, t2))
+    blocks = {c: [it.id for it in spec.items] for c, spec in survey.constructs.items() if c not in binary}
+    modes = {c: spec.mode for c, spec in survey.constructs.items() if spec.mode == "formative"}
+    scales = Counter((survey.items[i].scale.min, survey.items[i].scale.max)
+                     for ds in hocs.values() for d in ds for i in blocks[d])
+    missing = sorted({code for sc in survey.scales.values()
+                      for code in (*sc.missing_codes, *([sc.dont_know] if sc.dont_know is not None else []))})
+    return {"blocks": blocks, "paths": paths, "hocs": hocs, "modes": modes,
+            "hoc_mode": survey.higher_order[0].mode, "method": survey.higher_order[0].method,
+            "scale": scales.most_common(1)[0][0], "missing_codes": tuple(missing)}
