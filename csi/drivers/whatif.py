@@ -1,4 +1,5 @@
-"""What-if: raise drivers by some index points and see satisfaction, loyalty and repurchase move.
+"""What-if: raise drivers by some index points and see the headline index (satisfaction), loyalty
+and repurchase move.
 
 Model (all scores 0-100, higher is better)
 -----------------------------------------
@@ -106,7 +107,8 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
     -------
     DataFrame
         ``outcome, unit, baseline, predicted, change, ci_low, ci_high, n`` -- one row per
-        outcome: ``satisfaction`` and the target (``index points``), and
+        outcome: the headline construct (``survey.headline_id``, default ``satisfaction``) and
+        the target (``index points``), and
         ``repurchase_probability`` (``percent``; only with a behavioural field). ``ci_*``
         bound the change.
 
@@ -132,7 +134,7 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
     ycol, _reason = behaviour_column(survey, frame)
     paths = survey.effective_paths
     path_cons = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
-    targets = [c for c in ("satisfaction", target) if c in survey.constructs and not survey.constructs[c].binary]
+    targets = [c for c in (survey.headline_id, target) if c in survey.constructs and not survey.constructs[c].binary]
     targets = list(dict.fromkeys(targets))
     data = pd.concat([sc[path_cons], lv], axis=1)
     if ycol is not None:
