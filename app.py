@@ -98,7 +98,8 @@ def _sidebar(demo: bool) -> None:
     if files:
         if st.session_state.get("survey") not in files:
             st.session_state["survey"] = "ecommerce_csi" if "ecommerce_csi" in files else next(iter(files))
-        sb.selectbox(T("survey"), list(files), key="survey")
+        titles = {sid: common.survey_title(files, sid, common.lang()) for sid in files}
+        sb.selectbox(T("survey"), list(files), key="survey", format_func=lambda sid: titles.get(sid, sid))
     _sidebar_filters()
     with sb.expander(T("settings")):
         st.number_input(T("n_boot"), min_value=50, max_value=10000, step=50, key="n_boot",

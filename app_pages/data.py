@@ -61,10 +61,11 @@ def _issues_table(result) -> pd.DataFrame:
 def _upload(survey) -> None:
     st.subheader(T("upload"))
     c1, c2 = st.columns(2)
+    auto, auto_enc = T("auto_detect"), T("encoding_auto")  # not T() inside: format_func runs later
     platform = c1.selectbox(T("platform"), PLATFORM_CHOICES, key="upload_platform",
-                            format_func=lambda p: p or T("auto_detect"))
+                            format_func=lambda p: p or auto)
     encoding = c2.selectbox(T("encoding"), ENCODING_CHOICES, key="upload_encoding",
-                            format_func=lambda e: e or T("encoding_auto"), help=T("encoding_help"))
+                            format_func=lambda e: e or auto_enc, help=T("encoding_help"))
     up = st.file_uploader(T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
                           label_visibility="collapsed")
     if up is None:

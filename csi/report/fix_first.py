@@ -74,7 +74,7 @@ def _lever_text(row, survey, lang: str, step: float, target_label: str, headline
                 target=target_label)
     gap = row.cause_gap
     if row.cause_peers == "items":
-        owner = title
+        owner = _in_sentence(title, lang)
         cause = (_w("below_items", lang, item=items.get(row.cause_item, row.cause_item), gap=_num(-gap, 0),
                     owner=owner) if gap < -0.5 else
                  _w("above_items", lang, item=items.get(row.cause_item, row.cause_item),

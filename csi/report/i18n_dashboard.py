@@ -213,6 +213,9 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "levers": {"en": "levers only", "zh": "仅复购因素"},
     "constructs": {"en": "model constructs", "zh": "模型构念"},
     "const": {"en": "constant", "zh": "常数项"},
+    "promoter": {"en": "promoters", "zh": "推荐者"},
+    "passive": {"en": "passives", "zh": "被动者"},
+    "detractor": {"en": "detractors", "zh": "贬损者"},
     "True": {"en": "yes", "zh": "是"},
     "False": {"en": "no", "zh": "否"},
 }
@@ -228,6 +231,20 @@ WORD_COLUMNS = ("quadrant", "verdict", "status", "kind", "level", "unit", "model
 DASHBOARD_LABELS: dict[str, dict[str, str]] = {
     "path_significant": {"en": "significant (95% CI excludes 0)", "zh": "显著（95% 置信区间不含 0）"},
     "path_not_significant": {"en": "not significant", "zh": "不显著"},
+    "headline_of": {"en": "{label} index (0–100)", "zh": "{label}指数（0–100）"},
+    "complaint_rate": {"en": "Share who complained (%)", "zh": "抱怨比例（%）"},
+    "lower_is_better": {"en": "lower is better", "zh": "越低越好"},
+    "fix_first_details": {"en": "Details: importance–performance map and what-if",
+                          "zh": "详情：重要性–表现矩阵与假设分析"},
+    "fix_first_pending": {"en": "Working out what to fix first…", "zh": "正在计算优先改进项……"},
+    "trend_others": {"en": "Compare with", "zh": "对比其他维度"},
+    "trend_help": {"en": "The headline index per wave with its 95% confidence band; add other constructs "
+                         "to compare.", "zh": "各期的核心指数及其 95% 置信带；可添加其他维度进行对比。"},
+    "analyst_tables": {"en": "Analyst tables", "zh": "分析明细表"},
+    "path_note": {"en": "Standardized path coefficients beside the arrows; dashed grey arrows are not "
+                        "significant (95% CI includes 0).",
+                  "zh": "箭头旁为标准化路径系数；灰色虚线箭头表示不显著（95% 置信区间包含 0）。"},
+    "n_resp": {"en": "{n} responses collected, {start} to {end}", "zh": "共收集 {n} 份答卷，{start} 至 {end}"},
 }
 
 
@@ -286,12 +303,10 @@ def plain_table(df: pd.DataFrame, lang: str, digits: int = 1, labels: Mapping[st
     for c in out.columns:
         if c in percent:
             out[c] = 100 * pd.to_numeric(out[c], errors="coerce")
-        if c in ID_COLUMNS and out[c].dtype == object:
-            out[c] = out[c].map(lambda v: labels.get(v, value_label(v, lang)) if isinstance(v, str) else v)
-        elif c in WORD_COLUMNS or out[c].dtype == bool:
+        if out[c].dtype == bool or c in WORD_COLUMNS:
             out[c] = out[c].map(lambda v: value_label(str(v) if isinstance(v, bool) else v, lang))
-        elif out[c].dtype == object and labels:
-            out[c] = out[c].map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
+        elif out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
+            out[c] = out[c].map(lambda v: labels.get(v, value_label(v, lang)) if isinstance(v, str) else v)
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].round(digits)
     return rename_columns(out, lang, extra=extra)
