@@ -10,7 +10,8 @@ from app_pages.common import T, fmt
 from csi.drivers import complaints as cp
 from csi.errors import CsiError
 from csi.report.figures import bar_ci_figure
-from csi.report.tables import construct_labels, display_table, option_labels
+from csi.report.i18n_dashboard import as_percent, plain_table
+from csi.report.tables import construct_labels, option_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -43,10 +44,11 @@ def main() -> None:
         common.show_error(exc)
         return
     rate = t["rate"].iloc[0]
+    cons = construct_labels(survey, lang)
     c1, c2 = st.columns(2)
     common.show_rate(c1, rate)
     if len(t["paths"]):
-        c2.dataframe(display_table(t["paths"]), hide_index=True, key="complaint_paths")
+        c2.dataframe(plain_table(t["paths"], lang, 3, cons), hide_index=True, key="complaint_paths")
 
     types = t["types"]
     if len(types):
@@ -57,30 +59,33 @@ def main() -> None:
         left, right = st.columns(2)
         for col, level in ((left, "group"), (right, "type")):
             d = types[types["level"] == level].sort_values("rate", ascending=False)
-            col.plotly_chart(bar_ci_figure(d, x="type", y="rate", ci_low="ci_low", ci_high="ci_high",
-                                           labels=labels, y_title=T("rate_of_complainers")),
+            col.plotly_chart(bar_ci_figure(as_percent(d), x="type", y="rate", ci_low="ci_low", ci_high="ci_high",
+                                           labels=labels, y_title=T("rate_of_complainers_pct")),
                              key=f"types_{level}")
 
     st.subheader(f"{T('complaint_rate')} · {seg_names.get(by, by)}")
     d = t["by"]
     glabels = option_labels(survey, by, lang) if by != "wave" else {}
-    st.plotly_chart(bar_ci_figure(d, x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
+    st.plotly_chart(bar_ci_figure(as_percent(d), x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
                                   labels=glabels, y_title=T("complaint_rate"), horizontal=False),
                     key="complaints_by_chart")
-    st.dataframe(display_table(d, 4), hide_index=True, key="complaints_by_table")
+    st.caption(T("lower_is_better"))
+    st.dataframe(plain_table(as_percent(d.drop(columns=["by"], errors="ignore")), lang, 2, glabels),
+                 hide_index=True, key="complaints_by_table")
     test = t["test"].iloc[0]
     st.caption(T("chi2", chi2=fmt(test["chi2"], 2), df=int(test["df"]), p=fmt(test["p_value"], 4)))
 
     st.subheader(T("handling"))
-    st.dataframe(display_table(t["handling"], 3), hide_index=True, key="handling_table")
+    st.dataframe(plain_table(t["handling"], lang, 3, cons), hide_index=True, key="handling_table")
     st.subheader(T("recovery"))
     rec = t["recovery"]
     st.plotly_chart(bar_ci_figure(rec, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
                                   ci_high="loyalty_ci_high", horizontal=False,
-                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in rec["group"]},
+                                  labels=_group_labels(rec),
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="recovery_chart")
-    st.dataframe(display_table(rec, 3), hide_index=True, key="recovery_table")
+    st.dataframe(plain_table(as_percent(rec, ("repurchase_rate", "repurchase_ci_low", "repurchase_ci_high")),
+                             lang, 3, _group_labels(rec)), hide_index=True, key="recovery_table")
     _loop(survey, frame, lang)
 
 
@@ -108,11 +113,17 @@ def _loop(survey, frame, lang) -> None:
     st.markdown(f"**{T('loop_outcomes')}**")
     st.plotly_chart(bar_ci_figure(out, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
                                   ci_high="loyalty_ci_high", horizontal=False,
-                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in out["group"]},
+                                  labels=_group_labels(out),
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="loop_chart")
-    st.dataframe(display_table(out, 3), hide_index=True, key="loop_table")
+    st.dataframe(plain_table(as_percent(out, ("repurchase_rate", "repurchase_ci_low", "repurchase_ci_high")),
+                             lang, 3, _group_labels(out)), hide_index=True, key="loop_table")
     st.caption(T("loop_caveat"))
+
+
+def _group_labels(table) -> dict[str, str]:
+    """Complainer groups ("no complaint", ...) in the UI language."""
+    return {g: T("grp_" + str(g).replace(" ", "_")) for g in table["group"]}
 
 
 main()

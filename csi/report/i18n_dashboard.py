@@ -14,11 +14,11 @@ from collections.abc import Mapping
 import pandas as pd
 
 __all__ = ["COLUMN_LABELS", "VALUE_LABELS", "DASHBOARD_LABELS", "column_label", "rename_columns",
-           "plain_table", "value_label", "dashboard_label", "ID_COLUMNS"]
+           "plain_table", "as_percent", "admissibility_table", "value_label", "dashboard_label", "ID_COLUMNS"]
 
 #: Raw column -> {lang: heading}. Units in the heading where they matter.
 COLUMN_LABELS: dict[str, dict[str, str]] = {
-    "construct": {"en": "Construct", "zh": "构念"},
+    "construct": {"en": "Construct", "zh": "维度"},
     "name": {"en": "Name", "zh": "名称"},
     "item": {"en": "Item", "zh": "题目"},
     "lever": {"en": "Reason to come back", "zh": "复购因素"},
@@ -112,7 +112,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "observed": {"en": "Actual repurchase", "zh": "实际复购率"},
     "loading": {"en": "Loading", "zh": "载荷"},
     "weight": {"en": "Weight", "zh": "权重"},
-    "alpha": {"en": "Cronbach's α", "zh": "Cronbach α"},
+    "alpha": {"en": "Cronbach's α", "zh": "Cronbach α 系数"},
     "rho_a": {"en": "ρA", "zh": "ρA"},
     "rho_c": {"en": "Composite reliability ρC", "zh": "组合信度 ρC"},
     "ave": {"en": "AVE", "zh": "平均方差提取量 AVE"},
@@ -204,7 +204,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "warning": {"en": "warning", "zh": "警告"},
     "fail": {"en": "fail", "zh": "未通过"},
     "pass": {"en": "pass", "zh": "通过"},
-    "construct": {"en": "area", "zh": "方面"},
+    "construct": {"en": "construct", "zh": "维度"},
     "lever": {"en": "reason to come back", "zh": "复购因素"},
     "item": {"en": "item", "zh": "题目"},
     "index points": {"en": "index points", "zh": "指数分"},
@@ -216,6 +216,22 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "promoter": {"en": "promoters", "zh": "推荐者"},
     "passive": {"en": "passives", "zh": "被动者"},
     "detractor": {"en": "detractors", "zh": "贬损者"},
+    "handling_index": {"en": "Handling satisfaction index (0–100)", "zh": "投诉处理满意指数（0–100）"},
+    "handled_well": {"en": "Share handled well (0–1)", "zh": "处理得好的比例（0–1）"},
+    "resolved": {"en": "Share resolved (0–1)", "zh": "已解决的比例（0–1）"},
+    "share": {"en": "share (0–1)", "zh": "比例（0–1）"},
+    "convergence": {"en": "Estimation converged", "zh": "估计收敛"},
+    "loadings_le_1": {"en": "Loadings at most 1", "zh": "载荷不超过 1"},
+    "reliability_le_1": {"en": "Reliabilities at most 1", "zh": "信度不超过 1"},
+    "construct_correlations_pd": {"en": "Construct correlations consistent (positive definite)",
+                                  "zh": "构念相关矩阵正定"},
+    "bootstrap_resamples": {"en": "Bootstrap resamples valid", "zh": "自助法重抽样有效"},
+    "fit_testable": {"en": "Model fit testable", "zh": "模型拟合可检验"},
+    "index_weights": {"en": "Index weights positive", "zh": "指数权重为正"},
+    "full": {"en": "full", "zh": "完全"},
+    "partial": {"en": "partial", "zh": "部分"},
+    "none": {"en": "none", "zh": "无"},
+    "path": {"en": "path", "zh": "路径"},
     "True": {"en": "yes", "zh": "是"},
     "False": {"en": "no", "zh": "否"},
 }
@@ -225,10 +241,13 @@ ID_COLUMNS = ("construct", "name", "item", "lever", "driver", "term", "source", 
               "construct_a", "construct_b")
 #: Columns whose values are category words (VALUE_LABELS).
 WORD_COLUMNS = ("quadrant", "verdict", "status", "kind", "level", "unit", "model", "significant",
-                "check_status", "method", "missing")
+                "check_status", "method", "missing", "invariance", "small_n")
 
 #: Dashboard words that are not column headings (legends, scope labels, notes).
 DASHBOARD_LABELS: dict[str, dict[str, str]] = {
+    "group_a": {"en": "Group A", "zh": "组 A"},
+    "group_b": {"en": "Group B", "zh": "组 B"},
+    "rate_of_complainers_pct": {"en": "Share of complainers (%)", "zh": "占投诉者比例（%）"},
     "path_significant": {"en": "significant (95% CI excludes 0)", "zh": "显著（95% 置信区间不含 0）"},
     "path_not_significant": {"en": "not significant", "zh": "不显著"},
     "headline_of": {"en": "{label} index (0–100)", "zh": "{label}指数（0–100）"},
@@ -293,6 +312,31 @@ def rename_columns(df: pd.DataFrame, lang: str, *, extra: Mapping[str, str] | No
     return df.rename(columns={c: extra.get(c, column_label(str(c), lang)) for c in df.columns})
 
 
+def _label_text(v: str, labels: Mapping[str, str], lang: str) -> str:
+    """An id, a category word or a path ``a -> b -> c`` of ids, in words."""
+    if " -> " in v:
+        return " → ".join(labels.get(p, p) for p in v.split(" -> "))
+    return labels.get(v, value_label(v, lang))
+
+
+def as_percent(df: pd.DataFrame, columns: tuple[str, ...] = ("rate", "ci_low", "ci_high")) -> pd.DataFrame:
+    """A copy with the fraction columns ``columns`` (those present) in percent.
+
+    >>> as_percent(pd.DataFrame({"rate": [0.125]}))["rate"].tolist()
+    [12.5]
+    """
+    return df.assign(**{c: 100 * pd.to_numeric(df[c], errors="coerce") for c in columns if c in df})
+
+
+def admissibility_table(adm: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The admissibility checks (``check, status, detail``) for display: checks and statuses in
+    words; the estimator's ``detail`` text (English) only in the English view."""
+    out = adm.assign(check=adm["check"].map(lambda v: value_label(v, lang)))
+    if lang != "en":
+        out = out.drop(columns=["detail"], errors="ignore")
+    return plain_table(out, lang)
+
+
 def plain_table(df: pd.DataFrame, lang: str, digits: int = 1, labels: Mapping[str, str] | None = None,
                 *, percent: tuple[str, ...] = (), extra: Mapping[str, str] | None = None) -> pd.DataFrame:
     """A display copy of a result table: ids -> survey labels (``labels``), category words
@@ -306,7 +350,7 @@ def plain_table(df: pd.DataFrame, lang: str, digits: int = 1, labels: Mapping[st
         if out[c].dtype == bool or c in WORD_COLUMNS:
             out[c] = out[c].map(lambda v: value_label(str(v) if isinstance(v, bool) else v, lang))
         elif out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
-            out[c] = out[c].map(lambda v: labels.get(v, value_label(v, lang)) if isinstance(v, str) else v)
+            out[c] = out[c].map(lambda v: _label_text(v, labels, lang) if isinstance(v, str) else v)
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].round(digits)
     return rename_columns(out, lang, extra=extra)

@@ -102,6 +102,7 @@ def _strip(text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)  # html tags of chart labels
     text = re.sub(r"https?://\S+|`[^`]*`|:material/[a-z_]+:|:[a-z]+\[", " ", text)  # links, code, icons
     text = re.sub(r"\bCSI_[A-Z_]+\b", " ", text)  # environment variable names
+    text = text.replace("Q²predict", " ")  # the statistic's name (Shmueli et al. 2016)
     return text
 
 

@@ -19,7 +19,8 @@ def test_complaints_match_csi(app_env, sample_db):
     assert at.metric[0].value == f"{100 * rate['rate']:.1f}%"
     by_wave = shown_frames(at, "group", "rate", "p_adjusted")[0]
     want = cp.complaints_by(survey(), frame, "wave")
-    np.testing.assert_allclose(by_wave["rate"].to_numpy(float), want["rate"].round(4), atol=1e-12)
+    # shown in percent ("share who complained (%)"), two decimals
+    np.testing.assert_allclose(by_wave["rate"].to_numpy(float), (100 * want["rate"]).round(2), atol=1e-9)
     at.selectbox(key="complaints_by").set_value("channel").run()
     assert not at.exception
     by_channel = shown_frames(at, "group", "rate", "p_adjusted")[0]
