@@ -155,9 +155,15 @@ def main() -> None:
             ss.pop("csi_session", None)
             ss.pop("user", None)
             ss.pop("role", None)
-            st.navigation([st.Page(lambda: login_page(auth, store, ended=token is not None),
-                                   title=T("login_title"), url_path="login", default=True)],
-                          position="hidden").run()
+            # every page's address shows the login, so a deep link (/data) survives it: after
+            # the rerun the same address is the real page (page identity is its url path)
+            def show_login() -> None:
+                login_page(auth, store, ended=token is not None)
+
+            login = [st.Page(show_login, title=T("login_title"), url_path="login", default=True)]
+            login += [st.Page(show_login, title=T(key), url_path=url) for _, key, _, url in PAGES
+                      if url != "take"]
+            st.navigation(login, position="hidden").run()
             return
         ss["user"], ss["role"] = session.username, session.role
 

@@ -33,6 +33,9 @@ def main() -> None:
         return
     survey, frame, key, lang = got
     st.title(T("page_complaints"))
+    if not any(c.binary for c in survey.constructs.values()):
+        st.info(T("no_complaint_construct"))
+        return
     by_choices = ["wave"] + [q.id for q in survey.segments]
     seg_names = {q.id: survey.t(q.short or q.text, lang) for q in survey.segments} | {"wave": T("wave")}
     by = st.selectbox(T("segment_question"), by_choices, key="complaints_by",

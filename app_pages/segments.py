@@ -13,7 +13,7 @@ from app_pages.common import T
 from csi.drivers.segments import compare_groups, group_results
 from csi.errors import CsiError
 from csi.report.figures import bar_ci_figure
-from csi.report.i18n_dashboard import plain_table
+from csi.report.i18n_dashboard import plain_table, value_label
 from csi.report.overview import trend_table
 from csi.report.scope import wave_rows
 from csi.report.tables import construct_labels, option_labels
@@ -98,8 +98,8 @@ def main() -> None:
                  names=", ".join(f"{n} ({d:+.2f})" for n, d in zip(sig["name"], sig["difference"], strict=False))
                  or "–"))
     weak = diff[(diff["kind"] == "construct") & diff["invariance"].notna() & (diff["invariance"] != "full")]
-    st.caption(T("micom_caption", names=", ".join(f"{n} ({v})" for n, v in zip(weak["name"], weak["invariance"],
-                                                                               strict=True)) or "–"))
+    st.caption(T("micom_caption", names=", ".join(f"{n} ({value_label(v, lang)})" for n, v in
+                                                  zip(weak["name"], weak["invariance"], strict=True)) or "–"))
 
 
 main()

@@ -31,6 +31,9 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "wave": {"en": "Wave", "zh": "调查期"},
     "group": {"en": "Group", "zh": "组别"},
     "group_value": {"en": "Group", "zh": "组别"},
+    "no_complaint_construct": {"en": "This survey has no yes/no complaint question (a construct with "
+                                     "`binary: true`), so there is no share who complained to show.",
+                               "zh": "本问卷没有“是否投诉”的是/否题（`binary: true` 的维度），因此无法显示抱怨比例。"},
     "group_a": {"en": "Group A", "zh": "组 A"},
     "group_b": {"en": "Group B", "zh": "组 B"},
     "segment": {"en": "Segment", "zh": "细分"},
@@ -245,6 +248,9 @@ WORD_COLUMNS = ("quadrant", "verdict", "status", "kind", "level", "unit", "model
 
 #: Dashboard words that are not column headings (legends, scope labels, notes).
 DASHBOARD_LABELS: dict[str, dict[str, str]] = {
+    "no_complaint_construct": {"en": "This survey has no yes/no complaint question (a construct with "
+                                     "`binary: true`), so there is no share who complained to show.",
+                               "zh": "本问卷没有“是否投诉”的是/否题（`binary: true` 的维度），因此无法显示抱怨比例。"},
     "group_a": {"en": "Group A", "zh": "组 A"},
     "group_b": {"en": "Group B", "zh": "组 B"},
     "rate_of_complainers_pct": {"en": "Share of complainers (%)", "zh": "占投诉者比例（%）"},
