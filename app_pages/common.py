@@ -280,6 +280,10 @@ def _fit_cached(survey: Survey, frame: pd.DataFrame, data_key: str, method: str,
 
     try:
         return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
+    except np.linalg.LinAlgError as exc:  # a degenerate sample (few respondents, constant items)
+        from csi.errors import DataError
+
+        raise DataError(T("fit_singular", n=len(frame))) from exc
     finally:
         bar.empty()
 

@@ -116,7 +116,7 @@ def _fix_first_panel(survey, frame, key, pooled, n_boot, lang) -> None:
         for k, t in enumerate(texts, start=1):
             st.markdown(f"**{k}. {t.title}** — {t.cause} {t.gain}")
         st.page_link("app_pages/drivers.py", label=T("fix_first_details"), icon=":material/target:")
-        common.headline_note(st, ff.n, survey)
+        st.caption(scope_label(lang, used=ff.n, collected=len(frame), n_waves=len(collected_by_wave(frame))))
 
 
 def _trend(survey, trend, labels) -> None:

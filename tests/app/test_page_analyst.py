@@ -10,6 +10,7 @@ from apptest_support import app_env, new_app, sample_db, texts, writable_env  # 
 
 from csi.estimate.indirect import mediation
 from csi.estimate.predict import cvpat, predict_pls
+from csi.report.tables import construct_labels
 
 
 def test_quality_shows_mediation_and_prediction(app_env, sample_db):
@@ -19,7 +20,8 @@ def test_quality_shows_mediation_and_prediction(app_env, sample_db):
     assert not at.exception
     spec = shown_frames(at, "path", "estimate", "se", "ci_low", "ci_high")[0]
     want, want_dec = mediation(res)
-    assert list(spec["path"]) == list(want["path"])
+    labels = construct_labels(survey(), "en")  # "quality -> value" shown as "Perceived quality → Perceived value"
+    assert list(spec["path"]) == [" → ".join(labels[c] for c in p.split(" -> ")) for p in want["path"]]
     np.testing.assert_allclose(spec["estimate"].to_numpy(float), want["estimate"].round(4), atol=1e-12)
     dec = shown_frames(at, "direct", "indirect", "total")[0]
     assert len(dec) == len(want_dec)

@@ -8,6 +8,7 @@ from apptest_expected import frame_and_fit, shown_frames, survey
 from apptest_support import app_env, new_app, sample_db, writable_env  # noqa: F401 - pytest fixtures
 
 from csi.drivers import complaints as cp
+from csi.report.tables import option_labels
 
 
 def test_complaints_match_csi(app_env, sample_db):
@@ -24,6 +25,7 @@ def test_complaints_match_csi(app_env, sample_db):
     at.selectbox(key="complaints_by").set_value("channel").run()
     assert not at.exception
     by_channel = shown_frames(at, "group", "rate", "p_adjusted")[0]
-    assert set(by_channel["group"]) == set(frame["channel"].dropna())
+    channels = option_labels(survey(), "channel", "en")  # shown by their labels, not codes
+    assert set(by_channel["group"]) == {channels[c] for c in frame["channel"].dropna()}
     rec = shown_frames(at, "group", "loyalty_index")[0]
     assert "no complaint" in set(rec["group"])

@@ -27,7 +27,7 @@ def test_segments_match_csi(app_env, sample_db):
     want = wave_rows(by_wave, trend_table(fit_by_wave(survey(), frame, n_boot=N_BOOT, seed=0).groups))
     np.testing.assert_allclose(got["mean"].to_numpy(float), want["mean"].round(2), atol=1e-12)
     assert "Pairwise differences" in texts(at)
-    diff = shown_frames(at, "difference", "p_value", "significant")[0]
+    diff = shown_frames(at, "kind", "difference", "p_value", "significant")[0]
     assert {"construct", "path"} <= set(diff["kind"])
 
 
