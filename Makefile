@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # compile the bootstrap kernels once (numba caches them on disk until kernel.py changes)
-$(JIT): $(STAMP) csi/estimate/kernel.py csi/estimate/missing/em_kernel.py
-	$(PY) -m csi.estimate.jit_warmup
+$(JIT): $(STAMP) csi/estimate/pls/kernel.py csi/estimate/missing/em_kernel.py
+	$(PY) -m csi.estimate.pls.jit_warmup
 	touch $(JIT)
 
 setup: $(STAMP) $(JIT)

@@ -9,8 +9,8 @@ import streamlit as st
 from app_pages import common
 from app_pages.common import T
 from csi.errors import CsiError
-from csi.estimate.indirect import mediation
-from csi.estimate.predict import cvpat, predict_pls
+from csi.estimate.analysis.indirect import mediation
+from csi.estimate.analysis.predict import cvpat, predict_pls
 from csi.report.i18n_dashboard import admissibility_table, plain_table
 from csi.report.missing import missing_by_item, missing_statement
 from csi.report.quality import compare_methods

@@ -1,8 +1,8 @@
 """Benchmark MICOM and PLSpredict on the sample data against seminr-py, in one run.
 
 Data: ``sample_data/ecommerce_responses.csv`` (3,000 respondents, the flagship survey's model:
-6 constructs, 20 items). csi: :func:`csi.estimate.micom.micom` with 1,000 permutations (waves
-2026Q1+Q2 vs Q3+Q4) and :func:`csi.estimate.predict.predict_pls` with 10 folds x 10
+6 constructs, 20 items). csi: :func:`csi.estimate.analysis.micom.micom` with 1,000 permutations (waves
+2026Q1+Q2 vs Q3+Q4) and :func:`csi.estimate.analysis.predict.predict_pls` with 10 folds x 10
 repetitions, each best of 3 after one warm-up call. seminr-py (GPL; an outside reference in
 ``.bench-venv``, see ``bench_pls.py``): ``predict_pls`` with 10 folds, called 10 times (it has
 no repetitions), and -- it has no MICOM -- the two per-group ``estimate_pls`` fits one MICOM
@@ -49,8 +49,8 @@ def main(argv=None) -> int:
     import numpy as np
 
     import csi
-    from csi.estimate.micom import micom
-    from csi.estimate.predict import predict_pls
+    from csi.estimate.analysis.micom import micom
+    from csi.estimate.analysis.predict import predict_pls
     from csi.estimate.prepare import prepare_data
 
     survey = csi.load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")

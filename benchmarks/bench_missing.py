@@ -76,7 +76,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import csi
-    from csi.estimate.pls import PLSPathModel
+    from csi.estimate.pls.model import PLSPathModel
     from csi.survey.model import ModelSpec
 
     warnings.simplefilter("ignore")

@@ -71,7 +71,7 @@ def ensure_bench_env() -> Path:
 # so imports are not timed (as R package loading is not timed for the peers).
 # The compiled kernels are loaded there too (numba's import and the on-disk kernel cache: ~0.2 s
 # once per process, like the imports; a bootstrap loads them, and single fits then use them).
-CSI_PRELUDE = ("import sys, runpy, csi.estimate.fit, csi.estimate.pls, csi.estimate.kernel as k; "
+CSI_PRELUDE = ("import sys, runpy, csi.estimate.fit, csi.estimate.pls.model, csi.estimate.pls.kernel as k; "
                "k.available(); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')")
 
 

@@ -25,15 +25,15 @@ from csi.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "CBSEMModel": "csi.estimate.cbsem_model",
-    "compare_estimators": "csi.estimate.compare",
+    "CBSEMModel": "csi.estimate.cbsem.model",
+    "compare_estimators": "csi.estimate.analysis.compare",
     "fit": "csi.estimate.fit",
     "fit_strata": "csi.estimate.fit",
     "fit_moments": "csi.estimate.moment_fit",  # issue 15: scale-out engines
     "fit_grouped": "csi.engines.grouped",
     "GroupedFit": "csi.engines.grouped",
     "StrataFit": "csi.estimate.fit",
-    "PLSPathModel": "csi.estimate.pls",
+    "PLSPathModel": "csi.estimate.pls.model",
     "IndexResult": "csi.estimate.results",
     "ImportResult": "csi.io.responses",
     "read_responses": "csi.io.responses",
@@ -79,11 +79,11 @@ __getattr__, __dir__ = lazy_exports('csi', _LAZY, globals())
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from csi.engines.grouped import GroupedFit, fit_grouped
-    from csi.estimate.cbsem_model import CBSEMModel
-    from csi.estimate.compare import compare_estimators
+    from csi.estimate.analysis.compare import compare_estimators
+    from csi.estimate.cbsem.model import CBSEMModel
     from csi.estimate.fit import StrataFit, fit, fit_strata
     from csi.estimate.moment_fit import fit_moments
-    from csi.estimate.pls import PLSPathModel
+    from csi.estimate.pls.model import PLSPathModel
     from csi.estimate.results import IndexResult
     from csi.io.responses import ImportResult, read_responses
     from csi.survey.load import load_survey

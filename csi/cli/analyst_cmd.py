@@ -56,7 +56,7 @@ def moderate_command(
 ) -> None:
     """Moderation: interaction terms (two-stage or product indicator) and simple slopes."""
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.moderation import fit_moderation
+    from csi.estimate.pls.moderation import fit_moderation
 
     frame = _read(model, data)
     try:
@@ -94,7 +94,7 @@ def higher_order_command(
 ) -> None:
     """Higher-order constructs: paths, lower- and higher-order measurement quality."""
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.higher_order import fit_higher_order, parse_higher_order
+    from csi.estimate.pls.higher_order import fit_higher_order, parse_higher_order
 
     frame = _read(model, data)
     try:

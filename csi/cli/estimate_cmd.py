@@ -138,7 +138,7 @@ def estimate(
         res = fit(spec, frame, method=method, **kw)
         out = res.to_dict()
         if predict:
-            from csi.estimate.predict import cvpat_records, predict_records
+            from csi.estimate.analysis.predict import cvpat_records, predict_records
 
             if method != "pls":
                 raise fail("--predict is for PLS (--method pls)")

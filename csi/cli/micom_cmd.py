@@ -44,7 +44,7 @@ def micom_command(
     import pandas as pd
 
     from csi.cli.estimate_cmd import _parse_scale
-    from csi.estimate.micom import micom
+    from csi.estimate.analysis.micom import micom
 
     for path, what in ((model, "model"), (data, "data")):
         if not path.exists():

@@ -122,7 +122,7 @@ def check_variance(x: pd.DataFrame, what: str = "driver") -> None:
 def check_resampling(func: str, *, n_boot: int | None = None, alpha: float | None = None,
                      n_perm: int | None = None) -> None:
     """Check resampling parameters (sklearn's message shape, :class:`ParameterError`)."""
-    from csi.estimate.pls import check_number
+    from csi.estimate.pls.model import check_number
 
     if n_boot is not None:
         check_number("n_boot", n_boot, 0, np.inf, integer=True, func=func)

@@ -9,7 +9,7 @@
   shuffled between the two groups) and **bootstrap CIs** (each group resampled separately).
   Construct indices and structural paths come from a full PLS-MGA by default: the model,
   outer weights included, is re-estimated in each group, permutation and resample
-  (:func:`csi.estimate.mga.permutation_mga`, Chin & Dibbern 2010). Driver levers (outside
+  (:func:`csi.estimate.analysis.mga.permutation_mga`, Chin & Dibbern 2010). Driver levers (outside
   the model) and the ``reestimate=False`` variant use construct scores fixed at the pooled
   estimate (paths as OLS coefficients of standardized scores within each group).
 
@@ -106,7 +106,7 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
     """Differences between groups ``a`` and ``b`` of ``by`` (see the module docstring).
 
     With ``reestimate=True`` (default) the construct and path rows come from a full PLS-MGA
-    (:func:`csi.estimate.mga.permutation_mga`): the PLS model, outer weights included, is
+    (:func:`csi.estimate.analysis.mga.permutation_mga`): the PLS model, outer weights included, is
     re-estimated in both groups and in every permutation and resample; lever rows (driver
     battery, outside the model) are always score-based. When the model cannot be re-estimated
     in a group (too few complete respondents, a constant item) the score-based rows are kept and
@@ -120,7 +120,7 @@ def compare_groups(survey: Survey, frame: pd.DataFrame, by: str, a: str, b: str,
         differences in 0-100 points, path differences in standardized units; ``p_value``
         from ``n_perm`` permutations (``(1 + #{|d*| >= |d|}) / (n_perm + 1)``),
         ``p_adjusted`` Holm-corrected over all rows; ``invariance`` the MICOM verdict
-        (:func:`csi.estimate.micom.micom`, run first with the same permutations count and
+        (:func:`csi.estimate.analysis.micom.micom`, run first with the same permutations count and
         seed) of the construct, or the weaker of a path's two constructs.
 
     Raises
@@ -208,7 +208,7 @@ def _with_micom(survey, frame, by, a, b, out, *, n_perm, seed, alpha) -> pd.Data
     """``invariance``: the MICOM verdict (none / partial / full) of each construct row, and of
     a path row the weaker verdict of its two constructs; empty for levers (outside the model)
     and when MICOM cannot run (then a :class:`SmallSampleWarning` says why)."""
-    from csi.estimate.micom import micom
+    from csi.estimate.analysis.micom import micom
 
     verdict: dict[str, str] = {}
     if n_perm >= 20:
@@ -233,7 +233,7 @@ def _with_micom(survey, frame, by, a, b, out, *, n_perm, seed, alpha) -> pd.Data
 
 def _with_mga(survey, frame, by, a, b, out, **kw) -> pd.DataFrame:
     """Replace construct and path rows of ``out`` by re-estimated PLS-MGA results."""
-    from csi.estimate.mga import permutation_mga
+    from csi.estimate.analysis.mga import permutation_mga
 
     try:
         mga = permutation_mga(survey.to_model(), frame, frame[by].astype("string"), a, b, **kw)

@@ -167,7 +167,7 @@ class CellMoments:
                        cross=cross, shift=shift)
 
     def bucket_terms(self, rows=None, shift=None) -> tuple[np.ndarray, np.ndarray]:
-        """Per-bucket sums ``FT`` (q, G) as :mod:`csi.estimate.bootstrap` stacks them --
+        """Per-bucket sums ``FT`` (q, G) as :mod:`csi.estimate.resample.bootstrap` stacks them --
         rows ``[n, sums, vech(cross)]`` about ``shift`` -- and the shift; empty buckets are zero
         columns (they stay in the resampling space)."""
         rows = np.arange(len(self.n)) if rows is None else np.asarray(rows)

@@ -1,9 +1,9 @@
 """One group's fit from its moments: index, paths, outer weights and R^2 with bucket-bootstrap CIs.
 
 A light result for fitting thousands of groups: the point estimate is
-:func:`csi.estimate.pls.single_statistics` on the group's correlation matrix (the same code
-:class:`~csi.estimate.pls.PLSPathModel` runs, so the numbers equal ``csi.fit`` on the group's
-rows), the replicates come from :func:`csi.estimate.bucket_bootstrap.bootstrap_buckets`, and the
+:func:`csi.estimate.pls.model.single_statistics` on the group's correlation matrix (the same code
+:class:`~csi.estimate.pls.model.PLSPathModel` runs, so the numbers equal ``csi.fit`` on the group's
+rows), the replicates come from :func:`csi.estimate.resample.buckets.bootstrap_buckets`, and the
 tables are built only when asked for (arrays inside; a DataFrame costs more than the fit).
 """
 
@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import DataError
-from csi.estimate import effects as fx
-from csi.estimate.algorithm import ModelArrays
-from csi.estimate.bootstrap import interval
-from csi.estimate.bucket_bootstrap import bootstrap_buckets
 from csi.estimate.moments import Moments
-from csi.estimate.pls import _check_collinear, replicate_statistics, single_statistics
+from csi.estimate.pls import effects as fx
+from csi.estimate.pls.algorithm import ModelArrays
+from csi.estimate.pls.model import _check_collinear, replicate_statistics, single_statistics
+from csi.estimate.resample.bootstrap import interval
+from csi.estimate.resample.buckets import bootstrap_buckets
 
 __all__ = ["GroupFit", "ModelLayout", "fit_group"]
 
@@ -121,7 +121,7 @@ def fit_group(layout: ModelLayout, mom: Moments, *, bucket_sums=None, bucket_shi
               rng=None, weighting: str = "path", consistent: bool = False, alpha: float = 0.05,
               tol: float = 1e-7, max_iter: int = 300) -> GroupFit:
     """Fit one group from its moments (raises :class:`DataError` for a constant item or
-    collinear items, as :class:`~csi.estimate.pls.PLSPathModel` does)."""
+    collinear items, as :class:`~csi.estimate.pls.model.PLSPathModel` does)."""
     ma = layout.ma
     cov = mom.cov()
     sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))

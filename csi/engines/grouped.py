@@ -153,7 +153,7 @@ def fit_grouped(
     n_boot : int, default=500
         Bucket resamples per fit (0: point estimates only).
     buckets : int, default=500
-        Bootstrap buckets G (see :mod:`csi.estimate.bucket_bootstrap`).
+        Bootstrap buckets G (see :mod:`csi.estimate.resample.buckets`).
     seed : int, default=0
     weights : str or None
         Column of sampling weights (positive).
@@ -172,7 +172,7 @@ def fit_grouped(
         Respondents with a missing item are left out (listwise, as :func:`csi.fit`).
     """
     from csi.estimate.fit import resolve_model
-    from csi.estimate.pls import check_number
+    from csi.estimate.pls.model import check_number
 
     spec, _ = resolve_model(model, scale)
     by = (by,) if isinstance(by, str) else tuple(by)

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import CsiError, InadmissibleSolutionWarning, ParameterError
-from csi.estimate.bootstrap import bootstrap_moments, interval
-from csi.estimate.pls import PLSPathModel, check_number, replicate_statistics
+from csi.estimate.pls.model import PLSPathModel, check_number, replicate_statistics
 from csi.estimate.prepare import check_option
+from csi.estimate.resample.bootstrap import bootstrap_moments, interval
 from csi.estimate.results import IndexResult
 from csi.survey.model import ModelSpec
 
@@ -139,7 +139,7 @@ def fit(
     if missing is None:
         missing = "fiml" if method == "cbsem" else "em"
     if method == "cbsem":
-        from csi.estimate.cbsem import fit_cbsem
+        from csi.estimate.cbsem.fit import fit_cbsem
 
         if strata is not None:
             raise ParameterError("'strata' (a stratified bootstrap) is for method='pls'")
@@ -210,7 +210,7 @@ def fit_strata(
     of the same resamples -- the pooled moments of a resample are the sum of its strata's, so
     all the fits share one pass over the resampled data (the cost of the pooled bootstrap
     alone). Stratum ``g`` resamples its own rows from its own stream (see
-    :func:`~csi.estimate.bootstrap.bootstrap_moments`), so its replicates have the
+    :func:`~csi.estimate.resample.bootstrap.bootstrap_moments`), so its replicates have the
     distribution of a plain bootstrap of that stratum.
 
     Parameters
@@ -317,7 +317,7 @@ def _finish(est, boot, caught, *, alpha, ci, version, n_boot, emit=True) -> Inde
     if emit:
         for w in caught:
             warnings.warn(w.message, w.category, stacklevel=3)
-    from csi.estimate.assemble import assemble_result
+    from csi.estimate.pls.assemble import assemble_result
 
     return assemble_result(
         est, boot, alpha=alpha, ci=ci, survey_version=version,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from csi.errors import DataError, ParameterError, SmallSampleWarning
 from csi.estimate.moments import grouped_moments
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.prepare import prepare_data
 from csi.survey.model import ModelSpec
 

@@ -3,7 +3,7 @@
 The estimates depend on the data only through :class:`~csi.estimate.moments.Moments` (count,
 sums, cross-products), so a fit from moments computed in a database equals :func:`csi.fit` on the
 same rows (tested to 1e-9 against the pandas path for DuckDB, PostgreSQL and Spark). Intervals come
-from per-bucket sums (:func:`csi.estimate.bucket_bootstrap.bootstrap_buckets`).
+from per-bucket sums (:func:`csi.estimate.resample.buckets.bootstrap_buckets`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import warnings
 import numpy as np
 
 from csi.errors import InadmissibleSolutionWarning, ParameterError
-from csi.estimate.bucket_bootstrap import bootstrap_buckets
 from csi.estimate.fit import _check_pls_args, _finish, _msg, _stat_fn, resolve_model
 from csi.estimate.moments import Moments
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
+from csi.estimate.resample.buckets import bootstrap_buckets
 from csi.estimate.results import IndexResult
 
 __all__ = ["fit_moments"]

@@ -6,7 +6,7 @@ p x p correlation matrix. :class:`Moments` holds exactly the sufficient statisti
 - a fit costs one pass over the data (then microseconds of algebra on p x p matrices);
 - per-segment / per-wave fits cost one grouped pass (:func:`grouped_moments`);
 - the same numbers could be computed elsewhere (SQL ``SUM(x*y)``, a cluster engine) and handed
-  to :meth:`csi.estimate.pls.PLSPathModel.fit_moments`.
+  to :meth:`csi.estimate.pls.model.PLSPathModel.fit_moments`.
 
 Conventions
 -----------

@@ -186,7 +186,7 @@ def to_dict(result) -> dict[str, Any]:
         "bootstrap": _clean(r.extra.get("bootstrap", {})),
     }
     if len(r.path_coefficients):  # issue 16: mediation (CB-SEM: point estimates only)
-        from csi.estimate.indirect import mediation
+        from csi.estimate.analysis.indirect import mediation
 
         spec, dec = mediation(r)
         out["specific_indirect"] = _records(spec, [

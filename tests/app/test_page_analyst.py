@@ -8,8 +8,8 @@ import numpy as np
 from apptest_expected import frame_and_fit, shown_frames, survey
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
-from csi.estimate.indirect import mediation
-from csi.estimate.predict import cvpat, predict_pls
+from csi.estimate.analysis.indirect import mediation
+from csi.estimate.analysis.predict import cvpat, predict_pls
 from csi.report.tables import construct_labels
 
 

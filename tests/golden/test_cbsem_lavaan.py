@@ -5,10 +5,10 @@ Reference values: ``tests/data/lavaan/*.json``, produced by ``lavaan_reference.R
 
 Two levels are checked, as in statsmodels' ``Check*`` mixins:
 
-- the semopy-description level (:func:`csi.estimate.cbsem_engine.fit_sem` +
-  :func:`csi.estimate.cbsem_fit_indices.fit_indices`), which accepts residual covariances and
+- the semopy-description level (:func:`csi.estimate.cbsem.engine.fit_sem` +
+  :func:`csi.estimate.cbsem.fit_indices.fit_indices`), which accepts residual covariances and
   so covers Bollen's Political Democracy model;
-- the ModelSpec level (:func:`csi.estimate.cbsem.fit_cbsem`, and ``csi.fit(method="cbsem")``),
+- the ModelSpec level (:func:`csi.estimate.cbsem.fit.fit_cbsem`, and ``csi.fit(method="cbsem")``),
   on the simulated ACSI model with a binary single-item complaint construct, and with a second
   single-item construct (the case where semopy's own CFI/TLI baseline breaks).
 """
@@ -23,9 +23,9 @@ import pandas as pd
 import pytest
 from semopy.examples import political_democracy
 
-from csi.estimate.cbsem import fit_cbsem
-from csi.estimate.cbsem_engine import fit_sem
-from csi.estimate.cbsem_fit_indices import FIT_KEYS, fit_indices
+from csi.estimate.cbsem.engine import fit_sem
+from csi.estimate.cbsem.fit import fit_cbsem
+from csi.estimate.cbsem.fit_indices import FIT_KEYS, fit_indices
 from csi.survey.model import ACSI_DEFAULT_PATHS, ConstructSpec, ItemSpec, ModelSpec
 
 HERE = Path(__file__).resolve().parent

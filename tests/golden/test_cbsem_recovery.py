@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi.estimate.cbsem import fit_cbsem
+from csi.estimate.cbsem.fit import fit_cbsem
 from csi.survey.model import ModelSpec
 
 ORDER = ("expectation", "quality", "value", "satisfaction", "loyalty")

@@ -15,7 +15,7 @@ import pytest
 
 from csi.errors import DataError
 from csi.estimate.fit import fit
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.survey.model import ModelSpec
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "corp_rep"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi.estimate.cbsem import fit_cbsem
+from csi.estimate.cbsem.fit import fit_cbsem
 from csi.estimate.missing import PatternMoments, em
 from csi.estimate.missing.fiml import fiml_fit_indices, fit_sem_fiml
 from csi.survey.model import ACSI_DEFAULT_PATHS, ConstructSpec, ItemSpec, ModelSpec

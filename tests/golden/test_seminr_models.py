@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from csi.errors import ParameterError
-from csi.estimate.higher_order import fit_higher_order
-from csi.estimate.moderation import fit_moderation, parse_interactions
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.higher_order import fit_higher_order
+from csi.estimate.pls.model import PLSPathModel
+from csi.estimate.pls.moderation import fit_moderation, parse_interactions
 from csi.survey.model import ModelSpec
 
 HERE = Path(__file__).resolve().parent.parent / "data"

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from csi.errors import InadmissibleSolutionWarning
+from csi.estimate.analysis.indirect import mediation
+from csi.estimate.analysis.predict import cut_folds, predict_pls
 from csi.estimate.fit import fit
-from csi.estimate.indirect import mediation
-from csi.estimate.pls import PLSPathModel
-from csi.estimate.predict import cut_folds, predict_pls
+from csi.estimate.pls.model import PLSPathModel
 from csi.survey.model import ModelSpec
 
 HERE = Path(__file__).resolve().parent.parent / "data"

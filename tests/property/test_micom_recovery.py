@@ -1,4 +1,4 @@
-"""Recovery tests of MICOM (csi.estimate.micom) on simulated groups with known (non-)invariance.
+"""Recovery tests of MICOM (csi.estimate.analysis.micom) on simulated groups with known (non-)invariance.
 
 The population: X -> Y, three items each, ``item = lambda * construct + noise``. Invariant
 groups share the loadings, means and variances; the non-invariant cases change one
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from csi.errors import DataError, ParameterError
-from csi.estimate.micom import MICOM_COLUMNS, micom
+from csi.estimate.analysis.micom import MICOM_COLUMNS, micom
 from csi.survey.model import ModelSpec
 
 MODEL = ModelSpec.from_blocks({"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]}, [("X", "Y")],

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csi.estimate.fit import fit
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
 BLOCKS = {"a": ["a1", "a2", "a3"], "b": ["b1", "b2"], "c": ["c1", "c2"]}

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from csi.estimate import effects as fx
-from csi.estimate import quality as q
-from csi.estimate.algorithm import ModelArrays, pls_weights, pls_weights_t, solve_spd
-from csi.estimate.bootstrap import _counts
+from csi.estimate.pls import effects as fx
+from csi.estimate.pls.algorithm import ModelArrays, pls_weights, pls_weights_t, solve_spd
+from csi.estimate.quality import measurement as q
+from csi.estimate.resample.bootstrap import _counts
 from csi.survey.syntax import parse_lavaan
 
 LAV = """
@@ -134,7 +134,7 @@ def test_counts_both_ways_equal_bincount(n):
 
 
 def test_workspace_pool_reuses_small_buffers_and_drops_large_ones():
-    from csi.estimate.bootstrap import _WorkspacePool
+    from csi.estimate.resample.bootstrap import _WorkspacePool
 
     pool = _WorkspacePool(keep=1, max_bytes=8000)
     ws = pool.acquire()

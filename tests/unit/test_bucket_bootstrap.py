@@ -1,4 +1,4 @@
-"""Bucket bootstrap (csi.estimate.bucket_bootstrap) against the row bootstrap.
+"""Bucket bootstrap (csi.estimate.resample.buckets) against the row bootstrap.
 
 - one respondent per bucket, same draws: exactly the row bootstrap (to rounding);
 - N = 100,000 simulated flagship responses, 500 buckets: interval widths as the row bootstrap's
@@ -17,13 +17,13 @@ import pytest
 
 import csi
 from csi.engines.grouped import fit_grouped
-from csi.estimate.bootstrap import _per_respondent_terms, bootstrap_moments
-from csi.estimate.bucket_bootstrap import bootstrap_buckets
+from csi.estimate.resample.bootstrap import _per_respondent_terms, bootstrap_moments
+from csi.estimate.resample.buckets import bootstrap_buckets
 
 
 def test_one_respondent_per_bucket_is_the_row_bootstrap(flagship):
     from csi.estimate.fit import _stat_fn
-    from csi.estimate.pls import PLSPathModel
+    from csi.estimate.pls.model import PLSPathModel
     from csi.simulate import simulate_responses
 
     df, _ = simulate_responses(flagship, n=400, seed=5, dont_know_rate=0.0, skip_rate=0.0)

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from csi.errors import ConvergenceWarning, InadmissibleSolutionWarning
-from csi.estimate import cbsem_engine
-from csi.estimate.cbsem import fit_cbsem
-from csi.estimate.cbsem_admissibility import check_admissibility
-from csi.estimate.cbsem_engine import fit_sem
+from csi.estimate.cbsem import engine as cbsem_engine
+from csi.estimate.cbsem.admissibility import check_admissibility
+from csi.estimate.cbsem.engine import fit_sem
+from csi.estimate.cbsem.fit import fit_cbsem
 from csi.survey.model import ModelSpec
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from csi.errors import DataError, ParameterError
-from csi.estimate.cbsem_engine import fit_sem
+from csi.estimate.cbsem.engine import fit_sem
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import pytest
 
 import csi
 from csi.errors import DataError, ParameterError
-from csi.estimate.cbsem import fit_cbsem
-from csi.estimate.cbsem_fit_indices import FIT_KEYS
-from csi.estimate.compare import COMPARE_COLUMNS, compare_estimators
+from csi.estimate.analysis.compare import COMPARE_COLUMNS, compare_estimators
+from csi.estimate.cbsem.fit import fit_cbsem
+from csi.estimate.cbsem.fit_indices import FIT_KEYS
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "lavaan" / "acsi_sim.csv"
@@ -198,7 +198,7 @@ def test_row_order_and_affine_recoding_leave_standardized_estimates_unchanged(da
 
 def test_estimator_object(data, result):
     from csi.errors import NotFittedError
-    from csi.estimate.cbsem_model import CBSEMModel
+    from csi.estimate.cbsem.model import CBSEMModel
 
     est = CBSEMModel(max_starts=2)
     with pytest.raises(NotFittedError, match="call 'fit' before reading 'params_'"):

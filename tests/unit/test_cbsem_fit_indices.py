@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import chi2 as chi2_dist
 from scipy.stats import ncx2
 
-from csi.estimate.cbsem_fit_indices import (
+from csi.estimate.cbsem.fit_indices import (
     FIT_KEYS,
     baseline_chi2,
     fit_indices,

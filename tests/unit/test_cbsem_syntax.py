@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from csi.errors import ParameterError
-from csi.estimate.cbsem_syntax import binary_note, to_semopy_description
+from csi.estimate.cbsem.syntax import binary_note, to_semopy_description
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from csi.drivers.complaints import _holm
 from csi.drivers.segments import compare_groups
-from csi.estimate.micom import micom
+from csi.estimate.analysis.micom import micom
 
 
 def test_holm_and_micom_columns(flagship, root):

@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 
 from csi.cli.main import app
 from csi.errors import ParameterError
-from csi.estimate.indirect import (
+from csi.estimate.analysis.indirect import (
     effect_decomposition,
     mediation,
     mediation_chains,
     specific_indirect_effects,
 )
-from csi.estimate.predict import PREDICT_COLUMNS, cut_folds, predict_pls
+from csi.estimate.analysis.predict import PREDICT_COLUMNS, cut_folds, predict_pls
 from csi.survey.model import ModelSpec
 
 
@@ -146,7 +146,7 @@ def test_specific_indirect_bca_from_the_paths_jackknife():
 
 
 def test_pairwise_is_refused_by_predict_and_micom():
-    from csi.estimate.micom import micom
+    from csi.estimate.analysis.micom import micom
 
     m = ModelSpec.from_blocks({"X": ["x1"], "Y": ["y1"]}, [("X", "Y")], scale=(-20, 20))
     df = _sim(60, 0.5, 2).assign(g=["a", "b"] * 30)
@@ -157,7 +157,7 @@ def test_pairwise_is_refused_by_predict_and_micom():
 
 
 def test_cvpat_against_indicator_averages_and_lm():
-    from csi.estimate.predict import cvpat
+    from csi.estimate.analysis.predict import cvpat
 
     rng = np.random.default_rng(11)
     n = 400

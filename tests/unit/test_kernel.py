@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from csi.estimate import kernel
-from csi.estimate.algorithm import ModelArrays, pls_weights_t
-from csi.estimate.bootstrap import _counts, _per_respondent_terms, moments_from_sums
+from csi.estimate.pls import kernel
+from csi.estimate.pls.algorithm import ModelArrays, pls_weights_t
+from csi.estimate.resample.bootstrap import _counts, _per_respondent_terms, moments_from_sums
 from csi.survey.syntax import parse_lavaan
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -119,7 +119,7 @@ _FIT = """
 import json, sys
 import numpy as np, pandas as pd
 import csi
-from csi.estimate import kernel
+from csi.estimate.pls import kernel
 sys.path.insert(0, {here!r})
 from test_batch_algebra import LAV
 rng = np.random.default_rng(13)
@@ -149,14 +149,14 @@ def test_whole_bootstrap_equals_the_numpy_fallback():
 
 
 def test_warm_up_compiles_the_kernels():
-    from csi.estimate.jit_warmup import warm_up
+    from csi.estimate.pls.jit_warmup import warm_up
 
     assert warm_up() is True
 
 
 @pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
 def test_compiled_single_matrix_equals_the_2d_path(ma, scheme):
-    from csi.estimate.algorithm import pls_weights
+    from csi.estimate.pls.algorithm import pls_weights
 
     for R in _correlations(5, seed=14):
         got = pls_weights(R[None], ma, scheme=scheme, compiled=True)

@@ -1,4 +1,4 @@
-"""PLS-MGA permutation test (csi.estimate.mga) and its use in drivers.compare_groups."""
+"""PLS-MGA permutation test (csi.estimate.analysis.mga) and its use in drivers.compare_groups."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 import csi
 from csi.errors import DataError, ParameterError
-from csi.estimate.mga import permutation_mga
+from csi.estimate.analysis.mga import permutation_mga
 from csi.survey.model import ModelSpec
 
 MODEL = ModelSpec.from_blocks({"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]}, [("X", "Y")], scale=(1, 7))

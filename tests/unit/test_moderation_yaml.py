@@ -1,5 +1,5 @@
 """Moderation declared in the survey YAML (``interactions:``): parsed, checked with file
-positions, and used by :func:`csi.estimate.moderation.fit_moderation`."""
+positions, and used by :func:`csi.estimate.pls.moderation.fit_moderation`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from csi.errors import SurveySpecError
-from csi.estimate.moderation import fit_moderation
+from csi.estimate.pls.moderation import fit_moderation
 from csi.survey import load_survey
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from csi.estimate.fit import fit
 from csi.estimate.moments import compute_moments
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.survey.model import ACSI_DEFAULT_PATHS, ModelSpec
 
 BLOCKS = {

@@ -12,7 +12,7 @@ import pytest
 from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
 from csi.estimate.fit import fit
 from csi.estimate.moments import compute_moments, grouped_moments
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 
 LAV = "A =~ a1 + a2 + a3\nB =~ b1 + b2\nC =~ c1 + c2\nB ~ A\nC ~ A + B"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from csi.estimate.algorithm import ModelArrays
-from csi.estimate.quality import ave, cronbach_alpha, htmt, rho_c, srmr, vif
+from csi.estimate.pls.algorithm import ModelArrays
+from csi.estimate.quality.measurement import ave, cronbach_alpha, htmt, rho_c, srmr, vif
 from csi.survey.model import ModelSpec
 
 

@@ -6,8 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi.estimate.algorithm import ModelArrays
-from csi.estimate.scaling import index_means, index_scores, to_index_scale, unstandardized_weights
+from csi.estimate.index.scaling import (
+    index_means,
+    index_scores,
+    to_index_scale,
+    unstandardized_weights,
+)
+from csi.estimate.pls.algorithm import ModelArrays
 from csi.survey.model import ModelSpec
 
 
@@ -46,7 +51,7 @@ def test_index_scores_per_respondent():
 
 def test_index_on_fit_with_reverse_item():
     # reverse item r1 on 1-5 is recoded 6 - x before the index is built
-    from csi.estimate.pls import PLSPathModel
+    from csi.estimate.pls.model import PLSPathModel
 
     rng = np.random.default_rng(3)
     z = rng.normal(size=200)

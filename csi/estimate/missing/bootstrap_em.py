@@ -1,7 +1,7 @@
 """Bootstrap with missing data: every resample re-runs EM on its own pattern moments.
 
 A resample's per-pattern sufficient statistics are linear in its counts, exactly as the
-complete-data moments are (:mod:`csi.estimate.bootstrap`): with the respondents sorted by
+complete-data moments are (:mod:`csi.estimate.resample.bootstrap`): with the respondents sorted by
 (stratum, pattern) and ``FT`` the per-respondent terms ``[w, w y, w vech(y y')]`` (``y`` the
 items about the scale midpoints, 0 where unanswered), pattern ``k``'s statistics for a chunk
 of resamples are ``FT[:, span_k] @ counts[:, span_k]'``. EM (:func:`em_batch`) then runs on the
@@ -9,7 +9,7 @@ whole chunk at once, warm-started from the full-sample solution (a few iteration
 resulting correlations go through the same batched PLS iteration as the point estimate.
 
 Stratified resampling (``strata``) draws within strata from the same per-stratum streams as
-:func:`csi.estimate.bootstrap.bootstrap_moments`; with ``stratum_fns`` each stratum's own EM
+:func:`csi.estimate.resample.bootstrap.bootstrap_moments`; with ``stratum_fns`` each stratum's own EM
 runs on its part of the same resamples. Sampling weights enter the terms. Resamples where an
 item has no variance among its answers are excluded (``n_zero_variance``); resamples whose EM
 (or PLS iteration) does not converge are excluded (``n_not_converged``).
@@ -21,9 +21,9 @@ import os
 
 import numpy as np
 
-from csi.estimate.bootstrap import BootstrapResult, _counts, run_chunks
 from csi.estimate.missing import em_kernel
 from csi.estimate.missing.em import em_batch
+from csi.estimate.resample.bootstrap import BootstrapResult, _counts, run_chunks
 
 __all__ = ["bootstrap_em"]
 
@@ -192,7 +192,7 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     center : ndarray (p,)
         Centre of the sums (e.g. the scale midpoints).
     stat_fn : callable(Rt, mean, sd, n) -> dict of (B, ...) arrays with ``converged``
-    strata, stratum_fns : as :func:`csi.estimate.bootstrap.bootstrap_moments`
+    strata, stratum_fns : as :func:`csi.estimate.resample.bootstrap.bootstrap_moments`
     stratum_starts : dict code -> (mean, cov), warm starts of the strata's own fits
 
     Returns

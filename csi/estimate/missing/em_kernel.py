@@ -3,7 +3,7 @@
 The algorithm is :func:`csi.estimate.missing.em.em_batch` (same E- and M-steps, same
 convergence rule) written as loops over one resample's small matrices, reading the stacked
 pattern sums directly (no (B, P, p, p) arrays are built). Compiled on first use, cached on
-disk like :mod:`csi.estimate.kernel` (``CSI_JIT=0`` selects the numpy code); results equal
+disk like :mod:`csi.estimate.pls.kernel` (``CSI_JIT=0`` selects the numpy code); results equal
 the numpy code's to rounding.
 """
 

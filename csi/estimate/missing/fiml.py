@@ -5,7 +5,7 @@ its :class:`~csi.estimate.missing.patterns.PatternMoments` (count, sums, cross-p
 ``-2 logL_k = n_k (o log 2pi + log|Sigma_oo|) + tr(Sigma_oo^-1 A_k)`` with ``A_k = sum
 (x_o - mu_o)(x_o - mu_o)'``, so the objective is evaluated in O(P p^3) per call, however many
 respondents there are. The model is semopy's description (``Sigma(theta)`` and its derivatives
-as in :mod:`csi.estimate.cbsem_engine`) with a saturated mean structure (free item
+as in :mod:`csi.estimate.cbsem.engine`) with a saturated mean structure (free item
 intercepts), as lavaan's ``missing = "fiml"`` (alias ``"ml"``) with its defaults.
 
 Optimisation: start from the ML fit to the EM covariance (two-stage), then L-BFGS-B on
@@ -142,7 +142,7 @@ def _fisher_scoring(obj: FimlObjective, z, max_steps: int = 200):
 def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts: int = 4):
     """Fit a semopy/lavaan-style description by FIML on data with NaN = missing.
 
-    Returns ``(sf, info)``: ``sf`` a :class:`~csi.estimate.cbsem_engine.SemFit` whose ``S`` is
+    Returns ``(sf, info)``: ``sf`` a :class:`~csi.estimate.cbsem.engine.SemFit` whose ``S`` is
     the EM (saturated ML) covariance, ``sigma`` the model-implied covariance, ``vcov`` from the
     observed information; ``info`` holds ``mean`` (model-implied item means), ``em`` (the
     :class:`~csi.estimate.missing.em.EMResult`), ``loglik``, ``loglik_h1``, ``chi2`` (the
@@ -150,7 +150,7 @@ def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts:
     """
     from scipy.stats import norm
 
-    from csi.estimate.cbsem_engine import (
+    from csi.estimate.cbsem.engine import (
         PARAM_COLUMNS,
         SemFit,
         _delta_se,
@@ -250,7 +250,7 @@ def fiml_fit_indices(sf, info: dict, pm_sub: pd.DataFrame) -> dict:
 
     from scipy.stats import chi2 as chi2_dist
 
-    from csi.estimate.cbsem_fit_indices import fit_indices, rmsea_ci
+    from csi.estimate.cbsem.fit_indices import fit_indices, rmsea_ci
 
     out = fit_indices(sf.S, sf.sigma, sf.n_obs, sf.n_free)
     p = sf.S.shape[0]

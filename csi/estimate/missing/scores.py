@@ -6,7 +6,7 @@ block's weights rescaled to the same total as the full block's (for 0-100 index 
 answered items on the 0-100 scale; for standardized scores
 ``sum_obs W_i z_i * sum_all W_i / sum_obs W_i``). With every item answered this is the usual
 score; with none answered the score is NaN. The mean index itself comes from the EM means
-(:func:`csi.estimate.scaling.index_means`), not from these scores.
+(:func:`csi.estimate.index.scaling.index_means`), not from these scores.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csi.errors import ParameterError
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.prepare import check_option, prepare_data
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 

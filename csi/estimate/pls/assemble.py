@@ -8,8 +8,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from csi.estimate.bootstrap import BootstrapResult, interval
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
+from csi.estimate.resample.bootstrap import BootstrapResult, interval
 from csi.estimate.results import IndexResult
 
 __all__ = ["assemble_result"]
@@ -107,7 +107,7 @@ def assemble_result(
         "ci": ci,
         "alpha": alpha,
     }
-    # mediation (issue 16): csi.estimate.indirect.mediation(result) builds the tables on
+    # mediation (issue 16): csi.estimate.analysis.indirect.mediation(result) builds the tables on
     # demand from the replicates below; BCa needs the paths' jackknife as well
     if boot is not None and ci == "bca" and boot.jackknife:
         extra["jackknife"] = {k: boot.jackknife[k] for k in ("paths", "total") if k in boot.jackknife}

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import lapack
 
-from csi.estimate import kernel
+from csi.estimate.pls import kernel
 from csi.survey.model import ModelSpec
 
 __all__ = ["ModelArrays", "BatchWeights", "pls_weights", "pls_weights_t", "regress", "SCHEMES"]
@@ -58,7 +58,7 @@ class ModelArrays:
     lo: np.ndarray  # (p,) theoretical scale min per item
     hi: np.ndarray  # (p,) theoretical scale max per item
     flat: FlatPlan | None = None  # flat indices for one correlation matrix (see FlatPlan)
-    kernel_args: tuple = ()  # the structure as csi.estimate.kernel.pls_weights_batch takes it
+    kernel_args: tuple = ()  # the structure as csi.estimate.pls.kernel.pls_weights_batch takes it
 
     @classmethod
     def from_model(cls, model: ModelSpec) -> ModelArrays:
@@ -120,7 +120,7 @@ class ModelArrays:
 
 def _kernel_structure(blocks, mode_b, adj, preds) -> tuple:
     """``(bs, mode_b, adj, sym, pred_ptr, pred_idx, nb_ptr, nb_idx)`` for the compiled
-    iteration (:func:`csi.estimate.kernel.pls_weights_batch`): block boundaries, CSR lists
+    iteration (:func:`csi.estimate.pls.kernel.pls_weights_batch`): block boundaries, CSR lists
     of predecessors and of the constructs in each inner proxy (adjacent, or itself alone)."""
     k = adj.shape[0]
     sym = adj + adj.T
@@ -386,7 +386,7 @@ def pls_weights_t(
     A resample's result is recorded at the iteration it converges; converged resamples leave
     the batch once they are 30% of it, so later iterations only touch the ones still moving.
 
-    ``compiled`` selects the compiled per-matrix iteration (:mod:`csi.estimate.kernel`; same
+    ``compiled`` selects the compiled per-matrix iteration (:mod:`csi.estimate.pls.kernel`; same
     results to rounding); default: compiled when numba is available.
     """
     p, k, B = ma.p, ma.k, Rt.shape[-1]
@@ -451,7 +451,7 @@ def pls_weights_t(
 
 
 def _pls_weights_compiled(Rt, ma, scheme, tol, max_iter, w0) -> BatchWeights:
-    """:func:`pls_weights_t` by the compiled per-matrix iteration (csi.estimate.kernel)."""
+    """:func:`pls_weights_t` by the compiled per-matrix iteration (csi.estimate.pls.kernel)."""
     p, k, B = ma.p, ma.k, Rt.shape[-1]
     w_out, rw_out, c_out = np.empty((p, B)), np.empty((k, p, B)), np.empty((k, k, B))
     n_iter, conv = np.zeros(B, dtype=np.int64), np.zeros(B, dtype=np.bool_)

@@ -2,9 +2,9 @@
 
 The estimator works on sufficient statistics: one pass over the data gives item means, SDs
 and the p x p correlation matrix (:mod:`csi.estimate.moments`); the Lohmöller iteration
-(:mod:`csi.estimate.algorithm`), the structural model (:mod:`csi.estimate.effects`), the
-quality measures (:mod:`csi.estimate.quality`) and the 0-100 index
-(:mod:`csi.estimate.scaling`) are algebra on those. Construct scores are computed only when
+(:mod:`csi.estimate.pls.algorithm`), the structural model (:mod:`csi.estimate.pls.effects`), the
+quality measures (:mod:`csi.estimate.quality.measurement`) and the 0-100 index
+(:mod:`csi.estimate.index.scaling`) are algebra on those. Construct scores are computed only when
 asked for (``scores_``, ``index_scores_``, :meth:`PLSPathModel.transform`).
 
 Matches SEMinR (``estimate_pls``, path weighting) on the corporate-reputation data to 1e-6
@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
-from csi.estimate import effects as fx
-from csi.estimate import quality as q
-from csi.estimate.algorithm import SCHEMES, ModelArrays, pls_weights, pls_weights_t
+from csi.estimate.index.scaling import index_means, index_scores, unstandardized_weights
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 from csi.estimate.moments import Moments, compute_moments, pairwise_correlation
+from csi.estimate.pls import effects as fx
+from csi.estimate.pls.algorithm import SCHEMES, ModelArrays, pls_weights, pls_weights_t
 from csi.estimate.prepare import check_option, prepare_arrays, prepare_data
-from csi.estimate.scaling import index_means, index_scores, unstandardized_weights
+from csi.estimate.quality import measurement as q
 from csi.survey.model import ModelSpec
 
 __all__ = ["PLSPathModel", "replicate_statistics", "check_number"]
@@ -62,7 +62,7 @@ def replicate_statistics(Rt, mean, sd, ma: ModelArrays, n, *, scheme="path", tol
     """All bootstrapped statistics for a stack of moments.
 
     ``Rt`` is the stack of item correlation matrices *batch-last*, shape (p, p, B) (as
-    :func:`csi.estimate.bootstrap.moments_from_sums` returns it); ``mean`` and ``sd`` are
+    :func:`csi.estimate.resample.bootstrap.moments_from_sums` returns it); ``mean`` and ``sd`` are
     (B, p). Returns a dict of arrays with the batch axis first: ``weights``/``loadings``
     (B, p), ``paths``/``total`` (B, k, k), ``r2`` (B, k), ``index`` (B, k), ``htmt``
     (B, n_pairs), ``u`` (B, p), ``W`` (B, p, k; None with ``want_w_matrix=False``), ``C``
@@ -202,7 +202,7 @@ class PLSPathModel:
     (True, (1, 3))
     """
 
-    #: True in :mod:`csi.estimate.higher_order`'s repeated-indicator model (items copied to
+    #: True in :mod:`csi.estimate.pls.higher_order`'s repeated-indicator model (items copied to
     #: the higher-order construct are collinear with themselves by design)
     _repeated_items = False
 

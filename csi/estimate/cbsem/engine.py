@@ -10,7 +10,7 @@ Conventions (identical to lavaan 0.6 ``sem(..., estimator = "ML")`` with complet
   ``F = log|Sigma| + tr(S Sigma^-1) - log|S| - p`` and the model chi-square is ``N * F``.
 - Variances are *not* bounded at zero (semopy bounds them; lavaan does not): a Heywood case
   shows up as a negative variance and is flagged by
-  :func:`csi.estimate.cbsem_admissibility.check_admissibility` instead of hiding at the bound.
+  :func:`csi.estimate.cbsem.admissibility.check_admissibility` instead of hiding at the bound.
 - Optimization: Fisher scoring (expected Hessian, step halving) on semopy's analytic
   derivatives; if it does not converge, scipy L-BFGS-B from the same start with tight
   tolerances, polished by Fisher scoring,

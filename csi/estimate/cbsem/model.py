@@ -1,4 +1,4 @@
-"""``CBSEMModel``: the sklearn-style estimator face of :func:`csi.estimate.cbsem.fit_cbsem`.
+"""``CBSEMModel``: the sklearn-style estimator face of :func:`csi.estimate.cbsem.fit.fit_cbsem`.
 
 ``__init__`` stores hyperparameters only; :meth:`CBSEMModel.fit` checks them and the data and
 returns ``self``; learned attributes end in ``_`` and raise
@@ -99,8 +99,8 @@ class CBSEMModel:
 
     def fit(self, model: ModelSpec, data: pd.DataFrame, *, missing: str = "listwise",
             survey_version: str | None = None) -> CBSEMModel:
-        """Estimate on a respondent x item DataFrame (see :func:`~csi.estimate.cbsem.fit_cbsem`)."""
-        from csi.estimate.cbsem import fit_cbsem
+        """Estimate on a respondent x item DataFrame (see :func:`~csi.estimate.cbsem.fit.fit_cbsem`)."""
+        from csi.estimate.cbsem.fit import fit_cbsem
 
         self.result_ = fit_cbsem(
             model, data, missing=missing, seed=self.seed, n_boot=self.n_boot, alpha=self.alpha,

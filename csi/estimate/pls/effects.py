@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import lapack
 
-from csi.estimate.algorithm import ModelArrays, regress, regress_flat
+from csi.estimate.pls.algorithm import ModelArrays, regress, regress_flat
 
 __all__ = [
     "structural",

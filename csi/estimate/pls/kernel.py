@@ -1,6 +1,6 @@
 """Compiled bootstrap kernels (numba): resample counts, moments and the PLS iteration.
 
-The PLS iteration is the algorithm of :func:`csi.estimate.algorithm.pls_weights_t` (see that
+The PLS iteration is the algorithm of :func:`csi.estimate.pls.algorithm.pls_weights_t` (see that
 module for the method) written as plain loops over one resample's small matrices. For a
 bootstrap the numpy version is dominated by per-call overhead on (p, p, B) stacks and holds
 the GIL between calls, so two worker threads barely overlap; these kernels release the GIL
@@ -13,7 +13,7 @@ environment, or numba not being installed, selects the numpy code everywhere;
 the first call of :func:`available` (not at import: most commands never bootstrap); the
 machine code is cached on disk (numba ``cache=True``, off with ``CSI_JIT_CACHE=0``), so only
 the first use on a machine pays the compilation (a few seconds), later processes ~0.1 s.
-A lone point estimate does not load numba (see :func:`csi.estimate.algorithm.pls_weights`),
+A lone point estimate does not load numba (see :func:`csi.estimate.pls.algorithm.pls_weights`),
 so in one process a point estimate made before the first bootstrap and the same one made
 after it may differ in the last bits (~1e-15).
 """
@@ -161,7 +161,7 @@ def _inner_weights(C, inv_s, scheme, adj, sym, pred_ptr, pred_idx, nb_ptr, nb_id
 @_njit(inline="always")
 def _solve_inplace(M, r, m):
     """Solve ``M[:m, :m] x = r[:m]`` in place (Gaussian elimination without pivoting, as
-    :func:`csi.estimate.algorithm.solve_spd`; construct correlation matrices are SPD)."""
+    :func:`csi.estimate.pls.algorithm.solve_spd`; construct correlation matrices are SPD)."""
     for i in range(m - 1):
         for a in range(i + 1, m):
             f = M[a, i] / M[i, i]
@@ -194,7 +194,7 @@ def moments_batch(MT, shift, iu, ju, Rt, mean, sd, zero, nw):
     ``shift`` and the upper triangle in ``(iu, ju)`` order. Writes ``Rt`` (p, p, B), ``mean``
     and ``sd`` (B, p), ``nw`` (B,) and ``zero`` (B,): an item with (numerically) zero
     variance, ``var <= 1e-20 (|shift| + 1)^2``. Equals
-    :func:`csi.estimate.bootstrap.moments_from_sums` to rounding.
+    :func:`csi.estimate.resample.bootstrap.moments_from_sums` to rounding.
     """
     q, B = MT.shape
     p = shift.shape[0]
@@ -239,7 +239,7 @@ def pls_weights_batch(R3, bs, mode_b, adj, sym, pred_ptr, pred_idx, nb_ptr, nb_i
     the predecessors per construct and ``nb_ptr``/``nb_idx`` the constructs in each
     construct's inner proxy (CSR; see :func:`_inner_weights`); then ``scheme`` 0
     path / 1 factorial / 2 centroid, start weights ``w0`` (p,), ``tol`` and ``max_iter``.
-    Writes, batch-last as :class:`csi.estimate.algorithm.BatchWeights`: ``w_out`` (p, B),
+    Writes, batch-last as :class:`csi.estimate.pls.algorithm.BatchWeights`: ``w_out`` (p, B),
     ``rw_out`` (k, p, B), ``c_out`` (k, k, B), ``n_iter`` (B,) and ``converged`` (B,), after
     the sign rule (each construct's loadings sum to a positive number).
     """

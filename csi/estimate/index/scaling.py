@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from csi.estimate.algorithm import ModelArrays
+from csi.estimate.pls.algorithm import ModelArrays
 
 __all__ = ["to_index_scale", "unstandardized_weights", "index_means", "index_scores"]
 

@@ -9,7 +9,7 @@ its specific indirect effects, and ``total = direct + indirect``.
 Bootstrap standard errors and intervals come from **the same resamples as the paths**: each
 resample's specific indirect effect is the product of that resample's path coefficients, so no
 extra estimation runs. Percentile and BCa intervals are as in
-:func:`csi.estimate.bootstrap.interval` (BCa acceleration from the paths' jackknife).
+:func:`csi.estimate.resample.bootstrap.interval` (BCa acceleration from the paths' jackknife).
 
 Conventions
 -----------
@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.bootstrap import interval
+from csi.estimate.resample.bootstrap import interval
 
 __all__ = ["mediation", "mediation_chains", "specific_indirect_effects", "effect_decomposition",
            "SEP"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.cbsem_engine import SemFit
+from csi.estimate.cbsem.engine import SemFit
 
 __all__ = ["check_admissibility", "ADMISSIBILITY_COLUMNS", "COND_WARN", "COND_FAIL", "INFO_FAIL"]
 

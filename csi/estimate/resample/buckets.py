@@ -7,7 +7,7 @@ Each respondent is hashed stably (response id + seed) into one of ``G`` buckets 
 sum w vech(x x')]`` (``FT``, one column per bucket, about a common shift). A resample draws
 ``G`` buckets with replacement; its moments are ``FT @ counts`` -- a weighted sum of bucket
 moments -- and go through the same compiled moments and PLS kernels as the row bootstrap
-(:func:`csi.estimate.bootstrap.moments_from_sums`).
+(:func:`csi.estimate.resample.bootstrap.moments_from_sums`).
 
 When it holds
 -------------
@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from csi.estimate.bootstrap import (
+from csi.estimate.resample.bootstrap import (
     BootstrapResult,
     _Accumulator,
     _counts,
@@ -56,7 +56,7 @@ def bootstrap_buckets(
 ) -> BootstrapResult:
     """``n_boot`` bucket resamples of the per-bucket sums ``FT`` (q, G) about ``shift``.
 
-    ``stat_fn(Rt, mean, sd, n)`` as for :func:`csi.estimate.bootstrap.bootstrap_moments`.
+    ``stat_fn(Rt, mean, sd, n)`` as for :func:`csi.estimate.resample.bootstrap.bootstrap_moments`.
     Resamples are drawn from ``numpy.random.default_rng(seed)`` (G indices per resample);
     ``jackknife`` adds leave-one-bucket-out replicates for BCa intervals. Invalid resamples
     (a zero-variance item, non-convergence) are excluded and counted, as there.

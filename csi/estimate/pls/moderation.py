@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ParameterError
-from csi.estimate.pls import PLSPathModel
+from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.prepare import check_option, prepare_data
 from csi.survey.model import ConstructSpec, ItemSpec, ModelSpec
 
@@ -124,7 +124,7 @@ def fit_moderation(model, data: pd.DataFrame, interactions=None, *, method: str 
     ModerationResult
     """
     from csi.estimate.fit import resolve_model
-    from csi.estimate.pls import check_number
+    from csi.estimate.pls.model import check_number
 
     check_number("n_boot", n_boot, 0, np.inf, integer=True, func="fit_moderation")
     declared = list(getattr(model, "interactions", None) or []) if not isinstance(model, str) else []

@@ -2,7 +2,7 @@
 
 Respondents are resampled with replacement (``numpy.random.default_rng(seed)``); each resample's
 covariance matrix is refitted by ML from the full-sample solution (Fisher scoring; L-BFGS-B
-first when that does not converge -- :mod:`csi.estimate.cbsem_engine`). Resamples with a singular covariance matrix or without
+first when that does not converge -- :mod:`csi.estimate.cbsem.engine`). Resamples with a singular covariance matrix or without
 convergence are excluded, not redrawn, and counted. ``se`` is the SD of the valid replicates,
 ``ci_low/ci_high`` their ``alpha/2`` and ``1 - alpha/2`` quantiles, ``z = estimate / se`` and
 ``p_value`` its two-sided normal p-value. The index replicates re-estimate the item weights
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from csi.estimate.cbsem_engine import _GRAD_OK, SemFit, _minimize, _polish, _Problem
+from csi.estimate.cbsem.engine import _GRAD_OK, SemFit, _minimize, _polish, _Problem
 from csi.survey.model import ModelSpec
 
 __all__ = ["bootstrap_cbsem"]

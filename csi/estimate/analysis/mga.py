@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import DataError, ParameterError
-from csi.estimate.algorithm import ModelArrays
-from csi.estimate.bootstrap import _per_respondent_terms, moments_from_sums
-from csi.estimate.pls import check_number, replicate_statistics
+from csi.estimate.pls.algorithm import ModelArrays
+from csi.estimate.pls.model import check_number, replicate_statistics
 from csi.estimate.prepare import prepare_data
+from csi.estimate.resample.bootstrap import _per_respondent_terms, moments_from_sums
 from csi.survey.model import ModelSpec
 
 __all__ = ["permutation_mga", "MIN_MGA_N"]

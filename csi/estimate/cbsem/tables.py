@@ -2,7 +2,7 @@
 
 Paths, total effects and loadings carry lavaan's ``std.all`` estimate with delta-method SE,
 z, p and normal CI, plus the unstandardized ones (``*_unstd``); index weights, 0-100 index
-scores, reliability, R² and HTMT follow the conventions in :mod:`csi.estimate.cbsem`.
+scores, reliability, R² and HTMT follow the conventions in :mod:`csi.estimate.cbsem.fit`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from csi.estimate.cbsem_engine import SemFit
+from csi.estimate.cbsem.engine import SemFit
 from csi.survey.model import ModelSpec
 
 __all__ = [
@@ -209,7 +209,7 @@ def r2_table(model: ModelSpec, sf: SemFit) -> pd.DataFrame:
 
 
 def htmt_table(model: ModelSpec, items: pd.DataFrame) -> pd.DataFrame:
-    """HTMT from the (signed) item correlations, as ``csi.estimate.quality.htmt`` does for PLS."""
+    """HTMT from the (signed) item correlations, as ``csi.estimate.quality.measurement.htmt`` does for PLS."""
     corr = items.corr()
     ids = list(model.construct_ids)
     rows = []

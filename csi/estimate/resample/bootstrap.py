@@ -8,7 +8,7 @@ Its moments are linear in ``c``: with ``FT`` the (q x n) matrix of per-responden
 1), the moments of a chunk of resamples are ``FT @ counts'`` -- one matrix product for the
 whole chunk, one column per resample. The correlation matrices of the chunk (batch-last,
 (p, p, B)) then go through the same batched PLS iteration as the point estimate
-(:func:`csi.estimate.pls.replicate_statistics`).
+(:func:`csi.estimate.pls.model.replicate_statistics`).
 
 Resamples are drawn with ``numpy.random.Generator.integers`` from ``seed`` in chunks of about
 1000 resamples (5,000 resamples on two threads: six chunks of 834) and a (chunk x n) count
@@ -17,7 +17,7 @@ sequential, so the resamples depend only on ``seed`` and the results on ``seed``
 chunking (a different chunk size -- e.g. on a one-core machine -- changes only the
 floating-point rounding of the matrix products, ~1e-14).
 The counts, the moments and the PLS iteration run in compiled kernels
-(:mod:`csi.estimate.kernel`, numba, without the GIL) when numba is available, and in numpy
+(:mod:`csi.estimate.pls.kernel`, numba, without the GIL) when numba is available, and in numpy
 otherwise (``CSI_JIT=0``); both give the same results to rounding (~1e-15).
 With ``missing="pairwise"`` and missing values, each resample's pairwise-complete moments are
 computed directly (slower), and BCa falls back to percentile intervals (no jackknife).
@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special  # not scipy.stats: ~0.5 s to import, and ndtr/ndtri are what norm uses
 
-from csi.estimate import kernel
-from csi.estimate.algorithm import ModelArrays
+from csi.estimate.pls import kernel
+from csi.estimate.pls.algorithm import ModelArrays
 
 __all__ = ["BootstrapResult", "bootstrap_moments", "interval", "moments_from_sums"]
 
@@ -147,10 +147,10 @@ def moments_from_sums(MT: np.ndarray, shift: np.ndarray, p: int, tri, ws: _Works
     full symmetric matrices by one row gather at the end.
 
     Returns ``mean`` (B, p), ``sd`` (B, p), ``Rt`` (p, p, B) -- batch-last, as
-    :func:`csi.estimate.pls.replicate_statistics` takes it -- ``zero`` (B,) and the weight
+    :func:`csi.estimate.pls.model.replicate_statistics` takes it -- ``zero`` (B,) and the weight
     totals ``nw`` (B,). With a workspace ``ws`` the big intermediates and ``Rt`` live in its
     buffers (valid until the next call in the same thread). ``compiled`` (default: when
-    available) computes it all in one pass of :func:`csi.estimate.kernel.moments_batch`.
+    available) computes it all in one pass of :func:`csi.estimate.pls.kernel.moments_batch`.
     """
     iu, ju = tri
     B = MT.shape[1]

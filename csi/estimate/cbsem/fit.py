@@ -2,11 +2,11 @@
 
 :func:`fit_cbsem` is what ``csi.fit(model, data, method="cbsem")`` calls. It prepares the data
 with :func:`~csi.estimate.prepare.prepare_data`, translates the model
-(:mod:`csi.estimate.cbsem_syntax`: reflective only, single-item error variance fixed, binary
-items as continuous 0/1), estimates it by ML (:mod:`csi.estimate.cbsem_engine`; estimates,
+(:mod:`csi.estimate.cbsem.syntax`: reflective only, single-item error variance fixed, binary
+items as continuous 0/1), estimates it by ML (:mod:`csi.estimate.cbsem.engine`; estimates,
 SEs and the standardized solution equal lavaan 0.6.14 to 1e-3), computes global fit itself
-(:mod:`csi.estimate.cbsem_fit_indices`) and checks admissibility
-(:mod:`csi.estimate.cbsem_admissibility`).
+(:mod:`csi.estimate.cbsem.fit_indices`) and checks admissibility
+(:mod:`csi.estimate.cbsem.admissibility`).
 
 The 0-100 index (documented choice)
 -----------------------------------
@@ -24,7 +24,7 @@ undefined (NaN), is flagged (``index_weights`` admissibility row, status "fail")
 Without bootstrap (``n_boot=0``) the SE of a mean index is ``sd(scores) / sqrt(N)`` with a
 normal CI (item weights treated as fixed). With ``n_boot > 0`` the model is re-estimated on
 ``n_boot`` resamples of respondents and percentile intervals replace it for the index means,
-standardized paths and total effects (:mod:`csi.estimate.cbsem_bootstrap`).
+standardized paths and total effects (:mod:`csi.estimate.cbsem.bootstrap`).
 
 Reliability
 -----------
@@ -45,11 +45,11 @@ import pandas as pd
 from scipy.stats import norm
 
 from csi.errors import ConvergenceWarning, InadmissibleSolutionWarning, ParameterError
-from csi.estimate import cbsem_tables as T
-from csi.estimate.cbsem_admissibility import check_admissibility
-from csi.estimate.cbsem_engine import fit_sem
-from csi.estimate.cbsem_fit_indices import FIT_KEYS, fit_indices
-from csi.estimate.cbsem_syntax import binary_note, to_semopy_description
+from csi.estimate.cbsem import tables as T
+from csi.estimate.cbsem.admissibility import check_admissibility
+from csi.estimate.cbsem.engine import fit_sem
+from csi.estimate.cbsem.fit_indices import FIT_KEYS, fit_indices
+from csi.estimate.cbsem.syntax import binary_note, to_semopy_description
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.prepare import check_option, prepare_data
 from csi.estimate.results import IndexResult
@@ -127,7 +127,7 @@ def fit_cbsem(
         ``method="cbsem"``; ``path_coefficients`` carry the standardized estimate (lavaan
         ``std.all``) with ``se, z, p_value, ci_low, ci_high`` and the unstandardized
         ``estimate_unstd, se_unstd, z_unstd, p_value_unstd, ci_low_unstd, ci_high_unstd``;
-        ``fit`` holds exactly :data:`~csi.estimate.cbsem_fit_indices.FIT_KEYS`;
+        ``fit`` holds exactly :data:`~csi.estimate.cbsem.fit_indices.FIT_KEYS`;
         ``extra["parameters"]`` is the full lavaan-style parameter table.
 
     Warns
@@ -222,7 +222,7 @@ def fit_cbsem(
 
     boot_extra: dict = {}
     if n_boot > 0:
-        from csi.estimate.cbsem_bootstrap import bootstrap_cbsem
+        from csi.estimate.cbsem.bootstrap import bootstrap_cbsem
 
         boot = bootstrap_cbsem(sf, model, items, n_boot=n_boot, seed=seed, alpha=alpha,
                                paths=paths, total=total, index=index)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.algorithm import ModelArrays
+from csi.estimate.pls.algorithm import ModelArrays
 
 __all__ = [
     "cronbach_alpha",

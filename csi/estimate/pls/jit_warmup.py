@@ -1,6 +1,6 @@
-"""Compile the bootstrap kernels ahead of their first use: ``python -m csi.estimate.jit_warmup``.
+"""Compile the bootstrap kernels ahead of their first use: ``python -m csi.estimate.pls.jit_warmup``.
 
-numba compiles :mod:`csi.estimate.kernel` on first use (a few seconds) and caches the machine
+numba compiles :mod:`csi.estimate.pls.kernel` on first use (a few seconds) and caches the machine
 code on disk; ``make setup`` runs this once so that neither the first dashboard visit nor the
 first ``csi estimate --boot`` pays the compilation. A tiny bootstrap goes through the real
 code paths, so every argument layout the kernels meet is compiled.
@@ -27,7 +27,7 @@ C ~ A + B
 def warm_up() -> bool:
     """Run a small bootstrap through the kernels; False when they are not in use (no numba,
     or ``CSI_JIT=0``)."""
-    from csi.estimate import kernel
+    from csi.estimate.pls import kernel
 
     if not kernel.available():
         return False
