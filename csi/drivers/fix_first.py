@@ -148,12 +148,13 @@ def _lever_rows(survey: Survey, frame: pd.DataFrame, result, target: str) -> lis
 
 def _gains(survey, frame, result, cid: str, step: float, target: str, headline: str, n_boot: int,
            seed, alpha: float) -> dict:
-    """What-if gains of raising ``cid`` by ``step`` (the step shrinks to the room left)."""
+    """What-if gains of raising ``cid`` by ``step``; with ``n_boot`` > 0 only the index changes
+    and their intervals (no repurchase logit in the resamples)."""
     nan = float("nan")
     try:
         wi = what_if(survey, frame, {cid: step}, result, target=target, n_boot=n_boot, seed=seed,
-                     alpha=alpha).set_index("outcome")
-    except ParameterError:  # the mean is within `step` of 100: raise it by what is left
+                     alpha=alpha, repurchase=n_boot == 0).set_index("outcome")
+    except ParameterError:  # the mean is within `step` of 100: nothing to gain from this step
         return {"headline_gain": nan, "headline_gain_ci_low": nan, "headline_gain_ci_high": nan,
                 "target_gain": nan, "repurchase_gain": nan}
 

@@ -92,7 +92,7 @@ def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, o
 
 def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], result=None, *,
             target: str | None = None, n_boot: int = 200, seed: int | None = 0,
-            alpha: float = 0.05) -> pd.DataFrame:
+            alpha: float = 0.05, repurchase: bool = True) -> pd.DataFrame:
     """Predicted satisfaction index, target (loyalty) index and repurchase probability after
     raising drivers by ``changes`` index points (see the module docstring for the model).
 
@@ -102,6 +102,9 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
         ``{lever or construct id: change in 0-100 index points}``, e.g. ``{"service": 5}``.
     target : str, optional
         The loyalty-type target (default: the driver outcome).
+    repurchase : bool, default=True
+        Also predict the repurchase probability (when the data hold the behavioural field);
+        False skips its logit (in every resample), e.g. when only index changes are needed.
 
     Returns
     -------
@@ -131,7 +134,7 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
                                  f"{', '.join(known)}.")
         if not np.isfinite(dv):
             raise ParameterError(f"the change for {v!r} must be a finite number of index points. Got {dv!r}.")
-    ycol, _reason = behaviour_column(survey, frame)
+    ycol, _reason = behaviour_column(survey, frame) if repurchase else (None, None)
     paths = survey.effective_paths
     path_cons = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
     targets = [c for c in (survey.headline_id, target) if c in survey.constructs and not survey.constructs[c].binary]

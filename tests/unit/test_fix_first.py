@@ -107,3 +107,13 @@ def test_a_headline_other_than_satisfaction_gets_finite_gains(survey, simulated)
 def test_bad_parameters(survey, simulated, kw, msg):
     with pytest.raises(ParameterError, match=msg):
         fix_first(survey, simulated[0], n_boot=0, **kw)
+
+
+def test_what_if_without_repurchase_keeps_the_index_changes(survey, simulated):
+    from csi.drivers.whatif import what_if
+
+    frame, _ = simulated
+    full = what_if(survey, frame, {"quality": 5}, n_boot=0).set_index("outcome")
+    index_only = what_if(survey, frame, {"quality": 5}, n_boot=0, repurchase=False).set_index("outcome")
+    assert "repurchase_probability" in full.index and "repurchase_probability" not in index_only.index
+    assert index_only["change"].to_dict() == full.loc[index_only.index, "change"].to_dict()
