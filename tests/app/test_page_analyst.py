@@ -29,7 +29,7 @@ def test_quality_shows_mediation_and_prediction(app_env, sample_db):
     want = predict_pls(survey(), frame, folds=10, reps=10, seed=0)
     np.testing.assert_allclose(pred["q2_predict"].to_numpy(float), want["q2_predict"].round(3), atol=1e-12)
     assert "Q²predict" in texts(at)
-    cv = shown_frames(at, "construct", "benchmark", "loss_pls", "loss_benchmark", "p_value")[0]
+    cv = shown_frames(at, "construct", "benchmark", "loss_pls", "loss_benchmark", "difference", "p_value")[0]
     want = cvpat(survey(), frame, benchmark="LM", folds=10, reps=10, seed=0)
     np.testing.assert_allclose(cv["difference"].to_numpy(float), want["difference"].round(4), atol=1e-12)
 
