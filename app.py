@@ -99,7 +99,8 @@ def _sidebar(demo: bool) -> None:
     if files:
         if st.session_state.get("survey") not in files:
             st.session_state["survey"] = "ecommerce_csi" if "ecommerce_csi" in files else next(iter(files))
-        sb.selectbox(T("survey"), list(files), key="survey")
+        titles = {sid: common.survey_title(files, sid, common.lang()) for sid in files}
+        sb.selectbox(T("survey"), list(files), key="survey", format_func=lambda sid: titles.get(sid, sid))
     _sidebar_filters()
     with sb.expander(T("settings")):
         st.number_input(T("n_boot"), min_value=50, max_value=10000, step=50, key="n_boot",
@@ -155,9 +156,15 @@ def main() -> None:
             ss.pop("csi_session", None)
             ss.pop("user", None)
             ss.pop("role", None)
-            st.navigation([st.Page(lambda: login_page(auth, store, ended=token is not None),
-                                   title=T("login_title"), url_path="login", default=True)],
-                          position="hidden").run()
+            # every page's address shows the login, so a deep link (/data) survives it: after
+            # the rerun the same address is the real page (page identity is its url path)
+            def show_login() -> None:
+                login_page(auth, store, ended=token is not None)
+
+            login = [st.Page(show_login, title=T("login_title"), url_path="login", default=True)]
+            login += [st.Page(show_login, title=T(key), url_path=url) for _, key, _, url in PAGES
+                      if url != "take"]
+            st.navigation(login, position="hidden").run()
             return
         ss["user"], ss["role"] = session.username, session.role
 

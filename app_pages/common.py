@@ -119,6 +119,15 @@ def surveys_by_id() -> dict[str, Path]:
     return _latest_files(tuple((str(p), p.stat().st_mtime) for p in survey_files()))
 
 
+def survey_title(files: dict[str, Path], sid: str, language: str) -> str:
+    """The title of survey ``sid`` in the UI language (its id when it cannot be loaded)."""
+    try:
+        survey = load_survey_file(files[sid])
+    except (CsiError, KeyError, OSError):
+        return sid
+    return survey.t(survey.title, language)
+
+
 def current_survey() -> Survey | None:
     files = surveys_by_id()
     if not files:
@@ -282,6 +291,10 @@ def _fit_cached(survey: Survey, frame: pd.DataFrame, data_key: str, method: str,
 
     try:
         return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
+    except np.linalg.LinAlgError as exc:  # a degenerate sample (few respondents, constant items)
+        from csi.errors import DataError
+
+        raise DataError(T("fit_singular", n=len(frame))) from exc
     finally:
         bar.empty()
 
@@ -368,12 +381,14 @@ def fmt(x: float | None, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
-def show_rate(where, row) -> None:
-    """A proportion row (``rate``, ``ci_low``, ``ci_high``, ``n``; fractions) as a metric in
-    percent with its 95% CI and n."""
+def show_rate(where, row, scope: str | None = None) -> None:
+    """A complaint-share row (``rate``, ``ci_low``, ``ci_high``, ``n``; fractions) as a metric
+    in percent ("share who complained", lower is better) with its 95% CI and which respondents
+    (``scope``, default ``n = ...``)."""
     pct = {c: f"{fmt(100 * row[c])}%" for c in ("rate", "ci_low", "ci_high")}
-    where.metric(T("complaint_rate"), pct["rate"])
-    where.caption(T("ci95", low=pct["ci_low"], high=pct["ci_high"]) + f" · n = {int(row['n'])}")
+    where.metric(T("complaint_rate"), pct["rate"], help=T("lower_is_better"))
+    where.caption(f"{T('lower_is_better')} · " + T("ci95", low=pct["ci_low"], high=pct["ci_high"])
+                  + " · " + (scope or f"n = {int(row['n'])}"))
     headline_note(where, int(row["n"]))  # issue 20: filters and small-n caution
 
 

@@ -10,7 +10,8 @@ from app_pages.common import T, fmt
 from csi.drivers import complaints as cp
 from csi.errors import CsiError
 from csi.report.figures import bar_ci_figure
-from csi.report.tables import construct_labels, display_table, option_labels
+from csi.report.i18n_dashboard import as_percent, plain_table
+from csi.report.tables import construct_labels, option_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -32,6 +33,9 @@ def main() -> None:
         return
     survey, frame, key, lang = got
     st.title(T("page_complaints"))
+    if not any(c.binary for c in survey.constructs.values()):
+        st.info(T("no_complaint_construct"))
+        return
     by_choices = ["wave"] + [q.id for q in survey.segments]
     seg_names = {q.id: survey.t(q.short or q.text, lang) for q in survey.segments} | {"wave": T("wave")}
     by = st.selectbox(T("segment_question"), by_choices, key="complaints_by",
@@ -43,10 +47,11 @@ def main() -> None:
         common.show_error(exc)
         return
     rate = t["rate"].iloc[0]
+    cons = construct_labels(survey, lang)
     c1, c2 = st.columns(2)
     common.show_rate(c1, rate)
     if len(t["paths"]):
-        c2.dataframe(display_table(t["paths"]), hide_index=True, key="complaint_paths")
+        c2.dataframe(plain_table(t["paths"], lang, 3, cons), hide_index=True, key="complaint_paths")
 
     types = t["types"]
     if len(types):
@@ -57,34 +62,37 @@ def main() -> None:
         left, right = st.columns(2)
         for col, level in ((left, "group"), (right, "type")):
             d = types[types["level"] == level].sort_values("rate", ascending=False)
-            col.plotly_chart(bar_ci_figure(d, x="type", y="rate", ci_low="ci_low", ci_high="ci_high",
-                                           labels=labels, y_title=T("rate_of_complainers")),
+            col.plotly_chart(bar_ci_figure(as_percent(d), x="type", y="rate", ci_low="ci_low", ci_high="ci_high",
+                                           labels=labels, y_title=T("rate_of_complainers_pct")),
                              key=f"types_{level}")
 
     st.subheader(f"{T('complaint_rate')} · {seg_names.get(by, by)}")
     d = t["by"]
     glabels = option_labels(survey, by, lang) if by != "wave" else {}
-    st.plotly_chart(bar_ci_figure(d, x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
+    st.plotly_chart(bar_ci_figure(as_percent(d), x="group", y="rate", ci_low="ci_low", ci_high="ci_high",
                                   labels=glabels, y_title=T("complaint_rate"), horizontal=False),
                     key="complaints_by_chart")
     marks = common.caution_cells(d["n"], survey)  # issue 20: the survey's small-n rule per group
-    st.dataframe(display_table(d.assign(caution=marks), 4), hide_index=True, key="complaints_by_table")
+    st.caption(T("lower_is_better"))
+    st.dataframe(plain_table(as_percent(d.drop(columns=["by"], errors="ignore")).assign(caution=marks), lang, 2,
+                             glabels), hide_index=True, key="complaints_by_table")
     test = t["test"].iloc[0]
     st.caption(T("chi2", chi2=fmt(test["chi2"], 2), df=int(test["df"]), p=fmt(test["p_value"], 4)))
 
     st.subheader(T("handling"))
     hs = t["handling"]
-    st.dataframe(display_table(hs.assign(caution=common.caution_cells(hs["n"], survey)), 3), hide_index=True,
-                 key="handling_table")
+    st.dataframe(plain_table(hs.assign(caution=common.caution_cells(hs["n"], survey)), lang, 3, cons),
+                 hide_index=True, key="handling_table")
     st.subheader(T("recovery"))
     rec = t["recovery"]
     st.plotly_chart(bar_ci_figure(rec, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
                                   ci_high="loyalty_ci_high", horizontal=False,
-                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in rec["group"]},
+                                  labels=_group_labels(rec),
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="recovery_chart")
-    st.dataframe(display_table(rec.assign(caution=common.caution_cells(rec["n"], survey)), 3),
-                 hide_index=True, key="recovery_table")
+    shown = as_percent(rec, ("repurchase_rate", "repurchase_ci_low", "repurchase_ci_high"))
+    st.dataframe(plain_table(shown.assign(caution=common.caution_cells(rec["n"], survey)), lang, 3,
+                             _group_labels(rec)), hide_index=True, key="recovery_table")
     _loop(survey, frame, lang)
 
 
@@ -112,13 +120,19 @@ def _loop(survey, frame, lang) -> None:
     st.markdown(f"**{T('loop_outcomes')}**")
     st.plotly_chart(bar_ci_figure(out, x="group", y="loyalty_index", ci_low="loyalty_ci_low",
                                   ci_high="loyalty_ci_high", horizontal=False,
-                                  labels={g: T("grp_" + g.replace(" ", "_")) for g in out["group"]},
+                                  labels=_group_labels(out),
                                   y_title=construct_labels(survey, lang).get("loyalty", "loyalty")),
                     key="loop_chart")
-    shown = out.assign(caution=common.caution_cells(out["n"], survey))  # issue 20: small groups
-    st.dataframe(display_table(shown, 3), hide_index=True, key="loop_table")
+    shown = as_percent(out, ("repurchase_rate", "repurchase_ci_low", "repurchase_ci_high"))
+    shown = shown.assign(caution=common.caution_cells(out["n"], survey))  # issue 20: small groups
+    st.dataframe(plain_table(shown, lang, 3, _group_labels(out)), hide_index=True, key="loop_table")
     common.small_n_note(st, int(out["n"].min()), survey)
     st.caption(T("loop_caveat"))
+
+
+def _group_labels(table) -> dict[str, str]:
+    """Complainer groups ("no complaint", ...) in the UI language."""
+    return {g: T("grp_" + str(g).replace(" ", "_")) for g in table["group"]}
 
 
 main()

@@ -15,8 +15,9 @@ from app_pages.common import T
 from app_pages.data_tracking import tracking_section
 from csi.errors import CsiError
 from csi.report.export import frames_to_xlsx, html_report, result_tables
-from csi.report.figures import path_diagram
-from csi.report.tables import construct_labels, display_table
+from csi.report.i18n_dashboard import plain_table
+from csi.report.path_layout import readable_path_diagram
+from csi.report.tables import construct_labels, item_labels
 
 PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic")
 
@@ -61,10 +62,11 @@ def _issues_table(result) -> pd.DataFrame:
 def _upload(survey) -> None:
     st.subheader(T("upload"))
     c1, c2 = st.columns(2)
+    auto, auto_enc = T("auto_detect"), T("encoding_auto")  # not T() inside: format_func runs later
     platform = c1.selectbox(T("platform"), PLATFORM_CHOICES, key="upload_platform",
-                            format_func=lambda p: p or T("auto_detect"))
+                            format_func=lambda p: p or auto)
     encoding = c2.selectbox(T("encoding"), ENCODING_CHOICES, key="upload_encoding",
-                            format_func=lambda e: e or T("encoding_auto"), help=T("encoding_help"))
+                            format_func=lambda e: e or auto_enc, help=T("encoding_help"))
     up = st.file_uploader(T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
                           label_visibility="collapsed")
     if up is None:
@@ -145,7 +147,8 @@ def _batches(survey) -> None:
     except CsiError as exc:
         common.show_error(exc)
         return
-    st.dataframe(batches, hide_index=True, key="batches_table")
+    st.dataframe(plain_table(batches.drop(columns=["file_hash"], errors="ignore"), common.lang(), 3),
+                 hide_index=True, key="batches_table")
 
 
 def _exports(survey) -> None:
@@ -173,13 +176,16 @@ def _exports(survey) -> None:
         st.download_button(T("export_results"), frames_to_xlsx(result_tables(res)),
                            file_name=f"{survey.id}-results.xlsx", key="dl_results")
         labels = construct_labels(survey, lang)
+        names = labels | item_labels(survey, lang)
         report = html_report(survey.t(survey.title, lang), [
-            (T("construct_indices"), display_table(res.index, 2)),
-            (T("path_diagram"), path_diagram(res.path_coefficients, res.index, labels)),
-            (T("paths_table"), display_table(res.path_coefficients)),
-            (T("reliability"), display_table(res.reliability)),
-            (T("r2"), display_table(res.r2)),
-            (T("loadings"), display_table(res.loadings)),
+            (T("construct_indices"), plain_table(res.index, lang, 2, names)),
+            (T("path_diagram"), readable_path_diagram(res.path_coefficients, res.index, labels, lang=lang,
+                                                      constructs=list(survey.constructs),
+                                                      paths=survey.effective_paths)),
+            (T("paths_table"), plain_table(res.path_coefficients, lang, 3, names)),
+            (T("reliability"), plain_table(res.reliability, lang, 3, names)),
+            (T("r2"), plain_table(res.r2, lang, 3, names)),
+            (T("loadings"), plain_table(res.loadings, lang, 3, names)),
         ], lang=lang)
         st.download_button(T("export_html"), report.encode("utf-8"), mime="text/html",
                            file_name=f"{survey.id}-report.html", key="dl_html")

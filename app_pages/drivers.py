@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, driver_data
 from app_pages.common import T
 from app_pages.drivers_more import repurchase_section, whatif_section
-from csi.drivers.ipma import QUADRANTS, importance_performance
+from csi.drivers.ipma import QUADRANTS
 from csi.errors import CsiError
 from csi.report.figures import ipma_figure
-from csi.report.tables import construct_labels, display_table, item_labels
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _ipma(data_key: str, sha: str, target: str, n_boot: int, _survey, _frame, _result):
-    return importance_performance(_survey, _frame, _result, target=target, level="both",
-                                  n_boot=n_boot, seed=0)
+from csi.report.i18n import tr
+from csi.report.i18n_dashboard import plain_table
+from csi.report.tables import construct_labels, item_labels
 
 
 def main() -> None:
@@ -36,10 +32,10 @@ def main() -> None:
     target = c1.selectbox(T("target"), targets, index=targets.index(default), key="ipma_target",
                           format_func=lambda c: labels.get(c, c))
     level = c2.radio(T("level"), ["construct", "item"], horizontal=True, key="ipma_level",
-                     format_func=lambda v: T(f"level_{v}"))
+                     format_func=lambda v, lang=lang: tr(f"level_{v}", lang))
     try:
         res = common.fit_model(survey, frame, key)
-        ipma = _ipma(key, survey.sha256, target, common.n_boot_setting(), survey, frame, res)
+        ipma = driver_data.ipma(key, survey.sha256, target, common.n_boot_setting(), survey, frame, res)
     except CsiError as exc:
         common.show_error(exc)
         return
@@ -49,10 +45,9 @@ def main() -> None:
     advice = {q: T("advice_" + q.replace(" ", "_")) for q in QUADRANTS}
     st.plotly_chart(ipma_figure(table, labels=labels, quadrant_names=qnames, advice=advice,
                                 x_title=T("importance"), y_title=T("performance")), key="ipma_chart")
-    shown = table.assign(name=table["name"].map(lambda n: labels.get(n, n)),
-                         quadrant=table["quadrant"].map(qnames))
-    st.dataframe(display_table(shown.drop(columns=["level", "construct"]), 3), hide_index=True,
-                 key="ipma_table")
+    with st.expander(T("analyst_tables")):
+        st.dataframe(plain_table(table.drop(columns=["level", "construct"]), lang, 3, labels), hide_index=True,
+                     key="ipma_table")
     for q in QUADRANTS:
         names = [labels.get(n, n) for n in table.loc[table["quadrant"] == q, "name"]]
         if names:

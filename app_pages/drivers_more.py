@@ -11,7 +11,8 @@ from csi.drivers.repurchase import repurchase_analysis
 from csi.drivers.whatif import what_if
 from csi.errors import CsiError
 from csi.report.figures import bar_ci_figure
-from csi.report.tables import construct_labels, display_table
+from csi.report.i18n_dashboard import plain_table, value_label
+from csi.report.tables import construct_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -53,17 +54,17 @@ def repurchase_section(survey, frame, key, res, lang) -> None:
     right.plotly_chart(bar_ci_figure(logit, x="term", y="marginal_effect",
                                      ci_low="marginal_effect_ci_low", ci_high="marginal_effect_ci_high",
                                      labels=labels, y_title=T("marginal_effect")), key="me_chart")
-    auc = beh["auc"]
-    st.dataframe(display_table(auc, 3), hide_index=True, key="auc_table")
     summ = beh["agreement_summary"]
     if len(summ):
         r = summ.iloc[0]
         st.caption(T("agreement", rho=f"{r['spearman_rho']:.2f}", p=f"{r['p_value']:.3f}",
-                     verdict=r["verdict"]))
-    with st.expander(T("details")):
-        st.dataframe(display_table(beh["agreement"], 3), hide_index=True, key="agreement_table")
-        st.dataframe(display_table(beh["calibration"], 3), hide_index=True, key="calibration_table")
-        st.dataframe(display_table(beh["logit_constructs"], 3), hide_index=True, key="logit_c_table")
+                     verdict=value_label(r["verdict"], lang)))
+    with st.expander(T("analyst_tables")):
+        st.dataframe(plain_table(beh["auc"], lang, 3, labels), hide_index=True, key="auc_table")
+        st.dataframe(plain_table(beh["agreement"], lang, 3, labels), hide_index=True, key="agreement_table")
+        st.dataframe(plain_table(beh["calibration"], lang, 3, labels), hide_index=True, key="calibration_table")
+        st.dataframe(plain_table(beh["logit_constructs"], lang, 3, labels), hide_index=True,
+                     key="logit_c_table")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

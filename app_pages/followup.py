@@ -39,8 +39,9 @@ def _filters(survey, frame, role):
     owner = None
     if role == "admin":
         owners = ["-"] + sorted(frame["owner"].dropna().unique().tolist()) if len(frame) else ["-"]
+        none = T("fu_unassigned")  # not T() inside format_func: it may run outside the script
         owner = c[3].selectbox(T("fu_owner"), owners, index=None, key="fu_owner", placeholder=T("fu_any"),
-                               format_func=lambda o: T("fu_unassigned") if o == "-" else o)
+                               format_func=lambda o: none if o == "-" else o)
     overdue = st.toggle(T("fu_overdue"), key="fu_overdue_only")
     return filter_cases(frame, complaint_type=ctype, segment=(seg, seg_value) if seg and seg_value else None,
                         wave=wave or None, owner=owner, overdue_only=overdue)
@@ -110,8 +111,9 @@ def _case(store, survey, case_id, actor) -> None:
     if can(actor.role, "update_case", user=actor.username, owner=case["owner"]):
         nxt = list(TRANSITIONS[case["status"]])
         with st.form(f"update_{case_id}", clear_on_submit=True):
+            names = {s: T("status_" + s) for s in nxt} | {None: T("fu_keep_status")}
             status = st.selectbox(T("fu_new_status"), [None] + nxt, key="fu_new_status",
-                                  format_func=lambda s: T("fu_keep_status") if s is None else T("status_" + s))
+                                  format_func=lambda s: names[s])
             note = st.text_area(T("fu_note"), key="fu_note")
             save = st.form_submit_button(T("fu_save"))
         if save:

@@ -1,18 +1,24 @@
-"""Page 1 -- Overview: headline CSI with CI and change vs the previous wave, construct cards,
-n and dates, complaint rate, trend per wave with CI bands, path diagram."""
+"""Page 1 -- Overview, the decision first: the headline index and its change, what to fix first
+(in words, with links to the details), then construct cards, complaint share, the trend of the
+headline index (other constructs on request) and the path diagram. Every figure says whether it
+is one wave or pooled, and n used of n collected."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, overview_extras
+from app_pages import common, driver_data, overview_extras
 from app_pages.common import T, fmt
 from csi.drivers.complaints import complaint_rate
+from csi.drivers.scores import outcome_id
 from csi.errors import CsiError
 from csi.estimate.waves import index_by_wave, trend_table, wave_labels
 from csi.report import overview as ov
-from csi.report.figures import path_diagram, trend_figure
+from csi.report.figures import trend_figure
+from csi.report.fix_first import fix_first_heading, fix_first_texts, no_lever_text
 from csi.report.missing import missing_statement
+from csi.report.path_layout import readable_path_diagram
+from csi.report.scope import collected_by_wave, scope_label
 from csi.report.tables import construct_labels
 
 
@@ -34,19 +40,20 @@ def main() -> None:
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
-    fit_fn = wave_fit_fn(key)
     recent_waves = wave_labels(frame)[-2:]
+    collected = collected_by_wave(frame)
     # Point estimates of the last two waves first (no bootstrap: a fraction of a second), so
     # the headline and the cards show at once; the bootstrap CIs replace them when done.
     # The scores do not depend on the bootstrap, so the final numbers are the same.
     try:
-        quick = index_by_wave(survey, frame, fit_fn=fit_fn, n_boot=0, seed=0, waves=recent_waves).table
+        quick = index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=0, seed=0, waves=recent_waves).table
     except CsiError as exc:
         common.show_error(exc)
         return
 
     c1, c2 = st.columns([2, 1])
     head_slot = c1.empty()
+    fix_slot = c1.empty()
     with c2:
         n, start, end = ov.response_span(frame)
         st.write(T("n_resp", n=n, start=start, end=end))
@@ -57,11 +64,13 @@ def main() -> None:
             except CsiError as exc:
                 common.show_error(exc)
             else:
-                common.show_rate(st, rate)
+                common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=len(frame),
+                                                             n_waves=len(collected)))
     overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
     cards_slot = st.empty()
     if len(quick):
-        _headline_and_cards(head_slot, cards_slot, quick, survey, labels, pending=True)
+        _headline_and_cards(head_slot, cards_slot, quick, survey, labels, collected, pending=True)
+    fix_slot.caption(T("fix_first_pending"))
 
     try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
         fits = common.fit_waves(survey, frame, key, n_boot=n_boot)
@@ -74,24 +83,58 @@ def main() -> None:
         st.info(T("wave_skipped", wave=wave, reason=reason))
     trend = trend_table(fits.groups)
     recent = trend[trend["wave"].isin(recent_waves)]
-    _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels,
-                        pooled=pooled)
+    _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels, collected,
+                        pooled=pooled, n_collected=len(frame))
+    with fix_slot.container():
+        _fix_first_panel(survey, frame, key, pooled, n_boot, lang)
 
+    pooled_scope = scope_label(lang, used=pooled.n_obs, collected=len(frame), n_waves=len(collected))
     if trend["wave"].nunique() > 1:
-        st.subheader(T("trend"))
-        cons = [c for c in labels if c in set(trend["construct"]) and c not in ov.binary_constructs(survey)]
-        st.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"),
-                                     constructs=cons), key="trend_chart")
+        _trend(survey, trend, labels)
     st.subheader(T("path_diagram"))
-    st.plotly_chart(path_diagram(pooled.path_coefficients, pooled.index, labels), key="path_chart")
-    st.caption(T("path_note") + f" n = {pooled.n_obs}")
+    st.plotly_chart(readable_path_diagram(pooled.path_coefficients, pooled.index, labels, lang=lang,
+                                          constructs=list(survey.constructs), paths=survey.effective_paths,
+                                          scope=pooled_scope, width=None),
+                    key="path_chart")
+    st.caption(T("path_note") + " " + pooled_scope)
     for w in pooled.warnings:
         st.warning(w)
     overview_extras.show_alerts(survey, frame, key)  # issue 19: after the numbers, it reads comments
 
 
-def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=None,
-                        pending: bool = False) -> None:
+def _fix_first_panel(survey, frame, key, pooled, n_boot, lang) -> None:
+    """The "What to fix first" panel: the top levers in words, each linking to the details."""
+    try:
+        target = outcome_id(survey)
+        ff = driver_data.fix_first_ranking(key, survey.sha256, target, n_boot, survey, frame, pooled)
+    except CsiError as exc:
+        st.info(T("not_available", reason=exc))
+        return
+    with st.container(border=True):
+        st.subheader(fix_first_heading(lang))
+        texts = fix_first_texts(ff, survey, lang)
+        if not texts:
+            st.write(no_lever_text(ff, survey, lang))
+        for k, t in enumerate(texts, start=1):
+            st.markdown(f"**{k}. {t.title}** — {t.cause} {t.gain}")
+        st.page_link("app_pages/drivers.py", label=T("fix_first_details"), icon=":material/target:")
+        st.caption(scope_label(lang, used=ff.n, collected=len(frame), n_waves=len(collected_by_wave(frame))))
+
+
+def _trend(survey, trend, labels) -> None:
+    """The headline index per wave with its band; other constructs on request."""
+    st.subheader(T("trend"))
+    binary = set(ov.binary_constructs(survey))
+    head = survey.headline_id
+    others = [c for c in labels if c in set(trend["construct"]) and c not in binary and c != head]
+    more = st.multiselect(T("trend_others"), others, default=[], key="trend_more",
+                          format_func=lambda c: labels.get(c, c), help=T("trend_help"))
+    st.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"),
+                                 constructs=[head, *more]), key="trend_chart")
+
+
+def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, collected, *, pooled=None,
+                        n_collected: int = 0, pending: bool = False) -> None:
     """Draw the headline (index, CI, change in words) and the construct cards into their slots.
 
     ``trend``: rows of the last two waves (``index_by_wave``), or None to show ``pooled``.
@@ -99,24 +142,28 @@ def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=
     being computed (the delta is shown uncoloured).
     """
     lang = common.lang()
+    head = survey.headline_id
     if trend is not None:
         waves = list(dict.fromkeys(trend["wave"]))
         last = trend[trend["wave"] == waves[-1]]
-        cur = ov.headline(_Idx(last), ov.HEADLINE_CONSTRUCT)
+        cur = ov.headline(_Idx(last), head)
         change = None
         if len(waves) > 1:
-            prev = ov.headline(_Idx(trend[trend["wave"] == waves[-2]]), ov.HEADLINE_CONSTRUCT)
+            prev = ov.headline(_Idx(trend[trend["wave"] == waves[-2]]), head)
             change = ov.wave_change(cur, prev, waves[-2])
-        scope = f"{T('wave')} {waves[-1]}"
+        scope = scope_label(lang, used=cur.n_obs, collected=collected.get(str(waves[-1]), cur.n_obs),
+                            wave=str(waves[-1]))
         cards = last
     else:  # no usable wave: show the pooled fit
-        cur, change, scope, cards = ov.headline(pooled), None, "", pooled.index
+        cur, change, cards = ov.headline(pooled, head), None, pooled.index
+        scope = scope_label(lang, used=cur.n_obs, collected=n_collected or cur.n_obs, n_waves=len(collected))
 
     with head_slot.container():
-        st.metric(f"{T('headline')} · {scope}", fmt(cur.score),
+        st.metric(T("headline_of", label=labels.get(head, head)), fmt(cur.score),
                   delta=None if change is None else f"{change.diff:+.1f}",
                   delta_color="normal" if not pending and change is not None and change.significant
                   else "off")
+        st.caption(scope)
         if pending:
             st.caption(T("ci_pending"))
             st.write(T("change_pending"))
@@ -128,7 +175,8 @@ def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, *, pooled=
     binary = ov.binary_constructs(survey)
     shown = [r for r in cards.itertuples(index=False) if r.construct not in binary]
     with cards_slot.container():
-        st.subheader(f"{T('construct_indices')} · {scope}")
+        st.subheader(T("construct_indices"))
+        st.caption(scope)
         cols = st.columns(max(len(shown), 1))
         marks = common.caution_cells([cur.n_obs] * len(shown), survey)  # issue 20
         for col, r, mark in zip(cols, shown, marks, strict=False):

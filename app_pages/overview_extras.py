@@ -57,7 +57,7 @@ def show(survey, frame, key: str, where=None) -> None:
         where.caption(T("ci95", low=fmt(r["ci_low"]), high=fmt(r["ci_high"])) + f" · n = {int(r['n'])} · "
                       + T("nps_split", p=fmt(100 * r["promoters"], 0), d=fmt(100 * r["detractors"], 0)))
     if x["nps_tables"]:
-        from csi.report.tables import display_table
+        from csi.report.i18n_dashboard import plain_table
 
         with st.expander(T("nps_details")):
             for name, table in x["nps_tables"].items():
@@ -65,7 +65,8 @@ def show(survey, frame, key: str, where=None) -> None:
                     T("wave") if name == "wave" else survey.t(survey.question_map[name].short
                                                                or survey.question_map[name].text, lang))
                 st.caption(title)
-                st.dataframe(display_table(table, 3), hide_index=True, key=f"nps_{name}")
+                st.dataframe(plain_table(table, lang, 1, _group_labels(survey, name, lang)), hide_index=True,
+                             key=f"nps_{name}")
 
 
 def show_alerts(survey, frame, key: str) -> None:
@@ -85,3 +86,10 @@ def show_alerts(survey, frame, key: str) -> None:
             st.subheader(T("open_alerts"))
             for m in alerts:
                 st.warning(m, icon=":material/notifications_active:")
+
+
+def _group_labels(survey, name: str, lang: str) -> dict[str, str]:
+    """Display labels of the group values of an NPS table (the segment's options)."""
+    from csi.report.tables import option_labels
+
+    return option_labels(survey, name, lang)

@@ -11,9 +11,10 @@ from app_pages.common import T
 from csi.errors import CsiError
 from csi.estimate.analysis.indirect import mediation
 from csi.estimate.analysis.predict import cvpat, predict_pls
+from csi.report.i18n_dashboard import admissibility_table, plain_table
 from csi.report.missing import missing_by_item, missing_statement
 from csi.report.quality import compare_methods
-from csi.report.tables import display_table
+from csi.report.tables import construct_labels, item_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -30,7 +31,8 @@ def main() -> None:
     got = common.page_data()
     if got is None:
         return
-    survey, frame, key, _ = got
+    survey, frame, key, lang = got
+    labels = construct_labels(survey, lang) | item_labels(survey, lang)
     st.title(T("page_quality"))
     try:
         res = common.fit_model(survey, frame, key)
@@ -44,9 +46,9 @@ def main() -> None:
     st.write(missing_statement(res.missing, common.lang()))
     with st.expander(T("missing_by_item")):
         st.caption(T("missing_types_note"))
-        st.dataframe(display_table(missing_by_item(res.missing)), hide_index=True, key="missing_table")
+        st.dataframe(plain_table(missing_by_item(res.missing), lang, 3, labels), hide_index=True, key="missing_table")
     st.subheader(T("admissibility"))
-    st.dataframe(res.admissibility, hide_index=True, key="adm_table")
+    st.dataframe(admissibility_table(res.admissibility, lang), hide_index=True, key="adm_table")
     if res.warnings:
         st.subheader(T("warnings"))
         for w in res.warnings:
@@ -54,31 +56,31 @@ def main() -> None:
     tabs = st.tabs([T("paths_table"), T("loadings"), T("weights"), T("reliability"), T("htmt"),
                     T("r2"), T("vif"), T("prediction_tab"), T("pls_vs_cbsem")])
     with tabs[0]:
-        st.dataframe(display_table(res.path_coefficients, 4), hide_index=True, key="paths_table")
-        st.dataframe(display_table(res.total_effects, 4), hide_index=True, key="total_table")
+        st.dataframe(plain_table(res.path_coefficients, lang, 4, labels), hide_index=True, key="paths_table")
+        st.dataframe(plain_table(res.total_effects, lang, 4, labels), hide_index=True, key="total_table")
         spec, dec = mediation(res)
         if len(spec):
             st.subheader(T("specific_indirect"))
-            st.dataframe(display_table(spec.drop(columns=["mediators"]), 4), hide_index=True,
+            st.dataframe(plain_table(spec.drop(columns=["mediators"]), lang, 4, labels), hide_index=True,
                          key="specific_indirect_table")
             st.subheader(T("effect_decomposition"))
-            st.dataframe(display_table(dec, 4), hide_index=True,
+            st.dataframe(plain_table(dec, lang, 4, labels), hide_index=True,
                          key="effects_table")
     with tabs[1]:
-        st.dataframe(display_table(res.loadings), hide_index=True, key="loadings_table")
+        st.dataframe(plain_table(res.loadings, lang, 3, labels), hide_index=True, key="loadings_table")
     with tabs[2]:
-        st.dataframe(display_table(res.weights), hide_index=True, key="weights_table")
+        st.dataframe(plain_table(res.weights, lang, 3, labels), hide_index=True, key="weights_table")
     with tabs[3]:
-        st.dataframe(display_table(res.reliability), hide_index=True, key="reliability_table")
+        st.dataframe(plain_table(res.reliability, lang, 3, labels), hide_index=True, key="reliability_table")
     with tabs[4]:
-        st.dataframe(display_table(res.htmt), hide_index=True, key="htmt_table")
+        st.dataframe(plain_table(res.htmt, lang, 3, labels), hide_index=True, key="htmt_table")
     with tabs[5]:
-        st.dataframe(display_table(res.r2), hide_index=True, key="r2_table")
+        st.dataframe(plain_table(res.r2, lang, 3, labels), hide_index=True, key="r2_table")
     with tabs[6]:
         for name in ("vif_inner", "vif_outer"):
             t = getattr(res, name)
             if t is not None:
-                st.dataframe(display_table(t), hide_index=True, key=f"{name}_table")
+                st.dataframe(plain_table(t, lang, 3, labels), hide_index=True, key=f"{name}_table")
     with tabs[7]:
         st.subheader(T("predict_title"))
         try:
@@ -86,10 +88,10 @@ def main() -> None:
         except CsiError as exc:
             common.show_error(exc)
         else:
-            st.dataframe(display_table(pred, 3), hide_index=True, key="predict_table")
+            st.dataframe(plain_table(pred, lang, 3, labels), hide_index=True, key="predict_table")
             worse = pred.loc[pred["rmse"] > pred["lm_rmse"], "item"]
-            st.caption(T("predict_caption", names=", ".join(worse) or "–"))
-            st.dataframe(display_table(_cvpat(key, survey.sha256, survey, frame), 4), hide_index=True,
+            st.caption(T("predict_caption", names=", ".join(labels.get(i, i) for i in worse) or "–"))
+            st.dataframe(plain_table(_cvpat(key, survey.sha256, survey, frame), lang, 4, labels), hide_index=True,
                          key="cvpat_table")
     with tabs[8]:
         if st.toggle(T("run_cbsem"), key="run_cbsem"):
@@ -98,7 +100,7 @@ def main() -> None:
             except CsiError as exc:
                 common.show_error(exc)
             else:
-                st.dataframe(display_table(compare_methods(res, cb), 4), hide_index=True,
+                st.dataframe(plain_table(compare_methods(res, cb), lang, 4, labels), hide_index=True,
                              key="compare_table")
                 if cb.fit:
                     st.json({k: round(float(v), 4) for k, v in cb.fit.items()})

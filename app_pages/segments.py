@@ -12,8 +12,11 @@ from app_pages import common, segments_nps
 from app_pages.common import T
 from csi.drivers.segments import compare_groups, group_results
 from csi.errors import CsiError
+from csi.estimate.waves import trend_table
 from csi.report.figures import bar_ci_figure
-from csi.report.tables import construct_labels, display_table, option_labels
+from csi.report.i18n_dashboard import plain_table, value_label
+from csi.report.scope import wave_rows
+from csi.report.tables import construct_labels, option_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -46,6 +49,8 @@ def main() -> None:
     try:
         res = common.fit_model(survey, frame, key)
         table, warns = _groups(key, survey.sha256, by, survey, frame, res)
+        if by == "wave":  # the Overview's per-wave fits: a wave's index is one number on every page
+            table = wave_rows(table, trend_table(common.fit_waves(survey, frame, key).groups))
     except CsiError as exc:
         common.show_error(exc)
         return
@@ -57,10 +62,10 @@ def main() -> None:
     fig = bar_ci_figure(plot, x="name", y="mean", ci_low="ci_low", ci_high="ci_high", color="group",
                         labels=labels, y_title=T("index"), horizontal=False)
     st.plotly_chart(fig, key="segments_chart")
-    shown = table.assign(name=table["name"].map(lambda n: labels.get(n, n)),
-                         group=table["group"].map(lambda g: glabels.get(g, g)),
-                         caution=common.caution_cells(table["n"], survey))  # issue 20
-    st.dataframe(display_table(shown, 2), hide_index=True, key="segments_table")
+    shown = table.drop(columns=["by"], errors="ignore").assign(
+        caution=common.caution_cells(table["n"], survey))  # issue 20
+    with st.expander(T("analyst_tables")):
+        st.dataframe(plain_table(shown, lang, 2, labels | glabels), hide_index=True, key="segments_table")
     sizes = table.drop_duplicates("group").set_index("group")["n"]
     for g, n in sizes.items():  # issue 20: the survey's small-n rule, per segment
         if common.caution_cells([n], survey)[0]:
@@ -73,9 +78,9 @@ def main() -> None:
         return
     st.subheader(T("pairwise"))
     c1, c2 = st.columns(2)
-    a = c1.selectbox("A", groups, index=len(groups) - 1, key="segments_a",
+    a = c1.selectbox(T("group_a"), groups, index=len(groups) - 1, key="segments_a",
                      format_func=lambda g: glabels.get(g, g))
-    b = c2.selectbox("B", groups, index=len(groups) - 2, key="segments_b",
+    b = c2.selectbox(T("group_b"), groups, index=len(groups) - 2, key="segments_b",
                      format_func=lambda g: glabels.get(g, g))
     if a == b:
         return
@@ -88,14 +93,14 @@ def main() -> None:
         st.warning(w)
     diff = diff.assign(name=diff["name"].map(lambda n: labels.get(n, n)),
                        significant=diff["p_adjusted"] < 0.05)
-    st.dataframe(display_table(diff, 3), hide_index=True, key="pairwise_table")
+    st.dataframe(plain_table(diff, lang, 3, labels | glabels), hide_index=True, key="pairwise_table")
     sig = diff[diff["significant"]]
     st.caption(T("sig_diffs_holm", a=glabels.get(a, a), b=glabels.get(b, b),
                  names=", ".join(f"{n} ({d:+.2f})" for n, d in zip(sig["name"], sig["difference"], strict=False))
                  or "–"))
     weak = diff[(diff["kind"] == "construct") & diff["invariance"].notna() & (diff["invariance"] != "full")]
-    st.caption(T("micom_caption", names=", ".join(f"{n} ({v})" for n, v in zip(weak["name"], weak["invariance"],
-                                                                               strict=True)) or "–"))
+    st.caption(T("micom_caption", names=", ".join(f"{n} ({value_label(v, lang)})" for n, v in
+                                                  zip(weak["name"], weak["invariance"], strict=True)) or "–"))
 
 
 main()

@@ -1,4 +1,5 @@
-"""What-if: raise drivers by some index points and see satisfaction, loyalty and repurchase move.
+"""What-if: raise drivers by some index points and see the headline index (satisfaction), loyalty
+and repurchase move.
 
 Model (all scores 0-100, higher is better)
 -----------------------------------------
@@ -91,7 +92,7 @@ def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, o
 
 def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], result=None, *,
             target: str | None = None, n_boot: int = 200, seed: int | None = 0,
-            alpha: float = 0.05) -> pd.DataFrame:
+            alpha: float = 0.05, repurchase: bool = True) -> pd.DataFrame:
     """Predicted satisfaction index, target (loyalty) index and repurchase probability after
     raising drivers by ``changes`` index points (see the module docstring for the model).
 
@@ -101,12 +102,16 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
         ``{lever or construct id: change in 0-100 index points}``, e.g. ``{"service": 5}``.
     target : str, optional
         The loyalty-type target (default: the driver outcome).
+    repurchase : bool, default=True
+        Also predict the repurchase probability (when the data hold the behavioural field);
+        False skips its logit (in every resample), e.g. when only index changes are needed.
 
     Returns
     -------
     DataFrame
         ``outcome, unit, baseline, predicted, change, ci_low, ci_high, n`` -- one row per
-        outcome: ``satisfaction`` and the target (``index points``), and
+        outcome: the headline construct (``survey.headline_id``, default ``satisfaction``) and
+        the target (``index points``), and
         ``repurchase_probability`` (``percent``; only with a behavioural field). ``ci_*``
         bound the change.
 
@@ -129,10 +134,10 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
                                  f"{', '.join(known)}.")
         if not np.isfinite(dv):
             raise ParameterError(f"the change for {v!r} must be a finite number of index points. Got {dv!r}.")
-    ycol, _reason = behaviour_column(survey, frame)
+    ycol, _reason = behaviour_column(survey, frame) if repurchase else (None, None)
     paths = survey.effective_paths
     path_cons = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
-    targets = [c for c in ("satisfaction", target) if c in survey.constructs and not survey.constructs[c].binary]
+    targets = [c for c in (survey.headline_id, target) if c in survey.constructs and not survey.constructs[c].binary]
     targets = list(dict.fromkeys(targets))
     data = pd.concat([sc[path_cons], lv], axis=1)
     if ycol is not None:

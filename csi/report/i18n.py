@@ -389,6 +389,11 @@ from csi.report.i18n_followup import FOLLOWUP_LABELS  # noqa: E402
 
 LABELS.update(FOLLOWUP_LABELS)
 
+# issue 17: plain dashboard words (legends, scope and headline labels; own module, merged here)
+from csi.report.i18n_dashboard import DASHBOARD_LABELS  # noqa: E402
+
+LABELS.update(DASHBOARD_LABELS)
+
 
 def tr(key: str, lang: str, /, **kwargs: object) -> str:
     """The label ``key`` in ``lang`` (``zh`` or ``en``; English for any other), formatted.

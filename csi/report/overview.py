@@ -18,7 +18,7 @@ from csi.report.i18n import tr
 __all__ = ["Headline", "WaveChange", "headline", "wave_change", "change_sentence", "response_span",
            "HEADLINE_CONSTRUCT", "binary_constructs"]
 
-#: The construct whose index is the headline CSI.
+#: The headline construct of a survey without ``headline:`` (use ``survey.headline_id``).
 HEADLINE_CONSTRUCT = "satisfaction"
 
 
@@ -35,13 +35,21 @@ class Headline:
 
 
 def headline(result, construct: str = HEADLINE_CONSTRUCT) -> Headline:
-    """The headline index row of ``result.index`` (default: ``satisfaction``).
+    """The index row of ``construct`` in ``result.index`` (pass ``survey.headline_id``).
 
-    Falls back to the last construct of the index table when ``construct`` is absent.
+    Raises
+    ------
+    ParameterError
+        ``construct`` is not in the index table (no silent stand-in under the headline label).
     """
+    from csi.errors import ParameterError
+
     idx = result.index
     rows = idx[idx["construct"] == construct]
-    row = rows.iloc[0] if len(rows) else idx.iloc[-1]
+    if not len(rows):
+        raise ParameterError(f"the headline construct {construct!r} is not in the fitted index; expected "
+                             f"one of {', '.join(map(str, idx['construct']))}.")
+    row = rows.iloc[0]
     return Headline(str(row["construct"]), float(row["score"]), float(row["se"]),
                     float(row["ci_low"]), float(row["ci_high"]), int(result.n_obs))
 

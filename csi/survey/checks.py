@@ -32,7 +32,7 @@ def check_survey(doc: SurveyDoc) -> list[tuple[Loc, str]]:
     out: list[tuple[Loc, str]] = []
     for check in (_languages, _scales, _ids, _constructs, _paths, _questions, _drivers,
                   _show_if, _sections, check_contact_questions, _interactions, _higher_order, check_followup,
-                  check_comments, check_alerts, _item_anchors, _reporting):
+                  check_comments, check_alerts, _item_anchors, _reporting, _headline):
         out.extend(check(doc))
     return out
 
@@ -440,3 +440,23 @@ def _reporting(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
     if rep.warn_below > rep.caution_below:
         yield ("reporting", "warn_below"), (
             f"warn_below ({rep.warn_below}) must not exceed caution_below ({rep.caution_below})")
+
+
+#: The headline construct when a survey names none (``headline:``).
+DEFAULT_HEADLINE = "satisfaction"
+
+
+def _headline(doc: SurveyDoc) -> Iterator[tuple[Loc, str]]:
+    """``headline:`` names a non-binary construct; without it a ``satisfaction`` construct is needed."""
+    usable = [c for c, spec in doc.constructs.items() if not spec.binary]
+    if doc.headline is None:
+        if DEFAULT_HEADLINE not in doc.constructs:
+            yield ("constructs",), (
+                f"no {DEFAULT_HEADLINE!r} construct for the headline index; name the headline construct "
+                f"with `headline: <construct id>`, one of {_one_of(usable)}")
+        return
+    if doc.headline not in doc.constructs:
+        yield ("headline",), f"unknown construct {doc.headline!r}; expected one of {_one_of(usable)}"
+    elif doc.constructs[doc.headline].binary:
+        yield ("headline",), (f"construct {doc.headline!r} is yes/no (a rate), not an index; expected "
+                              f"one of {_one_of(usable)}")

@@ -6,7 +6,8 @@ A survey file has these top-level keys (see ``surveys/ecommerce_csi.yaml`` for a
 ``scales`` (id -> Scale), ``constructs`` (id -> Construct, each with a list of items),
 ``paths`` (optional; the ACSI model when omitted), ``questions`` (segments, complaint details,
 comments, behavioural fields, contact data), ``drivers`` (the repeat-purchase driver battery)
-and ``sections`` (optional form layout).
+``sections`` (optional form layout) and ``headline`` (optional: the construct whose index is
+the headline CSI; default ``satisfaction``).
 
 Every display text is a ``{language: text}`` map (or a plain string in the default language);
 a missing translation falls back to the default language. IDs are ASCII ``snake_case``.
@@ -303,6 +304,7 @@ class SurveyDoc(_Model):
     alerts: AlertsSpec | None = None  # alert rules (csi.alerts)
     access: Access = Field(default_factory=Access)  # issue 20
     reporting: Reporting = Field(default_factory=Reporting)  # issue 20
+    headline: Id | None = None  # issue 17: the headline construct (default: satisfaction)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -122,6 +122,12 @@ class Survey(SurveyDoc):
         return {lv.id: [it.id for it in lv.items] for lv in self.drivers.levers}
 
     @property
+    def headline_id(self) -> str:
+        """The construct whose 0-100 index is the headline CSI: ``headline:`` or ``satisfaction``
+        (the loader guarantees one of them names a non-binary construct)."""
+        return self.headline or "satisfaction"
+
+    @property
     def field_ids(self) -> list[str]:
         """All answer fields (items, then questions), in survey order."""
         return list(self.items) + [q.id for q in self.questions]

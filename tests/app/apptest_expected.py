@@ -26,7 +26,20 @@ def frame_and_fit(db: str):
 
 
 def shown_frames(at, *columns: str):
-    """DataFrames shown on the page that have all of ``columns``."""
-    out = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert out, f"no table with columns {columns}"
+    """DataFrames shown on the page that have all of ``columns``: raw result-column names,
+    looked up by their plain English (or Chinese) headings (:func:`csi.report.i18n_dashboard.column_label`)
+    and renamed back to them; a column may also be given by its heading itself."""
+    from csi.report.i18n_dashboard import column_label
+
+    out = []
+    for lang in ("en", "zh"):
+        heads = {c: column_label(c, lang) for c in columns}
+        for d in at.dataframe:
+            cols = set(d.value.columns)
+            if all(c in cols or heads[c] in cols for c in columns):
+                out.append(d.value.rename(columns={h: c for c, h in heads.items() if c not in cols}))
+        if out:
+            break
+    heads = {c: column_label(c, "en") for c in columns}
+    assert out, f"no table with columns {columns} (headings {list(heads.values())})"
     return out

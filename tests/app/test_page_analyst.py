@@ -10,6 +10,7 @@ from apptest_support import app_env, new_app, sample_db, texts, writable_env  # 
 
 from csi.estimate.analysis.indirect import mediation
 from csi.estimate.analysis.predict import cvpat, predict_pls
+from csi.report.tables import construct_labels
 
 
 def test_quality_shows_mediation_and_prediction(app_env, sample_db):
@@ -19,7 +20,8 @@ def test_quality_shows_mediation_and_prediction(app_env, sample_db):
     assert not at.exception
     spec = shown_frames(at, "path", "estimate", "se", "ci_low", "ci_high")[0]
     want, want_dec = mediation(res)
-    assert list(spec["path"]) == list(want["path"])
+    labels = construct_labels(survey(), "en")  # "quality -> value" shown as "Perceived quality → Perceived value"
+    assert list(spec["path"]) == [" → ".join(labels[c] for c in p.split(" -> ")) for p in want["path"]]
     np.testing.assert_allclose(spec["estimate"].to_numpy(float), want["estimate"].round(4), atol=1e-12)
     dec = shown_frames(at, "direct", "indirect", "total")[0]
     assert len(dec) == len(want_dec)
@@ -27,7 +29,7 @@ def test_quality_shows_mediation_and_prediction(app_env, sample_db):
     want = predict_pls(survey(), frame, folds=10, reps=10, seed=0)
     np.testing.assert_allclose(pred["q2_predict"].to_numpy(float), want["q2_predict"].round(3), atol=1e-12)
     assert "Q²predict" in texts(at)
-    cv = shown_frames(at, "construct", "benchmark", "loss_pls", "loss_benchmark", "p_value")[0]
+    cv = shown_frames(at, "construct", "benchmark", "loss_pls", "loss_benchmark", "difference", "p_value")[0]
     want = cvpat(survey(), frame, benchmark="LM", folds=10, reps=10, seed=0)
     np.testing.assert_allclose(cv["difference"].to_numpy(float), want["difference"].round(4), atol=1e-12)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from apptest_expected import frame_and_fit
+from apptest_expected import frame_and_fit, shown_frames
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 
@@ -16,7 +16,7 @@ def test_data_page_batches_and_exports(app_env, sample_db):
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert "Import batches" in texts(at)
-    batches = [d.value for d in at.dataframe if "batch_id" in d.value.columns][0]
+    batches = shown_frames(at, "batch_id", "imported")[0]
     assert len(batches) == 1
     assert int(batches["imported"].iloc[0]) == len(frame)
     at.toggle(key="export_toggle").set_value(True).run()

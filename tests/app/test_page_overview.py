@@ -15,6 +15,7 @@ from apptest_support import (  # noqa: F401 - pytest fixtures
 )
 
 from csi.drivers.complaints import complaint_rate
+from csi.drivers.ipma import importance_performance
 from csi.estimate import waves
 from csi.report import overview as ov
 from csi.store import open_store
@@ -38,7 +39,11 @@ def test_overview_numbers_match_csi(app_env, expected):
     prev = trend[trend["wave"] == waves[-2]].set_index("construct")
     head = at.metric[0]
     assert head.value == f"{last.loc['satisfaction', 'score']:.1f}"
-    assert waves[-1] in head.label
+    assert head.label == "Customer satisfaction index (0–100)"
+    # one number, one meaning: the headline says its wave and n used of n collected
+    n_wave = int((frame["wave"] == waves[-1]).sum())
+    assert f"Wave {waves[-1]} · n = {int(last.loc['satisfaction', 'n_obs'])}" in texts(at)
+    assert int(last.loc["satisfaction", "n_obs"]) <= n_wave
     # change vs the previous wave, in words, from csi.report.overview
     cur = ov.Headline("satisfaction", *last.loc["satisfaction", ["score", "se", "ci_low", "ci_high"]], 0)
     before = ov.Headline("satisfaction", *prev.loc["satisfaction", ["score", "se", "ci_low", "ci_high"]], 0)
@@ -53,7 +58,11 @@ def test_overview_numbers_match_csi(app_env, expected):
     cards = {m.label: m.value for m in at.metric}
     assert cards["Perceived quality"] == f"{last.loc['quality', 'score']:.1f}"
     n, start, end = ov.response_span(frame)
-    assert f"{n} respondents, {start} to {end}" in texts(at)
+    assert f"{n} responses collected, {start} to {end}" in texts(at)
+    # the complaint share says lower is better, and the path diagram that it is pooled
+    assert any(m.label == "Share who complained (%)" for m in at.metric)
+    assert "lower is better" in texts(at)
+    assert f"Pooled over the selected waves · n = {pooled.n_obs}" in texts(at)
     assert "Local-demo mode" in texts(at)
 
 
@@ -67,10 +76,31 @@ def test_overview_segment_filter_changes_numbers(app_env, expected):
     assert "jd" in str(at.selectbox(key="segment_value").value)
 
 
+def test_overview_leads_with_what_to_fix_first(app_env, expected):
+    from csi.drivers.fix_first import fix_first
+    from csi.report.fix_first import fix_first_texts
+
+    survey, frame, _, pooled = expected
+    at = new_app().run()
+    assert not at.exception
+    assert "What to fix first" in [s.value for s in at.subheader]
+    ipma = importance_performance(survey, frame, pooled, target="loyalty", level="both", n_boot=N_BOOT, seed=0)
+    want = fix_first_texts(fix_first(survey, frame, pooled, ipma=ipma, n_boot=N_BOOT, seed=0), survey, "en")
+    assert 1 <= len(want) <= 3
+    shown = texts(at)
+    for k, t in enumerate(want, start=1):
+        assert f"**{k}. {t.title}** — {t.cause} {t.gain}" in shown
+    links = [p.proto.page for p in at.get("page_link")]
+    assert any(p.endswith("drivers") or "drivers" in p for p in links), links
+    # the trend shows the headline alone by default; other constructs on request
+    assert at.multiselect(key="trend_more").value == []
+
+
 def test_overview_in_chinese(app_env, expected):
     at = new_app(lang="zh").run()
     assert not at.exception
-    assert "顾客满意度指数" in at.metric[0].label
+    assert at.metric[0].label == "顾客满意度指数（0–100）"
+    assert "优先改进" in [s.value for s in at.subheader]
     assert "本地演示模式" in texts(at)
 
 

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import numpy as np
-from apptest_expected import frame_and_fit, shown_frames
+from apptest_expected import frame_and_fit, shown_frames, survey
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
+
+from csi.report.i18n_dashboard import value_label
+from csi.report.tables import item_labels
 
 
 def test_quality_tables_match_fit(app_env, sample_db):
@@ -21,7 +24,7 @@ def test_quality_tables_match_fit(app_env, sample_db):
     htmt = shown_frames(at, "construct_a", "construct_b", "estimate")[0]
     assert len(htmt) == len(res.htmt)
     adm = shown_frames(at, "check", "status")[0]
-    assert list(adm["check"]) == list(res.admissibility["check"])
+    assert list(adm["check"]) == [value_label(c, "en") for c in res.admissibility["check"]]
     assert f"n = {res.n_obs}" in texts(at)
 
 
@@ -46,6 +49,7 @@ def test_quality_page_shows_missing_answers_by_item_and_type(app_env, sample_db)
     assert not at.exception
     shown = shown_frames(at, "item", "dont_know", "not_shown", "skipped", "no_answer")[0]
     want = missing_by_item(res.missing)
-    assert list(shown["item"]) == list(want["item"])
+    items = item_labels(survey(), "en")  # items by their short labels, not ids
+    assert list(shown["item"]) == [items[i] for i in want["item"]]
     np.testing.assert_array_equal(shown["dont_know"].to_numpy(int), want["dont_know"].to_numpy(int))
     assert int(want["dont_know"].sum()) == res.missing["by_type"]["dont_know"] > 0

@@ -6,10 +6,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from apptest_expected import frame_and_fit, shown_frames, survey
+from apptest_expected import N_BOOT, frame_and_fit, shown_frames, survey
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
 from csi.drivers.segments import group_results
+from csi.estimate.waves import fit_by_wave, trend_table
+from csi.report.scope import wave_rows
 
 
 def test_segments_match_csi(app_env, sample_db):
@@ -20,11 +22,27 @@ def test_segments_match_csi(app_env, sample_db):
     got = shown_frames(at, "group", "kind", "name", "mean", "small_n")[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        want = group_results(survey(), frame, "wave", res)
+        by_wave = group_results(survey(), frame, "wave", res)
+    # by wave, the constructs carry the Overview's per-wave fits (csi.report.scope.wave_rows)
+    want = wave_rows(by_wave, trend_table(fit_by_wave(survey(), frame, n_boot=N_BOOT, seed=0).groups))
     np.testing.assert_allclose(got["mean"].to_numpy(float), want["mean"].round(2), atol=1e-12)
     assert "Pairwise differences" in texts(at)
-    diff = shown_frames(at, "difference", "p_value", "significant")[0]
+    diff = shown_frames(at, "kind", "difference", "p_value", "significant")[0]
     assert {"construct", "path"} <= set(diff["kind"])
+
+
+def test_segments_wave_index_is_the_overview_s(app_env, sample_db):
+    # issue 17: the same wave's index is one number on the Overview and the Segments page
+    frame, _ = frame_and_fit(str(sample_db))
+    at = new_app().run()
+    headline = at.metric[0].value  # the last wave's satisfaction index on the Overview
+    at.switch_page("app_pages/segments.py").run()
+    assert not at.exception
+    got = shown_frames(at, "group", "kind", "name", "mean")[0]
+    last = sorted(frame["wave"].dropna().unique())[-1]
+    label = survey().t(survey().constructs["satisfaction"].label, "en")
+    row = got[(got["group"] == last) & (got["name"] == label)]
+    assert f"{row['mean'].iloc[0]:.1f}" == headline
 
 
 def test_filters_apply_to_segments(app_env, sample_db):

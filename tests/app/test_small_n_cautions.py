@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from apptest_expected import shown_frames
 from apptest_support import (  # noqa: F401 - pytest fixtures
     ROOT,
     app_env,
@@ -95,7 +96,7 @@ def test_segments_marked_by_the_survey_rule(app_env, frame):
     at = new_app(lang="zh", date_range=TEN_DAYS, segments_by="region")
     at.switch_page("app_pages/segments.py").run()
     assert not at.exception
-    table = [d.value for d in at.dataframe if "caution" in d.value.columns][0]
+    table = shown_frames(at, "caution", "n")[0]
     sub = filter_frame(full, Filters(date_range=TEN_DAYS))
     sizes = sub["region"].value_counts()
     assert (sizes < 30).any()

@@ -20,7 +20,7 @@ def login(page, base: str) -> None:
     page.get_by_text("Manager login").wait_for(timeout=TIMEOUT)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_text("Customer satisfaction index (CSI)").wait_for(timeout=TIMEOUT)
+    page.get_by_text("Customer satisfaction index (0–100)").wait_for(timeout=TIMEOUT)
 
 
 def stored_count(page) -> int:
@@ -32,7 +32,7 @@ def test_manager_flow(server, browser, shot):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(server["base"])
     page.get_by_text("Manager login").wait_for(timeout=TIMEOUT)
-    assert page.get_by_text("Customer satisfaction index (CSI)").count() == 0
+    assert page.get_by_text("Customer satisfaction index (0–100)").count() == 0
     shot(page, "01_login")
 
     login(page, server["base"])
@@ -65,7 +65,7 @@ def test_manager_flow(server, browser, shot):
 
     page.get_by_role("link", name="Overview").click()
     page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
-    page.get_by_text("顾客满意度指数（CSI）").wait_for(timeout=TIMEOUT)
+    page.get_by_text("顾客满意度指数（0–100）").wait_for(timeout=TIMEOUT)
     wait_idle(page)
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT)
     page.wait_for_timeout(500)

@@ -38,6 +38,7 @@ constructs:
     items:
       - {id: h1, text: Happy}
       - {id: h2, text: Pleased, show_if: {field: h1, in: [4, 6]}}
+headline: happy
 paths:
   - service -> happy
 questions:

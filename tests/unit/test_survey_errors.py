@@ -125,7 +125,25 @@ def test_unknown_key_lists_the_expected_keys():
 def test_unknown_top_level_key():
     issue = one_issue(MINI + "colour: red\n")
     check(issue, 40, 1, r"^unknown key 'colour'; expected one of id, version, title, languages, "
-          r"description, scales, constructs, paths, questions, drivers, sections, interactions, higher_order, followup, comments, alerts, access, reporting$", "colour")
+          r"description, scales, constructs, paths, questions, drivers, sections, interactions, higher_order, followup, comments, alerts, access, reporting, headline$", "colour")
+
+
+def test_headline_names_an_unknown_construct():
+    issue = one_issue(MINI + "headline: happiness\n")
+    check(issue, 40, 11, r"^unknown construct 'happiness'; expected one of satisfaction, loyalty$", "headline")
+
+
+def test_headline_defaults_to_satisfaction_and_can_name_another_construct():
+    assert parse_survey(MINI, file="t.yaml").headline_id == "satisfaction"
+    assert parse_survey(MINI + "headline: loyalty\n", file="t.yaml").headline_id == "loyalty"
+
+
+def test_no_satisfaction_construct_and_no_headline_is_a_located_error():
+    src = mutate(("  satisfaction:\n    label: {en: Satisfaction, zh: 满意度}",
+                  "  happiness:\n    label: {en: Happiness, zh: 幸福}"))
+    issue = one_issue(src + "paths:\n  - happiness -> loyalty\n")
+    check(issue, 18, 3, r"no 'satisfaction' construct for the headline index; name the headline construct "
+          r"with `headline: <construct id>`, one of happiness, loyalty$", "constructs")
 
 
 def test_unknown_key_in_a_list_item():
