@@ -24,6 +24,7 @@ from csi.report.filters import Filters, filter_frame
 from csi.store import open_store
 from csi.survey import load_survey
 
+N, CAUTION = "Respondents (n)", "Caution"  # the en headings of the n and caution columns
 TWO_DAYS = (dt.date(2026, 1, 1), dt.date(2026, 1, 2))  # 14 respondents in the sample
 TEN_DAYS = (dt.date(2026, 1, 1), dt.date(2026, 1, 10))
 
@@ -122,22 +123,23 @@ def test_followed_up_complainers_marked_when_few(writable_env, frame):
     at = new_app()
     at.switch_page("app_pages/complaints.py").run()
     assert not at.exception
+    # the tables carry the plain headings of csi.report.i18n_dashboard (issue 17)
     (table,) = [d.value for d in at.dataframe
-                if "group" in d.value.columns and "followed up" in set(d.value["group"])]
-    rows = table.set_index("group")
-    assert rows.loc["followed up", "n"] == 3
+                if "Group" in d.value.columns and "followed up" in set(d.value["Group"])]
+    rows = table.set_index("Group")
+    assert rows.loc["followed up", N] == 3
     c = small_n_caution(3, survey)
-    assert rows.loc["followed up", "caution"] == f"{c.icon} n < {c.threshold}"
-    assert small_n_caution(int(rows.loc["not followed up", "n"]), survey) is None
-    assert rows.loc["not followed up", "caution"] == ""
+    assert rows.loc["followed up", CAUTION] == f"{c.icon} n < {c.threshold}"
+    assert small_n_caution(int(rows.loc["not followed up", N]), survey) is None
+    assert rows.loc["not followed up", CAUTION] == ""
     assert c.message("en") in texts(at)
     # every group table of the page follows the same rule (complaint rate by group, handling, recovery)
-    group_tables = [d.value for d in at.dataframe if {"n", "caution"} <= set(d.value.columns)]
+    group_tables = [d.value for d in at.dataframe if {N, CAUTION} <= set(d.value.columns)]
     assert len(group_tables) >= 4
     for shown in group_tables:
         want = ["" if (k := small_n_caution(n, survey)) is None else f"{k.icon} n < {k.threshold}"
-                for n in shown["n"]]
-        assert shown["caution"].tolist() == want
+                for n in shown[N]]
+        assert shown[CAUTION].tolist() == want
 
 
 def test_comment_themes_marked_and_filters_stated(app_env, frame):

@@ -322,3 +322,29 @@ def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted):
     assert a.n_empty == b.n_empty == 1
     for f in ("n", "sums", "cross"):
         np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-9)
+
+
+def test_fewer_respondents_than_items_is_a_regularised_em_with_a_warning():
+    """n = 8 respondents for 12 items (a filtered handful): the covariance is singular, so EM
+    inverts it with a small ridge, says so (EMResult.ridge, SmallSampleWarning) and stays finite;
+    with enough respondents no ridge is used."""
+    from csi.errors import SmallSampleWarning
+    from csi.estimate.missing import PatternMoments, em
+    from csi.estimate.missing.em import SINGULAR_RIDGE
+
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=(8, 1))
+    x = z + 0.5 * rng.normal(size=(8, 12))
+    x[0, 3] = x[2, 7] = x[5, 0] = np.nan
+    r = em(PatternMoments.from_frame(pd.DataFrame(x)))
+    assert r.ridge == SINGULAR_RIDGE
+    assert np.all(np.isfinite(r.mean)) and np.all(np.isfinite(r.cov))
+    assert np.linalg.eigvalsh(r.cov).min() > -1e-9  # still a covariance
+    big = np.vstack([x, z.repeat(30, axis=0)[:30] + 0.5 * rng.normal(size=(30, 12))])
+    assert em(PatternMoments.from_frame(pd.DataFrame(big))).ridge == 0.0
+    model = "A =~ a1 + a2 + a3 + a4\nB =~ b1 + b2 + b3 + b4\nC =~ c1 + c2 + c3 + c4\nB ~ A\nC ~ A + B\n"
+    items = [f"{c}{i}" for c in "abc" for i in range(1, 5)]
+    small = pd.DataFrame(np.clip(np.round(4 + 1.5 * x), 1, 7), columns=items)
+    with pytest.warns(SmallSampleWarning, match="regularised EM"):
+        res = fit(model, small, scale=(1, 7), n_boot=0, missing="em")
+    assert np.all(np.isfinite(res.index["score"]))

@@ -18,7 +18,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from csi.errors import ConvergenceWarning, DataError, NotFittedError, ParameterError
+from csi.errors import (
+    ConvergenceWarning,
+    DataError,
+    NotFittedError,
+    ParameterError,
+    SmallSampleWarning,
+)
 from csi.estimate.index.scaling import index_means, unstandardized_weights
 from csi.estimate.missing.policies import missing_report, warn_dropped
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
@@ -254,6 +260,11 @@ class PLSPathModel:
             pm, codes = PatternMoments.from_arrays(x, model.item_ids, prep.weights,
                                                    center=(ma.lo + ma.hi) / 2)
             r = em(pm)
+            if r.ridge:
+                warnings.warn(f"EM's covariance is singular with {r.n:g} respondents for {len(model.item_ids)} "
+                              f"items: estimated with a ridge of {r.ridge:g} of each item's variance "
+                              "(regularised EM); treat these estimates as unstable", SmallSampleWarning,
+                              stacklevel=2)
             if not r.converged:
                 warnings.warn(f"EM did not converge in {r.iterations} iterations; the item means "
                               "and covariance are not the ML estimates", ConvergenceWarning, stacklevel=2)
@@ -263,7 +274,7 @@ class PLSPathModel:
             np.fill_diagonal(R, 1.0)
             self._set_moments(model, R, r.mean, sd, r.n, len(x))
             self.em_, self._patterns = r, (pm, codes)
-            em_info = {"iterations": r.iterations, "converged": r.converged}
+            em_info = {"iterations": r.iterations, "converged": r.converged, "ridge": r.ridge}
         elif missing == "em":
             em_info = {"iterations": 0, "converged": True}  # complete data: the sample moments
         if missing == "em" and self.em_ is None or missing in ("listwise", "mean"):
