@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import common, driver_data, overview_extras
 from app_pages.common import T, fmt
+from csi.accounts.roles import pages_for
 from csi.drivers.complaints import complaint_rate
 from csi.drivers.scores import outcome_id
 from csi.errors import CsiError
@@ -117,7 +118,8 @@ def _fix_first_panel(survey, frame, key, pooled, n_boot, lang) -> None:
             st.write(no_lever_text(ff, survey, lang))
         for k, t in enumerate(texts, start=1):
             st.markdown(f"**{k}. {t.title}** — {t.cause} {t.gain}")
-        st.page_link("app_pages/drivers.py", label=T("fix_first_details"), icon=":material/target:")
+        if "drivers" in pages_for(st.session_state.get("role", "viewer")):  # a viewer has no Drivers page
+            st.page_link("app_pages/drivers.py", label=T("fix_first_details"), icon=":material/target:")
         st.caption(scope_label(lang, used=ff.n, collected=len(frame), n_waves=len(collected_by_wave(frame))))
 
 
