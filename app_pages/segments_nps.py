@@ -11,7 +11,7 @@ from app_pages.common import T
 from csi.drivers.nps import nps_by, nps_question
 from csi.errors import CsiError
 from csi.report.figures import bar_ci_figure
-from csi.report.tables import display_table
+from csi.report.i18n_dashboard import column_label, plain_table
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -33,10 +33,14 @@ def show(survey, frame, key: str, by: str, glabels: dict) -> None:
     if not len(table):
         return
     st.subheader(T("nps_by_group"))
+    lang = common.lang()
     shown = table.assign(group=table["group_value"].map(lambda g: glabels.get(g, g)))
     st.plotly_chart(bar_ci_figure(shown, x="group", y="nps", ci_low="ci_low", ci_high="ci_high",
-                                  y_title=T("nps"), horizontal=True), key="segments_nps_chart")
+                                  x_title=column_label("group", lang), y_title=T("nps"), horizontal=True),
+                    key="segments_nps_chart")
     cols = ["group", "n", "nps", "ci_low", "ci_high", "promoters", "passives", "detractors"]
-    st.dataframe(display_table(shown[cols].assign(caution=common.caution_cells(shown["n"], survey)), 3),
+    marks = common.caution_cells(shown["n"], survey)  # issue 20: the survey's small-n rule per group
+    # plain headings in the page's language (csi.report.i18n_dashboard); numbers as nps_by gives them, 3 d.p.
+    st.dataframe(plain_table(shown[cols].assign(caution=marks), lang, 3, glabels),
                  hide_index=True, key="segments_nps_table")
     st.caption(T("nps_by_group_note"))

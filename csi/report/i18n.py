@@ -312,7 +312,7 @@ LABELS: dict[str, dict[str, str]] = {
     "nps_by_group_note": {"en": "NPS = % promoters (9–10) − % detractors (0–6) of the 0–10 recommendation "
                                 "question, −100 to 100; 95% adjusted-Wald interval. Shares are fractions.",
                           "zh": "NPS = 推荐者（9–10 分）占比 − 贬损者（0–6 分）占比，取值 −100 至 100；"
-                                "95% 调整 Wald 区间。占比以小数表示。"},
+                                "95% 调整沃尔德区间。占比以小数表示。"},
     # -- issue 20: phone-first form, invitations, small-n cautions, app messages -----------
     "small_n_warning": {"en": "⚠ Only n = {n} respondents (fewer than {threshold}): this number is "
                               "barely informative; do not act on it alone.",
