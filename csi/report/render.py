@@ -244,7 +244,7 @@ def to_html(rep) -> str:
         p.append(_table(tabs["segments"]) + "</section>")
     p.append(f"<section><h2>{escape(rt('sec_quality', lang))}</h2>")
     p.append(f"<p class='note'>{escape(rt('quality_note', lang, scope=rt('scope_pooled', lang), n=rep.pooled_n))}</p>")
-    p.append(_table(tabs["quality"]) + _table(tabs["htmt"]))
+    p.append(_table(tabs["quality"]) + _table(_htmt_matrix(rep)))
     failed = rep.admissibility["status"] != "ok"
     if failed.any():  # the checks that did not pass (all of them are in the XLSX)
         p.append(_table(tabs["admissibility"][failed.to_numpy()]))
@@ -252,6 +252,24 @@ def to_html(rep) -> str:
         p.append(f"<p class='note'>{escape(note)}</p>")
     p.append("</section></body></html>")
     return "".join(p)
+
+
+def _htmt_matrix(rep) -> pd.DataFrame:
+    """HTMT as the usual lower-triangular matrix (one row and one column per construct) for the
+    HTML/PDF page: k constructs take k - 1 rows instead of the k(k-1)/2 rows of the pair list
+    that the XLSX keeps (with 6 constructs, 5 rows instead of 15)."""
+    h = rep.htmt
+    names = list(dict.fromkeys([str(x) for pair in zip(h["construct_a"], h["construct_b"], strict=True)
+                                for x in pair]))
+    est = {}
+    for a, b, v in zip(h["construct_a"], h["construct_b"], h["estimate"], strict=True):
+        est[(str(a), str(b))] = est[(str(b), str(a))] = _f(v, 3)
+    rows = names[1:]
+    cols = names[:-1]
+    out = {rt("col_htmt", rep.lang): [_lab(rep, r) for r in rows]}
+    for j, c in enumerate(cols):
+        out[_lab(rep, c)] = [est.get((r, c), "–") if i >= j else "" for i, r in enumerate(rows)]
+    return pd.DataFrame(out)
 
 
 def _path_section(rep) -> str:
