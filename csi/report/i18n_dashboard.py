@@ -31,14 +31,6 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "wave": {"en": "Wave", "zh": "调查期"},
     "group": {"en": "Group", "zh": "组别"},
     "group_value": {"en": "Group", "zh": "组别"},
-    "no_complaint_construct": {"en": "This survey has no yes/no complaint question (a construct with "
-                                     "`binary: true`), so there is no share who complained to show.",
-                               "zh": "本问卷没有“是否投诉”的是/否题（`binary: true` 的维度），因此无法显示抱怨比例。"},
-    "fit_singular": {"en": "The model cannot be estimated on these {n} responses (their answers leave a "
-                           "singular covariance matrix, usually too few respondents or identical answers). "
-                           "Widen the wave, date or segment filter.",
-                     "zh": "无法用这 {n} 份答卷估计模型（回答的协方差矩阵奇异，通常是受访者太少或回答完全相同）。"
-                           "请放宽调查期、日期或细分筛选。"},
     "group_a": {"en": "Group A", "zh": "组 A"},
     "group_b": {"en": "Group B", "zh": "组 B"},
     "segment": {"en": "Segment", "zh": "细分"},

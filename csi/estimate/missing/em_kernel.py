@@ -9,7 +9,6 @@ the numpy code's to rounding.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -220,13 +219,12 @@ def available() -> bool:
 
 
 def _compile() -> bool:
-    if os.environ.get("CSI_JIT", "1").strip().lower() in ("0", "false", "no", "off"):
+    from csi.estimate.jit import load_numba
+
+    loaded = load_numba()
+    if loaded is None:
         return False
-    try:
-        import numba
-    except ImportError:  # pragma: no cover
-        return False
-    cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
+    numba, cache = loaded
     _STATE["keys"] = numba.njit(cache=cache, nogil=True)(_row_keys)
     _STATE["psums"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_pattern_sums)

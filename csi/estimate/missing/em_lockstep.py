@@ -23,7 +23,6 @@ on first use (``CSI_JIT=0``: the same code runs as Python, slowly; callers use t
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -315,13 +314,12 @@ def available() -> bool:
 
 
 def _compile() -> bool:
-    if os.environ.get("CSI_JIT", "1").strip().lower() in ("0", "false", "no", "off"):
+    from csi.estimate.jit import load_numba
+
+    loaded = load_numba()
+    if loaded is None:
         return False
-    try:
-        import numba
-    except ImportError:  # pragma: no cover
-        return False
-    cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
+    numba, cache = loaded
     opts = {"cache": cache, "nogil": True, "error_model": "numpy"}
     g = globals()
     g["_chol_inv"] = numba.njit(inline="always", **opts)(_chol_inv)

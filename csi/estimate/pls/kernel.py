@@ -20,7 +20,6 @@ after it may differ in the last bits (~1e-15).
 
 from __future__ import annotations
 
-import os
 import threading
 
 import numpy as np
@@ -62,13 +61,12 @@ def loaded() -> bool:
 
 
 def _compile() -> bool:
-    if os.environ.get("CSI_JIT", "1").strip().lower() in ("0", "false", "no", "off"):
+    from csi.estimate.jit import load_numba
+
+    loaded = load_numba()
+    if loaded is None:
         return False
-    try:  # numba is a dependency, but the numpy code stays usable without it
-        import numba
-    except ImportError:  # pragma: no cover - numba is installed wherever the tests run
-        return False
-    cache = os.environ.get("CSI_JIT_CACHE", "1").strip() != "0"
+    numba, cache = loaded
     for name, opts in _KERNELS:
         globals()[name] = numba.njit(cache=cache, nogil=True, error_model="numpy", fastmath=_FAST,
                                      **opts)(globals()[name])
