@@ -34,8 +34,8 @@ run: setup
 # two workers for everything but the browser tests, which run alone after them (two servers and
 # two Chromiums beside the statistical tests on two cores made their waits time out)
 test: setup
-	$(PY) -m pytest -n 2 -m "not browser"
-	$(PY) -m pytest -m browser
+	$(PY) -m pytest -n 2 -m "not browser" --durations=25
+	$(PY) -m pytest -m browser --durations=5
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not slow and not browser"
