@@ -12,7 +12,9 @@ Supported layouts (``--platform`` names):
   and test responses (``Status``/``DistributionChannel`` = preview/test) are rejected with
   that reason (kept in the quarantine, counted).
 - ``surveymonkey``: two header rows; a matrix's question text appears once in row 1 above its
-  first sub-column and the sub-labels in row 2; ``Response`` in row 2 for single columns.
+  first sub-column and the sub-labels in row 2; ``Response`` / ``Open-Ended Response`` in row 2
+  for single columns; cells as answer text or as numerical values (option numbers 1..k in
+  presentation order, a ticked multi-select option its own number).
 - ``google_forms``: ``Timestamp`` first; grid columns ``Title [Row]``; locale timestamps.
 - ``generic``: one header row of texts (question text, ids or a mapping file).
 """
@@ -91,6 +93,11 @@ class Layout:
             if target is None:
                 renames.update({c: sub for c, sub in parts})
                 continue
+            # a sub-column that is no option of the question (SurveyMonkey's "Other (please
+            # specify)" text box) stays a column of its own (listed as unmapped), never a tick
+            known = [(c, sub) for c, sub in parts if _option_position(multi[target], sub) is not None]
+            renames.update({c: sub for c, sub in parts if (c, sub) not in known})
+            parts = known
             joined[target], issues = _join_multi(body, parts, multi[target])
             self.cell_issues.extend(issues)
             used += [c for c, _ in parts]
@@ -263,7 +270,7 @@ def _grouped(top: list[str], sub: list[str], single: tuple[str, ...]) -> tuple[l
         s = sub[i].strip() if i < len(sub) else ""
         if t:
             current = t
-        if s and s not in single:
+        if s and s.lower() not in single:
             names.append(f"{current} :: {s}")
             if t or not groups or groups[-1][0] != current:
                 groups.append((current, []))
@@ -311,7 +318,14 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
                   source_tz=tz if tz and tz.upper() != "UTC" else None, written=written)
 
 
+#: SurveyMonkey's row-2 label of a question's only column (case varies between export versions:
+#: "Open-Ended Response" and "Open-ended response" are both seen in published readers)
+_SM_SINGLE = ("response", "open-ended response")
+
+
 def _surveymonkey(pv: list[list[str]]) -> Layout:
-    names, groups = _grouped(pv[0], pv[1], ("Response", "Open-Ended Response"))
+    """SurveyMonkey "All individual responses", columns Expanded, cells as answer text or as
+    "Numerical Value" (``positional``: option k is the k-th answer choice as the form shows it)."""
+    names, groups = _grouped(pv[0], pv[1], _SM_SINGLE)
     names = unique_names(names)
-    return Layout("surveymonkey", 2, names, groups=groups, date_order="mdy")
+    return Layout("surveymonkey", 2, names, positional=True, groups=groups, date_order="mdy")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from platform_writer import LAYOUTS, PLATFORM_OF, render
+from platform_writer import CODE_LAYOUTS, LAYOUTS, PLATFORM_OF, render
 
 from csi.io import read_responses
 from csi.simulate import simulate_responses
@@ -77,19 +77,62 @@ def test_every_layout_imports_every_cell(case, layout):
     assert "13912345678" not in text and "li.wei@example.com" not in text
 
 
-def test_code_exports_state_their_recodings(case):
+def _header(survey, iid: str, layout: str) -> str:
+    item = survey.items[iid].item
+    if layout == "wjx_codes":
+        return survey.t(item.short or item.text, "zh")
+    return survey.t(item.text, "en")
+
+
+@pytest.mark.parametrize("layout", CODE_LAYOUTS)
+def test_code_exports_state_their_recodings(case, layout):
     survey, frame, _, _ = case
-    data, name, _ = render(survey, frame, "wjx_codes")
+    data, name, _ = render(survey, frame, layout)
     res = read_responses(data, survey, file_name=name)
     binary = [i for i, info in survey.items.items() if [float(p) for p in info.scale.points] == [0.0, 1.0]]
     for iid in binary:
-        header = survey.t(survey.items[iid].item.short or survey.items[iid].item.text, "zh")
-        line = next(x for x in res.recodings if header in x)
+        line = next(x for x in res.recodings if _header(survey, iid, layout) in x)
         assert line.endswith(": platform codes 1/2 read as yes/no (1/0)"), line
     dk = [i for i, info in survey.items.items() if info.scale.dont_know is not None and (frame[i] == 99).any()]
     for iid in dk:
-        header = survey.t(survey.items[iid].item.short or survey.items[iid].item.text, "zh")
-        assert any(header in x and "platform codes 11 read as don't know (99)" in x for x in res.recodings)
+        last = len(survey.items[iid].scale.points) + 1
+        assert any(_header(survey, iid, layout) in x and f"platform codes {last} read as don't know (99)" in x
+                   for x in res.recodings), (iid, res.recodings)
+
+
+def test_surveymonkey_weights_equal_to_the_stored_values_need_no_codes(case):
+    """A SurveyMonkey author who weighted a binary item Yes = 1 / No = 0 gets the weights as its
+    numerical values: they are the stored values, read as such, with no recoding stated."""
+    survey, frame, expected, _ = case
+    binary = [i for i, info in survey.items.items() if [float(p) for p in info.scale.points] == [0.0, 1.0]]
+    if not binary:
+        pytest.skip("no binary item")
+    data, name, _ = render(survey, frame, "surveymonkey_codes", recodes={iid: {1: 1, 2: 0} for iid in binary})
+    res = read_responses(data, survey, file_name=name)
+    got = res.valid.reset_index(drop=True)
+    assert len(got) == N
+    for iid in binary:
+        assert _same(got[iid], expected[iid])
+        assert not any(_header(survey, iid, "surveymonkey_codes") in x for x in res.recodings)
+
+
+def test_surveymonkey_reversed_weights_are_read_by_the_mapping_codes(case):
+    """Weights the author reversed (strongly agree = 1) are declared per import (``codes``)."""
+    survey, frame, expected, _ = case
+    iid = next(i for i, info in survey.items.items() if len(info.scale.points) >= 5)
+    pts = [float(p) for p in survey.items[iid].scale.points]
+    dk = survey.items[iid].scale.dont_know
+    weights = {pos: pts[-pos] for pos in range(1, len(pts) + 1)}  # position k exported as the k-th from the top
+    if dk is not None:
+        weights[len(pts) + 1] = dk
+    data, name, _ = render(survey, frame, "surveymonkey_codes", recodes={iid: weights})
+    codes = {iid: {w: pts[pos - 1] if pos <= len(pts) else dk for pos, w in weights.items()}}
+    res = read_responses(data, survey, file_name=name, codes=codes)
+    got = res.valid.reset_index(drop=True)
+    assert len(got) == N
+    assert _same(got[iid], expected[iid])
+    plain = read_responses(data, survey, file_name=name)  # without the declaration: read as stored values
+    assert not _same(plain.valid.reset_index(drop=True)[iid], expected[iid])
 
 
 def test_qualtrics_recodes_from_the_mapping_codes(case):
