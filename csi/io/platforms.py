@@ -212,7 +212,8 @@ def _detect(preview: list[list[str]], fields: set[str]) -> str:
         return "wenjuanxing"
     if len(preview) >= 3 and any(c.strip().startswith('{"ImportId"') for c in preview[2]):
         return "qualtrics"
-    if "Respondent ID" in head and ("Collector ID" in head or "Start Date" in head):
+    if ("Respondent ID" in head and ("Collector ID" in head or "Start Date" in head)) or \
+            ("RespondentID" in head and ("CollectorID" in head or "StartDate" in head)):  # older exports
         return "surveymonkey"
     if head and normalize(head[0]) in ("timestamp", "时间戳记", "时间戳"):
         return "google_forms"
@@ -323,9 +324,18 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
 _SM_SINGLE = ("response", "open-ended response")
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _surveymonkey(pv: list[list[str]]) -> Layout:
     """SurveyMonkey "All individual responses", columns Expanded, cells as answer text or as
-    "Numerical Value" (``positional``: option k is the k-th answer choice as the form shows it)."""
-    names, groups = _grouped(pv[0], pv[1], _SM_SINGLE)
+    "Numerical Value" (``positional``: option k is the k-th answer choice as the form shows it).
+
+    Older exports head the metadata ``RespondentID, CollectorID, StartDate, EndDate, ...,
+    LastName, Custom Data`` and may carry the question's HTML formatting in the header rows
+    (``<strong>Overall ...</strong>``): tags are dropped from the headers, the text kept.
+    """
+    top, sub = ([_TAG.sub("", c).strip() for c in row] for row in (pv[0], pv[1]))
+    names, groups = _grouped(top, sub, _SM_SINGLE)
     names = unique_names(names)
     return Layout("surveymonkey", 2, names, positional=True, groups=groups, date_order="mdy")

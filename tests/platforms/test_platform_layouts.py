@@ -5,6 +5,8 @@ them back to the simulated answers, cell for cell."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -147,3 +149,26 @@ def test_qualtrics_recodes_from_the_mapping_codes(case):
     assert len(got) == N
     for iid in yes_no:
         assert _same(got[iid], expected[iid])
+
+
+def test_surveymonkey_older_export_headers(case):
+    """Older SurveyMonkey exports: metadata ``RespondentID, CollectorID, StartDate, EndDate, IP
+    Address, Email Address, First Name, LastName, Custom Data`` and question texts with their
+    HTML formatting in the two header rows (mikegleen/hrm_eval ``src/clean_title.py`` strips
+    them before reading)."""
+    survey, frame, expected, system = case
+    data, name, ids = render(survey, frame, "surveymonkey_codes")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    rows[0][:9] = ["RespondentID", "CollectorID", "StartDate", "EndDate", "IP Address", "Email Address",
+                   "First Name", "LastName", "Custom Data"]
+    rows[0] = [f"<strong>{c}</strong>" if i >= 9 and c else c for i, c in enumerate(rows[0])]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    res = read_responses(buf.getvalue().encode("utf-8"), survey, file_name=name)
+    assert res.platform == "surveymonkey"
+    got = res.valid.reset_index(drop=True)
+    assert len(got) == N and got["respondent_id"].tolist() == ids
+    mismatched = [c for c in got.columns if c not in system and c != "respondent_id"
+                  and not _same(got[c], expected[c])]
+    assert mismatched == []
+    assert not {"Email Address", "LastName"} & set(got.columns)
