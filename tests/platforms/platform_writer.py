@@ -32,12 +32,13 @@ importer accepts:
   ID, Collector ID, Start Date, End Date (``MM/DD/YYYY hh:mm:ss AM``), IP Address, Email
   Address, First Name, Last Name, Custom Data 1, questions from the tenth column on. Cells
   "Actual Answer Text" (layout ``surveymonkey``): a ticked option holds its label. Cells
-  "Numerical Value" (layout ``surveymonkey_codes``): every choice is its answer-choice
+  "Numerical Values (1-n)" (layout ``surveymonkey_codes``): every choice is its answer-choice
   position, 1-based in the order the form shows it (the API's ``choices[].position``), a
   ticked multi-select option its own number, skipped cells empty; an author's answer-choice
   weights (rating questions) replace the positions where the writer is given them. (Export
   options and header rows: bdoremus/gvca_survey_analytics ``README.md`` and
-  ``02_data_ingest.py``; alfredomp/SurveyMonkeyAnalyzer ``core/SurveyManager.py``; choice
+  ``02_data_ingest.py``; mikegleen/hrm_eval ``bin/condensed.sh``;
+  alfredomp/SurveyMonkeyAnalyzer ``core/SurveyManager.py``; choice
   positions and weights: SurveyMonkey/public_api_docs ``includes/_questions.md``; see
   tests/data/platforms/PROVENANCE.md for what is corroborated and what is not.)
 - **Google Forms "Download responses (.csv)"**: ``Timestamp`` first, then ``Email Address``
