@@ -172,3 +172,22 @@ def test_surveymonkey_older_export_headers(case):
                   and not _same(got[c], expected[c])]
     assert mismatched == []
     assert not {"Email Address", "LastName"} & set(got.columns)
+
+
+@pytest.mark.parametrize("layout", ["wjx_codes", "surveymonkey_codes"])
+def test_code_export_reads_a_zero_based_scale_by_option_number_even_without_its_ends(layout):
+    """A 0–10 question in a code export is option numbers 1–11. When nobody picked 0 or 10 the
+    column (1–10) also fits the stored values; the other columns of the file show it is a code
+    export (是/否 as 1/2, choices as numbers), so it is read by option number, never shifted."""
+    survey = load_survey(Path(__file__).resolve().parents[2] / "surveys" / "ecommerce_csi.yaml")
+    frame, expected, _ = _frame(survey)
+    for f in (frame, expected):
+        f["nps"] = f["nps"].clip(1, 9)
+    data, name, _ = render(survey, frame, layout)
+    res = read_responses(data, survey, file_name=name)
+    got = res.valid.reset_index(drop=True)
+    assert len(got) == N
+    assert _same(got["nps"], expected["nps"]), (got["nps"].head().tolist(), expected["nps"].head().tolist())
+    header = survey.t(survey.question_map["nps"].text, "zh" if layout == "wjx_codes" else "en")
+    line = next(x for x in res.recodings if header in x)
+    assert ": platform codes 3/5/6/7/8/9/10 read as 2/4/5/6/7/8/9" in line, line
