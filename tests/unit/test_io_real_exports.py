@@ -249,6 +249,20 @@ def test_driver_and_complaint_analyses_refuse_out_of_scale_values(flagship, bad)
         complained(flagship, frame.assign(cc1=[2.0, 1.0, 0.0, 0.0]))
 
 
+@pytest.mark.parametrize("analysis", ["segments", "what_if"])
+def test_segment_and_what_if_analyses_pass_the_same_gate(flagship, flagship_path, analysis):
+    from csi.drivers.segments import group_results
+    from csi.drivers.whatif import what_if
+
+    frame = pd.read_csv(flagship_path.parents[1] / "sample_data" / "ecommerce_responses.csv", nrows=200)
+    frame.loc[3, "pq1"] = 11.0
+    with pytest.raises(DataError, match=r"column 'pq1', row 3: value 11 is outside the scale \[1, 10\]"):
+        if analysis == "segments":
+            group_results(flagship, frame, by="channel")
+        else:
+            what_if(flagship, frame, changes={"perceived_quality": 5})
+
+
 # -- point 10: csi estimate reads what csi import reads ------------------------------------------
 def test_estimate_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_path):
     import json
