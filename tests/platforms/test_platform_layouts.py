@@ -191,3 +191,20 @@ def test_code_export_reads_a_zero_based_scale_by_option_number_even_without_its_
     header = survey.t(survey.question_map["nps"].text, "zh" if layout == "wjx_codes" else "en")
     line = next(x for x in res.recodings if header in x)
     assert ": platform codes 3/5/6/7/8/9/10 read as 2/4/5/6/7/8/9" in line, line
+
+
+def test_surveymonkey_numerical_values_in_a_workbook(case):
+    """The same numerical-values export saved as a workbook: the numbers arrive typed (floats
+    in a column with blanks), and are read by option number the same way."""
+    from platform_writer import _xlsx
+
+    survey, frame, expected, system = case
+    data, name, ids = render(survey, frame, "surveymonkey_codes")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    res = read_responses(_xlsx(rows), survey, file_name=name.replace(".csv", ".xlsx"))
+    got = res.valid.reset_index(drop=True)
+    assert res.platform == "surveymonkey" and len(got) == N, res.issues[:3]
+    assert got["respondent_id"].tolist() == ids
+    mismatched = [c for c in got.columns if c not in system and c != "respondent_id"
+                  and not _same(got[c], expected[c])]
+    assert mismatched == []
