@@ -88,14 +88,21 @@ class Layout:
                 renames.update({c: sub for c, sub in parts})
                 continue
             target = texts.get(normalize(qtext)) if qtext else None
-            if target not in multi:
+            unlabelled = all(sub == "" for _, sub in parts)
+            if target not in multi and not unlabelled:
                 target = _multi_by_options(multi, [sub for _, sub in parts])
+            if target not in multi and unlabelled:
+                # not a multi-select: the first column is the answer, the others (an "Other"
+                # text box) stay columns of their own, listed as unmapped
+                renames.update({c: (qtext if k == 0 else f"{qtext} (column {k + 1})")
+                                for k, (c, _) in enumerate(parts)})
+                continue
             if target is None:
                 renames.update({c: sub for c, sub in parts})
                 continue
             # a sub-column that is no option of the question (SurveyMonkey's "Other (please
             # specify)" text box) stays a column of its own (listed as unmapped), never a tick
-            known = [(c, sub) for c, sub in parts if _option_position(multi[target], sub) is not None]
+            known = [(c, sub) for c, sub in parts if sub == "" or _option_position(multi[target], sub) is not None]
             renames.update({c: sub for c, sub in parts if (c, sub) not in known})
             parts = known
             joined[target], issues = _join_multi(body, parts, multi[target])
@@ -156,6 +163,15 @@ def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]], question) -> t
     for col, label in parts:
         v = body[col].astype("str").fillna("").str.strip()
         v = v.where(v.str.lower() != "nan", "")
+        if label == "":  # an unlabelled sub-column: its cells name the chosen option
+            out, structural, bad = _option_cells(v, question)
+            missing = structural if missing is None else (missing & structural)
+            if bad.any():
+                why = pd.Series(None, index=body.index, dtype=object)
+                why[bad] = "multi-select column: expected an option label, code or number, or empty"
+                issues.append((col, why, body[col]))
+            picked.append(out.to_numpy(dtype=object))
+            continue
         pos = _option_position(question, label)
         ticks = {"1", "1.0", label} | ({pos} if pos else set())
         structural = v.isin(_STRUCTURAL)
@@ -172,6 +188,20 @@ def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]], question) -> t
     joined = ["┋".join(p for p in row if p) for row in arr]
     out = pd.Series(joined, index=body.index, dtype=object)
     return (out.where(~missing, np.nan) if missing is not None else out), issues
+
+
+def _option_cells(v: pd.Series, question) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Cells that each name one chosen option: ``(option label or "", structural, bad)``."""
+    labels = {}
+    for pos, o in enumerate(question.options, start=1):
+        lab = next(iter(o.label.values())) if isinstance(o.label, dict) else o.label
+        keys = {normalize(o.code), str(pos)} | {normalize(t) for t in (o.label.values() if isinstance(o.label, dict)
+                                                                        else [o.label])}
+        labels.update({k: lab for k in keys})
+    out = v.map(lambda t: labels.get(normalize(t), labels.get(t.removesuffix(".0"), "")) if t else "")
+    structural = v.isin(_STRUCTURAL)
+    bad = (out == "") & ~structural & ~v.isin(_UNTICKED)
+    return out, structural, bad
 
 
 # Qualtrics "Response Type" (``Status``): 0 IP Address, 1 Survey Preview, 2 Survey Test,
@@ -276,6 +306,16 @@ def _grouped(top: list[str], sub: list[str], single: tuple[str, ...]) -> tuple[l
             if t or not groups or groups[-1][0] != current:
                 groups.append((current, []))
             groups[-1][1].append((names[-1], s))
+        elif not t and not s and current is not None and i > 0:
+            # a further column of the question with no sub-label (SurveyMonkey "Condensed"
+            # columns): the cells hold the chosen options' texts; grouped with the column before
+            in_group = bool(groups) and groups[-1][0] == current and groups[-1][1] and \
+                groups[-1][1][-1][0] == names[-1]
+            if not in_group:  # the column before was the question's only column so far
+                names[-1] = f"{current} :: #1"
+                groups.append((current, [(names[-1], "")]))
+            names.append(f"{current} :: #{len(groups[-1][1]) + 1}")
+            groups[-1][1].append((names[-1], ""))
         else:
             names.append(t or (current or ""))
     return names, groups

@@ -208,3 +208,33 @@ def test_surveymonkey_numerical_values_in_a_workbook(case):
     mismatched = [c for c in got.columns if c not in system and c != "respondent_id"
                   and not _same(got[c], expected[c])]
     assert mismatched == []
+
+
+def test_surveymonkey_unlabelled_multi_select_columns(case):
+    """Columns of a multi-select question without sub-labels in row 2 (as a SurveyMonkey
+    "Condensed" download is read by the ``survey`` package's SurveyMonkeyCreator: several
+    columns under one question text, the chosen options' texts in the cells, packed from the
+    left here) are joined, never half-imported. Not a documented layout: a guard."""
+    survey, frame, expected, system = case
+    multi = [q for q in survey.questions if q.type == "multiple_choice" and q.source != "system"]
+    if not multi:
+        pytest.skip("no multiple-choice question")
+    data, name, _ = render(survey, frame, "surveymonkey")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    for q in multi:
+        start = rows[0].index(survey.t(q.text, "en"))
+        width = len(q.options)
+        for r in rows[1:2]:
+            r[start:start + width] = [""] * width
+        for r in rows[2:]:
+            ticked = [c for c in r[start:start + width] if c]
+            r[start:start + width] = ticked + [""] * (width - len(ticked))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    res = read_responses(buf.getvalue().encode("utf-8"), survey, file_name=name)
+    got = res.valid.reset_index(drop=True)
+    assert len(got) == N, res.issues[:3]
+    for q in multi:
+        a = got[q.id].fillna("").map(lambda v: sorted(v.split(";")) if v else [])
+        b = expected[q.id].fillna("").map(lambda v: sorted(v.split(";")) if v else [])
+        assert a.tolist() == b.tolist(), q.id
