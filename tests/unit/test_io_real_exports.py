@@ -322,3 +322,26 @@ def test_issues_name_the_header_as_written(flagship):
     wjx = "序号,提交答卷时间,1、您这次是在哪个平台下单的？,第2题(货如其述),第2题(商品质量)\n1,2026/04/06 11:03:13,1,5,13\n"
     res = _read(wjx, flagship)
     assert [(i.row, i.column) for i in res.issues] == [(2, "第2题(商品质量)")]
+
+
+def test_drivers_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_path):
+    """``csi drivers`` reads an Excel file with the import's case-insensitive id matching and
+    gives the same report as from the CSV of the same data (point 10)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    frame = pd.read_csv(flagship_path.parents[1] / "sample_data" / "ecommerce_responses.csv", nrows=300)
+    frame = frame.rename(columns={"cs1": "CS1", "pq1": "PQ1"})
+    outs = []
+    for suffix in ("xlsx", "csv"):
+        path = tmp_path / f"d.{suffix}"
+        frame.to_excel(path, index=False) if suffix == "xlsx" else frame.to_csv(path, index=False)
+        out = tmp_path / f"drivers_{suffix}.json"
+        r = CliRunner().invoke(app, ["drivers", str(flagship_path), str(path), "--boot", "20", "--json", str(out)])
+        assert r.exit_code == 0, r.output
+        assert "rejected" not in r.output
+        outs.append(json.loads(out.read_text(encoding="utf-8")))
+    assert outs[0] == outs[1]
