@@ -9,8 +9,10 @@ presentation order (是 = 1, 否 = 2 -> stored 1, 0).
 
 A column is read as stored values when every number in it is one (a 1-10 item exported as
 1-10, a 0/1 item exported as 0/1), and as option numbers when every number is an option number
-and some are not stored values (a yes/no column of 1s and 2s). A column that fits neither keeps
-its numbers, so the cells outside the scale become row issues. A declared ``export_codes``
+and some are not stored values (a yes/no column of 1s and 2s). In a Wenjuanxing or SurveyMonkey
+file whose other columns show it is a code export (:mod:`csi.io.export_cells`), a column that
+fits both readings is read as option numbers (a 0–10 question answered 1–9 only). A column that
+fits neither keeps its numbers, so the cells outside the scale become row issues. A declared ``export_codes``
 (item, question or scale in the YAML; or the mapping file's ``codes:`` block per import) is
 applied as given, always. Every recoding that changes a value is stated in the import report,
 per column (``cc1: platform codes 1/2 read as yes/no (1/0)``).
@@ -103,9 +105,14 @@ def _fmt(values) -> str:
 
 
 def recode_column(s: pd.Series, *, order: list[float] | None, declared: dict | None, allowed: np.ndarray,
-                  missing: np.ndarray, source: str, labels: dict[float, str] | None = None
-                  ) -> tuple[pd.Series, str | None]:
+                  missing: np.ndarray, source: str, labels: dict[float, str] | None = None,
+                  numbered: bool = False) -> tuple[pd.Series, str | None]:
     """Read option numbers of a numeric choice column as stored values (see the module notes).
+
+    ``numbered``: the file is known to hold option numbers (:mod:`csi.io.export_cells`), so a
+    column whose numbers are all option numbers is read as such even when they are also stored
+    values (a 0–10 question answered 1–9 only); a column that can only be stored values (a 0
+    in a 0/1 item) is still read as stored values.
 
     Returns the column (numbers replaced, text cells such as labels kept for the label
     conversion) and the report line, or None when nothing was recoded.
@@ -122,7 +129,7 @@ def recode_column(s: pd.Series, *, order: list[float] | None, declared: dict | N
     if not present:
         return s, None
     if declared is None:
-        if present <= set(allowed.tolist()):
+        if present <= set(allowed.tolist()) and not (numbered and present <= set(codes)):
             return s, None  # the column holds stored values
         if not present <= set(codes):
             return s, None  # fits neither: the out-of-scale cells become row issues
@@ -175,13 +182,13 @@ def choice_note(raw: pd.Series, option_map: dict[str, str], positions: dict[str,
 
 
 def recode_field(raw: pd.Series, survey: Survey, fid: str, kind: str, spec, *, layout, source: str,
-                 codes: dict | None = None):
+                 codes: dict | None = None, numbered: bool = False):
     """One source column before conversion: ``(column, spec, report line or None)``.
 
     Numeric choice fields (Likert items, ratings, yes/no) get their option numbers read as
-    stored values (:func:`recode_column`); choice questions with declared ``export_codes``
-    get a spec whose option numbers are those codes. Our own ``plain`` layout is read as
-    stored values only.
+    stored values (:func:`recode_column`; ``numbered``: the file holds option numbers);
+    choice questions with declared ``export_codes`` get a spec whose option numbers are those
+    codes. Our own ``plain`` layout is read as stored values only.
     """
     if layout.name == "plain":
         return raw, spec, None
@@ -193,7 +200,7 @@ def recode_field(raw: pd.Series, survey: Survey, fid: str, kind: str, spec, *, l
         if sc is not None and sc.dont_know is not None:
             labels[float(sc.dont_know)] = "don't know"
         out, note = recode_column(raw, order=order, declared=declared, allowed=spec.allowed,
-                                  missing=spec.missing_codes, source=source, labels=labels)
+                                  missing=spec.missing_codes, source=source, labels=labels, numbered=numbered)
         return out, spec, note
     if kind in ("single_choice", "multiple_choice"):
         from csi.io.mapping import normalize

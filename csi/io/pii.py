@@ -1,8 +1,9 @@
 """Respondent contact data (PII): recognising contact columns, and salted hashing.
 
 Decision (issues 4, 13): columns marked PII in the survey (:attr:`Survey.pii_fields`) and
-recognised contact columns (IP, e-mail, phone, name, address, WeChat, QQ, 旺旺, ID card, order
-recipient -- e.g. Wenjuanxing's ``来自IP``, headers such as 手机/电话/邮箱/姓名/地址/微信号/QQ号/
+recognised contact columns (IP, e-mail, phone, name, address -- also its parts city, state,
+ZIP, country as SurveyMonkey's Contact Information question writes them --, company, WeChat, QQ,
+旺旺, ID card, order recipient -- e.g. Wenjuanxing's ``来自IP``, headers such as 手机/电话/邮箱/姓名/地址/微信号/QQ号/
 身份证号码/收货人/phone/email/name/address/IP) are **dropped** at import by default, also from
 the quarantined rows. With ``csi import --keep-pii`` the store keeps only keyed HMAC-SHA256
 pseudonyms (:mod:`csi.io.pseudonym`, key ``CSI_PII_KEY`` outside the database); raw values are
@@ -26,7 +27,10 @@ _PATTERNS = (
     ("email", re.compile(r"e-?mail|邮箱|电子邮件|邮件地址", re.IGNORECASE)),
     ("phone", re.compile(r"phone|mobile|手机|电话|联系方式|tel(ephone)?($|[^a-z])", re.IGNORECASE)),
     ("name", re.compile(r"^(full|first|last)?\s*name$|^姓名|您的姓名|^name[:：\s]|recipient(first|last)name", re.IGNORECASE)),
-    ("address", re.compile(r"address|地址|住址|收货地", re.IGNORECASE)),
+    ("address", re.compile(r"address|地址|住址|收货地|邮编|邮政编码|zip|post(al)?\s*code|postcode"
+                           r"|^(city|town|city\s*/\s*town|state|province|state\s*/\s*province|country|region)$",
+                           re.IGNORECASE)),
+    ("company", re.compile(r"^(company|organi[sz]ation|employer)$|company\s*name|公司名称|工作单位", re.IGNORECASE)),
     ("location", re.compile(r"locationlatitude|locationlongitude", re.IGNORECASE)),
     ("wechat", re.compile(r"wechat|weixin|微信", re.IGNORECASE)),
     ("qq", re.compile(r"(?<![a-z])qq(?![a-z])", re.IGNORECASE)),
@@ -43,6 +47,15 @@ def contact_kind(header: str) -> str | None:
     ['ip', 'ip', 'phone', 'email', None, None]
     >>> [contact_kind(h) for h in ["微信号", "QQ号", "旺旺名", "身份证号码", "收货人", "Consignee"]]
     ['wechat', 'qq', 'wangwang', 'id_card', 'recipient', 'recipient']
+
+    SurveyMonkey's Contact Information sub-columns (an unmapped column named only "City/Town"
+    or "Country" is part of an address; a survey question *about* the region is mapped to its
+    field and never looked at here):
+
+    >>> [contact_kind(h) for h in ["City/Town", "State/Province", "ZIP/Postal Code", "Country", "Company"]]
+    ['address', 'address', 'address', 'address', 'company']
+    >>> [contact_kind(h) for h in ["Your region", "Country of purchase", "company size"]]
+    [None, None, None]
     """
     text = str(header).strip()
     squashed = normalize(text)

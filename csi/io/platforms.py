@@ -12,7 +12,9 @@ Supported layouts (``--platform`` names):
   and test responses (``Status``/``DistributionChannel`` = preview/test) are rejected with
   that reason (kept in the quarantine, counted).
 - ``surveymonkey``: two header rows; a matrix's question text appears once in row 1 above its
-  first sub-column and the sub-labels in row 2; ``Response`` in row 2 for single columns.
+  first sub-column and the sub-labels in row 2; ``Response`` / ``Open-Ended Response`` in row 2
+  for single columns; cells as answer text or as numerical values (option numbers 1..k in
+  presentation order, a ticked multi-select option its own number).
 - ``google_forms``: ``Timestamp`` first; grid columns ``Title [Row]``; locale timestamps.
 - ``generic``: one header row of texts (question text, ids or a mapping file).
 """
@@ -86,11 +88,23 @@ class Layout:
                 renames.update({c: sub for c, sub in parts})
                 continue
             target = texts.get(normalize(qtext)) if qtext else None
-            if target not in multi:
+            unlabelled = all(sub == "" for _, sub in parts)
+            if target not in multi and not unlabelled:
                 target = _multi_by_options(multi, [sub for _, sub in parts])
+            if target not in multi and unlabelled:
+                # not a multi-select: the first column is the answer, the others (an "Other"
+                # text box) stay columns of their own, listed as unmapped
+                renames.update({c: (qtext if k == 0 else f"{qtext} (column {k + 1})")
+                                for k, (c, _) in enumerate(parts)})
+                continue
             if target is None:
                 renames.update({c: sub for c, sub in parts})
                 continue
+            # a sub-column that is no option of the question (SurveyMonkey's "Other (please
+            # specify)" text box) stays a column of its own (listed as unmapped), never a tick
+            known = [(c, sub) for c, sub in parts if sub == "" or _option_position(multi[target], sub) is not None]
+            renames.update({c: sub for c, sub in parts if (c, sub) not in known})
+            parts = known
             joined[target], issues = _join_multi(body, parts, multi[target])
             self.cell_issues.extend(issues)
             used += [c for c, _ in parts]
@@ -149,6 +163,15 @@ def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]], question) -> t
     for col, label in parts:
         v = body[col].astype("str").fillna("").str.strip()
         v = v.where(v.str.lower() != "nan", "")
+        if label == "":  # an unlabelled sub-column: its cells name the chosen option
+            out, structural, bad = _option_cells(v, question)
+            missing = structural if missing is None else (missing & structural)
+            if bad.any():
+                why = pd.Series(None, index=body.index, dtype=object)
+                why[bad] = "multi-select column: expected an option label, code or number, or empty"
+                issues.append((col, why, body[col]))
+            picked.append(out.to_numpy(dtype=object))
+            continue
         pos = _option_position(question, label)
         ticks = {"1", "1.0", label} | ({pos} if pos else set())
         structural = v.isin(_STRUCTURAL)
@@ -165,6 +188,20 @@ def _join_multi(body: pd.DataFrame, parts: list[tuple[str, str]], question) -> t
     joined = ["┋".join(p for p in row if p) for row in arr]
     out = pd.Series(joined, index=body.index, dtype=object)
     return (out.where(~missing, np.nan) if missing is not None else out), issues
+
+
+def _option_cells(v: pd.Series, question) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Cells that each name one chosen option: ``(option label or "", structural, bad)``."""
+    labels = {}
+    for pos, o in enumerate(question.options, start=1):
+        lab = next(iter(o.label.values())) if isinstance(o.label, dict) else o.label
+        keys = {normalize(o.code), str(pos)} | {normalize(t) for t in (o.label.values() if isinstance(o.label, dict)
+                                                                        else [o.label])}
+        labels.update({k: lab for k in keys})
+    out = v.map(lambda t: labels.get(normalize(t), labels.get(t.removesuffix(".0"), "")) if t else "")
+    structural = v.isin(_STRUCTURAL)
+    bad = (out == "") & ~structural & ~v.isin(_UNTICKED)
+    return out, structural, bad
 
 
 # Qualtrics "Response Type" (``Status``): 0 IP Address, 1 Survey Preview, 2 Survey Test,
@@ -205,7 +242,8 @@ def _detect(preview: list[list[str]], fields: set[str]) -> str:
         return "wenjuanxing"
     if len(preview) >= 3 and any(c.strip().startswith('{"ImportId"') for c in preview[2]):
         return "qualtrics"
-    if "Respondent ID" in head and ("Collector ID" in head or "Start Date" in head):
+    if ("Respondent ID" in head and ("Collector ID" in head or "Start Date" in head)) or \
+            ("RespondentID" in head and ("CollectorID" in head or "StartDate" in head)):  # older exports
         return "surveymonkey"
     if head and normalize(head[0]) in ("timestamp", "时间戳记", "时间戳"):
         return "google_forms"
@@ -263,11 +301,21 @@ def _grouped(top: list[str], sub: list[str], single: tuple[str, ...]) -> tuple[l
         s = sub[i].strip() if i < len(sub) else ""
         if t:
             current = t
-        if s and s not in single:
+        if s and s.lower() not in single:
             names.append(f"{current} :: {s}")
             if t or not groups or groups[-1][0] != current:
                 groups.append((current, []))
             groups[-1][1].append((names[-1], s))
+        elif not t and not s and current is not None and i > 0:
+            # a further column of the question with no sub-label (SurveyMonkey "Condensed"
+            # columns): the cells hold the chosen options' texts; grouped with the column before
+            in_group = bool(groups) and groups[-1][0] == current and groups[-1][1] and \
+                groups[-1][1][-1][0] == names[-1]
+            if not in_group:  # the column before was the question's only column so far
+                names[-1] = f"{current} :: #1"
+                groups.append((current, [(names[-1], "")]))
+            names.append(f"{current} :: #{len(groups[-1][1]) + 1}")
+            groups[-1][1].append((names[-1], ""))
         else:
             names.append(t or (current or ""))
     return names, groups
@@ -311,7 +359,23 @@ def _qualtrics(pv: list[list[str]]) -> Layout:
                   source_tz=tz if tz and tz.upper() != "UTC" else None, written=written)
 
 
+#: SurveyMonkey's row-2 label of a question's only column (case varies between export versions:
+#: "Open-Ended Response" and "Open-ended response" are both seen in published readers)
+_SM_SINGLE = ("response", "open-ended response")
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _surveymonkey(pv: list[list[str]]) -> Layout:
-    names, groups = _grouped(pv[0], pv[1], ("Response", "Open-Ended Response"))
+    """SurveyMonkey "All individual responses", columns Expanded, cells as answer text or as
+    "Numerical Value" (``positional``: option k is the k-th answer choice as the form shows it).
+
+    Older exports head the metadata ``RespondentID, CollectorID, StartDate, EndDate, ...,
+    LastName, Custom Data`` and may carry the question's HTML formatting in the header rows
+    (``<strong>Overall ...</strong>``): tags are dropped from the headers, the text kept.
+    """
+    top, sub = ([_TAG.sub("", c).strip() for c in row] for row in (pv[0], pv[1]))
+    names, groups = _grouped(top, sub, _SM_SINGLE)
     names = unique_names(names)
-    return Layout("surveymonkey", 2, names, groups=groups, date_order="mdy")
+    return Layout("surveymonkey", 2, names, positional=True, groups=groups, date_order="mdy")

@@ -27,10 +27,11 @@ from csi.io.canonical import (
 )
 from csi.io.convert import convert_column, field_specs
 from csi.io.dates import DATE_ORDERS, date_answers, parse_timestamps
+from csi.io.export_cells import NUMBERED_PLATFORMS, cells_are_option_numbers
 from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
 from csi.io.mapping import map_columns, survey_strings
 from csi.io.missing_types import missing_types_frame
-from csi.io.option_codes import recode_field
+from csi.io.option_codes import presentation_order, recode_field
 from csi.io.pii import contact_columns
 from csi.io.platforms import detect_layout
 from csi.io.pseudonym import pseudonym_key, pseudonymize
@@ -254,6 +255,9 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
         cols["wave"] = w.fillna(quarter_labels(ts)) if w.isna().any() else w
     else:
         cols["wave"] = quarter_labels(ts)
+    # Wenjuanxing 按选项序号 / SurveyMonkey numerical values: option numbers, decided per file
+    numbered = layout.name in NUMBERED_PLATFORMS and cells_are_option_numbers(
+        body, by_field, kinds, specs, {f: presentation_order(survey, f, k) for f, k in kinds.items()}) is True
     for fid, kind in kinds.items():
         src = by_field.get(fid)
         if src is None:
@@ -261,7 +265,7 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                 pd.Series(np.full(n, np.nan), index=idx, copy=False)
             continue
         raw_col, spec, note = recode_field(body[src], survey, fid, kind, specs[fid], layout=layout, source=src,
-                                           codes=codes)
+                                           codes=codes, numbered=numbered)
         if note:
             recodings.append(note)
         vals, why = convert_column(raw_col, spec, positional=layout.positional or spec is not specs[fid],

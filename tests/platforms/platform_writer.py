@@ -25,12 +25,22 @@ importer accepts:
   comma-joined in one column. Previews, tests and unfinished responses are in the file.
   (Qualtrics support, "Understanding Your Dataset" and "Recode Values";
   ropensci qualtRics ``fetch_survey`` documentation; QualtricsTools usage guidelines.)
-- **SurveyMonkey "All responses data → CSV"**: two header rows: question text once above
-  its first column, sub-labels in row 2 (matrix rows, multi-select options), ``Response`` /
-  ``Open-Ended Response`` for single columns; metadata Respondent ID, Collector ID, Start
-  Date, End Date (``MM/DD/YYYY hh:mm:ss AM``), IP Address, Email Address, First Name, Last
-  Name, Custom Data 1; a ticked option holds its label. (SurveyMonkey help "Exporting
-  responses", "Response statuses".)
+- **SurveyMonkey "All individual responses" (All responses data), CSV, columns
+  "Expanded"**: two header rows: question text once above its first column (blank above the
+  question's further columns), sub-labels in row 2 (matrix rows, multi-select options),
+  ``Response`` / ``Open-Ended Response`` for single columns; nine metadata columns Respondent
+  ID, Collector ID, Start Date, End Date (``MM/DD/YYYY hh:mm:ss AM``), IP Address, Email
+  Address, First Name, Last Name, Custom Data 1, questions from the tenth column on. Cells
+  "Actual Answer Text" (layout ``surveymonkey``): a ticked option holds its label. Cells
+  "Numerical Values (1-n)" (layout ``surveymonkey_codes``): every choice is its answer-choice
+  position, 1-based in the order the form shows it (the API's ``choices[].position``), a
+  ticked multi-select option its own number, skipped cells empty; an author's answer-choice
+  weights (rating questions) replace the positions where the writer is given them. (Export
+  options and header rows: bdoremus/gvca_survey_analytics ``README.md`` and
+  ``02_data_ingest.py``; mikegleen/hrm_eval ``bin/condensed.sh``;
+  alfredomp/SurveyMonkeyAnalyzer ``core/SurveyManager.py``; choice
+  positions and weights: SurveyMonkey/public_api_docs ``includes/_questions.md``; see
+  tests/data/platforms/PROVENANCE.md for what is corroborated and what is not.)
 - **Google Forms "Download responses (.csv)"**: ``Timestamp`` first, then ``Email Address``
   when collected, one column per question by its title, grids as ``Title [Row]``, checkboxes
   joined with ``", "``; no respondent id. The timestamp is the responses spreadsheet's
@@ -55,7 +65,7 @@ import pandas as pd
 from csi.survey import Survey
 from csi.validate.rows import show_if_masks
 
-__all__ = ["LAYOUTS", "render", "form_blocks", "PLATFORM_OF"]
+__all__ = ["LAYOUTS", "CODE_LAYOUTS", "render", "form_blocks", "PLATFORM_OF"]
 
 #: Google Sheets' default date-time pattern of a responses spreadsheet, per locale
 GOOGLE_LOCALES = {
@@ -64,10 +74,12 @@ GOOGLE_LOCALES = {
     "de": lambda t: t.strftime("%d.%m.%Y %H:%M:%S"),
     "zh": lambda t: f"{t.year}/{t.month}/{t.day} {t.hour}:{t.minute:02d}:{t.second:02d}",
 }
-LAYOUTS = ("wjx_labels", "wjx_codes", "qualtrics_labels", "qualtrics_codes", "surveymonkey", "google_forms",
-           "google_forms_en_GB", "google_forms_de", "google_forms_zh")
+LAYOUTS = ("wjx_labels", "wjx_codes", "qualtrics_labels", "qualtrics_codes", "surveymonkey", "surveymonkey_codes",
+           "google_forms", "google_forms_en_GB", "google_forms_de", "google_forms_zh")
+#: layouts whose cells are option numbers (presentation order, 1-based) rather than labels
+CODE_LAYOUTS = ("wjx_codes", "qualtrics_codes", "surveymonkey_codes")
 PLATFORM_OF = {"wjx_labels": "wenjuanxing", "wjx_codes": "wenjuanxing", "qualtrics_labels": "qualtrics",
-               "qualtrics_codes": "qualtrics", "surveymonkey": "surveymonkey",
+               "qualtrics_codes": "qualtrics", "surveymonkey": "surveymonkey", "surveymonkey_codes": "surveymonkey",
                **{lay: "google_forms" for lay in LAYOUTS if lay.startswith("google_forms")}}
 LANG = {"wjx_labels": "zh", "wjx_codes": "zh"}
 
@@ -220,7 +232,7 @@ def _phones(n: int) -> list[str]:
 
 def _answer_columns(survey: Survey, frame: pd.DataFrame, layout: str, cols: _Cols, *, lang: str,
                     recodes: dict | None = None) -> None:
-    codes = layout in ("wjx_codes", "qualtrics_codes")
+    codes = layout in CODE_LAYOUTS
     wjx = layout.startswith("wjx")
     shown = show_if_masks(frame, survey)
     n = len(frame)
@@ -264,7 +276,7 @@ def _heads(layout: str, qnum: int, sub_i: int, kind: str, title: str | None, tex
     if layout.startswith("qualtrics"):
         tag = f"Q{qnum}_{sub_i}" if matrix else f"Q{qnum}"
         return [tag, f"{title} - {text}" if matrix else text, json.dumps({"ImportId": f"QID{qnum}"})]
-    if layout == "surveymonkey":
+    if layout.startswith("surveymonkey"):
         if matrix:
             return [title if sub_i == 1 else "", text]
         return [text, resp]
@@ -276,12 +288,14 @@ def _multi_columns(survey: Survey, fid: str, col: list, vis: list, layout: str, 
     opts = _option_labels(survey, fid, lang)
     text = _text(survey, fid, lang)
     picked = [_multi_codes(v) for v in col]
-    if layout == "wjx_codes" or layout == "surveymonkey":
+    if layout in ("wjx_codes", "surveymonkey", "surveymonkey_codes"):
         for j, (code, lab) in enumerate(opts, start=1):
             cells = []
             for v, p, s in zip(col, picked, vis, strict=True):
                 if layout == "wjx_codes":
                     cells.append(("-2" if s else "-3") if _missing(v) else ("1" if code in p else "0"))
+                elif layout == "surveymonkey_codes":  # a ticked option holds its own number
+                    cells.append(str(j) if code in p else "")
                 else:
                     cells.append(lab if code in p else "")
             head = [f"第{qnum}题({lab})"] if layout == "wjx_codes" else [text if j == 1 else "", lab]
@@ -333,7 +347,9 @@ def render(survey: Survey, frame: pd.DataFrame, layout: str, *, recodes: dict | 
            extra_rows: bool = True) -> tuple[bytes, str, list[str] | None]:
     """Render ``frame`` in ``layout``; return ``(bytes, file name, respondent ids in the file)``.
 
-    ``recodes`` (Qualtrics numeric only): ``{field id: {option position: recode value}}``.
+    ``recodes`` (Qualtrics numeric values, SurveyMonkey numerical values):
+    ``{field id: {option position: exported value}}`` -- a Qualtrics recode or a SurveyMonkey
+    answer-choice weight the author set.
     ``extra_rows`` (Qualtrics only): add a preview, a test and an unfinished response, the
     preview re-using the first real ResponseId (they are excluded from every check).
     """
@@ -357,7 +373,7 @@ def render(survey: Survey, frame: pd.DataFrame, layout: str, *, recodes: dict | 
         return _csv(rows, "gb18030"), f"{survey.id}_wjx_labels.csv", ids
     if layout.startswith("qualtrics"):
         return _qualtrics(survey, frame, layout, cols, lang, recodes, extra_rows)
-    if layout == "surveymonkey":
+    if layout.startswith("surveymonkey"):
         start = ts - pd.Timedelta(minutes=5)
         meta = [("Respondent ID", [str(114000000000 + i) for i in range(n)]),
                 ("Collector ID", ["400000001"] * n),
@@ -368,8 +384,8 @@ def render(survey: Survey, frame: pd.DataFrame, layout: str, *, recodes: dict | 
                 ("First Name", [""] * n), ("Last Name", [""] * n), ("Custom Data 1", [""] * n)]
         for head, vals in meta:
             cols.add([head, ""], vals)
-        _answer_columns(survey, frame, layout, cols, lang=lang)
-        return _csv(cols.rows(2)), f"{survey.id}_surveymonkey.csv", [m for m in meta[0][1]]
+        _answer_columns(survey, frame, layout, cols, lang=lang, recodes=recodes)
+        return _csv(cols.rows(2)), f"{survey.id}_{layout}.csv", [m for m in meta[0][1]]
     locale = layout.removeprefix("google_forms").lstrip("_") or "en_US"
     cols.add(["Timestamp"], [GOOGLE_LOCALES[locale](t) for t in ts])
     cols.add(["Email Address"], [f"user{i}@example.com" for i in range(n)])

@@ -60,3 +60,42 @@ def test_keep_pii_without_a_key_exits_2(flagship_path, tmp_path, monkeypatch):
                                  f"sqlite:///{tmp_path / 'x.sqlite'}", "--keep-pii"])
     assert r.exit_code == 2
     assert "CSI_PII_KEY" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+#: SurveyMonkey's "Contact Information" question: one sub-column per row type of the API's
+#: ``demographic`` family (SurveyMonkey/public_api_docs ``includes/_questions.md``: name,
+#: company, address, address2, city, state, zip, country, email, phone; labels as the UI shows them)
+SM_CONTACT_ROWS = ["Name", "Company", "Address", "Address 2", "City/Town", "State/Province",
+                   "ZIP/Postal Code", "Country", "Email Address", "Phone Number"]
+SM_CONTACT_VALUES = ["Wei Li", "Acme Trading Ltd", "88 Jianguo Road", "Flat 1702", "Hangzhou", "Zhejiang",
+                     "310002", "China", "li.wei@example.com", "+86 139 1234 5678"]
+
+
+def test_surveymonkey_contact_information_question_never_reaches_the_quarantine(flagship):
+    """A survey that does not map SurveyMonkey's Contact Information question: all its
+    sub-columns are contact data -- dropped, listed, absent from the rejected rows."""
+    import csv
+    import io
+
+    from csi.io import read_responses
+
+    f, _ = simulate_responses(flagship, n=6, seed=5)
+    f = f.copy()
+    f["submitted_at"] = f["submitted_at"].dt.floor("s")
+    data, name, _ = render(flagship, f, "surveymonkey")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    rows[0] += ["How can we reach you?"] + [""] * (len(SM_CONTACT_ROWS) - 1)
+    rows[1] += SM_CONTACT_ROWS
+    for r in rows[2:]:
+        r += SM_CONTACT_VALUES
+    pq1 = rows[1].index(flagship.t(flagship.items["pq1"].item.text, "en"))
+    rows[2][pq1] = "eleven"  # one rejected row: the quarantine must still hold no contact datum
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    res = read_responses(buf.getvalue().encode("utf-8"), flagship, file_name=name)
+    assert len(res.rejected) == 1
+    missed = [c for c in SM_CONTACT_ROWS if not any(p == c or p.startswith(c) for p in res.pii_columns)]
+    assert missed == [], res.pii_columns
+    text = res.rejected.astype(str).to_string() + res.valid.astype(str).to_string()
+    for v in SM_CONTACT_VALUES[:8]:
+        assert v not in text, v

@@ -14,6 +14,7 @@ FIXTURES = {
     "qualtrics_export.csv": ("qualtrics", "utf-8-sig", 14, 2),
     "surveymonkey_export.csv": ("surveymonkey", "utf-8", 12, 0),
     "surveymonkey_export.xls": ("surveymonkey", None, 12, 0),
+    "surveymonkey_numeric.csv": ("surveymonkey", "utf-8", 12, 0),
     "google_forms_export.csv": ("google_forms", "utf-8", 12, 0),
 }
 #: respondent answers compared with the source frame (system fields are not in platform exports;
@@ -73,3 +74,17 @@ def test_wenjuanxing_unmapped_columns_are_listed(flagship, data_dir):
     res = read_responses(data_dir / "platforms" / "wenjuanxing_codes.xlsx", flagship)
     assert res.unmapped_columns == ["来源", "来源详情"]
     assert sorted(res.pii_columns) == sorted(["来自IP", "20、如愿意接受回访，请留下手机号（选填）"])
+
+
+def test_surveymonkey_numerical_values_are_read_by_answer_choice_position(flagship, data_dir):
+    """SurveyMonkey cells "Numerical Value": choice k of the form is k (yes = 1, no = 2, the
+    10-point scale's don't-know option 11); every recoding is stated per column."""
+    res = read_responses(data_dir / "platforms" / "surveymonkey_numeric.csv", flagship)
+    cc1 = "In the last 6 months, have you formally complained to this shop?: platform codes 1/2 read as yes/no (1/0)"
+    assert cc1 in res.recodings
+    assert "Where did you place this order?: platform codes 1/2/3 read as tmall/jd/taobao" in res.recodings
+    assert any(x.startswith("Product quality") or "platform codes 11 read as don't know (99)" in x
+               for x in res.recodings)
+    # the "Other (please specify)" box has no field in the survey: listed, not imported
+    assert "Other (please specify)" in res.unmapped_columns
+    assert res.valid["cc1"].isin([0.0, 1.0]).all()

@@ -249,6 +249,20 @@ def test_driver_and_complaint_analyses_refuse_out_of_scale_values(flagship, bad)
         complained(flagship, frame.assign(cc1=[2.0, 1.0, 0.0, 0.0]))
 
 
+@pytest.mark.parametrize("analysis", ["segments", "what_if"])
+def test_segment_and_what_if_analyses_pass_the_same_gate(flagship, flagship_path, analysis):
+    from csi.drivers.segments import group_results
+    from csi.drivers.whatif import what_if
+
+    frame = pd.read_csv(flagship_path.parents[1] / "sample_data" / "ecommerce_responses.csv", nrows=200)
+    frame.loc[3, "pq1"] = 11.0
+    with pytest.raises(DataError, match=r"column 'pq1', row 3: value 11 is outside the scale \[1, 10\]"):
+        if analysis == "segments":
+            group_results(flagship, frame, by="channel")
+        else:
+            what_if(flagship, frame, changes={"perceived_quality": 5})
+
+
 # -- point 10: csi estimate reads what csi import reads ------------------------------------------
 def test_estimate_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_path):
     import json
@@ -308,3 +322,26 @@ def test_issues_name_the_header_as_written(flagship):
     wjx = "序号,提交答卷时间,1、您这次是在哪个平台下单的？,第2题(货如其述),第2题(商品质量)\n1,2026/04/06 11:03:13,1,5,13\n"
     res = _read(wjx, flagship)
     assert [(i.row, i.column) for i in res.issues] == [(2, "第2题(商品质量)")]
+
+
+def test_drivers_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_path):
+    """``csi drivers`` reads an Excel file with the import's case-insensitive id matching and
+    gives the same report as from the CSV of the same data (point 10)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from csi.cli.main import app
+
+    frame = pd.read_csv(flagship_path.parents[1] / "sample_data" / "ecommerce_responses.csv", nrows=300)
+    frame = frame.rename(columns={"cs1": "CS1", "pq1": "PQ1"})
+    outs = []
+    for suffix in ("xlsx", "csv"):
+        path = tmp_path / f"d.{suffix}"
+        frame.to_excel(path, index=False) if suffix == "xlsx" else frame.to_csv(path, index=False)
+        out = tmp_path / f"drivers_{suffix}.json"
+        r = CliRunner().invoke(app, ["drivers", str(flagship_path), str(path), "--boot", "20", "--json", str(out)])
+        assert r.exit_code == 0, r.output
+        assert "rejected" not in r.output
+        outs.append(json.loads(out.read_text(encoding="utf-8")))
+    assert outs[0] == outs[1]

@@ -24,6 +24,7 @@ FIXTURES = {
     "qualtrics_export.csv": "no_answer",
     "surveymonkey_export.csv": "no_answer",
     "surveymonkey_export.xls": "no_answer",
+    "surveymonkey_numeric.csv": "no_answer",
     "google_forms_export.csv": "no_answer",
 }
 FOLLOW_UPS = ("complaint_type", "complaint_handling", "complaint_resolved")

@@ -261,6 +261,70 @@ def surveymonkey(f: pd.DataFrame) -> None:
     book.save(str(HERE / "surveymonkey_export.xls"))
 
 
+def position(iid_or_q: str, value: float) -> str:
+    """SurveyMonkey "Numerical Value": the answer choice's position (1-based, form order)."""
+    if np.isnan(value):
+        return ""
+    sc = S.items[iid_or_q].scale if iid_or_q in S.items else S.scales[q(iid_or_q).scale]
+    order = [float(p) for p in sc.points]
+    if order == [0.0, 1.0]:
+        order = [1.0, 0.0]  # a binary item shows yes before no
+    order += [float(sc.dont_know)] if sc.dont_know is not None else []
+    return str(order.index(float(value)) + 1)
+
+
+def surveymonkey_numeric(f: pd.DataFrame) -> None:
+    """The SurveyMonkey export with cells "Numerical Value"; one "Other (please specify)" text
+    column after the complaint options, as SurveyMonkey adds for an "Other" answer box
+    (respondent 4 typed into it)."""
+    top = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+           "First Name", "Last Name", "Custom Data 1"]
+    sub = [""] * len(top)
+    cols = []
+    for qid in SINGLE_Q:
+        codes = [str(o.code) for o in q(qid).options]
+        top.append(S.t(q(qid).text, "en"))
+        sub.append("Response")
+        cols.append([str(codes.index(c) + 1) for c in f[qid]])
+    for iid in LIKERT_SINGLE:
+        top.append(item_text(iid, "en"))
+        sub.append("Response")
+        cols.append([position(iid, v) for v in f[iid]])
+    for ids in MATRICES.values():
+        for k, iid in enumerate(ids):
+            top.append("Please rate the shop on the following:" if k == 0 else "")
+            sub.append(item_text(iid, "en"))
+            cols.append([position(iid, v) for v in f[iid]])
+    for iid in AFTER + LOYALTY + DRIVERS:
+        top.append(item_text(iid, "en"))
+        sub.append("Response")
+        cols.append([("" if np.isnan(v) else ("1" if v == 1 else "2")) if iid == "cc1" else position(iid, v)
+                     for v in f[iid]])
+    for k, o in enumerate(q("complaint_type").options, start=1):
+        top.append(S.t(q("complaint_type").text, "en") if k == 1 else "")
+        sub.append(S.t(o.label, "en"))
+        cols.append([str(k) if isinstance(v, str) and str(o.code) in v.split(";") else "" for v in f["complaint_type"]])
+    top.append("")
+    sub.append("Other (please specify)")
+    cols.append(["box arrived damaged" if k == 3 else "" for k in range(12)])
+    top.append(S.t(q("complaint_handling").text, "en"))
+    sub.append("Response")
+    cols.append([position("complaint_handling", v) for v in f["complaint_handling"]])
+    top.append(S.t(q("complaint_resolved").text, "en"))
+    sub.append("Response")
+    cols.append([("" if np.isnan(v) else ("1" if v == 1 else "2")) for v in f["complaint_resolved"]])
+    top.append(S.t(q("comment").text, "en"))
+    sub.append("Open-Ended Response")
+    cols.append(["" if pd.isna(v) else "Fast delivery, will buy again." for v in f["comment"]])
+    rows = []
+    for i in range(12):
+        t = f.loc[i, "submitted_at"]
+        rows.append([str(11400000000 + i), "400000001", (t - pd.Timedelta(minutes=5)).strftime("%m/%d/%Y %I:%M:%S %p"),
+                     t.strftime("%m/%d/%Y %I:%M:%S %p"), f"10.1.0.{i}", "", "", "", ""] + [c[i] for c in cols])
+    with open(HERE / "surveymonkey_numeric.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([top, sub] + rows)
+
+
 # -- Google Forms ------------------------------------------------------------------------------
 def google_forms(f: pd.DataFrame) -> None:
     out: dict[str, list] = {"Timestamp": [f"{t.month}/{t.day}/{t.year} {t.hour}:{t.minute:02d}:{t.second:02d}"
@@ -293,6 +357,7 @@ def main() -> None:
     wjx_columns(f, codes=True).to_excel(HERE / "wenjuanxing_codes.xlsx", index=False)
     qualtrics(f)
     surveymonkey(f)
+    surveymonkey_numeric(f)
     google_forms(f)
 
 
