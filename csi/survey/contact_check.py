@@ -2,7 +2,8 @@
 
 A question whose id or text (in any language) looks like respondent contact data -- phone,
 mobile, 手机, 电话, e-mail, 邮箱, address, 地址, name, 姓名, WeChat, 微信, QQ, 旺旺, ID card,
-身份证, order-recipient fields (收货人, recipient, consignee) -- must either be marked ``pii``
+身份证, order-recipient fields (收货人, recipient, consignee), ZIP/postal code (邮编), IP
+address -- must either be marked ``pii``
 (or ``role: contact``) or declare ``contact_data: false``. Otherwise the survey is refused
 with a located error, so a forgotten ``pii`` cannot let 400 phone numbers into the store.
 """
@@ -19,7 +20,8 @@ from csi.survey.schema import SurveyDoc
 __all__ = ["looks_like_contact", "check_contact_questions"]
 
 #: (kind, pattern on the question id's snake_case tokens)
-_ID_TOKENS = (
+_ID_TOKENS = (  # IP first: "ip_address" is not a postal address
+    ("ip_address", {"ip", "ipaddress", "ip_address"}),
     ("phone", {"phone", "mobile", "tel", "telephone", "cellphone", "cell", "shouji", "dianhua"}),
     ("email", {"email", "mail", "e_mail"}),
     ("address", {"address", "addr", "dizhi"}),
@@ -29,8 +31,10 @@ _ID_TOKENS = (
     ("wangwang", {"wangwang", "aliwangwang"}),
     ("id_card", {"idcard", "id_card", "shenfenzheng", "passport"}),
     ("recipient", {"recipient", "receiver", "consignee", "shouhuoren"}),
+    ("postal_code", {"zip", "zipcode", "postcode", "postal", "postalcode", "youbian"}),
 )
 _TEXT = (
+    ("ip_address", re.compile(r"\bip\s*address|\bIP\s*地址", re.I)),
     ("phone", re.compile(r"phone|mobile|\btel\b|telephone|手机|电话|联系方式|手机号", re.I)),
     ("email", re.compile(r"e-?mail|邮箱|电子邮件|邮件地址", re.I)),
     ("address", re.compile(r"\baddress|地址|住址|收货地", re.I)),
@@ -40,6 +44,7 @@ _TEXT = (
     ("wangwang", re.compile(r"旺旺|wangwang", re.I)),
     ("id_card", re.compile(r"身份证|\bid\s*card\b|identity card|passport", re.I)),
     ("recipient", re.compile(r"收货人|收件人|recipient|consignee", re.I)),
+    ("postal_code", re.compile(r"\bzip\s*(code)?\b|\bpost(al)?\s*code|邮编|邮政编码", re.I)),
 )
 
 
@@ -52,6 +57,8 @@ def looks_like_contact(qid: str, texts: list[str]) -> str | None:
     'wechat'
     >>> looks_like_contact("region", ["您所在的地区", "Your region"]) is None
     True
+    >>> looks_like_contact("q9", ["邮政编码", "ZIP / postal code"])
+    'postal_code'
     """
     tokens = set(qid.lower().split("_")) | {qid.lower()}
     for kind, words in _ID_TOKENS:
@@ -84,4 +91,6 @@ def check_contact_questions(doc: SurveyDoc) -> Iterator[tuple[tuple, str]]:
 
 
 def _pii_kind(kind: str) -> str:
+    if kind == "ip_address":
+        return "ip"
     return kind if kind in ("phone", "email", "address", "name") else "other"

@@ -345,3 +345,18 @@ def test_drivers_reads_xlsx_with_the_import_column_matching(tmp_path, flagship_p
         assert "rejected" not in r.output
         outs.append(json.loads(out.read_text(encoding="utf-8")))
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize(("qid", "text", "pii"), [
+    ("zip", "ZIP code", "other"), ("q9", "邮政编码", "other"), ("postcode", "Postcode", "other"),
+    ("ip_address", "IP address", "ip"),
+])
+def test_validate_refuses_unmarked_postal_code_and_ip_questions(tmp_path, qid, text, pii):
+    # SurveyMonkey's Contact Information question has a ZIP/Postal Code field; platforms record
+    # the respondent's IP address: both identify people and must be declared like a phone.
+    p = tmp_path / "s.yaml"
+    p.write_text(UNMARKED.replace("id: contact", f"id: {qid}").replace(
+        "{zh: 方便的话请留下您的手机号, en: Your mobile number}", f"{{zh: {text}, en: {text}}}"), encoding="utf-8")
+    with pytest.raises(SurveySpecError) as err:
+        load_survey(p)
+    assert any(f"mark it `pii: {pii}`" in i.message for i in err.value.issues)
