@@ -130,6 +130,7 @@ def main() -> None:
         nav.run()
         return
 
+    common.streamlit_strings()  # "No results" in the UI language
     try:
         auth = resolve_auth(os.environ, _secrets())
     except AuthConfigError as exc:
