@@ -1,6 +1,8 @@
 """Streamlit's own English strings in the Chinese dashboard (issue 20, "every widget string
 translated"): a search that matches no option says 无结果, not "No results", in selectboxes and
-multiselects; the English dashboard keeps Streamlit's text.
+multiselects; the English dashboard keeps Streamlit's text. The page list has no "View N more"
+button (every page is listed), and the survey picker shows the survey's Chinese title after
+the switch (it kept the English one).
 
 Streamlit 1.67 draws the empty state as a ``<span>No results</span>`` inside react-aria's
 ``[role=listbox][data-empty=true]`` (Selectbox and Multiselect bundles); the test types a
@@ -10,11 +12,14 @@ search that matches nothing into the sidebar's survey selectbox and wave multise
 from __future__ import annotations
 
 import pytest
-from browser_support import PASSWORD, browser, server, shot, wait_idle  # noqa: F401 - fixtures
+from browser_support import PASSWORD, ROOT, browser, server, shot, wait_idle  # noqa: F401 - fixtures
+
+from csi.survey import load_survey
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 60_000
+SURVEY = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
 
 #: What a reader sees in the open dropdown: the text Streamlit wrote if it is visible, and the
 #: text drawn after it (CSS generated content), if any.
@@ -56,6 +61,12 @@ def test_no_results_in_chinese_and_english(server, browser, shot):
     page.locator('[data-testid="stSidebar"]').get_by_text("中文").click()
     page.locator('[data-testid="stSidebar"]').get_by_text("调查期", exact=True).first.wait_for(timeout=TIMEOUT)
     wait_idle(page)
+    title = SURVEY.t(SURVEY.title, "zh")
+    picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"] input').first
+    assert picker.input_value() == title, picker.input_value()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.locator('[data-testid="stSidebarNavViewButton"]').count() == 0
+    assert "View" not in nav.inner_text() and "回访跟进" in nav.inner_text()
     for label in ("调查期", "问卷"):  # the wave multiselect, the survey selectbox
         zh = _empty_state(page, label)
         assert zh is not None, label
