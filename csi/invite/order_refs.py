@@ -16,7 +16,16 @@ line. Reading one back needs the same key.
 
 from __future__ import annotations
 
-from csi.vault import KEY_VAR, VaultKey, VaultKeyError, decrypt, encrypt, lookup_hashes, mask, require_key
+from csi.vault import (
+    KEY_VAR,
+    VaultKey,
+    VaultKeyError,
+    decrypt,
+    encrypt,
+    lookup_hashes,
+    mask,
+    require_key,
+)
 
 __all__ = ["ORDER_FIELD", "order_key", "seal_order_refs", "order_ref_hashes", "open_order_ref"]
 

@@ -26,9 +26,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from csi.errors import CsiError
+from csi.invite.order_refs import open_order_ref, order_key, order_ref_hashes, seal_order_refs
 from csi.invite.tokens import form_url, hash_token, looks_like_token, new_token
 from csi.store.engine import with_retry, write_transaction
-from csi.invite.order_refs import open_order_ref, order_key, order_ref_hashes, seal_order_refs
 from csi.store.schema import invitations
 from csi.survey.survey import Survey
 from csi.vault import VaultKey, VaultKeyError, mask, vault_key
