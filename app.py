@@ -25,7 +25,7 @@ import os
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, st_strings
 from app_pages.common import T
 from csi.auth import AuthConfigError, resolve_auth
 from csi.errors import CsiError
@@ -140,7 +140,7 @@ def main() -> None:
         nav.run()
         return
 
-    common.streamlit_strings()  # "No results" in the UI language
+    st_strings.no_results()  # Streamlit's "No results" in the UI language
     try:
         auth = resolve_auth(os.environ, _secrets())
     except AuthConfigError as exc:

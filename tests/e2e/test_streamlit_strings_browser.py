@@ -1,6 +1,7 @@
 """Streamlit's own English strings in the Chinese dashboard (issue 20, "every widget string
 translated"): a search that matches no option says 无结果, not "No results", in selectboxes and
-multiselects; the English dashboard keeps Streamlit's text. The page list has no "View N more"
+multiselects, and the Data page's uploader says 上传 and 每个文件不超过 200 MB; the English dashboard
+keeps Streamlit's text. The page list has no "View N more"
 button (every page is listed), and the survey picker shows the survey's Chinese title after
 the switch (it kept the English one).
 
@@ -10,6 +11,8 @@ search that matches nothing into the sidebar's survey selectbox and wave multise
 
 # ruff: noqa: F811 - fixtures are imported by name from the support module (no conftest.py here)
 from __future__ import annotations
+
+import re
 
 import pytest
 from browser_support import PASSWORD, ROOT, browser, server, shot, wait_idle  # noqa: F401 - fixtures
@@ -77,4 +80,21 @@ def test_no_results_in_chinese_and_english(server, browser, shot):
     assert not page.get_by_text("No results", exact=True).is_visible()
     assert page.get_by_role("option", name="No results").count() == 0  # nor read out
     shot(page, "30_no_results_chinese")
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+    # the Data page's uploader: Streamlit's "Upload" and "200MB per file • ..." in Chinese
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("数据", exact=True).click()
+    box = page.locator('.st-key-upload_file [data-testid="stFileUploaderDropzone"]')
+    box.wait_for(timeout=TIMEOUT)
+    wait_idle(page)
+    drawn = box.evaluate("""e => [e.querySelector('button [data-testid="stMarkdownContainer"] p'),
+                                  e.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span')]
+        .map(el => ({text: el.textContent, shown: getComputedStyle(el).visibility === 'visible',
+                     after: JSON.parse(getComputedStyle(el, '::after').content)}))""")
+    mb = re.match(r"(\d+)MB per file", drawn[1]["text"]).group(1)  # Streamlit's text, from server.maxUploadSize
+    assert [(d["shown"], d["after"]) for d in drawn] == [
+        (False, "上传"), (False, f"每个文件不超过 {mb} MB · CSV, TSV, TXT, XLSX, XLS")], drawn
+    assert "per file" not in page.inner_text("body") or not page.get_by_text("per file").is_visible()
+    shot(page, "31_uploader_chinese")
     page.close()
