@@ -65,33 +65,6 @@ def multiselect(where, label: str, options, **kwargs):
     return where.multiselect(label, options, **kwargs)
 
 
-#: Streamlit's untranslated "No results" (a selectbox or multiselect whose search matches no
-#: option) written over in the UI language: the English text is hidden (``visibility`` also
-#: takes it out of the accessibility tree) and the translation drawn in its place. The empty
-#: list is react-aria's ``[role=listbox][data-empty]`` in Streamlit's dropdowns, not one of its
-#: generated class names, so the rule survives Streamlit's style rebuilds.
-_NO_RESULTS_CSS = """<style>
-[data-testid="stSelectboxVirtualDropdown"] [role="listbox"][data-empty="true"] [role="option"] > span,
-[data-testid="stMultiSelectDropdown"] [role="listbox"][data-empty="true"] [role="option"] > span {
-  visibility: hidden; position: relative; }
-[data-testid="stSelectboxVirtualDropdown"] [role="listbox"][data-empty="true"] [role="option"] > span::after,
-[data-testid="stMultiSelectDropdown"] [role="listbox"][data-empty="true"] [role="option"] > span::after {
-  content: %s; visibility: visible; position: absolute; inset: 0; display: flex;
-  align-items: center; justify-content: center; }
-</style>"""
-
-
-def streamlit_strings() -> None:
-    """Streamlit's own English strings in the UI language, where Streamlit takes no text for
-    them: "Select all" is dropped (:func:`multiselect`), the typing hint hidden (the form's
-    CSS), "No results" drawn over (this style, only outside English; no layout space)."""
-    if lang() == "en":
-        return
-    import json
-
-    st.html(_NO_RESULTS_CSS % json.dumps(T("st_no_results"), ensure_ascii=False))
-
-
 def n_boot_setting() -> int:
     """Bootstrap resamples: the sidebar setting, default ``CSI_APP_N_BOOT`` or 500."""
     default = int(os.environ.get("CSI_APP_N_BOOT", "500"))
