@@ -173,7 +173,11 @@ def create_invitations(store, survey: Survey, *, count: int | None = None,
                                      if rec.get("order_ref_hash") in done][:5])
                     raise CsiError(f"{len(done)} order(s) already have an invitation for survey "
                                    f"{survey.id!r} (e.g. {few}); remove them from the order file")
-            conn.execute(invitations.insert(), recs)
+            try:
+                conn.execute(invitations.insert(), recs)
+            except sa.exc.IntegrityError:  # another run invited one of these orders meanwhile
+                raise CsiError(f"an order of this file got an invitation for survey {survey.id!r} from "
+                               "another run at the same time; run csi invite again to invite the rest") from None
 
     with_retry(run)
     return out

@@ -210,3 +210,18 @@ def test_cli_invites_the_new_orders_and_reports_the_invited_ones(tmp_path, flags
     store = open_store(db)
     assert len(invitation_status(store, "ecommerce_csi")) == 3
     close_store(db)
+
+
+def test_one_link_per_order_also_held_by_the_database(store, flagship, data_dir, monkeypatch):
+    """Two runs racing past the look-up (PostgreSQL, READ COMMITTED): the unique index on
+    (survey, keyed hash) refuses the second insert with a clear error, and nothing of it is stored."""
+    import csi.invite.registry as registry
+
+    st, _ = store
+    monkeypatch.setenv("CSI_PII_KEY", KEY)
+    orders = read_orders(data_dir / "invite" / "taobao_orders.csv", flagship)
+    create_invitations(st, flagship, orders=orders.iloc[[0]])
+    monkeypatch.setattr(registry, "_invited_hashes", lambda conn, sid, hashes: set())  # the race
+    with pytest.raises(CsiError, match="another run at the same time"):
+        create_invitations(st, flagship, orders=orders)
+    assert len(invitation_status(st, flagship)) == 1
