@@ -19,6 +19,7 @@ response (the other gets :class:`InvitationError` with ``state="answered"``).
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -37,6 +38,7 @@ __all__ = ["Invitation", "TokenCheck", "InvitationError", "create_invitations", 
            "mark_opened", "invitation_answers", "submit_with_token", "invitation_status", "response_rates"]
 
 TOKEN_STATES = ("valid", "answered", "expired", "unknown")
+_log = logging.getLogger(__name__)
 
 
 class InvitationError(CsiError, ValueError):
@@ -252,9 +254,10 @@ def check_token(store, survey: Survey, token: str | None, *, key: VaultKey | Non
     """What ``token`` is for ``survey``: valid (with its order and segment values), already
     answered, expired or unknown. A token of another survey is unknown.
 
-    The order number is decrypted with ``key`` (default: ``CSI_PII_KEY``); without a key it is
-    None and ``has_order`` says one exists (the invitation row still links order and
-    response through ``respondent_id``)."""
+    The order number is decrypted with ``key`` (default: ``CSI_PII_KEY``); without a key, or
+    with a wrong one (logged as a warning, without the number), it is None and ``has_order``
+    says one exists -- the respondent can still answer, and the invitation row still links
+    order and response through ``respondent_id``."""
     with store.engine.connect() as conn:
         row = _lookup(conn, survey, token)
     state = _state(row, _now(now))
@@ -263,7 +266,12 @@ def check_token(store, survey: Survey, token: str | None, *, key: VaultKey | Non
     has_order = row.order_ref_enc is not None
     if key is None and has_order and state == "valid":
         key = vault_key()
-    order = _order_of(row, key) if state == "valid" else None
+    order = None
+    if state == "valid":
+        try:
+            order = _order_of(row, key)
+        except VaultKeyError as exc:  # the respondent still answers; staff see why in the log
+            _log.warning("invitation %s of survey %s: order number not read (%s)", row.id, survey.id, exc)
     return TokenCheck(state, order, json.loads(row.prefill) if row.prefill else {}, row.wave,
                       row.channel, has_order)
 

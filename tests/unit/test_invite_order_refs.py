@@ -9,6 +9,8 @@ Taobao/Tmall 订单编号, the length the seller centre exports).
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -116,7 +118,7 @@ def store(tmp_path):
     close_store(url)
 
 
-def test_order_file_needs_the_key_and_leaves_no_plain_number(store, flagship, data_dir, monkeypatch):
+def test_order_file_needs_the_key_and_leaves_no_plain_number(store, flagship, data_dir, monkeypatch, caplog):
     st, path = store
     orders = read_orders(data_dir / "invite" / "taobao_orders.csv", flagship)
     monkeypatch.delenv("CSI_PII_KEY", raising=False)
@@ -135,6 +137,11 @@ def test_order_file_needs_the_key_and_leaves_no_plain_number(store, flagship, da
         invitation_status(st, flagship, mask_orders=False)
     check = check_token(st, flagship, invs[0].token)
     assert (check.state, check.order_ref, check.has_order) == ("valid", None, True)
+    # a wrong key on the public form: the respondent still answers, the log says why (no number)
+    with caplog.at_level(logging.WARNING, logger="csi.invite.registry"):
+        check = check_token(st, flagship, invs[0].token, key=derive_key(NEW_KEY))
+    assert (check.state, check.order_ref) == ("valid", None)
+    assert "order number not read" in caplog.text and not _leaks(caplog.text.encode(), ORDERS)
     with pytest.raises(VaultKeyError, match="encrypted with key .*rotate-key") as err:
         invitation_status(st, flagship, mask_orders=False, key=derive_key(NEW_KEY))
     assert "invitation:" not in str(err.value)
