@@ -25,7 +25,7 @@ import os
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, st_strings
 from app_pages.common import T
 from csi.auth import AuthConfigError, resolve_auth
 from csi.errors import CsiError
@@ -100,7 +100,17 @@ def _sidebar(demo: bool) -> None:
         if st.session_state.get("survey") not in files:
             st.session_state["survey"] = "ecommerce_csi" if "ecommerce_csi" in files else next(iter(files))
         titles = {sid: common.survey_title(files, sid, common.lang()) for sid in files}
-        sb.selectbox(T("survey"), list(files), key="survey", format_func=lambda sid: titles.get(sid, sid))
+        # one widget per language: Streamlit keeps a keyed selectbox's shown label when only
+        # format_func changes, so the English title stayed after switching to 中文
+        pick = f"survey_pick_{common.lang()}"
+        if st.session_state.get(pick) != st.session_state["survey"]:
+            st.session_state[pick] = st.session_state["survey"]
+
+        def picked() -> None:
+            st.session_state["survey"] = st.session_state[pick]
+
+        sb.selectbox(T("survey"), list(files), key=pick, on_change=picked,
+                     format_func=lambda sid: titles.get(sid, sid))
     _sidebar_filters()
     with sb.expander(T("settings")):
         st.number_input(T("n_boot"), min_value=50, max_value=10000, step=50, key="n_boot",
@@ -130,6 +140,7 @@ def main() -> None:
         nav.run()
         return
 
+    st_strings.no_results()  # Streamlit's "No results" in the UI language
     try:
         auth = resolve_auth(os.environ, _secrets())
     except AuthConfigError as exc:
@@ -173,7 +184,7 @@ def main() -> None:
     default = "overview" if "overview" in allowed else mine[0][3]
     pages = [st.Page(path, title=T(key), icon=icon, url_path=url, default=(url == default))
              for path, key, icon, url in mine]
-    nav = st.navigation(pages)
+    nav = st.navigation(pages, expanded=True)  # every page listed: no untranslated "View N more"
     if demo:
         st.warning(T("demo_mode"), icon=":material/warning:")
     _sidebar(demo)

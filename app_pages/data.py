@@ -9,7 +9,7 @@ import io
 import pandas as pd
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, st_strings
 from app_pages.access import audit_download
 from app_pages.common import T
 from app_pages.data_tracking import tracking_section
@@ -67,8 +67,8 @@ def _upload(survey) -> None:
                             format_func=lambda p: p or auto)
     encoding = c2.selectbox(T("encoding"), ENCODING_CHOICES, key="upload_encoding",
                             format_func=lambda e: e or auto_enc, help=T("encoding_help"))
-    up = st.file_uploader(T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
-                          label_visibility="collapsed")
+    up = st_strings.file_uploader(st, T("upload"), type=["csv", "tsv", "txt", "xlsx", "xls"], key="upload_file",
+                                  label_visibility="collapsed")
     if up is None:
         return
     data = up.getvalue()

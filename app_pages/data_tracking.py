@@ -55,10 +55,9 @@ def tracking_section(survey) -> None:
     channel."""
     st.subheader(T("invitations"))
     try:
-        from app_pages.access import current_user
-
-        # order numbers are the cases' reference: in full only for admins (issue 18)
-        status = invitation_status(common.store(), survey, mask_orders=current_user()[1] != "admin")
+        # order numbers are the cases' reference: masked for everyone (issue 18 reveals contact
+        # data one case at a time, logged -- never a whole list)
+        status = invitation_status(common.store(), survey)
     except CsiError as exc:
         common.show_error(exc)
         return

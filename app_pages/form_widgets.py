@@ -189,11 +189,38 @@ def _blank(value: object) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
+#: Takes the honeypot out of reach of people: Streamlit sets no ``tabindex`` or ``aria-hidden``
+#: on a widget, so this script does, and again whenever Streamlit redraws the field. The field
+#: stays in the page (off screen, ``FORM_CSS``) for scripted clients to fill; keyboard users do
+#: not reach it (``tabindex=-1``, ``inert``) and screen readers do not announce it
+#: (``aria-hidden``, ``inert``).
+HONEYPOT_JS = """<script>(function () {
+  const hide = () => {
+    const box = document.querySelector('.st-key-csi-hp');
+    if (!box) { return; }
+    if (box.getAttribute('aria-hidden') !== 'true') { box.setAttribute('aria-hidden', 'true'); }
+    if (!box.inert) { box.inert = true; }
+    box.querySelectorAll('input, textarea, button, a, [tabindex]').forEach(el => {
+      if (el.getAttribute('tabindex') !== '-1') { el.setAttribute('tabindex', '-1'); }
+      if (el.tagName === 'INPUT' && el.getAttribute('autocomplete') !== 'off') { el.setAttribute('autocomplete', 'off'); }
+    });
+  };
+  hide();
+  if (!window.csiHoneypotObserver) {
+    window.csiHoneypotObserver = new MutationObserver(hide);
+    window.csiHoneypotObserver.observe(document.body, {childList: true, subtree: true});
+  }
+})();</script>"""
+
+
 def honeypot(lang: str) -> str:
-    """A text field hidden from people (off screen) that scripted clients tend to fill."""
+    """A text field that scripted clients tend to fill and people never reach: off screen,
+    out of the tab order and hidden from screen readers (:data:`HONEYPOT_JS`)."""
     with st.container(key="csi-hp"):
-        return st.text_input(tr("form_honeypot", lang), key="csi_hp_website", autocomplete="off",
-                             label_visibility="visible")
+        value = st.text_input(tr("form_honeypot", lang), key="csi_hp_website", autocomplete="off",
+                              label_visibility="visible")
+        st.html(HONEYPOT_JS, unsafe_allow_javascript=True)
+    return value
 
 
 def scroll_to(fid: str, nonce: int) -> None:

@@ -79,7 +79,9 @@ def _token_gate(survey, token: str, lang: str, inst: str, key: str):
     """The invitation's check, or None after drawing the page that refuses it."""
     ss = st.session_state
     try:
-        check = check_token(common.store(), survey, token)
+        from app_pages.access import vault_key_or_none
+
+        check = check_token(common.store(), survey, token, key=vault_key_or_none())
     except CsiError as exc:
         common.show_error(exc)
         return None
@@ -166,7 +168,10 @@ def _submit(survey, sections, answers, token, key, inst, lang, trap, check=None)
     rid = None
     try:
         if token is not None:
-            rid = submit_with_token(common.store(), survey, token, given, submission_key=key)
+            from app_pages.access import vault_key_or_none
+
+            rid = submit_with_token(common.store(), survey, token, given, submission_key=key,
+                                    key=vault_key_or_none())
         elif trap:  # a scripted client filled the hidden field: thank it, store nothing
             pass
         else:

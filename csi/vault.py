@@ -17,6 +17,7 @@ key, decryption fails with the same error class -- never with garbage.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import re
 import secrets as _secrets
@@ -31,12 +32,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from csi.errors import CsiError
 
 __all__ = ["KEY_VAR", "OLD_KEY_VAR", "HKDF_INFO", "MIN_SECRET_LENGTH", "VaultKey", "VaultKeyError",
-           "derive_key", "vault_key", "require_key", "encrypt", "decrypt", "mask", "new_secret"]
+           "derive_key", "vault_key", "require_key", "encrypt", "decrypt", "lookup_hashes", "mask", "new_secret"]
 
 KEY_VAR = "CSI_PII_KEY"
 #: The previous secret, read by ``csi rotate-key``.
 OLD_KEY_VAR = "CSI_PII_KEY_OLD"
 HKDF_INFO = b"csi-vault-v1"
+#: HKDF label of the look-up subkey (:func:`lookup_hashes`).
+LOOKUP_INFO = b"csi-lookup-v1"
 MIN_SECRET_LENGTH = 16
 _NONCE = 12
 
@@ -120,6 +123,24 @@ def decrypt(key: VaultKey, blob: bytes, *, survey_id: str, respondent_id: str, f
         raise VaultKeyError(f"the contact data of respondent {respondent_id!r} cannot be decrypted with "
                             f"{KEY_VAR} (key {key.key_id}): wrong key or tampered data.") from None
     return plain.decode("utf-8")
+
+
+def lookup_hashes(key: VaultKey, values: list[str], *, scope: str) -> list[str]:
+    """Keyed hashes of ``values`` for equality look-ups without the plain text (hex, 64 digits).
+
+    HMAC-SHA256 under a subkey of ``key`` (HKDF-SHA256 of the vault key, info ``csi-lookup-v1``),
+    over ``scope || 0x00 || value``: equal within one scope (a survey) and key, unrelated across
+    them, and -- unlike a plain SHA-256 of an order number -- not found by trying numbers without
+    the key. A new key gives new hashes (:func:`csi.cases.contacts.rotate_key` recomputes them).
+
+    >>> k = derive_key("0123456789abcdef0123")
+    >>> a, b = lookup_hashes(k, ["3261847590123456789", "3261847590123456789"], scope="s")
+    >>> a == b, len(a), a == lookup_hashes(k, ["3261847590123456789"], scope="t")[0]
+    (True, 64, False)
+    """
+    sub = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=LOOKUP_INFO).derive(key.key)
+    head = scope.encode("utf-8") + b"\x00"
+    return [hmac.new(sub, head + str(v).encode("utf-8"), hashlib.sha256).hexdigest() for v in values]
 
 
 def mask(value: str, kind: str = "other") -> str:

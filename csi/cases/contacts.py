@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from csi.accounts.audit import iso, record_in, utcnow
 from csi.errors import ParameterError
 from csi.store.engine import with_retry, write_transaction
-from csi.store.schema import cases, contacts
+from csi.store.schema import cases, contacts, invitations
 from csi.survey import Survey
 from csi.vault import VaultKey, VaultKeyError, decrypt, encrypt, mask
 
@@ -91,7 +91,8 @@ def reveal_values(conn, survey_id: str, respondent_id: str, key: VaultKey) -> di
 
 def purge_contacts(store, older_than_days: float, *, actor: str, now: datetime | None = None) -> int:
     """Delete contact data kept longer than ``older_than_days`` days (and the masked case
-    reference of a purged reference); audited; returns the contact values deleted."""
+    reference of a purged reference, and the order numbers of invitations made before the
+    cutoff); audited; returns the contact values deleted (order numbers not counted)."""
     if not older_than_days >= 0:
         raise ParameterError(f"The 'older_than' parameter of purge must be a number >= 0 (days). "
                              f"Got {older_than_days!r} instead.")
@@ -106,18 +107,24 @@ def purge_contacts(store, older_than_days: float, *, actor: str, now: datetime |
                 conn.execute(cases.update().where(cases.c.survey_id == sid, cases.c.respondent_id == rid)
                              .values(reference=None))
             n = conn.execute(contacts.delete().where(contacts.c.created_at < cutoff)).rowcount
+            n_orders = conn.execute(invitations.update().where(
+                invitations.c.created_at < cutoff, invitations.c.order_ref_enc.is_not(None)).values(
+                order_ref_enc=None, order_ref_hash=None, order_ref_masked=None, order_key_id=None)).rowcount
             record_in(conn, actor, "contacts_purged", now=now,
-                      detail=f"{n} contact value(s) kept before {cutoff[:19]} deleted (older than {older_than_days:g} days)")
+                      detail=f"{n} contact value(s) kept before {cutoff[:19]} deleted (older than {older_than_days:g} days)"
+                             + (f"; {n_orders} invitation order number(s) deleted" if n_orders else ""))
             return int(n)
 
     return with_retry(run)
 
 
 def rotate_key(store, old: VaultKey, new: VaultKey, *, actor: str, now: datetime | None = None) -> int:
-    """Re-encrypt every contact row sealed with ``old`` under ``new``, in one transaction.
+    """Re-encrypt every contact row sealed with ``old`` under ``new``, in one transaction, and
+    the invitations' order numbers with them (ciphertext and keyed look-up hash).
 
     Rows already under ``new`` are left alone; a row under any other key stops the rotation
-    before anything changes (:class:`VaultKeyError` naming that key). Returns the rows rotated.
+    before anything changes (:class:`VaultKeyError` naming that key). Returns the rows rotated
+    (contact values plus order numbers).
     """
     if old.key_id == new.key_id:
         raise VaultKeyError("the old and the new CSI_PII_KEY are the same key; nothing to rotate.")
@@ -126,6 +133,9 @@ def rotate_key(store, old: VaultKey, new: VaultKey, *, actor: str, now: datetime
         with write_transaction(store.engine) as conn, conn.begin():
             other = conn.execute(sa.select(contacts.c.key_id, sa.func.count()).where(
                 contacts.c.key_id.not_in([old.key_id, new.key_id])).group_by(contacts.c.key_id)).all()
+            other += conn.execute(sa.select(invitations.c.order_key_id, sa.func.count()).where(
+                invitations.c.order_key_id.not_in([old.key_id, new.key_id]))
+                .group_by(invitations.c.order_key_id)).all()
             if other:
                 raise VaultKeyError(f"{sum(r[1] for r in other)} contact value(s) are under key(s) "
                                     f"{', '.join(r[0] for r in other)}, neither the old ({old.key_id}) nor "
@@ -138,8 +148,24 @@ def rotate_key(store, old: VaultKey, new: VaultKey, *, actor: str, now: datetime
                 conn.execute(contacts.update().where(contacts.c.id == rid_).values(
                     key_id=new.key_id, ciphertext=encrypt(new, plain, survey_id=sid, respondent_id=resp,
                                                           field_id=fid)))
+            n_orders = _rotate_order_refs(conn, old, new)
             record_in(conn, actor, "key_rotated", now=now,
-                      detail=f"{len(rows)} contact value(s) re-encrypted: key {old.key_id} -> {new.key_id}")
-            return len(rows)
+                      detail=f"{len(rows)} contact value(s) and {n_orders} invitation order number(s) "
+                             f"re-encrypted: key {old.key_id} -> {new.key_id}")
+            return len(rows) + n_orders
 
     return with_retry(run)
+
+
+def _rotate_order_refs(conn, old: VaultKey, new: VaultKey) -> int:
+    """Re-seal the invitations' order numbers under ``new`` (inside the rotation's transaction)."""
+    from csi.invite.order_refs import open_order_ref, seal_order_refs
+
+    rows = conn.execute(sa.select(invitations.c.id, invitations.c.survey_id, invitations.c.token_hash,
+                                  invitations.c.order_ref_enc)
+                        .where(invitations.c.order_key_id == old.key_id)).all()
+    for iid, sid, th, blob in rows:
+        plain = open_order_ref(old, blob, survey_id=sid, token_hash=th)
+        (cols,) = seal_order_refs(new, [plain], [th], survey_id=sid)
+        conn.execute(invitations.update().where(invitations.c.id == iid).values(**cols))
+    return len(rows)

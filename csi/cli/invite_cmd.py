@@ -5,8 +5,17 @@
 ``count``, ``wave``, ``expires_at``, ``open_link`` (the survey's open link, null when
 ``access: open_link: false``), ``qr_dir`` and ``invitations`` -- one object per token with
 ``token``, ``url``, ``qr_png`` (path of its PNG, relative to OUT's folder), ``order_ref``,
-``channel``, ``wave``, ``segments`` and ``expires_at``. The plain tokens appear only in OUT:
-keep it like a list of passwords. With ``--orders`` the count defaults to the number of orders.
+``channel``, ``wave``, ``segments`` and ``expires_at`` -- and ``already_invited``: the orders
+of the file that had an invitation before (one link per order), each as ``row`` (its first row
+in the file, 1 = first data row) and ``order_ref`` masked (``32***89``); they get no new link
+and are listed on stderr too. The plain tokens appear only in OUT: keep it like a list of
+passwords. With ``--orders`` the count defaults to the number of orders in the file.
+
+Order numbers are stored encrypted, so ``--orders`` needs ``CSI_PII_KEY``.
+
+Exit codes: 0 -- invitations made (some orders may have been skipped as already invited);
+1 -- every order of the file was already invited: nothing new, OUT written with ``count`` 0;
+2 -- bad input (survey, order file, options, missing key), nothing stored.
 """
 
 from __future__ import annotations
@@ -47,15 +56,26 @@ def invite_cmd(
     """Make single-use invitation links with QR codes (tokens stored hashed)."""
     from csi.invite import create_invitations, form_url, qr_png
     from csi.invite.orders import read_orders
+    from csi.invite.registry import already_invited
     from csi.store import open_store
 
+    skipped: list[dict] = []
     try:
         s = load_survey(survey)
         order_rows = read_orders(orders, s) if orders is not None else None
+        if order_rows is not None and count is not None and count != len(order_rows):
+            raise CsiError(f"--count {count} does not match the {len(order_rows)} orders of "
+                           f"{orders.name}; omit --count to invite every order")
         store = open_store(db)
         store.save_survey(s)
+        if order_rows is not None:
+            done = already_invited(store, s, order_rows)
+            skipped = done.to_dict("records")
+            order_rows = order_rows[~order_rows.index.isin(done["row"])]
+            count = None
         invs = create_invitations(store, s, count=count, orders=order_rows, channel=channel,
-                                  expires_days=expires, wave=wave, base_url=base_url)
+                                  expires_days=expires, wave=wave, base_url=base_url) \
+            if order_rows is None or len(order_rows) else []
     except CsiError as exc:
         raise fail(exc) from None
     folder = qr_dir if qr_dir is not None else json_out.with_name(json_out.stem + "-qr")
@@ -75,9 +95,17 @@ def invite_cmd(
     out = {"survey": s.id, "count": len(invs), "wave": invs[0].wave if invs else wave,
            "expires_at": invs[0].expires_at if invs else None,
            "open_link": form_url(s.id, base=base_url) if s.access.open_link else None,
-           "qr_dir": str(folder), "invitations": items}
+           "qr_dir": str(folder), "invitations": items, "already_invited": skipped}
     json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    if skipped:
+        shown = ", ".join(f"row {d['row']} ({d['order_ref']})" for d in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        typer.echo(f"{len(skipped)} order(s) of {orders.name} already have an invitation for {s.id}, "
+                   f"no new link: {shown}{more} (all listed under already_invited in {json_out})", err=True)
+    if not invs:
+        typer.echo(f"no new invitations for {s.id}: every order of {orders.name} was already invited", err=True)
+        raise typer.Exit(code=1)
     typer.echo(f"{len(invs)} invitations for {s.id} (wave {out['wave']}"
                + (f", expire {out['expires_at']} UTC" if out["expires_at"] else "")
                + f"): links and tokens in {json_out}, QR codes in {folder}")

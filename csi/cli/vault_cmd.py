@@ -34,7 +34,7 @@ def purge_cmd(
 
 @app.command("rotate-key")
 def rotate_key_cmd(db: Annotated[str | None, _DB] = None) -> None:
-    """Re-encrypt every kept contact value: old key CSI_PII_KEY_OLD -> new key CSI_PII_KEY."""
+    """Re-encrypt kept contact values and order numbers: old key CSI_PII_KEY_OLD -> new CSI_PII_KEY."""
     from csi.cases.contacts import rotate_key
     from csi.store import open_store
     from csi.vault import KEY_VAR, OLD_KEY_VAR, VaultKeyError, vault_key
@@ -48,7 +48,7 @@ def rotate_key_cmd(db: Annotated[str | None, _DB] = None) -> None:
         n = rotate_key(open_store(db), old, new, actor=cli_actor())
     except CsiError as exc:
         raise fail(exc) from None
-    typer.echo(f"{n} contact value(s) re-encrypted: key {old.key_id} -> {new.key_id}; "
+    typer.echo(f"{n} contact value(s) and order number(s) re-encrypted: key {old.key_id} -> {new.key_id}; "
                f"keep only {KEY_VAR} from now on")
 
 

@@ -81,7 +81,8 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 def read_orders(path: str | Path, survey: Survey) -> pd.DataFrame:
     """The orders of ``path``: ``order_ref`` plus the segment columns present (option codes)
-    and ``wave`` when given; one row per order number (its rows merged), in file order.
+    and ``wave`` when given; one row per order number (its rows merged), in file order. The
+    index, ``row``, is each order's first row in the file (1 = first data row).
 
     Raises
     ------
@@ -109,7 +110,7 @@ def read_orders(path: str | Path, survey: Survey) -> pd.DataFrame:
         else:
             first.setdefault(ref, i)
     keep = list(first.values())  # one row per order, in file order
-    out = pd.DataFrame({"order_ref": list(first)})
+    out = pd.DataFrame({"order_ref": list(first)}, index=pd.Index([i + 1 for i in keep], name="row"))
     for q in survey.segments:
         if q.id not in raw.columns:
             continue

@@ -339,6 +339,10 @@ LABELS: dict[str, dict[str, str]] = {
     "form_dont_know": {"en": "Don't know", "zh": "不知道"},
     "form_required_note": {"en": "Questions marked \\* must be answered.", "zh": "标 \\* 的为必答题。"},
     "form_honeypot": {"en": "Leave this field empty", "zh": "请勿填写此栏"},
+    # Streamlit's own English strings, drawn over by app_pages.common.streamlit_strings
+    "st_no_results": {"en": "No results", "zh": "无结果"},
+    "st_upload": {"en": "Upload", "zh": "上传"},
+    "st_upload_limit": {"en": "{mb}MB per file • {types}", "zh": "每个文件不超过 {mb} MB · {types}"},
     "form_consent": {"en": "May we contact you about your answers (for example to follow up on a "
                            "problem)?",
                      "zh": "我们可以就您的回答与您联系吗（例如跟进您遇到的问题）？"},

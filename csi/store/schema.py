@@ -227,9 +227,11 @@ comment_analysis = sa.Table(
 
 # -- issue 20: invitations (single-use form links) ------------------------------------------
 #: One row per invitation token. The token itself is never stored: ``token_hash`` is its
-#: SHA-256 (hex). ``order_ref`` and ``prefill`` (JSON ``{segment question id: option code}``,
-#: e.g. channel, category) come from the order file and are written into the response's
-#: answers; ``wave`` / ``channel`` label the invitation for response-rate tables;
+#: SHA-256 (hex). The order number (migration 0021) is never stored in plain text:
+#: ``order_ref_enc`` (vault ciphertext), ``order_ref_hash`` (keyed look-up hash, unique per
+#: survey), ``order_ref_masked`` and ``order_key_id`` (:mod:`csi.invite.order_refs`). It and
+#: ``prefill`` (JSON ``{segment question id: option code}``, e.g. channel, category) come from
+#: the order file and are written into the response's answers; ``wave`` / ``channel`` label the invitation for response-rate tables;
 #: ``opened_at`` is the first visit, ``completed_at`` / ``respondent_id`` the one response.
 #: Times are ISO-8601 text, naive UTC (as everywhere in the store).
 invitations = sa.Table(
@@ -239,11 +241,15 @@ invitations = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("wave", sa.String(32), nullable=True),
     sa.Column("channel", sa.String(64), nullable=True),
-    sa.Column("order_ref", sa.String(128), nullable=True),
     sa.Column("prefill", sa.Text, nullable=True),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Column("expires_at", sa.String(32), nullable=True),
     sa.Column("opened_at", sa.String(32), nullable=True),
     sa.Column("completed_at", sa.String(32), nullable=True),
     sa.Column("respondent_id", sa.String(128), nullable=True),
+    sa.Column("order_ref_hash", sa.String(64), nullable=True),
+    sa.Column("order_ref_enc", sa.LargeBinary, nullable=True),
+    sa.Column("order_ref_masked", sa.String(160), nullable=True),
+    sa.Column("order_key_id", sa.String(16), nullable=True),
+    sa.Index("uq_invitations_survey_order", "survey_id", "order_ref_hash", unique=True),
 )

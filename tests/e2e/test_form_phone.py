@@ -148,6 +148,39 @@ def test_empty_submit_marks_and_scrolls_to_first_missing(server, browser, shot):
     page.context.close()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_honeypot_out_of_reach_of_keyboard_and_screen_readers(server, browser, lang):
+    """The open link's honeypot stays in the page for scripted clients, but Tab from the last
+    question goes straight to Submit (and Shift+Tab back), and the accessibility tree has no
+    such text box (WCAG 2.1.1 keyboard, 4.1.2 name/role: a trap no person should meet)."""
+    page = open_form(browser, f"{server['base']}/?survey=ecommerce_csi&lang={lang}")
+    field = page.locator(".st-key-csi-hp input")
+    assert field.count() == 1  # still there for bots
+    page.wait_for_function("() => document.querySelector('.st-key-csi-hp input')?.tabIndex === -1",
+                           timeout=TIMEOUT)
+    assert field.get_attribute("autocomplete") == "off"
+    assert page.locator(".st-key-csi-hp").get_attribute("aria-hidden") == "true"
+    assert page.get_by_role("textbox", name=tr("form_honeypot", lang)).count() == 0
+    box = field.bounding_box()
+    assert box is None or box["x"] + box["width"] <= 0, "off screen"
+    before = page.evaluate("""() => {
+        const hp = document.querySelector('.st-key-csi-hp');
+        const all = [...document.querySelectorAll('input, textarea, button, [tabindex]')].filter(el =>
+            !hp.contains(el) && el.tabIndex >= 0 && el.getClientRects().length > 0 &&
+            (el.compareDocumentPosition(hp) & Node.DOCUMENT_POSITION_FOLLOWING));
+        all[all.length - 1].focus();
+        return all[all.length - 1].outerHTML.slice(0, 60);
+    }""")
+    inside = "() => !!document.activeElement.closest('.st-key-csi-hp')"
+    page.keyboard.press("Tab")
+    assert not page.evaluate(inside), f"Tab from {before} reached the honeypot"
+    submit = page.get_by_role("button", name=tr("submit", lang))
+    assert page.evaluate("el => el === document.activeElement", submit.element_handle())
+    page.keyboard.press("Shift+Tab")
+    assert not page.evaluate(inside), "Shift+Tab from Submit reached the honeypot"
+    page.context.close()
+
+
 def test_invitation_answers_once_then_refused(server, browser, shot):
     from csi.invite import create_invitations
     from csi.store import open_store

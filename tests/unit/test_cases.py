@@ -262,7 +262,7 @@ def test_rotate_key_keeps_every_case_readable(shop, db, monkeypatch):
     assert len(with_contact) == 2  # r1 and r4
     env = {"CSI_PII_KEY": NEW_KEY, "CSI_PII_KEY_OLD": KEY}
     r = _run("rotate-key", "--db", db, env=env)
-    assert r.exit_code == 0 and "2 contact value(s) re-encrypted" in r.output
+    assert r.exit_code == 0 and "2 contact value(s) and order number(s) re-encrypted" in r.output
     admin = Actor("admin", "admin")
     got = {reveal_contact(store, c, actor=admin, reason="rotation check", key=derive_key(NEW_KEY))["phone"]
            for c in with_contact}
@@ -398,6 +398,9 @@ def test_invitation_order_number_is_the_case_reference_kept_in_the_vault(flagshi
         stored = conn.execute(sa.select(responses.c.answers)).scalar_one()
     assert "3261847590123456789" not in stored and "13912345678" not in stored
     assert "order_ref" not in store.responses_frame(flagship)
+    close_store(db)  # the whole file (and WAL), invitation row included: neither number readable
+    raw = b"".join(f.read_bytes() for f in tmp_path.glob("cases.sqlite*"))
+    assert raw and b"3261847590123456789" not in raw and b"13912345678" not in raw
 
 
 def test_alerts_check_reports_a_case_overdue_for_first_contact(shop, flagship_path, db):

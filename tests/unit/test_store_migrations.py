@@ -42,8 +42,8 @@ def test_old_store_is_upgraded_and_keeps_rows(flagship, tmp_path):
         close_store(url)
 
 
-#: The newest migration (issue 20's 0020 follows 0002; the lead re-chains branches at merge).
-HEAD = "0020"
+#: The newest migration (0021 seals the invitations' order numbers; the lead re-chains branches at merge).
+HEAD = "0021"
 
 
 def test_head_revision_is_alembics_head():
