@@ -25,5 +25,6 @@ def comment_cache():
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def analysis(data_key: str, sha: str, _survey, _frame):
-    """The analysed comments of the filtered responses (:func:`csi.text.analyze_comments`)."""
-    return analyze_comments(_survey, _frame, cache=comment_cache())
+    """The analysed comments of the filtered responses (:func:`csi.text.analyze_comments`;
+    read-only: rows with equal lists share them)."""
+    return analyze_comments(_survey, _frame, cache=comment_cache(), share_lists=True)

@@ -161,7 +161,7 @@ def page(survey, n: int) -> None:
             best_wall = best_cpu = float("inf")
             for _ in range(2):
                 w0, c0 = time.perf_counter(), time.process_time()
-                a = analyze_comments(survey, f, cache=CommentAnalysisCache(url))
+                a = analyze_comments(survey, f, cache=CommentAnalysisCache(url), share_lists=True)  # as the page
                 t = rc.page_tables(survey, f, a)
                 th.themes_by(survey, f, seg, a, matrix=t["matrix"])
                 rc.comment_table(rc.filter_comments(a), {}, {}, {})

@@ -206,15 +206,15 @@ def representative_comments(survey: Survey, frame: pd.DataFrame, analysis: pd.Da
     lex = survey_lexicon(survey)
     a = _analysis(survey, frame, analysis)
     M = _matrix(a, lex.ids, matrix)
-    others = a["categories"].map(len).to_numpy() - 1
+    others = M.sum(axis=1) - 1  # the comment's other themes
     text = a["comment"].astype(str)
-    stripped = text.str.strip().to_numpy(object)
+    text_code = pd.factorize(text.str.strip())[0]  # equal texts (after trimming) share a code
     length = text.str.len().to_numpy(float)
     senti = a["sentiment"].to_numpy(float)
     rows = []
     for j, t in enumerate(lex.ids):
         where = np.flatnonzero(M[:, j])
-        where = where[~pd.Series(stripped[where]).duplicated().to_numpy()]  # distinct texts only
+        where = where[np.sort(np.unique(text_code[where], return_index=True)[1])]  # distinct texts only
         if not len(where):
             continue
         order = pd.DataFrame({"others": others[where], "dist": np.abs(length[where] - np.median(length[where])),
@@ -249,8 +249,8 @@ def theme_disagreements(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFr
     lex_ids = survey_lexicon(survey).ids
     coded = [j for j, t in enumerate(lex_ids) if t in codes]
     # only comments with a theme that is a complaint-type option and a ticked answer can disagree
-    keep = _matrix(a, lex_ids, matrix)[:, coded].any(axis=1) & raw_ans.map(
-        lambda v: isinstance(v, str) and v.strip() != "").to_numpy(bool)
+    keep = _matrix(a, lex_ids, matrix)[:, coded].any(axis=1)
+    keep[keep] = raw_ans[keep].map(lambda v: isinstance(v, str) and v.strip() != "").to_numpy(bool)
     a, raw_ans = a.loc[keep], raw_ans.loc[keep]
     ans = raw_ans.tolist()
     rids = a["respondent_id"].tolist() if "respondent_id" in a else [None] * len(a)

@@ -3,12 +3,14 @@ file positions, and turned into :func:`fit_higher_order`'s model."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from csi.errors import ParameterError, SurveySpecError
 from csi.estimate.pls.higher_order import fit_higher_order, higher_order_model
 from csi.survey import load_survey
+from csi.survey.model import ItemSpec
 
 
 def _survey(tmp_path, root, block: str):
@@ -56,3 +58,56 @@ def test_bad_higher_order_is_located(tmp_path, root, block, message):
 def test_no_block_no_model(flagship):
     with pytest.raises(ParameterError, match="declares no higher-order construct"):
         higher_order_model(flagship)
+
+
+@pytest.mark.parametrize("method", ["disjoint", "embedded", "repeated"])
+def test_binary_complaint_construct_stays_in_the_structural_model(tmp_path, root, method):
+    """The survey's complaint construct (one 0/1 item) keeps its paths satisfaction -> complaint
+    -> loyalty in a HOC model (it used to be dropped with them, silently changing the model).
+    Complaint's only predictor is satisfaction, so that standardized path is the correlation
+    of satisfaction's score with the complaint item: a check of how the 0/1 item entered."""
+    path, _ = _survey(tmp_path, root, f"higher_order:\n  - {{id: offer, dimensions: [quality, value], method: {method}}}\n")
+    survey = load_survey(path)
+    kw = higher_order_model(survey)
+    assert kw["binary"] == ["complaint"] and "complaint" in kw["blocks"]
+    assert ("satisfaction", "complaint") in kw["paths"] and ("complaint", "loyalty") in kw["paths"]
+    assert (kw["items"]["cc1"].scale_min, kw["items"]["cc1"].scale_max) == (0, 1)
+    frame = pd.read_csv(root / "sample_data" / "ecommerce_responses.csv")
+    res = fit_higher_order(data=frame, **kw)
+    got = res.paths.set_index(["source", "target"])["estimate"]
+    assert ("complaint", "loyalty") in got.index
+    last = res.stage2 if res.stage2 is not None else res.stage1
+    sat, cc = last.scores_["satisfaction"], last.scores_["complaint"]
+    assert abs(got[("satisfaction", "complaint")] - float(np.corrcoef(sat, cc)[0, 1])) < 1e-8
+    used = frame.loc[sat.index, "cc1"]  # the complaint score is the standardized 0/1 answer
+    assert abs(abs(float(np.corrcoef(cc, used)[0, 1])) - 1) < 1e-10
+
+
+def test_binary_construct_cannot_be_a_dimension_in_the_api(root):
+    frame = pd.read_csv(root / "sample_data" / "ecommerce_responses.csv")
+    blocks = {"quality": ["pq1", "pq2", "pq3"], "complaint": ["cc1"], "loyalty": ["cl1", "cl2"]}
+    items = {"cc1": ItemSpec("cc1", 0, 1)}
+    with pytest.raises(ParameterError, match="complaint is a binary \\(0/1\\) construct and cannot be a dimension"):
+        fit_higher_order(blocks, [("h", "loyalty")], {"h": ["quality", "complaint"]}, frame, scale=(1, 10),
+                         items=items, binary=["complaint"])
+    with pytest.raises(ParameterError, match="binary construct 'complaint': its item 'cc1' has scale 1..10"):
+        fit_higher_order(blocks, [("h", "loyalty")], {"h": ["quality", "loyalty"]}, frame, scale=(1, 10),
+                         binary=["complaint"])
+
+
+def test_reverse_coded_items_are_recoded_once(root):
+    """An item flagged reverse in ``items`` equals the same data reversed by hand (11 - x on 1-10)."""
+    raw = pd.read_csv(root / "sample_data" / "ecommerce_responses.csv")
+    frame = raw[["pq1", "pq2", "pq3", "pv1", "pv2", "cl1", "cl2"]].where(lambda d: d <= 10)  # 99: don't know
+    blocks = {"quality": ["pq1", "pq2", "pq3"], "value": ["pv1", "pv2"], "loyalty": ["cl1", "cl2"]}
+    hocs, paths = {"offer": ["quality", "value"]}, [("offer", "loyalty")]
+    flipped = frame.assign(pq2=11 - frame["pq2"])
+    for method in ("disjoint", "repeated"):
+        a = fit_higher_order(blocks, paths, hocs, flipped, scale=(1, 10), method=method, missing="mean",
+                             items={"pq2": ItemSpec("pq2", 1, 10, reverse=True)})
+        b = fit_higher_order(blocks, paths, hocs, frame, scale=(1, 10), method=method, missing="mean")
+        np.testing.assert_allclose(a.paths["estimate"], b.paths["estimate"], atol=1e-12)
+        # paths do not see a flipped Mode A item (its weight flips too); its loading does
+        la, lb = (r.lower_order["loadings"].set_index("item")["estimate"] for r in (a, b))
+        assert lb["pq2"] > 0.5
+        np.testing.assert_allclose(la.to_numpy(), lb.to_numpy(), atol=1e-12)

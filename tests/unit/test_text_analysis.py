@@ -3,6 +3,7 @@ the lexicon as survey data, scores of mentioners, and contact-data scrubbing."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -190,6 +191,32 @@ def test_store_cache_of_analyses(flagship, tmp_path, monkeypatch):
         assert survey_lexicon(edited).key != survey_lexicon(flagship).key
         with pytest.raises(AssertionError, match="analysed again"):
             analyze_comments(edited, _frame(), cache=cache)
+    finally:
+        close_store(url)
+
+
+def test_cache_read_in_bulk_and_partly_cached(lex, tmp_path):
+    """Over 3,600 distinct texts the cache reads the lexicon's rows in one table scan
+    (column-wise); texts it lacks are analysed and added; results equal the uncached ones,
+    with or without shared lists."""
+    from csi.store import close_store
+    from csi.store.comment_cache import _CHUNK, CommentAnalysisCache
+
+    pool = ["物流太慢了，等了{i}天", "Box arrived crushed, order {i}", "客服态度很差{i}", "东西不错 #{i}", "  "]
+    texts = pd.Series([pool[i % len(pool)].format(i=i // len(pool)) for i in range(6 * _CHUNK)] + [None, "物流太慢了，等了0天"])
+    plain = analyze_texts(texts, lex)
+    url = f"sqlite:///{tmp_path / 'bulk.sqlite'}"
+    try:
+        cache = CommentAnalysisCache(url)
+        analyze_texts(texts.iloc[::2], lex, cache)  # half the texts cached first
+        got = cache.get_columns(lex.key, ["0" * 64])
+        assert not got["found"][0] and got["categories"][0] is None and np.isnan(got["sentiment"][0])
+        for share in (False, True):
+            again = analyze_texts(texts, lex, CommentAnalysisCache(url), share_lists=share)
+            pd.testing.assert_frame_equal(again, plain)
+        shared = again["categories"]
+        assert shared.iloc[0] is shared.iloc[-1]  # same text, one list (read-only use)
+        assert plain["categories"].iloc[0] is not plain["categories"].iloc[-1]
     finally:
         close_store(url)
 

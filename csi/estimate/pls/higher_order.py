@@ -29,7 +29,7 @@ equals a plain fit of those scores).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -94,6 +94,8 @@ def fit_higher_order(
     missing_codes=(),
     missing: str = "listwise",
     weighting: str = "path",
+    items: Mapping[str, ItemSpec] | None = None,
+    binary=(),
 ) -> HigherOrderResult:
     """Estimate a model with higher-order constructs.
 
@@ -111,6 +113,16 @@ def fit_higher_order(
     modes, scale, missing_codes
         As :meth:`ModelSpec.from_blocks`.
     missing : {"listwise", "mean"}
+    items : mapping item id -> ItemSpec, optional
+        Per-item scale bounds, reverse coding and missing codes (e.g. ``Survey.to_model().items``);
+        they take precedence over ``scale`` and ``missing_codes`` for the items they name.
+    binary : iterable of str, default=()
+        Constructs that are one 0/1 item (the ACSI complaint construct). They take part in the
+        structural model like any single-item construct (Hair et al. 2022, ch. 2: a dummy
+        variable as a single-item construct) but cannot be dimensions of a HOC: a dimension's
+        score becomes an indicator of the HOC, and a reflective HOC takes its dimensions as
+        interchangeable, continuous manifestations (Becker et al. 2012; Sarstedt et al. 2019),
+        which a yes/no item is not. Give their 0/1 bounds in ``items``.
 
     Returns
     -------
@@ -121,6 +133,15 @@ def fit_higher_order(
     check_option("missing", missing, ("listwise", "mean"), func="fit_higher_order")
     modes = dict(modes or {})
     paths = [(str(s), str(t)) for s, t in paths]
+    binary = set(binary)
+    specs = _item_specs(blocks, items or {}, scale, missing_codes)
+    for c in sorted(binary):
+        if c not in blocks or len(blocks[c]) != 1:
+            raise ParameterError(f"binary construct {c!r} must be a first-order construct with one 0/1 item.")
+        it = specs[blocks[c][0]]
+        if (it.scale_min, it.scale_max) != (0, 1):
+            raise ParameterError(f"binary construct {c!r}: its item {it.id!r} has scale {it.scale_min:g}..{it.scale_max:g}; "
+                                 "expected 0..1 (give it in `items`).")
     for h, dims in hocs.items():
         if h in blocks:
             raise ParameterError(f"higher-order construct {h!r} must not have items of its own.")
@@ -128,17 +149,23 @@ def fit_higher_order(
         if bad or len(dims) < 2:
             raise ParameterError(f"higher-order construct {h!r}: dimensions must be two or more "
                                  f"first-order constructs; unknown: {', '.join(bad) or '-'}.")
+        yes_no = [d for d in dims if d in binary]
+        if yes_no:
+            raise ParameterError(f"higher-order construct {h!r}: {', '.join(yes_no)} is a binary (0/1) construct and "
+                                 "cannot be a dimension -- a dimension's score is an indicator of the HOC, which a "
+                                 "yes/no item is not (Sarstedt et al. 2019); keep it in the structural model instead.")
         used = [d for d in dims if any(d in p for p in paths)]
         if used:
             raise ParameterError(f"dimension(s) {', '.join(used)} of {h!r} appear in a path; "
                                  "paths go to or from the higher-order construct.")
-    first = ModelSpec.from_blocks(blocks, _all_rewired(paths, hocs), scale=scale, modes=modes,
-                                  missing_codes=missing_codes)
-    items = prepare_data(first, data, missing=missing).items  # recoded, no missing codes
+    rewired = _all_rewired(paths, hocs)
+    items = prepare_data(_spec(blocks, rewired, specs, modes, binary), data, missing=missing).items
+    specs = {i: _recoded(sp) for i, sp in specs.items()}  # the fits see the recoded items
+    first = _spec(blocks, rewired, specs, modes, binary)
     if method == "disjoint":
         stage1 = PLSPathModel(weighting=weighting).fit(first, items)
     else:
-        rep_spec, rep_frame = _repeated(blocks, paths, hocs, items, hoc_mode, modes, scale)
+        rep_spec, rep_frame = _repeated(blocks, paths, hocs, items, hoc_mode, modes, specs, binary)
         stage1 = _RepeatedIndicatorPLS(weighting=weighting).fit(rep_spec, rep_frame)
     dims_all = [d for ds in hocs.values() for d in ds]
     lower = _measurement(stage1, dims_all)
@@ -160,9 +187,9 @@ def fit_higher_order(
             frame2[f"{d}_score"] = scores[d].to_numpy()
     in_paths = {x for p in paths for x in p}
     blocks2 = {c: v for c, v in blocks2.items() if c in in_paths}
-    cons = [ConstructSpec(c, tuple(v), (hoc_mode if c in hocs else modes.get(c, "reflective")))
+    cons = [ConstructSpec(c, tuple(v), (hoc_mode if c in hocs else modes.get(c, "reflective")), c in binary)
             for c, v in blocks2.items()]
-    its = {i: ItemSpec(i, -1e12, 1e12) if c in hocs else ItemSpec(i, *scale)
+    its = {i: ItemSpec(i, -1e12, 1e12) if c in hocs else specs[i]
            for c, v in blocks2.items() for i in v}
     spec2 = ModelSpec(tuple(cons), tuple(paths), its)
     stage2 = PLSPathModel(weighting=weighting).fit(spec2, frame2[[i for v in blocks2.values() for i in v]])
@@ -222,7 +249,7 @@ def _all_rewired(paths, hocs):
     return out
 
 
-def _repeated(blocks, paths, hocs, items, hoc_mode, modes, scale):
+def _repeated(blocks, paths, hocs, items, hoc_mode, modes, specs, binary):
     """The repeated-indicator model and its data (dimension items copied as ``item@HOC``)."""
     blk = {c: list(v) for c, v in blocks.items()}
     frame = items.copy()
@@ -235,9 +262,27 @@ def _repeated(blocks, paths, hocs, items, hoc_mode, modes, scale):
                 frame[copies[-1]] = items[i].to_numpy()
             extra.append((h, d) if hoc_mode == "reflective" else (d, h))
         blk[h] = copies
-    spec = ModelSpec.from_blocks(blk, extra, scale=scale,
-                                 modes={**modes, **{h: "reflective" for h in hocs}})
+    copies = {f"{i}@{h}": replace(specs[i], id=f"{i}@{h}") for h, dims in hocs.items() for d in dims
+              for i in blocks[d]}
+    spec = _spec(blk, extra, {**specs, **copies}, {**modes, **{h: "reflective" for h in hocs}}, binary)
     return spec, frame[list(spec.item_ids)]
+
+
+def _item_specs(blocks, given: Mapping[str, ItemSpec], scale, missing_codes) -> dict[str, ItemSpec]:
+    """Every item's spec: ``given`` where it names the item, else ``scale`` and ``missing_codes``."""
+    codes = tuple(missing_codes)
+    return {i: given[i] if i in given else ItemSpec(i, scale[0], scale[1], False, codes)
+            for v in blocks.values() for i in v}
+
+
+def _recoded(sp: ItemSpec) -> ItemSpec:
+    """The spec of an item after :func:`prepare_data`: reverse coding applied, missing codes gone."""
+    return ItemSpec(sp.id, sp.scale_min, sp.scale_max)
+
+
+def _spec(blocks, paths, specs: Mapping[str, ItemSpec], modes, binary) -> ModelSpec:
+    cons = tuple(ConstructSpec(c, tuple(v), modes.get(c, "reflective"), c in binary) for c, v in blocks.items())
+    return ModelSpec(cons, tuple(paths), {i: specs[i] for c in cons for i in c.items})
 
 
 def _measurement(est: PLSPathModel, constructs) -> dict:
@@ -251,10 +296,11 @@ def higher_order_model(survey) -> dict:
     """Keyword arguments of :func:`fit_higher_order` from a survey's ``higher_order:`` block.
 
     Each HOC takes its dimensions' places in the survey's paths (a path to or from a dimension
-    goes to or from the HOC; paths between dimensions of one HOC are dropped). Binary
-    constructs (the ACSI complaint item, 0/1) are left out: the model takes one item scale, the
-    dimensions' (their most common). Missing and don't-know codes of every scale are missing.
-    Raises :class:`ParameterError` when the survey declares none.
+    goes to or from the HOC; paths between dimensions of one HOC are dropped). Every other
+    construct keeps its place, binary ones (the ACSI complaint item, 0/1) included, so the
+    structural model is the survey's. Each item keeps its own scale bounds, reverse coding and
+    missing / don't-know codes (``items``: ``Survey.to_model().items``); ``scale`` is the
+    dimensions' most common scale. Raises :class:`ParameterError` when the survey declares none.
     """
     from collections import Counter
 
@@ -264,19 +310,16 @@ def higher_order_model(survey) -> dict:
     hocs = {h.id: list(h.dimensions) for h in survey.higher_order}
     of = {d: h for h, ds in hocs.items() for d in ds}
     paths = []
-    binary = {c for c, spec in survey.constructs.items() if spec.binary}
     for s, t in survey.effective_paths:
-        if s in binary or t in binary:
-            continue
         s2, t2 = of.get(s, s), of.get(t, t)
         if s2 != t2 and (s2, t2) not in paths:
             paths.append((s2, t2))
-    blocks = {c: [it.id for it in spec.items] for c, spec in survey.constructs.items() if c not in binary}
+    blocks = {c: [it.id for it in spec.items] for c, spec in survey.constructs.items()}
     modes = {c: spec.mode for c, spec in survey.constructs.items() if spec.mode == "formative"}
-    scales = Counter((survey.items[i].scale.min, survey.items[i].scale.max)
+    model = survey.to_model()
+    scales = Counter((model.items[i].scale_min, model.items[i].scale_max)
                      for ds in hocs.values() for d in ds for i in blocks[d])
-    missing = sorted({code for sc in survey.scales.values()
-                      for code in (*sc.missing_codes, *([sc.dont_know] if sc.dont_know is not None else []))})
     return {"blocks": blocks, "paths": paths, "hocs": hocs, "modes": modes,
             "hoc_mode": survey.higher_order[0].mode, "method": survey.higher_order[0].method,
-            "scale": scales.most_common(1)[0][0], "missing_codes": tuple(missing)}
+            "scale": scales.most_common(1)[0][0], "items": dict(model.items),
+            "binary": [c for c, spec in survey.constructs.items() if spec.binary]}
