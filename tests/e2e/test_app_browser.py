@@ -47,7 +47,10 @@ def test_manager_flow(server, browser, shot):
     page.get_by_role("link", name="Data").click()
     page.get_by_text("Import batches").wait_for(timeout=TIMEOUT)
     page.locator('input[type="file"]').set_input_files(str(WJX))
-    page.get_by_text("Validation report: wenjuanxing_labels_gb18030.csv").wait_for(timeout=TIMEOUT)
+    report = page.get_by_text("Validation report: wenjuanxing_labels_gb18030.csv")
+    report.wait_for(timeout=TIMEOUT)
+    wait_idle(page)  # the report can be redrawn by a rerun just after it first shows (seen at load 13)
+    report.wait_for(timeout=TIMEOUT)
     body = page.inner_text("body")
     assert "wenjuanxing" in body and "Rows read" in body
     shot(page, "03_upload_wenjuanxing_report")
