@@ -237,25 +237,30 @@ def _headline(fits, cid: str, wave: str | None, lang: str):
 
 
 def _repurchase(survey, frame, result, n_boot: int, seed: int, notes: list[str]):
+    """The repurchase drivers section: each lever's share of explained stated repurchase intention
+    (relative weights; the report shows the share only, so no bootstrap) with its odds ratio in
+    the drivers logit of actual repurchase, and that logit's AUC. Only the two logit fits the
+    report shows are run (not the whole :func:`csi.drivers.repurchase_analysis`: seven fits)."""
     if survey.drivers is None or not survey.drivers.behaviour:
         return None, None
-    from csi.drivers import relative_importance, repurchase_analysis
+    from csi.drivers import relative_importance
+    from csi.drivers.repurchase import repurchase_auc, repurchase_logit
+    from csi.drivers.scores import behaviour_column
 
+    col, reason = behaviour_column(survey, frame)
+    if col is None:
+        notes.append(f"behavioural analyses skipped: {reason}.")
+        return None, None
     try:
-        ri = relative_importance(survey, frame, result, n_boot=n_boot, seed=seed)
-        beh = repurchase_analysis(survey, frame, result)
+        ri = relative_importance(survey, frame, result, n_boot=0, seed=seed)
+        logit = repurchase_logit(survey, frame, result, predictors="drivers").set_index("term")
+        main = repurchase_auc(survey, frame, result, models=("drivers",)).iloc[0]
     except CsiError as exc:
         notes.append(str(exc))
         return None, None
-    if "skipped" in beh:
-        notes.append(str(beh["skipped"]))
-        return None, None
-    logit = beh["logit_drivers"].set_index("term")
     rep = ri[["lever", "rescaled_weight"]].assign(share=lambda d: 100 * d["rescaled_weight"])
     rep = rep.assign(odds_ratio=rep["lever"].map(logit["odds_ratio"]), ci_low=rep["lever"].map(logit["ci_low"]),
                      ci_high=rep["lever"].map(logit["ci_high"]))
-    auc = beh["auc"]
-    main = auc[auc["model"] == "drivers"].iloc[0]
     return (rep.drop(columns="rescaled_weight").sort_values("share", ascending=False, ignore_index=True),
             {"auc": float(main["auc"]), "ci_low": float(main["ci_low"]), "ci_high": float(main["ci_high"]),
              "n": int(main["n"])})
