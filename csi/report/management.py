@@ -302,7 +302,8 @@ def _segments(survey, frame, result, cid: str) -> pd.DataFrame:
 
 
 def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wave: str | None = None,
-                            n_boot: int = 200, seed: int = 0, target: str | None = None) -> ManagementReport:
+                            n_boot: int = 200, seed: int = 0, target: str | None = None,
+                            fits=None) -> ManagementReport:
     """The management report's content for ``frame`` (the canonical response frame).
 
     Parameters
@@ -320,6 +321,10 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     seed : int, default=0
     target : str, optional
         The outcome construct of the IPMA (default: the driver outcome, else loyalty).
+    fits : StrataFit, optional
+        :func:`csi.estimate.waves.fit_by_wave` of ``frame`` with the same ``n_boot`` and ``seed``
+        when already computed (the dashboard passes its cached fit, so the report shows the
+        page's numbers without fitting again); computed when None.
 
     Raises
     ------
@@ -336,7 +341,7 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     target = check_target(survey, target)
     notes: list[str] = []
     sub, wave = _select_wave(frame, wave)
-    fits = fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
+    fits = fits if fits is not None else fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
     trend = trend_table(fits.groups)
     cur, cur_wave, change, sentence = _headline(fits, cid, wave, lang)
     if wave is None:
