@@ -117,16 +117,30 @@ def total_effects_from_scores(scores: pd.DataFrame, paths: list[tuple[str, str]]
     return pd.DataFrame(rows, columns=["source", "target", "total_effect"])
 
 
+#: Resamples whose weights are held at once (chunk x respondents floats: 50 x 100,000 = 40 MB).
+_BOOT_CHUNK = 50
+
+
 def bootstrap_total_effects(scores: pd.DataFrame, paths: list[tuple[str, str]], *, n_boot: int = 500,
                             seed: int | None = 0) -> tuple[list[str], np.ndarray]:
     """Bootstrap replicates (n_boot, k, k) of the unstandardized total effects (respondents
-    resampled with replacement; multinomial counts, seeded)."""
+    resampled with replacement, seeded).
+
+    Each resample is a vector of counts (how often each respondent is drawn: ``bincount`` of n
+    uniform draws, the same distribution as a multinomial but ~2x cheaper to draw at 100,000
+    respondents); its cross-product matrix is ``counts @ outer`` (the moments, not the rows),
+    computed for ``_BOOT_CHUNK`` resamples per matrix product so memory stays bounded.
+    """
     names, x = _design(scores, paths)
     z = np.column_stack([np.ones(len(x)), x])
+    n, p = z.shape
     rng = np.random.default_rng(seed)
-    w = rng.multinomial(len(z), np.full(len(z), 1 / len(z)), size=n_boot).astype(float)
-    outer = (z[:, :, None] * z[:, None, :]).reshape(len(z), -1)
-    C = (w @ outer).reshape(n_boot, z.shape[1], z.shape[1])
+    outer = (z[:, :, None] * z[:, None, :]).reshape(n, -1)
+    C = np.empty((n_boot, p, p))
+    for lo in range(0, n_boot, _BOOT_CHUNK):
+        m = min(_BOOT_CHUNK, n_boot - lo)
+        w = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(m)]).astype(float)
+        C[lo:lo + m] = (w @ outer).reshape(m, p, p)
     with np.errstate(all="ignore"):
         try:
             T = _totals_from_cross(C, names, paths)
