@@ -218,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = [_one_run(url, args.n_boot, work) for _ in range(args.runs)]
     print(f"\n{args.n} stored responses, n_boot={args.n_boot}, {os.cpu_count()} CPUs, {args.runs} runs "
           "(each on a freshly started server)")
-    print(f"{'step':<26} {'case':<34} {'wall s (median, min-max)':>26} {'server CPU s':>13} {'load':>9} "
-          f"{'target':>6}  ok")
+    print(f"{'step':<26} {'case':<34} {'wall s (median, min-max)':>26} {'server CPU s (median, min-max)':>31} "
+          f"{'load':>9} {'target':>6}  ok")
     for k, (step, case, _, target, _, _) in enumerate(runs[0]):
         walls = sorted(r[k][2] for r in runs)
         cpus = sorted(r[k][4] for r in runs)
@@ -227,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         med = walls[len(walls) // 2]
         ok = "" if target != target else ("yes" if med <= target else "no")
         print(f"{step:<26} {case:<34} {med:>8.2f} ({walls[0]:6.2f}-{walls[-1]:6.2f})   "
-              f"{cpus[len(cpus) // 2]:>11.2f} {loads[0]:>4.1f}-{loads[-1]:<4.1f} {target:>6.1f}  {ok}")
+              f"{cpus[len(cpus) // 2]:>14.2f} ({cpus[0]:6.2f}-{cpus[-1]:6.2f}) {loads[0]:>4.1f}-{loads[-1]:<4.1f} "
+              f"{target:>6.1f}  {ok}")
     print(f"\nscreenshot: {work / 'bench_overview_filtered.png'}")
     return 0
 
