@@ -1,5 +1,7 @@
 """Page 6 -- Data: upload a response file, its validation report, rejected rows, import batches,
-exports (responses XLSX, result tables XLSX, self-contained HTML report)."""
+exports (responses XLSX, result tables XLSX, the management report as self-contained HTML: the
+same report as ``csi report --format html``, built from the filtered responses and the
+dashboard's cached fit)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,8 @@ from app_pages.access import audit_download
 from app_pages.common import T
 from app_pages.data_tracking import tracking_section
 from csi.errors import CsiError
-from csi.report.export import frames_to_xlsx, html_report, result_tables
+from csi.report.export import frames_to_xlsx, result_tables
 from csi.report.i18n_dashboard import plain_table
-from csi.report.path_layout import readable_path_diagram
-from csi.report.tables import construct_labels, item_labels
 
 PLATFORM_CHOICES = ("", "plain", "wenjuanxing", "qualtrics", "surveymonkey", "google_forms", "generic")
 
@@ -169,26 +169,31 @@ def _exports(survey) -> None:
                        on_click=audit_download, args=(f"{len(frame)} responses of {survey.id} as xlsx",))
     if not sub.empty:
         try:
-            res = common.fit_model(survey, sub, sub_key)
+            fits = common.fit_waves(survey, sub, sub_key)
+            html = _report_html(sub_key, survey.sha256, lang, common.n_boot_setting(), survey, sub, fits)
         except CsiError as exc:
             common.show_error(exc)
             return
-        st.download_button(T("export_results"), frames_to_xlsx(result_tables(res)),
+        st.download_button(T("export_results"), frames_to_xlsx(result_tables(fits.pooled)),
                            file_name=f"{survey.id}-results.xlsx", key="dl_results")
-        labels = construct_labels(survey, lang)
-        names = labels | item_labels(survey, lang)
-        report = html_report(survey.t(survey.title, lang), [
-            (T("construct_indices"), plain_table(res.index, lang, 2, names)),
-            (T("path_diagram"), readable_path_diagram(res.path_coefficients, res.index, labels, lang=lang,
-                                                      constructs=list(survey.constructs),
-                                                      paths=survey.effective_paths)),
-            (T("paths_table"), plain_table(res.path_coefficients, lang, 3, names)),
-            (T("reliability"), plain_table(res.reliability, lang, 3, names)),
-            (T("r2"), plain_table(res.r2, lang, 3, names)),
-            (T("loadings"), plain_table(res.loadings, lang, 3, names)),
-        ], lang=lang)
-        st.download_button(T("export_html"), report.encode("utf-8"), mime="text/html",
+        st.download_button(T("export_html"), html.encode("utf-8"), mime="text/html",
                            file_name=f"{survey.id}-report.html", key="dl_html")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _report_html(data_key: str, sha: str, lang: str, n_boot: int, _survey, _frame: pd.DataFrame, _fits) -> str:
+    """The management report (:func:`csi.report.management.build_management_report`, rendered by
+    :func:`csi.report.render.to_html`, as ``csi report --format html``) of the filtered
+    responses, reusing the dashboard's fit ``_fits`` (same ``n_boot``, seed 0)."""
+    import warnings
+
+    from csi.report.management import build_management_report
+    from csi.report.render import to_html
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's warnings are in the report's notes
+        rep = build_management_report(_survey, _frame, lang=lang, n_boot=n_boot, seed=0, fits=_fits)
+    return to_html(rep)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -67,11 +67,15 @@ def main() -> None:
             else:
                 common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=len(frame),
                                                              n_waves=len(collected)))
-    overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
+    nps_slot = st.empty()  # the NPS details, above the cards as before
     cards_slot = st.empty()
     if len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, collected, pending=True)
     fix_slot.caption(T("fix_first_pending"))
+    # the NPS after the headline is drawn: its first use imports scipy.stats (~1 CPU s), which
+    # would otherwise delay the index on a cold server; it is drawn in its place all the same
+    with nps_slot.container():
+        overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
 
     try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
         fits = common.fit_waves(survey, frame, key, n_boot=n_boot)

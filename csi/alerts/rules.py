@@ -115,8 +115,14 @@ def _complaint_rate_up(survey, frame, rule, waves) -> list[Alert]:
     return []
 
 
+def _headline(survey: Survey) -> str | None:
+    """The survey's headline construct (``headline:``, else ``satisfaction``) when it has one."""
+    cid = getattr(survey, "headline_id", None) or "satisfaction"
+    return cid if cid in survey.constructs else None
+
+
 def _segment_below(survey, frame, rule, waves, result) -> list[Alert]:
-    cid = rule.construct_id or ("satisfaction" if "satisfaction" in survey.constructs else None)
+    cid = rule.construct_id or _headline(survey)
     if cid is None or rule.segment not in frame or not waves:
         return []
     last = waves[-1]

@@ -117,16 +117,39 @@ def total_effects_from_scores(scores: pd.DataFrame, paths: list[tuple[str, str]]
     return pd.DataFrame(rows, columns=["source", "target", "total_effect"])
 
 
+#: Resamples whose weights are held at once (chunk x respondents floats: 50 x 100,000 = 40 MB).
+_BOOT_CHUNK = 50
+
+
+def resample_counts(rng: np.random.Generator, n: int, n_boot: int, chunk: int = _BOOT_CHUNK):
+    """Bootstrap resamples of ``n`` respondents as counts, ``chunk`` at a time: yields
+    ``(first, counts)`` with ``counts`` of shape (m, n), float, each row summing to ``n``.
+
+    A row is ``bincount`` of n uniform draws: the multinomial distribution of resampling with
+    replacement, ~2x cheaper to draw than ``rng.multinomial`` at 100,000 respondents.
+    """
+    for lo in range(0, n_boot, chunk):
+        m = min(chunk, n_boot - lo)
+        yield lo, np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(m)]).astype(float)
+
+
 def bootstrap_total_effects(scores: pd.DataFrame, paths: list[tuple[str, str]], *, n_boot: int = 500,
                             seed: int | None = 0) -> tuple[list[str], np.ndarray]:
     """Bootstrap replicates (n_boot, k, k) of the unstandardized total effects (respondents
-    resampled with replacement; multinomial counts, seeded)."""
+    resampled with replacement, seeded).
+
+    Each resample is a vector of counts (:func:`resample_counts`); its cross-product matrix is
+    ``counts @ outer`` (the moments, not the rows), computed for ``_BOOT_CHUNK`` resamples per
+    matrix product so memory stays bounded.
+    """
     names, x = _design(scores, paths)
     z = np.column_stack([np.ones(len(x)), x])
+    n, p = z.shape
     rng = np.random.default_rng(seed)
-    w = rng.multinomial(len(z), np.full(len(z), 1 / len(z)), size=n_boot).astype(float)
-    outer = (z[:, :, None] * z[:, None, :]).reshape(len(z), -1)
-    C = (w @ outer).reshape(n_boot, z.shape[1], z.shape[1])
+    outer = (z[:, :, None] * z[:, None, :]).reshape(n, -1)
+    C = np.empty((n_boot, p, p))
+    for lo, w in resample_counts(rng, n, n_boot):
+        C[lo:lo + len(w)] = (w @ outer).reshape(len(w), p, p)
     with np.errstate(all="ignore"):
         try:
             T = _totals_from_cross(C, names, paths)

@@ -128,11 +128,20 @@ def shapley_r2(X: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
 
 
 def _boot_corr(x: np.ndarray, n_boot: int, seed) -> np.ndarray:
+    """Correlation matrices of bootstrap resamples of the rows of ``x`` from resample counts
+    (:func:`csi.drivers.ipma.resample_counts`: weighted moments, bounded memory)."""
+    from csi.drivers.ipma import resample_counts
+
     rng = np.random.default_rng(seed)
     n, k = x.shape
-    w = rng.multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float) / n
-    m = w @ x
-    S = (w @ (x[:, :, None] * x[:, None, :]).reshape(n, -1)).reshape(n_boot, k, k)
+    outer = (x[:, :, None] * x[:, None, :]).reshape(n, -1)
+    m = np.empty((n_boot, k))
+    S = np.empty((n_boot, k * k))
+    for lo, w in resample_counts(rng, n, n_boot):
+        w /= n
+        m[lo:lo + len(w)] = w @ x
+        S[lo:lo + len(w)] = w @ outer
+    S = S.reshape(n_boot, k, k)
     cov = S - m[:, :, None] * m[:, None, :]
     sd = np.sqrt(np.clip(np.einsum("bii->bi", cov), 1e-300, None))
     C = cov / sd[:, :, None] / sd[:, None, :]

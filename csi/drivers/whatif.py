@@ -35,31 +35,50 @@ __all__ = ["what_if", "WHATIF_COLUMNS"]
 WHATIF_COLUMNS = ["outcome", "unit", "baseline", "predicted", "change", "ci_low", "ci_high", "n"]
 
 
-def _logit_irls(X: np.ndarray, y: np.ndarray, iters: int = 25) -> np.ndarray:
+def _logit_irls(X: np.ndarray, y: np.ndarray, iters: int = 25, w: np.ndarray | None = None) -> np.ndarray:
+    """Logit coefficients by Newton-Raphson; ``w``: per-row frequency weights (resample counts)."""
+    w = np.ones(len(y)) if w is None else w
     b = np.zeros(X.shape[1])
     for _ in range(iters):
         p = 1 / (1 + np.exp(-np.clip(X @ b, -30, 30)))
-        w = p * (1 - p)
-        step = np.linalg.solve(X.T @ (X * w[:, None]) + 1e-9 * np.eye(X.shape[1]), X.T @ (y - p))
+        pw = w * p * (1 - p)
+        step = np.linalg.solve(X.T @ (X * pw[:, None]) + 1e-9 * np.eye(X.shape[1]), X.T @ (w * (y - p)))
         b = b + step
         if np.max(np.abs(step)) < 1e-9:
             break
     return b
 
 
-def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, outcome, ycol):
-    """One evaluation on a data matrix ``x`` (respondents x ``cols``)."""
+def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, outcome, ycol,
+              w: np.ndarray | None = None):
+    """One evaluation on a data matrix ``x`` (respondents x ``cols``); ``w``: how often each
+    respondent is in a bootstrap resample (counts), so a resample is evaluated from weighted
+    means and cross-products without copying its rows (the same numbers as on ``x[draws]``)."""
     ix = {c: i for i, c in enumerate(cols)}
-    eff = {v: float(np.mean(np.clip(x[:, ix[v]] + dv, 0, 100) - x[:, ix[v]])) for v, dv in changes.items()}
+    if w is None:
+        def avg(f):
+            return float(np.mean(f))
+
+        def wt(m):
+            return m
+    else:
+        sw = float(w.sum())
+
+        def avg(f):
+            return float(w @ f) / sw
+
+        def wt(m):
+            return m * (w[:, None] if m.ndim == 2 else w)
+    eff = {v: avg(np.clip(x[:, ix[v]] + dv, 0, 100) - x[:, ix[v]]) for v, dv in changes.items()}
     T = None
     if paths:
         names = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
         z = np.column_stack([np.ones(len(x)), x[:, [ix[c] for c in names]]])
-        T = _totals_from_cross(z.T @ z, names, paths)
+        T = _totals_from_cross(z.T @ wt(z), names, paths)
     lv_changed = [v for v in eff if v in levers]
     if lv_changed:
         zl = np.column_stack([np.ones(len(x)), x[:, [ix[v] for v in levers]]])
-        gram = zl.T @ zl
+        gram = zl.T @ wt(zl)
     res = {}
     delta = {}
     for t in targets:
@@ -70,14 +89,15 @@ def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, o
             elif T is not None and v in names and t in names:
                 ch += float(T[names.index(v), names.index(t)]) * g
         if lv_changed:
-            coef = np.linalg.solve(gram, zl.T @ x[:, ix[t]])
+            coef = np.linalg.solve(gram, zl.T @ wt(x[:, ix[t]]))
             ch += sum(coef[1 + levers.index(v)] * eff[v] for v in lv_changed)
         delta[t] = ch
-        res[t] = (float(x[:, ix[t]].mean()), float(x[:, ix[t]].mean() + ch))
+        m = avg(x[:, ix[t]])
+        res[t] = (m, m + ch)
     if ycol is not None:
         use = [ix[c] for c in levers + [outcome]]
         X0 = x[:, use] / 10
-        b = _logit_irls(np.column_stack([np.ones(len(x)), X0]), x[:, ix[ycol]])
+        b = _logit_irls(np.column_stack([np.ones(len(x)), X0]), x[:, ix[ycol]], w=w)
         X1 = x[:, use].copy()
         for j, c in enumerate(levers):
             if c in changes:
@@ -86,7 +106,7 @@ def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, o
         # expit: the logistic without exp overflow (a near-separated fit at small n has huge b)
         p0 = expit(b[0] + X0 @ b[1:])
         p1 = expit(b[0] + (X1 / 10) @ b[1:])
-        res["repurchase_probability"] = (100 * float(p0.mean()), 100 * float(p1.mean()))
+        res["repurchase_probability"] = (100 * avg(p0), 100 * avg(p1))
     return res
 
 
@@ -160,7 +180,8 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
         rng = np.random.default_rng(seed)
         for _ in range(n_boot):
             try:
-                r = _scenario(x[rng.integers(0, len(x), len(x))], *args)
+                counts = np.bincount(rng.integers(0, len(x), len(x)), minlength=len(x)).astype(float)
+                r = _scenario(x, *args, w=counts)
             except np.linalg.LinAlgError:
                 continue
             for k, (b0, b1) in r.items():

@@ -1,4 +1,5 @@
-"""Exports for the Data page: responses and result tables as XLSX, a self-contained HTML report.
+"""Exports for the Data page: responses and result tables as XLSX (the HTML report is the
+management report, :mod:`csi.report.render`).
 
 Spreadsheet cells that start with ``= + - @`` in text columns are neutralised with a leading
 apostrophe (formula injection); numeric columns keep their numbers. Contact fields are never in
@@ -7,13 +8,12 @@ the frames handed here (the store drops them).
 
 from __future__ import annotations
 
-import html
 import io
 from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["neutralise_formulas", "frames_to_xlsx", "result_tables", "html_report"]
+__all__ = ["neutralise_formulas", "frames_to_xlsx", "result_tables"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,26 +61,3 @@ def result_tables(result) -> dict[str, pd.DataFrame]:
         if isinstance(t, pd.DataFrame) and not t.empty:
             out[name] = t.reset_index() if name == "fornell_larcker" else t
     return out
-
-
-def html_report(title: str, sections: list[tuple[str, object]], *, lang: str = "en") -> str:
-    """A self-contained HTML page: each section is ``(heading, content)`` where content is a
-    DataFrame (rendered as a table, floats to 3 decimals), a plotly Figure (inlined with its
-    JavaScript, so the file works offline) or text."""
-    parts = [f"<!DOCTYPE html><html lang='{html.escape(lang)}'><head><meta charset='utf-8'>",
-             f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif;margin:2em;"
-             "max-width:1100px}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-             "padding:3px 8px;text-align:right}th{background:#f3f3f3}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>"]
-    first_fig = True
-    for heading, content in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        if isinstance(content, pd.DataFrame):
-            parts.append(content.to_html(index=False, float_format=lambda v: f"{v:.3f}", border=0))
-        elif hasattr(content, "to_html"):
-            parts.append(content.to_html(full_html=False, include_plotlyjs=first_fig))
-            first_fig = False
-        else:
-            parts.append(f"<p>{html.escape(str(content))}</p>")
-    parts.append("</body></html>")
-    return "".join(parts)

@@ -237,25 +237,30 @@ def _headline(fits, cid: str, wave: str | None, lang: str):
 
 
 def _repurchase(survey, frame, result, n_boot: int, seed: int, notes: list[str]):
+    """The repurchase drivers section: each lever's share of explained stated repurchase intention
+    (relative weights; the report shows the share only, so no bootstrap) with its odds ratio in
+    the drivers logit of actual repurchase, and that logit's AUC. Only the two logit fits the
+    report shows are run (not the whole :func:`csi.drivers.repurchase_analysis`: seven fits)."""
     if survey.drivers is None or not survey.drivers.behaviour:
         return None, None
-    from csi.drivers import relative_importance, repurchase_analysis
+    from csi.drivers import relative_importance
+    from csi.drivers.repurchase import repurchase_auc, repurchase_logit
+    from csi.drivers.scores import behaviour_column
 
+    col, reason = behaviour_column(survey, frame)
+    if col is None:
+        notes.append(f"behavioural analyses skipped: {reason}.")
+        return None, None
     try:
-        ri = relative_importance(survey, frame, result, n_boot=n_boot, seed=seed)
-        beh = repurchase_analysis(survey, frame, result)
+        ri = relative_importance(survey, frame, result, n_boot=0, seed=seed)
+        logit = repurchase_logit(survey, frame, result, predictors="drivers").set_index("term")
+        main = repurchase_auc(survey, frame, result, models=("drivers",)).iloc[0]
     except CsiError as exc:
         notes.append(str(exc))
         return None, None
-    if "skipped" in beh:
-        notes.append(str(beh["skipped"]))
-        return None, None
-    logit = beh["logit_drivers"].set_index("term")
     rep = ri[["lever", "rescaled_weight"]].assign(share=lambda d: 100 * d["rescaled_weight"])
     rep = rep.assign(odds_ratio=rep["lever"].map(logit["odds_ratio"]), ci_low=rep["lever"].map(logit["ci_low"]),
                      ci_high=rep["lever"].map(logit["ci_high"]))
-    auc = beh["auc"]
-    main = auc[auc["model"] == "drivers"].iloc[0]
     return (rep.drop(columns="rescaled_weight").sort_values("share", ascending=False, ignore_index=True),
             {"auc": float(main["auc"]), "ci_low": float(main["ci_low"]), "ci_high": float(main["ci_high"]),
              "n": int(main["n"])})
@@ -297,7 +302,8 @@ def _segments(survey, frame, result, cid: str) -> pd.DataFrame:
 
 
 def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wave: str | None = None,
-                            n_boot: int = 200, seed: int = 0, target: str | None = None) -> ManagementReport:
+                            n_boot: int = 200, seed: int = 0, target: str | None = None,
+                            fits=None) -> ManagementReport:
     """The management report's content for ``frame`` (the canonical response frame).
 
     Parameters
@@ -315,6 +321,10 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     seed : int, default=0
     target : str, optional
         The outcome construct of the IPMA (default: the driver outcome, else loyalty).
+    fits : StrataFit, optional
+        :func:`csi.estimate.waves.fit_by_wave` of ``frame`` with the same ``n_boot`` and ``seed``
+        when already computed (the dashboard passes its cached fit, so the report shows the
+        page's numbers without fitting again); computed when None.
 
     Raises
     ------
@@ -331,7 +341,7 @@ def build_management_report(survey, frame: pd.DataFrame, *, lang: str = "en", wa
     target = check_target(survey, target)
     notes: list[str] = []
     sub, wave = _select_wave(frame, wave)
-    fits = fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
+    fits = fits if fits is not None else fit_by_wave(survey, frame, n_boot=n_boot, seed=seed)
     trend = trend_table(fits.groups)
     cur, cur_wave, change, sentence = _headline(fits, cid, wave, lang)
     if wave is None:

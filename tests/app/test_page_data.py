@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 from apptest_expected import frame_and_fit, shown_frames
 from apptest_support import app_env, new_app, sample_db, texts, writable_env  # noqa: F401 - pytest fixtures
 
@@ -24,6 +25,51 @@ def test_data_page_batches_and_exports(app_env, sample_db):
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("Responses (XLSX" in lab for lab in labels)
     assert any("HTML" in lab for lab in labels)
+
+
+def test_html_export_is_the_management_report(app_env, sample_db, monkeypatch):
+    """The page's HTML report is ``csi report --format html``'s: one ManagementReport rendered by
+    csi.report.render.to_html, built on the page's fit, with the numbers of a report built from
+    scratch on the same responses (same bootstrap size and seed)."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+    from apptest_support import N_BOOT
+
+    import csi.report.render as render
+    from csi.report.management import ManagementReport, build_management_report
+
+    st.cache_data.clear()  # the page's report may be cached by an earlier test
+    seen, real = [], render.to_html
+    monkeypatch.setattr(render, "to_html", lambda rep: seen.append(rep) or real(rep))
+    at = new_app().run()
+    at.switch_page("app_pages/data.py").run()
+    at.toggle(key="export_toggle").set_value(True).run()
+    assert not at.exception
+    assert any(b.proto.label == "Self-contained HTML report" for b in at.get("download_button"))
+    (rep,) = seen
+    assert isinstance(rep, ManagementReport) and rep.lang == "en"
+    frame, _ = frame_and_fit(str(sample_db))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = build_management_report(rep_survey(), frame, lang="en", n_boot=N_BOOT, seed=0)
+    assert rep.n_collected == expected.n_collected == len(frame)
+    assert (rep.headline.score, rep.headline.ci_low, rep.headline.ci_high) == pytest.approx(
+        (expected.headline.score, expected.headline.ci_low, expected.headline.ci_high))
+    pd.testing.assert_frame_equal(rep.fix_first, expected.fix_first)
+    np.testing.assert_allclose(rep.ipma["importance"], expected.ipma["importance"])
+    html = real(rep)
+    assert "What to fix first" in html and "<svg" in html
+
+
+def rep_survey():
+    from apptest_support import ROOT
+
+    from csi.survey import load_survey
+
+    return load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
 
 
 def test_xlsx_export_neutralises_formulas():

@@ -166,3 +166,34 @@ def test_every_template_survey_reports_in_chinese(template, tmp_path):
     # allowed: the survey's id and the index's acronym in its title (ACSI), the HTMT statistic
     words = set(re.findall(r"\b[A-Za-z]{4,}\b", text)) - {"HTMT", template, template.upper()}
     assert not words, words
+
+
+def test_repurchase_section_equals_the_drivers_analysis(data):
+    """The report runs only the two logit fits it shows; its odds ratios, shares and AUC are those
+    of :func:`csi.drivers.repurchase_analysis` and :func:`csi.drivers.relative_importance` on the
+    same fit."""
+    import numpy as np
+
+    from csi.drivers import relative_importance, repurchase_analysis
+    from csi.io import read_responses
+    from csi.report.management import build_management_report
+    from csi.survey import load_survey
+
+    survey = load_survey(SURVEY)
+    frame = read_responses(data, survey).valid
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rep = build_management_report(survey, frame, n_boot=20)
+        from csi.estimate.waves import fit_by_wave
+
+        pooled = fit_by_wave(survey, frame, n_boot=20, seed=0).pooled
+        beh = repurchase_analysis(survey, frame, pooled)
+        ri = relative_importance(survey, frame, pooled, n_boot=0).set_index("lever")
+    logit = beh["logit_drivers"].set_index("term")
+    got = rep.repurchase.set_index("lever")
+    assert set(got.index) == set(ri.index)
+    np.testing.assert_allclose(got["share"], 100 * ri.loc[got.index, "rescaled_weight"], rtol=1e-12)
+    np.testing.assert_allclose(got["odds_ratio"], logit.loc[got.index, "odds_ratio"], rtol=1e-9)
+    np.testing.assert_allclose(got["ci_low"], logit.loc[got.index, "ci_low"], rtol=1e-9)
+    main = beh["auc"].set_index("model").loc["drivers"]
+    assert rep.auc["auc"] == pytest.approx(main["auc"]) and rep.auc["n"] == int(main["n"])

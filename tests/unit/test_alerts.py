@@ -75,6 +75,22 @@ def test_segment_below_threshold(flagship):
     assert evaluate_alerts(flagship, f, rules=[rule.model_copy(update={"threshold": 1.0})]) == []
 
 
+def test_segment_below_defaults_to_the_surveys_headline_construct(flagship, flagship_path):
+    """Without ``construct:``, the rule watches the survey's ``headline:`` construct (issue 17),
+    not ``satisfaction``: here loyalty is the headline and only loyalty is below the threshold."""
+    from csi.survey import parse_survey
+
+    text = flagship_path.read_text(encoding="utf-8") + "\nheadline: loyalty\n"
+    survey = parse_survey(text, file="ecommerce_csi.yaml")
+    assert survey.headline_id == "loyalty"
+    f = _waves(np.random.default_rng(4), n=100)
+    f = f.assign(**{c: 1.0 for c in ("cl1", "cl2", "cl3")}, **{c: 10.0 for c in SAT})  # loyalty 0, satisfaction 100
+    rule = AlertRule(kind="segment_below", segment="channel", threshold=50)
+    (a,) = evaluate_alerts(survey, f, rules=[rule])
+    assert a.subject == "channel=jd:loyalty" and a.value == pytest.approx(0.0)
+    assert evaluate_alerts(flagship, f, rules=[rule]) == []  # flagship: satisfaction (100) is the headline
+
+
 def test_overdue_cases_when_cases_exist(flagship):
     cases = pd.DataFrame({"case_id": ["c1", "c2", "c3"], "status": ["open", "closed", "open"],
                           "due_at": ["2026-01-01", "2026-01-01", "2099-01-01"]})

@@ -326,3 +326,24 @@ def test_cli_drivers_without_json_prints_the_summary(flagship_path, flagship, tm
     assert res.exit_code == 0, res.output
     assert "respondents; fix first:" in res.output and "wrote" not in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
+
+
+def test_what_if_resample_from_counts_equals_the_copied_rows():
+    """A bootstrap resample evaluated from per-respondent counts (weighted means, cross-products
+    and logit) gives the numbers of the same resample's rows copied out (what_if's bootstrap)."""
+    from csi.drivers.whatif import _scenario
+
+    rng = np.random.default_rng(5)
+    n = 400
+    a = rng.uniform(20, 90, n)
+    lv1, lv2 = rng.uniform(10, 95, n), rng.uniform(10, 95, n)
+    b = np.clip(0.5 * a + 0.2 * lv1 + rng.normal(0, 8, n), 0, 100)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(b - 50) / 15))).astype(float)
+    x = np.column_stack([a, b, lv1, lv2, y])
+    args = (["a", "b", "lv1", "lv2", "y"], [("a", "b")], ["b"], ["lv1", "lv2"], {"a": 5.0, "lv1": 3.0}, "b", "y")
+    draws = rng.integers(0, n, n)
+    rows = _scenario(x[draws], *args)
+    counts = _scenario(x, *args, w=np.bincount(draws, minlength=n).astype(float))
+    assert rows.keys() == counts.keys() == {"b", "repurchase_probability"}
+    for k in rows:
+        np.testing.assert_allclose(counts[k], rows[k], rtol=1e-9)

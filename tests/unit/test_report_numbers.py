@@ -14,7 +14,7 @@ from csi.estimate import waves
 from csi.estimate.waves import wave_labels
 from csi.report import overview as ov
 from csi.report.editor import SurveyVersionExistsError, check_yaml, save_survey_version
-from csi.report.export import frames_to_xlsx, html_report, neutralise_formulas
+from csi.report.export import frames_to_xlsx, neutralise_formulas
 from csi.report.figures import layer_positions, path_diagram
 from csi.report.filters import Filters, date_bounds, filter_frame, frame_fingerprint
 from csi.report.i18n import LABELS, LANGUAGES, tr
@@ -117,8 +117,6 @@ def test_exports():
     assert n["t"].tolist()[:4] == ["'=SUM(A1)", "'+1", "'@x", "ok"] and n["x"].tolist()[0] == -1.0
     back = pd.read_excel(io.BytesIO(frames_to_xlsx({"a" * 40: f})), sheet_name=None)
     assert list(back) == ["a" * 31] and back["a" * 31]["x"].iloc[0] == -1.0
-    html = html_report("T <1>", [("tbl", pd.DataFrame({"v": [1.23456]})), ("txt", "a<b")])
-    assert "T &lt;1&gt;" in html and "1.235" in html and "a&lt;b" in html
 
 
 def test_path_diagram_greys_non_significant():
