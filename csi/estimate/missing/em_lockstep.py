@@ -129,6 +129,7 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
     for b in range(c):
         nmem = 0
         have_prev = False
+        k_ready = False  # K already holds S^-1 (from the positive-definiteness test of a jump)
         N = 0.0
         for i in range(p):
             T1b[i] = 0.0
@@ -158,8 +159,9 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
         done = False
         it = 0
         for it in range(1, max_iter + 1):  # noqa: B007
-            if not _chol_inv(S, L, K, p):
+            if not k_ready and not _chol_inv(S, L, K, p):
                 break
+            k_ready = False
             for i in range(p):
                 T1[i] = T1b[i]
                 for j in range(p):
@@ -280,7 +282,8 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
             for e in range(len(iu)):
                 Sj[iu[e], ju[e]] = tj[p + e]
                 Sj[ju[e], iu[e]] = tj[p + e]
-            if _chol_inv(Sj, L, K, p):
+            if _chol_inv(Sj, L, K, p):  # K = Sj^-1: the next E-step's precision
+                k_ready = True
                 for i in range(p):
                     d[i] = tj[i]
                     for j in range(p):
