@@ -234,3 +234,26 @@ def test_summary_conf_int_and_json_work_on_cbsem_results(result):
     d = result.to_dict()
     json.dumps(d)
     assert d["method"] == "cbsem" and len(d["paths"]) == 4
+
+
+def test_fiml_bootstrap_on_incomplete_data(data):
+    # each resample is refitted by FIML (no longer refused); reproducible, every respondent kept
+    d = data.copy()
+    rng = np.random.default_rng(5)
+    d = d.mask(rng.random(d.shape) < 0.08)
+    d.loc[d.index[0], "pq1"] = 5.0  # a row with at least one answer
+    m = small_model(single_loyalty=False)
+    a = fit_cbsem(m, d, n_boot=12, seed=2)
+    b = fit_cbsem(m, d, n_boot=12, seed=2)
+    pd.testing.assert_frame_equal(a.path_coefficients, b.path_coefficients)
+    assert a.missing["policy"] == "fiml" and a.n_obs == 300
+    info = a.extra["bootstrap"]
+    assert info["refit"] == "fiml" and info["n_valid"] == 12
+    reps = a.extra["replicates"]["parameters"]
+    assert reps.shape == (12, len(a.extra["parameters"]))
+    free = a.extra["parameters"].set_index(["lhs", "op", "rhs"])
+    loads = [k for k in free.index if k[1] == "=~" and free.loc[k, "free"]]
+    assert (reps[loads].std() > 0).all()  # the loadings vary across resamples
+    pc = a.path_coefficients
+    assert (pc["ci_low"] <= pc["estimate"]).all() and (pc["estimate"] <= pc["ci_high"]).all()
+    assert a.index["se"].notna().all()

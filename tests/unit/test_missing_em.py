@@ -348,3 +348,25 @@ def test_fewer_respondents_than_items_is_a_regularised_em_with_a_warning():
     with pytest.warns(SmallSampleWarning, match="regularised EM"):
         res = fit(model, small, scale=(1, 7), n_boot=0, missing="em")
     assert np.all(np.isfinite(res.index["score"]))
+
+
+def test_one_pass_pattern_sums_fall_back_on_two_passes_beyond_capacity(monkeypatch):
+    # more patterns than the one-pass hash table holds: the two-pass kernels give the same result
+    from functools import partial
+
+    from csi.estimate.missing import patterns
+
+    rng = np.random.default_rng(6)
+    x = np.round(rng.normal(4, 1.5, size=(2000, 7)))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    c = np.full(7, 4.0)
+    monkeypatch.setattr(patterns, "_ROW_PASS", 0)
+    a, ca = PatternMoments.from_arrays(x, list("abcdefg"), center=c)
+    assert a.n_patterns > 5
+    monkeypatch.setattr(em_kernel, "keyed_pattern_sums", partial(em_kernel.keyed_pattern_sums, capacity=5))
+    assert em_kernel.keyed_pattern_sums(x, c, None) is None
+    b, cb = PatternMoments.from_arrays(x, list("abcdefg"), center=c)
+    np.testing.assert_array_equal(ca, cb)
+    np.testing.assert_array_equal(a.masks, b.masks)
+    for f in ("n", "sums", "cross"):
+        np.testing.assert_allclose(getattr(a, f), getattr(b, f), rtol=1e-12, atol=1e-9)

@@ -7,6 +7,13 @@ convergence are excluded, not redrawn, and counted. ``se`` is the SD of the vali
 ``ci_low/ci_high`` their ``alpha/2`` and ``1 - alpha/2`` quantiles, ``z = estimate / se`` and
 ``p_value`` its two-sided normal p-value. The index replicates re-estimate the item weights
 ``lambda/theta`` in every resample.
+
+With missing answers and ``missing="fiml"`` every resample is refitted by FIML (casewise ML
+by pattern, warm-started from the full-sample FIML solution): FIML is the ML estimator, and
+its bootstrap distribution is that of the resamples' FIML estimates. (Fitting ML to each
+resample's EM covariance would bootstrap the two-stage estimator instead, whose estimates
+equal FIML's only for a saturated model.) ``replicates["parameters"]`` holds every row of the
+parameter table (unstandardized) per valid resample.
 """
 
 from __future__ import annotations
@@ -14,8 +21,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
-from csi.estimate.cbsem.engine import _GRAD_OK, SemFit, _minimize, _polish, _Problem
+from csi.estimate.cbsem.engine import (
+    _GRAD_OK,
+    SemFit,
+    _minimize,
+    _param_locations,
+    _polish,
+    _Problem,
+)
 from csi.survey.model import ModelSpec
 
 __all__ = ["bootstrap_cbsem"]
@@ -46,39 +61,76 @@ def _stats(sf: SemFit, model: ModelSpec, paths, total, means: np.ndarray) -> np.
     return np.array(out, dtype=float)
 
 
+def _complete_refit(sf: SemFit, x: np.ndarray):
+    """``refit(idx) -> (status, item means)`` for complete data: ML on the resample's
+    covariance, Fisher scoring from the full-sample estimate (L-BFGS-B first when that
+    does not converge); leaves the resample's solution in ``sf.model``."""
+    n = x.shape[0]
+    sm = sf.model
+
+    def refit(idx):
+        xb = x[idx]
+        xc = xb - xb.mean(axis=0)
+        S = np.einsum("ni,nj->ij", xc, xc) / n  # divisor N; einsum avoids BLAS threads
+        if np.linalg.slogdet(S)[0] <= 0 or np.linalg.cond(S) > 1e12:
+            return "singular", None
+        prob = _Problem(sm, S)
+        xx, _ = _polish(prob, sf.x.copy(), max_steps=30)  # Fisher scoring from the estimate
+        g = prob.grad(xx)
+        fx, mg = prob.f(xx), float(np.max(np.abs(g)))
+        if not (np.isfinite(fx) and mg <= _GRAD_OK):
+            xx, fx, mg, _ = _minimize(prob, sf.x)
+        if not (np.isfinite(fx) and mg <= _GRAD_OK):
+            return "failed", None
+        sm.update_matrices(xx)
+        return "ok", xb.mean(axis=0)
+
+    return refit
+
+
+def _param_values(sf: SemFit) -> np.ndarray:
+    """Every row of ``sf.params`` (free or fixed) read from ``sf.model``'s current matrices."""
+    mats = [np.array(mx) for mx in sf.model.matrices[:4]]
+    return np.array([mats[k][ij] for _, _, k, ij in _param_locations(sf.model)], dtype=float)
+
+
 def bootstrap_cbsem(sf: SemFit, model: ModelSpec, items: pd.DataFrame, *, n_boot: int, seed,
                     alpha: float, paths: pd.DataFrame, total: pd.DataFrame,
-                    index: pd.DataFrame) -> dict:
-    """Refit ``n_boot`` resamples; return updated ``paths``, ``total``, ``index`` tables and info."""
+                    index: pd.DataFrame, fiml: dict | None = None) -> dict:
+    """Refit ``n_boot`` resamples; return updated ``paths``, ``total``, ``index`` tables and info.
+
+    ``fiml``: the ``info`` of :func:`~csi.estimate.missing.fiml.fit_sem_fiml` when ``sf`` is a
+    FIML fit to data with missing answers; each resample is then refitted by FIML
+    (:func:`~csi.estimate.missing.fiml_bootstrap.fiml_refit`) and the index uses its
+    model-implied item means.
+    """
     rng = np.random.default_rng(seed)
     x = items[sf.observed].to_numpy(float)
     n = x.shape[0]
     p_pairs = list(zip(paths["source"], paths["target"], strict=True))
     t_pairs = list(zip(total["source"], total["target"], strict=True))
-    reps = []
+    if fiml is None:
+        refit = _complete_refit(sf, x)
+    else:
+        from csi.estimate.missing.fiml_bootstrap import fiml_refit
+
+        refit = fiml_refit(sf, fiml, x)
+    reps, par_reps = [], []
     n_singular = n_failed = 0
-    sm = sf.model
     try:
-        for _ in range(n_boot):
-            xb = x[rng.integers(0, n, n)]
-            xc = xb - xb.mean(axis=0)
-            S = np.einsum("ni,nj->ij", xc, xc) / n  # divisor N; einsum avoids BLAS threads
-            if np.linalg.slogdet(S)[0] <= 0 or np.linalg.cond(S) > 1e12:
-                n_singular += 1
-                continue
-            prob = _Problem(sm, S)
-            xx, _ = _polish(prob, sf.x.copy(), max_steps=30)  # Fisher scoring from the estimate
-            g = prob.grad(xx)
-            fx, mg = prob.f(xx), float(np.max(np.abs(g)))
-            if not (np.isfinite(fx) and mg <= _GRAD_OK):
-                xx, fx, mg, _ = _minimize(prob, sf.x)
-            if not (np.isfinite(fx) and mg <= _GRAD_OK):
-                n_failed += 1
-                continue
-            sm.update_matrices(xx)
-            reps.append(_stats(sf, model, p_pairs, t_pairs, xb.mean(axis=0)))
+        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: BLAS threads only cost
+            for _ in range(n_boot):
+                status, means = refit(rng.integers(0, n, n))
+                if status == "singular":
+                    n_singular += 1
+                    continue
+                if status != "ok":
+                    n_failed += 1
+                    continue
+                reps.append(_stats(sf, model, p_pairs, t_pairs, means))
+                par_reps.append(_param_values(sf))
     finally:
-        sm.update_matrices(sf.x)
+        sf.model.update_matrices(sf.x)
     R = np.array(reps).reshape(len(reps), -1)
     n_p, n_t = len(p_pairs), len(t_pairs)
 
@@ -108,11 +160,15 @@ def bootstrap_cbsem(sf: SemFit, model: ModelSpec, items: pd.DataFrame, *, n_boot
         "index": update(index, "score", slice(n_p + n_t, None), with_p=False),
         "info": {"n_boot": n_boot, "n_valid": valid, "n_singular": n_singular,
                  "n_not_converged": n_failed,
-                 "policy": "invalid resamples excluded (not redrawn)"},
+                 "policy": "invalid resamples excluded (not redrawn)",
+                 "refit": "ml" if fiml is None else "fiml"},
         "replicates": {
             "paths": pd.DataFrame(R[:, :n_p], columns=cols_p),
             "total_effects": pd.DataFrame(R[:, n_p:n_p + n_t], columns=cols_t),
             "index": pd.DataFrame(R[:, n_p + n_t:], columns=list(index["construct"])),
+            "parameters": pd.DataFrame(
+                np.array(par_reps).reshape(len(par_reps), len(sf.params)),
+                columns=pd.MultiIndex.from_frame(sf.params[["lhs", "op", "rhs"]])),
         },
         "admissibility": {
             "check": "bootstrap_resamples", "status": "ok" if bad == 0 else "warning",

@@ -36,6 +36,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 
 from csi.errors import DataError, ParameterError
+from csi.estimate.cbsem.likelihood import PatternLikelihood
 from csi.estimate.params import check
 
 __all__ = ["SemFit", "fit_sem", "PARAM_COLUMNS"]
@@ -119,7 +120,8 @@ class SemFit:
 
 # -- objective ---------------------------------------------------------------------------------
 class _Problem:
-    """ML discrepancy, gradient and expected Hessian of a loaded semopy model."""
+    """ML discrepancy, gradient and expected Hessian of a loaded semopy model (the one-pattern
+    case of :class:`~csi.estimate.cbsem.likelihood.PatternLikelihood`)."""
 
     def __init__(self, model: semopy.Model, S: np.ndarray | None = None):
         self.m = model
@@ -131,6 +133,7 @@ class _Problem:
                 "the item covariance matrix is singular (an item is constant or a linear "
                 "combination of others); remove duplicated or constant items"
             )
+        self.lik = PatternLikelihood.complete(self.S)
 
     def _sigma(self, x):
         self.m.update_matrices(x)
@@ -139,31 +142,19 @@ class _Problem:
 
     def f(self, x) -> float:
         sigma, _, _ = self._sigma(x)
-        try:
-            L = np.linalg.cholesky(sigma)
-        except np.linalg.LinAlgError:
-            return np.inf
-        logdet = 2.0 * np.log(np.diag(L)).sum()
-        inv = np.linalg.inv(sigma)
-        val = logdet + np.einsum("ij,ji->", self.S, inv) - self.logdet_s - self.p
+        val = self.lik.value(sigma) - self.logdet_s - self.p
         return float(val) if np.isfinite(val) else np.inf
 
     def grad_hess(self, x, hess: bool = True):
         sigma, mm, c = self._sigma(x)
-        try:
-            np.linalg.cholesky(sigma)
-        except np.linalg.LinAlgError:
+        _, G, _, invs = self.lik.gradient(sigma)
+        if G is None:
             return None, None
-        inv = np.linalg.inv(sigma)
-        dsig = self.m.calc_sigma_grad(mm, c)
-        cs = inv - inv @ self.S @ inv
-        D = np.stack(dsig)  # (k, p, p)
-        g = np.einsum("ij,kji->k", cs, D)
+        D = np.stack(self.m.calc_sigma_grad(mm, c))  # (k, p, p)
+        g = np.einsum("ij,kji->k", G, D)
         if not hess:
             return g, None
-        A = np.einsum("ij,kjl->kil", inv, D)
-        h = np.einsum("aij,bji->ab", A, A)
-        return g, h
+        return g, self.lik.information(D, invs)
 
     def grad(self, x):
         g, _ = self.grad_hess(x, hess=False)

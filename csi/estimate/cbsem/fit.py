@@ -24,7 +24,8 @@ undefined (NaN), is flagged (``index_weights`` admissibility row, status "fail")
 Without bootstrap (``n_boot=0``) the SE of a mean index is ``sd(scores) / sqrt(N)`` with a
 normal CI (item weights treated as fixed). With ``n_boot > 0`` the model is re-estimated on
 ``n_boot`` resamples of respondents and percentile intervals replace it for the index means,
-standardized paths and total effects (:mod:`csi.estimate.cbsem.bootstrap`).
+standardized paths and total effects (:mod:`csi.estimate.cbsem.bootstrap`); under
+``missing="fiml"`` with missing answers every resample is refitted by FIML.
 
 Reliability
 -----------
@@ -177,10 +178,6 @@ def fit_cbsem(
     if missing == "fiml" and items.isna().to_numpy().any():
         from csi.estimate.missing.fiml import fiml_fit_indices, fit_sem_fiml
 
-        if n_boot > 0:
-            raise ParameterError(
-                "a CB-SEM bootstrap with missing='fiml' on data with missing answers is not "
-                "available; use n_boot=0 (observed-information SEs) or method='pls'")
         sf, fiml_info = fit_sem_fiml(desc, items, seed=seed, max_starts=max_starts)
         fit_all = fiml_fit_indices(sf, fiml_info, items[sf.observed])
     else:
@@ -215,7 +212,7 @@ def fit_cbsem(
         from csi.estimate.cbsem.bootstrap import bootstrap_cbsem
 
         boot = bootstrap_cbsem(sf, model, items, n_boot=n_boot, seed=seed, alpha=alpha,
-                               paths=paths, total=total, index=index)
+                               paths=paths, total=total, index=index, fiml=fiml_info)
         paths, total, index = boot["paths"], boot["total"], boot["index"]
         adm = pd.concat([adm, pd.DataFrame([boot["admissibility"]])], ignore_index=True)
         boot_extra = {"bootstrap": boot["info"], "replicates": boot["replicates"]}

@@ -235,6 +235,10 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
     chunk = int(max(8, min(1000, _CHUNK_BYTES // (8 * P * q * (1 + len(stratum_fns))), n_boot)))
     chunk = max(1, min(chunk, -(-n_boot // n_jobs)))
 
+    cell_k = [k for _, k, _, _ in cells]
+    direct = not stratum_fns and len(set(cell_k)) == len(cell_k)
+    empty = sorted(set(range(P)) - set(cell_k))
+
     def draw(c):
         if streams is None:
             return rng.integers(0, n, size=(c, n))
@@ -249,17 +253,23 @@ def bootstrap_em(x, weights, codes, masks, start, center, stat_fn, *, n_boot=500
         try:
             counts = _counts(idx, n, out=ws.get("counts", (c, n)))
             Mp = ws.get("Mp", (P, c, q))
-            Mp[:] = 0.0
             Mg = {}
-            for j, g in enumerate(stratum_fns):
-                Mg[g] = ws.get(f"Mg{j}", (P, c, q))
-                Mg[g][:] = 0.0
-            tmp = ws.get("tmp", (c, q))
-            for g, k, lo, hi in cells:  # one matrix product per (stratum, pattern) cell
-                np.matmul(counts[:, lo:hi], FTr[lo:hi], out=tmp)
-                Mp[k] += tmp
-                if g in Mg:
-                    Mg[g][k] += tmp
+            if direct:  # one cell per pattern: each product written in place (no zeroing, no adds)
+                for k in empty:
+                    Mp[k] = 0.0
+                for _, k, lo, hi in cells:
+                    np.matmul(counts[:, lo:hi], FTr[lo:hi], out=Mp[k])
+            else:
+                Mp[:] = 0.0
+                for j, g in enumerate(stratum_fns):
+                    Mg[g] = ws.get(f"Mg{j}", (P, c, q))
+                    Mg[g][:] = 0.0
+                tmp = ws.get("tmp", (c, q))
+                for g, k, lo, hi in cells:  # one matrix product per (stratum, pattern) cell
+                    np.matmul(counts[:, lo:hi], FTr[lo:hi], out=tmp)
+                    Mp[k] += tmp
+                    if g in Mg:
+                        Mg[g][k] += tmp
             pooled = _stats(stat_fn, Mp, masks, center, d0, A0, tol, max_iter, index)
             parts = {g: _stats(stratum_fns[g], Mg[g], masks, center, starts_g[g], jumps_g[g], tol, max_iter,
                                index) for g in stratum_fns}

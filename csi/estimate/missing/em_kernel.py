@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "em_chunk", "pattern_sums", "row_keys"]
+__all__ = ["available", "em_chunk", "keyed_pattern_sums", "pattern_sums", "row_keys"]
 
 _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
@@ -167,6 +167,89 @@ def _pattern_sums(x, codes, center, w, has_w, n_out, sums, cross):
                     ck[base + j] += yi * y[j]
 
 
+def _keyed_sums(x, center, w, has_w, hkeys, hslot, codes, keys_out, n_out, sums, cross):
+    """:func:`_row_keys` and :func:`_pattern_sums` in one pass: each row's pattern key (bit j =
+    item j answered), its pattern's slot (first-appearance order; open-addressing hash table
+    ``hkeys``/``hslot``) and the slot's count, sums and cross-products (the full square, as
+    :func:`_pattern_sums`: a vectorised inner loop beats skipping half of it). Returns the number
+    of patterns, or -1 when they outnumber the capacity ``len(keys_out)``."""
+    n, p = x.shape
+    cap = keys_out.shape[0]
+    mask = hkeys.shape[0] - 1
+    B = 256
+    buf = np.empty((B, p))
+    kb = np.empty(B, dtype=np.int64)
+    P = 0
+    for lo in range(0, n, B):
+        hi = min(lo + B, n)
+        for r in range(hi - lo):
+            kb[r] = 0
+        for j in range(p):  # a block copied column by column: contiguous reads for column-major x
+            cj = center[j]
+            bit = np.int64(1) << j
+            for r in range(lo, hi):
+                v = x[r, j]
+                if np.isnan(v):
+                    buf[r - lo, j] = 0.0
+                else:
+                    buf[r - lo, j] = v - cj
+                    kb[r - lo] |= bit
+        for r in range(lo, hi):
+            key = kb[r - lo]
+            if key == 0:
+                codes[r] = -1
+                continue
+            h = (key * np.int64(2654435761)) & mask
+            while hkeys[h] != -1 and hkeys[h] != key:
+                h = (h + 1) & mask
+            if hkeys[h] == -1:
+                if cap == P:
+                    return -1
+                hkeys[h] = key
+                hslot[h] = P
+                keys_out[P] = key
+                P += 1
+            k = hslot[h]
+            codes[r] = k
+            wr = w[r] if has_w else 1.0
+            y = buf[r - lo]
+            n_out[k] += wr
+            ck = cross[k]
+            sk = sums[k]
+            for i in range(p):
+                yi = y[i] * wr
+                sk[i] += yi
+                base = i * p
+                for j in range(p):
+                    ck[base + j] += yi * y[j]
+    return P
+
+
+def keyed_pattern_sums(x, center, weights, capacity: int = 2048):
+    """Pattern keys, codes and sums in one compiled pass over ``x`` (n, p <= 62; NaN = missing).
+
+    Returns ``(keys (P,), codes (n,), n (P,), sums (P, p), cross (P, p, p))`` with the patterns
+    in first-appearance order (``codes`` -1 for a row with no answer), or None without numba,
+    with more than 62 items or more than ``capacity`` patterns."""
+    n, p = x.shape
+    if not available() or p > 62:
+        return None
+    cap = int(min(capacity, max(n, 1)))
+    size = 1 << int(np.ceil(np.log2(4 * cap)))
+    hkeys = np.full(size, -1, dtype=np.int64)
+    hslot = np.empty(size, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)
+    keys = np.empty(cap, dtype=np.int64)
+    n_out, sums, cross = np.zeros(cap), np.zeros((cap, p)), np.zeros((cap, p * p))
+    w = np.ones(1) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    P = _STATE["keyed"](x, np.ascontiguousarray(center, dtype=np.float64), w, weights is not None, hkeys, hslot,
+                        codes, keys, n_out, sums, cross)
+    if P < 0:
+        return None
+    cross = cross[:P].reshape(P, p, p)
+    return keys[:P], codes, n_out[:P], sums[:P], 0.5 * (cross + cross.transpose(0, 2, 1))
+
+
 def _row_keys(x, out):
     n, p = x.shape
     B = 1024
@@ -226,6 +309,8 @@ def _compile() -> bool:
         return False
     numba, cache = loaded
     _STATE["keys"] = numba.njit(cache=cache, nogil=True)(_row_keys)
+    _STATE["keyed"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
+                                 fastmath={"reassoc", "contract", "arcp", "nsz"})(_keyed_sums)
     _STATE["psums"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_pattern_sums)
     globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)

@@ -99,6 +99,15 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
         no = obs_ptr[k + 1] - obs_ptr[k]
         co[k + 1] = co[k] + no * no
     Cc = np.empty(co[P])
+    gidx = np.empty(co[P], dtype=np.int64)  # where each compact C_oo entry sits in a row of M
+    for k in range(P):
+        o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
+        no = len(o)
+        for ll in range(no):
+            for jj in range(no):
+                gidx[co[k] + ll * no + jj] = 1 + p + full[o[ll], o[jj]]
+    nv = len(iu)
+    T2v = np.empty(nv)
     So = np.empty(obs_ptr[P])
     T1b = np.empty(p)
     T2b = np.empty((p, p))
@@ -129,28 +138,29 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
     for b in range(c):
         nmem = 0
         have_prev = False
+        k_ready = False  # K already holds S^-1 (from the positive-definiteness test of a jump)
         N = 0.0
         for i in range(p):
             T1b[i] = 0.0
-        for e in range(len(iu)):
-            T2b[iu[e], ju[e]] = 0.0
+        for e in range(nv):
+            T2v[e] = 0.0
         for k in range(P):
-            n_ = M[k, b, 0]
+            Mk = M[k, b]
+            n_ = Mk[0]
             nk[k] = n_
             N += n_
             for i in range(p):
-                T1b[i] += M[k, b, 1 + i]
-            for e in range(len(iu)):
-                T2b[iu[e], ju[e]] += M[k, b, 1 + p + e]
+                T1b[i] += Mk[1 + i]
+            for e in range(nv):  # contiguous: the totals in vech order, unpacked once below
+                T2v[e] += Mk[1 + p + e]
             o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
-            no = len(o)
-            base = co[k]
-            for ll in range(no):
-                So[obs_ptr[k] + ll] = M[k, b, 1 + o[ll]]
-                for jj in range(no):
-                    Cc[base + ll * no + jj] = M[k, b, 1 + p + full[o[ll], o[jj]]]
-        for e in range(len(iu)):
-            T2b[ju[e], iu[e]] = T2b[iu[e], ju[e]]
+            for ll in range(len(o)):
+                So[obs_ptr[k] + ll] = Mk[1 + o[ll]]
+            for t_ in range(co[k], co[k + 1]):
+                Cc[t_] = Mk[gidx[t_]]
+        for e in range(nv):
+            T2b[iu[e], ju[e]] = T2v[e]
+            T2b[ju[e], iu[e]] = T2v[e]
         for i in range(p):
             d[i] = d0[b, i]
             for j in range(p):
@@ -158,8 +168,9 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
         done = False
         it = 0
         for it in range(1, max_iter + 1):  # noqa: B007
-            if not _chol_inv(S, L, K, p):
+            if not k_ready and not _chol_inv(S, L, K, p):
                 break
+            k_ready = False
             for i in range(p):
                 T1[i] = T1b[i]
                 for j in range(p):
@@ -280,7 +291,8 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
             for e in range(len(iu)):
                 Sj[iu[e], ju[e]] = tj[p + e]
                 Sj[ju[e], iu[e]] = tj[p + e]
-            if _chol_inv(Sj, L, K, p):
+            if _chol_inv(Sj, L, K, p):  # K = Sj^-1: the next E-step's precision
+                k_ready = True
                 for i in range(p):
                     d[i] = tj[i]
                     for j in range(p):

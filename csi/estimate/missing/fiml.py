@@ -24,37 +24,23 @@ import semopy
 from scipy.optimize import minimize
 
 from csi.errors import DataError, ParameterError
+from csi.estimate.cbsem.likelihood import PatternLikelihood
 from csi.estimate.missing.em import em
 from csi.estimate.missing.patterns import PatternMoments
 
-__all__ = ["FimlObjective", "fit_sem_fiml"]
+__all__ = ["FimlObjective", "fit_sem_fiml", "refit_fiml"]
 
 
 class FimlObjective:
-    """``-2 logL / N`` (without the ``log 2pi`` constant) of a semopy model by pattern."""
+    """``-2 logL / N`` (without the ``log 2pi`` constant) of a semopy model by pattern, on
+    ``z = (theta, mu)``; the likelihood itself is
+    :class:`~csi.estimate.cbsem.likelihood.PatternLikelihood` (shared with complete-data ML)."""
 
     def __init__(self, model: semopy.Model, pm: PatternMoments, n_theta: int):
         self.m, self.pm, self.k = model, pm, n_theta
-        self.obs = [np.flatnonzero(mk) for mk in pm.masks]
-        self.ix = [np.ix_(o, o) for o in self.obs]
-        self.C = [pm.cross[k][ix] for k, ix in enumerate(self.ix)]
-        self.s = [pm.sums[k, o] for k, o in enumerate(self.obs)]
+        self.lik = PatternLikelihood(pm.masks, pm.n, pm.sums, pm.cross)
+        self.center = np.asarray(pm.center, dtype=float)
         self.N = pm.n_total
-
-    def expected_hessian(self, z):
-        """Expected Hessian of :meth:`f` (Fisher information / N), theta and mu blocks."""
-        theta, _ = self._split(z)
-        sigma, mm, c = self.sigma(theta)
-        D = np.stack(self.m.calc_sigma_grad(mm, c))
-        p = sigma.shape[0]
-        H = np.zeros((self.k + p, self.k + p))
-        for kk, (o, ix) in enumerate(zip(self.obs, self.ix, strict=True)):
-            nk = self.pm.n[kk]
-            inv = np.linalg.inv(sigma[ix])
-            A = np.einsum("ij,kjl->kil", inv, D[:, o][:, :, o])
-            H[:self.k, :self.k] += nk * np.einsum("aij,bji->ab", A, A)
-            H[np.ix_(self.k + o, self.k + o)] += 2.0 * nk * inv
-        return H / self.N
 
     def _split(self, z):
         return z[:self.k], z[self.k:]
@@ -64,45 +50,38 @@ class FimlObjective:
         sigma, (mm, c) = self.m.calc_sigma()
         return sigma, mm, c
 
-    def _pattern_terms(self, sigma, mu, grad=False):
-        pm = self.pm
-        d = mu - pm.center
-        f = 0.0
-        G = np.zeros_like(sigma) if grad else None
-        gmu = np.zeros_like(mu) if grad else None
-        for k, o in enumerate(self.obs):
-            nk = pm.n[k]
-            So = sigma[self.ix[k]]
-            try:
-                L = np.linalg.cholesky(So)
-            except np.linalg.LinAlgError:
-                return np.inf, None, None
-            inv = np.linalg.inv(So)
-            s = self.s[k]
-            do = d[o]
-            sd = np.outer(s, do)
-            A = self.C[k] - sd - sd.T + nk * np.outer(do, do)
-            f += nk * 2.0 * np.log(np.diag(L)).sum() + np.einsum("ij,ji->", inv, A)
-            if grad:
-                IA = inv @ A @ inv
-                G[self.ix[k]] += nk * inv - IA
-                gmu[o] += -2.0 * inv @ (s - nk * do)
-        return f / self.N, G, gmu
+    def value_at(self, sigma, mu) -> float:
+        """Objective at a given covariance and mean (e.g. the saturated EM solution)."""
+        return self.lik.value(sigma, np.asarray(mu, dtype=float) - self.center) / self.N
 
     def f(self, z):
         theta, mu = self._split(z)
         sigma, _, _ = self.sigma(theta)
-        return float(self._pattern_terms(sigma, mu)[0])
+        return float(self.value_at(sigma, mu))
 
     def grad(self, z):
+        return self.grad_info(z)[0]
+
+    def grad_info(self, z, info: bool = False):
+        """Gradient of :meth:`f` and, with ``info``, its expected Hessian (Fisher information / N)."""
         theta, mu = self._split(z)
         sigma, mm, c = self.sigma(theta)
-        f, G, gmu = self._pattern_terms(sigma, mu, grad=True)
+        _, G, gmu, invs = self.lik.gradient(sigma, mu - self.center)
         if G is None:
-            return np.full(len(z), np.nan)
+            return np.full(len(z), np.nan), None
         D = np.stack(self.m.calc_sigma_grad(mm, c))
-        gt = np.einsum("ij,kji->k", G, D)
-        return np.concatenate([gt, gmu]) / self.N
+        g = np.concatenate([np.einsum("ij,kji->k", G, D), gmu]) / self.N
+        if not info:
+            return g, None
+        Ht, Hmu = self.lik.information(D, invs, means=True)
+        H = np.zeros((len(z), len(z)))
+        H[:self.k, :self.k] = Ht
+        H[self.k:, self.k:] = Hmu
+        return g, H / self.N
+
+    def expected_hessian(self, z):
+        """Expected Hessian of :meth:`f` (Fisher information / N), theta and mu blocks."""
+        return self.grad_info(z, info=True)[1]
 
     def hessian(self, z, h=1e-5):
         """Numerical Hessian of :meth:`f` (central differences of the analytic gradient)."""
@@ -115,15 +94,16 @@ class FimlObjective:
         return 0.5 * (H + H.T)
 
 
-def _fisher_scoring(obj: FimlObjective, z, max_steps: int = 200):
+def _fisher_scoring(obj: FimlObjective, z, max_steps: int = 200, gtol: float = 1e-11):
+    """Fisher scoring with step halving from ``z``; stops at ``max|grad| < gtol``."""
     fz = obj.f(z)
     steps = 0
     for steps in range(1, max_steps + 1):  # noqa: B007
-        g = obj.grad(z)
-        if not np.all(np.isfinite(g)) or np.max(np.abs(g)) < 1e-11:
+        g, H = obj.grad_info(z, info=True)
+        if H is None or not np.all(np.isfinite(g)) or np.max(np.abs(g)) < gtol:
             break
         try:
-            dz = np.linalg.solve(obj.expected_hessian(z), g)
+            dz = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
             break
         t = 1.0
@@ -139,14 +119,40 @@ def _fisher_scoring(obj: FimlObjective, z, max_steps: int = 200):
     return z, steps
 
 
+def refit_fiml(obj: FimlObjective, z0, *, gtol: float = 1e-11):
+    """FIML solution from the start ``z0``: Fisher scoring, and when that stops short of
+    ``max|grad| < 1e-9``, L-BFGS-B then scoring again. Returns ``(z, max|grad|, iterations)``."""
+    z, steps = _fisher_scoring(obj, np.asarray(z0, dtype=float), gtol=gtol)
+    g = obj.grad(z)
+    if not np.max(np.abs(g)) < 1e-9:
+        res = minimize(obj.f, z, jac=obj.grad, method="L-BFGS-B",
+                       options={"maxiter": 20000, "maxfun": 50000, "ftol": 1e-15, "gtol": 1e-11})
+        z, steps2 = _fisher_scoring(obj, np.asarray(res.x, dtype=float), gtol=gtol)
+        steps += int(res.nit) + steps2
+        g = obj.grad(z)
+    mg = float(np.max(np.abs(g)))
+    return z, (mg if np.isfinite(mg) else np.inf), steps
+
+
 def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts: int = 4):
+    """:func:`_fit_sem_fiml` with single-threaded BLAS (its matrices are small: threads only
+    cost, badly so on a loaded machine)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_sem_fiml(description, data, seed=seed, max_starts=max_starts)
+
+
+def _fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts: int = 4):
     """Fit a semopy/lavaan-style description by FIML on data with NaN = missing.
 
     Returns ``(sf, info)``: ``sf`` a :class:`~csi.estimate.cbsem.engine.SemFit` whose ``S`` is
     the EM (saturated ML) covariance, ``sigma`` the model-implied covariance, ``vcov`` from the
     observed information; ``info`` holds ``mean`` (model-implied item means), ``em`` (the
     :class:`~csi.estimate.missing.em.EMResult`), ``loglik``, ``loglik_h1``, ``chi2`` (the
-    likelihood-ratio test against the saturated model) and ``patterns``.
+    likelihood-ratio test against the saturated model), ``patterns`` and ``hessian`` (the
+    numerical Hessian of ``-2 logL / N`` in ``(theta, mu)``; the bootstrap's refits take their
+    Newton steps with its inverse).
     """
     from scipy.stats import norm
 
@@ -180,17 +186,8 @@ def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts:
     x0 = np.array(model.param_vals, dtype=float)
     x0, _, _, nit = _minimize(prob, x0)
     obj = FimlObjective(model, pm, len(x0))
-    z = np.concatenate([x0, r.mean])
-    z, steps = _fisher_scoring(obj, z)
-    n_lbfgs = 0
-    if not np.max(np.abs(obj.grad(z))) < 1e-9:  # fall back on L-BFGS-B, then score again
-        res = minimize(obj.f, z, jac=obj.grad, method="L-BFGS-B",
-                       options={"maxiter": 20000, "maxfun": 50000, "ftol": 1e-15, "gtol": 1e-11})
-        z, steps2 = _fisher_scoring(obj, np.asarray(res.x, dtype=float))
-        n_lbfgs, steps = int(res.nit), steps + steps2
-    g = obj.grad(z)
-    mg = float(np.max(np.abs(g)))
-    converged = bool(np.isfinite(mg) and mg <= 1e-6)
+    z, mg, steps = refit_fiml(obj, np.concatenate([x0, r.mean]))
+    converged = bool(mg <= 1e-6)
     N = pm.n_total
     H = obj.hessian(z)
     k = len(x0)
@@ -227,14 +224,14 @@ def fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts:
     log2pi = np.log(2 * np.pi)
     n_obs_cells = float(pm.n @ pm.masks.sum(axis=1))
     loglik = -0.5 * (N * obj.f(z) + n_obs_cells * log2pi)
-    loglik_h1 = -0.5 * (N * obj._pattern_terms(r.cov, r.mean)[0] + n_obs_cells * log2pi)
+    loglik_h1 = -0.5 * (N * obj.value_at(r.cov, r.mean) + n_obs_cells * log2pi)
     latent = [v for v in model.vars["inner"] if v in model.vars["latent"]]
     sf = SemFit(params=params, observed=obs, inner=list(model.vars["inner"]), latent=latent,
                 S=np.asarray(S), sigma=np.asarray(sigma), n_obs=int(round(N)),
                 fmin=float(2 * (loglik_h1 - loglik) / N), n_free=k, converged=converged,
-                n_iter=int(nit + n_lbfgs + steps), n_starts=1, max_grad=mg, vcov=vx, info_cond=cond,
+                n_iter=int(nit + steps), n_starts=1, max_grad=mg, vcov=vx, info_cond=cond,
                 beta=mats[0], lam=mats[1], psi=mats[2], theta=mats[3], x=x, model=model)
-    info = {"mean": mu, "mean_se": np.sqrt(np.clip(np.diag(vcov)[k:], 0, None)), "em": r,
+    info = {"mean": mu, "mean_se": np.sqrt(np.clip(np.diag(vcov)[k:], 0, None)), "em": r, "hessian": H,
             "loglik": float(loglik), "loglik_h1": float(loglik_h1),
             "chi2": float(2 * (loglik_h1 - loglik)), "patterns": pm.n_patterns}
     return sf, info

@@ -90,14 +90,28 @@ def pattern_codes(observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _from_arrays_compiled(cls, x, items, weights, center):
-    """:meth:`PatternMoments.from_arrays` in two compiled passes over the rows (pattern keys,
-    then sums); the same patterns, order and codes. None without numba or above 62 items."""
+    """:meth:`PatternMoments.from_arrays` in one compiled pass over the rows (pattern keys and
+    sums together; two passes when there are very many patterns); the same patterns, order and
+    codes. None without numba or above 62 items."""
     from csi.estimate.missing import em_kernel
 
+    n, p = x.shape
+    one = em_kernel.keyed_pattern_sums(x, center, weights)
+    if one is not None:
+        uniq, slot, nw, sums, cross = one
+        masks = ((uniq[:, None] >> np.arange(p)) & 1).astype(bool)  # first-appearance order
+        order = np.lexsort((np.arange(len(masks)), -masks.sum(axis=1)))
+        rank = np.empty(len(masks) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(masks))
+        rank[-1] = -1  # slot -1: a row without answers
+        codes = rank[slot]
+        n_rows = np.bincount(codes[codes >= 0], minlength=len(masks)).astype(np.int64)
+        pm = cls(items=tuple(items), masks=masks[order], n=nw[order], center=center, sums=sums[order],
+                 cross=cross[order], n_rows=n_rows, n_empty=int(n - n_rows.sum()))
+        return pm, codes
     keys = em_kernel.row_keys(x)
     if keys is None:
         return None
-    n, p = x.shape
     inv, uniq = pd.factorize(keys)  # first-appearance order, as pattern_codes
     uniq = np.asarray(uniq, dtype=np.int64)
     nonempty = uniq != 0
