@@ -264,27 +264,23 @@ def prepare_arrays(
         x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
         owned = True
     # Fast path (two flat read-only passes): no NaN/inf, no missing code present, all in scale.
-    gmn, gmx = float(x.min()), float(x.max())  # NaN propagates
+    gmn = float(x.min())  # NaN propagates: data with a missing answer skip the second pass
+    gmx = float(x.max()) if np.isfinite(gmn) else np.nan
     codes_all = plan.codes_all
     clean = (
         np.isfinite(gmn) and np.isfinite(gmx) and gmn >= lo.max() and gmx <= hi.min()
         and not any(gmn <= code <= gmx for code in codes_all)
     )
     code_cols: list[int] = []
-    if not clean:  # per-item check
-        mn, mx = x.min(axis=0), x.max(axis=0)
+    if not clean:  # per-item ranges, NaN ignored (fmin/fmax): one pass each
+        mn, mx = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
+        nan_mask = np.isnan(x)
+        n_nan_col = _count_per_column(nan_mask)
         code_cols = [
             c for c, sp in enumerate(specs)
-            if sp.missing_codes and (
-                not (np.isfinite(mn[c]) and np.isfinite(mx[c]))
-                or any(mn[c] <= code <= mx[c] for code in sp.missing_codes)
-            )
+            if sp.missing_codes and any(mn[c] <= code <= mx[c] for code in sp.missing_codes)
         ]
-        clean = (
-            bool(np.isfinite(mn).all() and np.isfinite(mx).all())
-            and not code_cols
-            and bool((mn >= lo).all() and (mx <= hi).all())
-        )
+        clean = not n_nan_col.any() and not code_cols and bool((mn >= lo).all() and (mx <= hi).all())
     if clean:
         nan_mask = None
         n_nan_col = np.zeros(len(item_ids), dtype=int)
@@ -295,17 +291,22 @@ def prepare_arrays(
         if np.isinf(mn).any() or np.isinf(mx).any():
             r, c = np.argwhere(np.isinf(x))[0]
             raise DataError(f"item {item_ids[c]!r}, row {_row_label(data.index, r)}: infinite value")
-        counts = type_counts(x, specs, missing_types, data.index, item_ids)
+        counts = type_counts(x, specs, missing_types, data.index, item_ids, nan_mask=nan_mask,
+                             code_cols=code_cols)
         for c in code_cols:
             col = x[:, c]
-            col[np.isin(col, np.asarray(specs[c].missing_codes, dtype=float))] = np.nan
-        bad = (x < lo) | (x > hi)
-        if bad.any():
-            cols_bad = np.flatnonzero(bad.any(axis=0))
-            c = int(cols_bad[0])
+            is_code = np.isin(col, np.asarray(specs[c].missing_codes, dtype=float))
+            col[is_code] = np.nan
+            nan_mask[:, c] |= is_code
+            n_nan_col[c] = np.count_nonzero(nan_mask[:, c])
+            mn[c], mx[c] = np.fmin.reduce(col), np.fmax.reduce(col)
+        out_cols = np.flatnonzero((mn < lo) | (mx > hi))
+        if out_cols.size:  # locate the first value outside its scale
+            c = int(out_cols[0])
+            col_bad = (x[:, c] < lo[c]) | (x[:, c] > hi[c])
             spec = specs[c]
-            pos = int(np.flatnonzero(bad[:, c])[0])
-            nbad = int(bad[:, c].sum())
+            pos = int(np.flatnonzero(col_bad)[0])
+            nbad = int(col_bad.sum())
             extra = f" ({nbad} values in all)" if nbad > 1 else ""
             hint = (
                 f"; declared missing codes: {tuple(spec.missing_codes)}"
@@ -316,8 +317,6 @@ def prepare_arrays(
                 f"item {spec.id!r}, row {_row_label(data.index, pos)}: value {x[pos, c]:g} is outside "
                 f"the scale [{spec.scale_min:g}, {spec.scale_max:g}]{extra}{hint}"
             )
-        nan_mask = np.isnan(x)
-        n_nan_col = nan_mask.sum(axis=0)
         for c in np.flatnonzero(n_nan_col == len(x)):
             raise DataError(f"item {item_ids[c]!r} has no valid values (all {len(x)} are missing)")
     by_item = (dict.fromkeys(item_ids, 0) if nan_mask is None
@@ -333,10 +332,11 @@ def prepare_arrays(
     if shown is not None:  # `not_shown: listwise`: only the respondents shown the item(s)
         n_subgroup = int((~shown).sum())
         x, index, nan_mask = x[shown], index[shown], nan_mask[shown]
-        n_nan_col = nan_mask.sum(axis=0)
+        n_nan_col = _count_per_column(nan_mask)
         if w is not None:
             w = w[shown]
-    row_missing = nan_mask.any(axis=1) if nan_mask is not None else None
+    n_nan_row = None if nan_mask is None else _count_per_row(nan_mask)
+    row_missing = None if n_nan_row is None else n_nan_row > 0
     info = {
         "policy": missing,
         "n_missing_values": int(n_nan_col.sum()),
@@ -354,7 +354,7 @@ def prepare_arrays(
         items = pd.DataFrame(x, index=index, columns=sub.columns, copy=False)
         frame = items.fillna(items.mean())
     elif missing in ("em", "fiml") and row_missing is not None:
-        empty = nan_mask.all(axis=1)
+        empty = n_nan_row == nan_mask.shape[1]
         if empty.any():  # no answered item: no information on the items
             info["n_dropped"] += int(empty.sum())
             frame = pd.DataFrame(x, index=index, columns=sub.columns, copy=False).loc[~empty]
@@ -378,6 +378,17 @@ def prepare_arrays(
         )
     return PreparedArrays(x=x, index=index, columns=sub.columns, weights=w, missing=info,
                           frame=frame, type_counts=counts, n_total=len(data))
+
+
+def _count_per_column(mask: np.ndarray) -> np.ndarray:
+    """True cells per column of a boolean (n, p) array (count_nonzero per column: a bit count,
+    ~10x faster than ``mask.sum(axis=0)``, which widens every cell to an integer first)."""
+    return np.array([np.count_nonzero(mask[:, c]) for c in range(mask.shape[1])], dtype=np.int64)
+
+
+def _count_per_row(mask: np.ndarray) -> np.ndarray:
+    """True cells per row of a boolean (n, p) array, summed as bytes (p < 65,536)."""
+    return mask.view(np.uint8).sum(axis=1, dtype=np.uint8 if mask.shape[1] < 256 else np.uint16)
 
 
 def _check_structural(specs, model, missing: str) -> None:

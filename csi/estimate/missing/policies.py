@@ -59,12 +59,14 @@ def code_type(code: float, dont_know: float | None) -> str:
 
 
 def type_counts(x_raw: np.ndarray, specs, types: pd.DataFrame | None, index: pd.Index,
-                item_ids) -> np.ndarray:
+                item_ids, *, nan_mask: np.ndarray | None = None,
+                code_cols: list[int] | None = None) -> np.ndarray:
     """(p, 4) counts of missing cells per item and type (order of :data:`MISSING_TYPES`).
 
     ``x_raw`` holds the values as they came (codes not yet replaced); NaN cells are typed by
     ``types`` (same index, a column per item, values in :data:`MISSING_TYPES`) when given,
-    else counted as ``no_answer``.
+    else counted as ``no_answer``. A caller that has them passes ``nan_mask`` (``isnan(x_raw)``)
+    and ``code_cols`` (the columns whose value range holds a missing code; others hold none).
     """
     p = len(item_ids)
     out = np.zeros((p, len(MISSING_TYPES)), dtype=np.int64)
@@ -72,14 +74,15 @@ def type_counts(x_raw: np.ndarray, specs, types: pd.DataFrame | None, index: pd.
     tcols = None
     if types is not None:
         tcols = types.reindex(index=index)
+    with_codes = set(range(p)) if code_cols is None else set(code_cols)
     for c, sp in enumerate(specs):
         col = x_raw[:, c]
-        nan = np.isnan(col)
-        for code in sp.missing_codes:
+        nan = np.isnan(col) if nan_mask is None else nan_mask[:, c]
+        for code in (sp.missing_codes if c in with_codes else ()):
             k = int((col == code).sum())
             if k:
                 out[c, pos[code_type(code, getattr(sp, "dont_know", None))]] += k
-        n_nan = int(nan.sum())
+        n_nan = int(np.count_nonzero(nan))
         if not n_nan:
             continue
         if tcols is not None and item_ids[c] in tcols.columns:
