@@ -33,9 +33,12 @@ def _best(fn, reps):
     return best, out
 
 
-#: what seminr's estimate_pls returns, and the quality tables: read to time the full result
+#: everything a result gives a user (what seminr's estimate_pls returns, the quality tables and
+#: the typed PLS tables): read to time the full result, so deferring a table saves nothing here
 FULL_RESULT = ("index", "scores", "std_scores", "path_coefficients", "total_effects", "loadings",
-               "weights", "reliability", "r2", "htmt")
+               "weights", "unstandardized_weights", "reliability", "r2", "htmt", "admissibility",
+               "fit", "effects", "f2", "vif_outer", "vif_inner", "cross_loadings", "fornell_larcker",
+               "construct_correlations")
 
 
 def _read_all(res):

@@ -10,8 +10,10 @@ data with ``scaled=False`` (its own standardization pools one SD over all items)
 Reported (ratios in the same run):
 - single fit: csi ``PLSPathModel.fit`` (estimation; result tables are built lazily),
   ``csi.fit`` (no bootstrap; its tables are built on first access) and ``csi.fit`` + reading
-  the full result (index, scores, paths, total effects, loadings, weights, reliability, R²,
-  HTMT: "full") vs seminr ``estimate_pls``, plspm ``Plspm`` and the numpy floor (centring +
+  the full result (every table a result has: index, both scores, paths, total effects,
+  loadings, weights, reliability, R², HTMT, admissibility, SRMR, effects, f², both VIFs,
+  cross-loadings, Fornell-Larcker, construct correlations: "full";
+  ``_csi_worker.FULL_RESULT``) vs seminr ``estimate_pls``, plspm ``Plspm`` and the numpy floor (centring +
   X'X); targets: estimation >= 10x faster than seminr at N=250 and <= 2x the floor at
   N >= 100k; the full result >= 3x faster than seminr at N=250 and <= 1.5x the floor at N=1M;
 - bootstrap of 5,000 resamples: csi vs seminr ``bootstrap_model(cores=2)`` at N=250

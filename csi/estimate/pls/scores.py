@@ -27,20 +27,33 @@ def linear_scores(x: np.ndarray, coef: np.ndarray, offset: np.ndarray) -> np.nda
     """``(x @ coef - offset).T``: (m, n) for items ``x`` (n, p), ``coef`` (p, m), ``offset`` (m,).
 
     Constructs x respondents, the layout a DataFrame keeps its columns in (a frame of rows
-    ``a:b`` of the result copies nothing).
+    ``a:b`` of the result copies nothing). Large data are scored in row chunks, each column of
+    ``coef`` only over its nonzero rows: PLS weights are block-diagonal (a construct's score
+    reads its own block's items), so a dense product would spend ~k times the arithmetic.
     """
-    n = x.shape[0]
-    ct = np.ascontiguousarray(coef.T)
+    n, p = x.shape
     if n <= CHUNK_ROWS:
-        out = ct @ x.T
+        out = np.ascontiguousarray(coef.T) @ x.T
         out -= offset[:, None]
         return out
+    spans = []
+    for j in range(coef.shape[1]):
+        nz = np.flatnonzero(coef[:, j])
+        a, b = (int(nz[0]), int(nz[-1]) + 1) if len(nz) else (0, 0)
+        spans.append((a, b, np.ascontiguousarray(coef[a:b, j])))
     out = np.empty((coef.shape[1], n))
+    buf = np.empty((p, CHUNK_ROWS))
     for s in range(0, n, CHUNK_ROWS):
         e = min(n, s + CHUNK_ROWS)
-        part = ct @ x[s:e].T
-        part -= offset[:, None]
-        out[:, s:e] = part
+        xt = buf[:, : e - s]
+        np.copyto(xt, x[s:e].T)  # items x respondents: each item's chunk is one contiguous row
+        for j, (a, b, c) in enumerate(spans):
+            row = out[j, s:e]
+            if b > a:
+                np.dot(c, xt[a:b], out=row)
+                row -= offset[j]
+            else:
+                row[:] = -offset[j]
     return out
 
 
