@@ -30,7 +30,9 @@ def run_seminr(df, task, n_boot, boot_repeats=1):
     mm = s.constructs(*[s.composite(c, its, weights=s.mode_A) for c, its in BLOCKS.items()])
     sm = s.relationships(*[s.paths(a, b) for a, b in PATHS])
     best = best_cpu = float("inf")
+    m = None
     for _ in range(_reps(len(df))):
+        m = None  # the previous repeat's model is freed first (as in _csi_worker._best)
         t0, c0 = time.perf_counter(), time.process_time()
         m = s.estimate_pls(df, mm, sm)
         best = min(best, time.perf_counter() - t0)
