@@ -8,6 +8,7 @@ Nothing here is rounded; rounding belongs to ``csi.report``.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -20,8 +21,10 @@ INDEX_COLUMNS = ["construct", "score", "se", "ci_low", "ci_high"]
 PATH_COLUMNS = ["source", "target", "estimate", "se", "ci_low", "ci_high", "p_value"]
 
 
+@lru_cache(maxsize=8)
 def _defaults(cls) -> dict[str, Any]:
-    """Field name -> default value or default factory (fields without either are left out)."""
+    """Field name -> default value or default factory (fields without either are left out);
+    read-only, kept per class (``dataclasses.fields`` costs more than a small table)."""
     out = {}
     for f in fields(cls):
         if f.default is not MISSING:
