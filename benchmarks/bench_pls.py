@@ -10,8 +10,10 @@ data with ``scaled=False`` (its own standardization pools one SD over all items)
 Reported (ratios in the same run):
 - single fit: csi ``PLSPathModel.fit`` (estimation; result tables are built lazily),
   ``csi.fit`` (no bootstrap; its tables are built on first access) and ``csi.fit`` + reading
-  the full result (index, scores, paths, total effects, loadings, weights, reliability, R²,
-  HTMT: "full") vs seminr ``estimate_pls``, plspm ``Plspm`` and the numpy floor (centring +
+  the full result (every table a result has: index, both scores, paths, total effects,
+  loadings, weights, reliability, R², HTMT, admissibility, SRMR, effects, f², both VIFs,
+  cross-loadings, Fornell-Larcker, construct correlations: "full";
+  ``_csi_worker.FULL_RESULT``) vs seminr ``estimate_pls``, plspm ``Plspm`` and the numpy floor (centring +
   X'X); targets: estimation >= 10x faster than seminr at N=250 and <= 2x the floor at
   N >= 100k; the full result >= 3x faster than seminr at N=250 and <= 1.5x the floor at N=1M;
 - bootstrap of 5,000 resamples: csi vs seminr ``bootstrap_model(cores=2)`` at N=250
@@ -20,12 +22,15 @@ Reported (ratios in the same run):
   columns: the whole ``csi.fit`` with the bootstrap, and that minus ``csi.fit`` without it (the
   bootstrap alone, as seminr's ``bootstrap_model`` is timed on an estimated model);
 - peak RSS of one csi fit at N=1M (target < 1 GB; includes the data itself);
+- the full result and the floor again in process CPU time (``time.process_time``), with
+  seminr's ``estimate_pls`` CPU time: on a shared machine other processes stretch wall time
+  but not (much) the CPU time a process spends;
 - path coefficients equal seminr's to 1e-6 (asserted).
 
 Timings are best-of-20 up to N=1k, best-of-5 up to 10k and best-of-3 up to 100k for every tool; at N=1M csi and
 the floor take the best of 3 and the peers a single run (plspm needs ~45 s there).
 
-Usage: ``python benchmarks/bench_pls.py [--sizes 250,10000] [--n-boot 5000] [--timeout 900]``.
+Usage: ``python benchmarks/bench_pls.py [--sizes 250,10000] [--n-boot 5000] [--timeout 900] [--skip-plspm]``.
 Benchmarks are not tests: nothing here runs under pytest.
 """
 
@@ -110,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-boot", type=int, default=5000)
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--skip-peers", action="store_true", help="csi and the numpy floor only")
+    ap.add_argument("--skip-plspm", action="store_true", help="no plspm column (~45 s at N=1M)")
     ap.add_argument("--boot-repeats", type=int, default=3,
                     help="bootstrap runs per tool, best taken (seminr ~15-45 s a run at N=250)")
     args = ap.parse_args(argv)
@@ -125,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             s = p = {}
             if peer_py is not None:
                 s = run([str(peer_py), str(HERE / "_peer.py"), "seminr", "fit", path], args.timeout)
-                p = run([str(peer_py), str(HERE / "_peer.py"), "plspm", "fit", path], args.timeout)
+                if not args.skip_plspm:
+                    p = run([str(peer_py), str(HERE / "_peer.py"), "plspm", "fit", path], args.timeout)
             diff = None
             if "paths" in c and "paths" in s:
                 diff = max(abs(c["paths"][k] - s["paths"][k]) for k in s["paths"])
@@ -160,6 +167,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{fmt_r(s.get('fit_time'), c.get('full_time')):>11} | "
               f"{fmt_r(c.get('full_time'), c.get('floor_time')):>10} | "
               f"{'-' if diff is None else f'{diff:.1e}':>20}")
+    print("\nThe full result in process CPU time (best of the same repeats; less disturbed than wall "
+          "time when other processes share the cores)")
+    hdr = (f"{'N':>9} | {'full cpu':>10} | {'seminr cpu':>10} | {'floor cpu':>10} | "
+           f"{'seminr/full':>11} | {'full/floor':>10}")
+    print(hdr)
+    print("-" * len(hdr))
+    for n, c, s, _p, _d in rows:
+        print(f"{n:>9} | {fmt_t(c.get('full_cpu')):>10} | {fmt_t(s.get('fit_cpu')):>10} | "
+              f"{fmt_t(c.get('floor_cpu')):>10} | {fmt_r(s.get('fit_cpu'), c.get('full_cpu')):>11} | "
+              f"{fmt_r(c.get('full_cpu'), c.get('floor_cpu')):>10}")
     if boot_rows:
         print(f"\nBootstrap ({args.n_boot} resamples; best of {args.boot_repeats} runs per tool). "
               "csi fit+boot: the whole csi.fit with the bootstrap; csi boot: that minus csi.fit "

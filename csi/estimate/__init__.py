@@ -5,7 +5,8 @@ Layout, by job (each subpackage's docstring says how to add to it):
 - ``fit.py`` -- the front door ``csi.fit``; ``moment_fit.py`` (fits from moments computed
   elsewhere), ``groups.py`` (one fit per group), ``waves.py`` (pooled and per-wave fits, trend),
   ``prepare.py`` (data checks and arrays),
-  ``moments.py`` (means, SDs, correlations), ``results.py`` / ``summary.py`` (the result object).
+  ``moments.py`` (means, SDs, correlations), ``results.py`` / ``summary.py`` (the result object),
+  ``frames.py`` (fast construction of the result's small tables).
 - ``pls/`` -- PLS path modeling: the weight iteration and its compiled kernel, the estimator,
   structural effects, result assembly, moderation and higher-order constructs.
 - ``cbsem/`` -- covariance-based SEM (ML via semopy syntax, our own engine, fit indices,

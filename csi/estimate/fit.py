@@ -29,6 +29,11 @@ METHODS = PARAMS["method"].values
 CI_METHODS = PARAMS["ci"].values
 
 
+def survey_of(model):
+    """The survey object ``model`` is (anything with ``to_model()``), else None."""
+    return model if hasattr(model, "to_model") and not isinstance(model, ModelSpec) else None
+
+
 def resolve_model(model, scale=None, missing_codes=()) -> tuple[ModelSpec, str | None]:
     """``(ModelSpec, survey_version)`` from a ModelSpec, a survey object or lavaan text."""
     if isinstance(model, ModelSpec):
@@ -151,7 +156,10 @@ def fit(
             extra["n_boot"] = n_boot
         if weights is not None:
             extra["weights"] = weights
-        return fit_cbsem(spec, data, **extra, **kw)
+        res = fit_cbsem(spec, data, **extra, **kw)
+        if survey_of(model) is not None:  # a fresh result of ours: recorded what it was fitted on
+            object.__setattr__(res, "survey", survey_of(model))
+        return res
     if n_boot is None:
         n_boot = 5000
     reject_inapplicable("pls", **kw)
@@ -169,7 +177,8 @@ def fit(
     boot = None
     if n_boot > 0:
         boot = _bootstrap(est, n_boot, seed, progress, jackknife=(ci == "bca"), strata=codes)
-    return _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot)
+    return _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot,
+                   survey=survey_of(model))
 
 
 @dataclass(frozen=True)
@@ -261,8 +270,10 @@ def fit_strata(
     groups = {}
     for g, (e, c) in fits.items():
         b = None if boot is None else boot.extra["strata"][g]
-        groups[labels[g]] = _finish(e, b, c, alpha=alpha, ci=ci, version=version, n_boot=n_boot, emit=False)
-    pooled = _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot)
+        groups[labels[g]] = _finish(e, b, c, alpha=alpha, ci=ci, version=version, n_boot=n_boot, emit=False,
+                                    survey=survey_of(model))
+    pooled = _finish(est, boot, caught, alpha=alpha, ci=ci, version=version, n_boot=n_boot,
+                     survey=survey_of(model))
     return StrataFit(pooled=pooled, groups=groups, skipped=skipped)
 
 
@@ -303,7 +314,7 @@ def _point_fit(spec, data, weights, missing, weighting, consistent, missing_type
     return est, caught
 
 
-def _finish(est, boot, caught, *, alpha, ci, version, n_boot, emit=True) -> IndexResult:
+def _finish(est, boot, caught, *, alpha, ci, version, n_boot, emit=True, survey=None) -> IndexResult:
     """Warnings (bootstrap exclusions included) and the assembled :class:`IndexResult`."""
     caught = list(caught)
     if boot is not None:
@@ -319,7 +330,7 @@ def _finish(est, boot, caught, *, alpha, ci, version, n_boot, emit=True) -> Inde
 
     return assemble_result(
         est, boot, alpha=alpha, ci=ci, survey_version=version,
-        warnings=tuple(str(w.message) for w in caught), n_boot=n_boot,
+        warnings=tuple(str(w.message) for w in caught), n_boot=n_boot, survey=survey,
     )
 
 

@@ -8,6 +8,7 @@ Nothing here is rounded; rounding belongs to ``csi.report``.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -20,8 +21,10 @@ INDEX_COLUMNS = ["construct", "score", "se", "ci_low", "ci_high"]
 PATH_COLUMNS = ["source", "target", "estimate", "se", "ci_low", "ci_high", "p_value"]
 
 
+@lru_cache(maxsize=8)
 def _defaults(cls) -> dict[str, Any]:
-    """Field name -> default value or default factory (fields without either are left out)."""
+    """Field name -> default value or default factory (fields without either are left out);
+    read-only, kept per class (``dataclasses.fields`` costs more than a small table)."""
     out = {}
     for f in fields(cls):
         if f.default is not MISSING:
@@ -29,6 +32,12 @@ def _defaults(cls) -> dict[str, Any]:
         elif f.default_factory is not MISSING:
             out[f.name] = f.default_factory
     return out
+
+
+def _none() -> None:
+    # a factory, not a class-level default: a PLS result may then compute the field on first
+    # access (IndexResult.deferred); other estimators leave it None
+    return None
 
 
 def _empty(cols: list[str]) -> pd.DataFrame:
@@ -65,6 +74,29 @@ class IndexResult:
         ``construct, item, estimate, ...``: raw-item index weights summing to 1 per block.
     admissibility : DataFrame
         ``check, status, detail`` -- cSEM-style status checks ("ok" / "warning" / "fail").
+    effects : DataFrame or None
+        ``source, target, direct, indirect, total`` for every connected pair (PLS).
+    f2 : DataFrame or None
+        ``source, target, f2``: Cohen's f² of each path (PLS).
+    vif_outer : DataFrame or None
+        ``construct, item, vif``: collinearity of each block's items (PLS).
+    vif_inner : DataFrame or None
+        ``source, target, vif``: collinearity of each construct's predecessors (PLS).
+    cross_loadings : DataFrame or None
+        Items x constructs: item-construct correlations (PLS).
+    fornell_larcker : DataFrame or None
+        Constructs x constructs: sqrt(AVE) on the diagonal, correlations below it (PLS).
+    construct_correlations : DataFrame or None
+        Constructs x constructs correlations (PLS).
+    model, survey, options
+        What the result was fitted on: the :class:`~csi.survey.model.ModelSpec`, the survey
+        object when ``csi.fit`` was given one (None for a bare model or lavaan text) and the
+        call's options after defaults.
+    extra : dict
+        Estimator-specific data: bootstrap bookkeeping (``bootstrap``), the replicates
+        (``replicates``; IPMA and :meth:`conf_int` use them), the BCa jackknife; CB-SEM's
+        parameter table and fit details. For PLS it also names the typed tables above under
+        their attribute names (the same objects), for code written against the dict.
     """
 
     method: str
@@ -85,8 +117,8 @@ class IndexResult:
     survey_version: str | None = None
     missing: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    fit: dict[str, float] | None = None  # global fit indices (CB-SEM)
-    extra: dict[str, Any] = field(default_factory=dict)  # estimator-specific tables
+    fit: dict[str, float] | None = field(default_factory=_none)  # global fit indices (PLS: srmr)
+    extra: dict[str, Any] = field(default_factory=dict)  # estimator-specific data (see above)
     #: standardized construct scores (mean 0, unit sample variance), respondents x constructs.
     std_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: ``construct, item, estimate, se, ci_low, ci_high``: weights on the raw items, summing
@@ -98,14 +130,25 @@ class IndexResult:
     options: dict[str, Any] = field(default_factory=dict)
     #: the :class:`~csi.survey.model.ModelSpec` that was estimated (None when not recorded)
     model: Any = None
+    #: the survey object passed to :func:`csi.fit` (None when fitted from a bare model)
+    survey: Any = None
+
+    # -- estimator tables (PLS; None where the estimator has none) -------------------------
+    effects: pd.DataFrame | None = field(default_factory=_none)
+    f2: pd.DataFrame | None = field(default_factory=_none)
+    vif_outer: pd.DataFrame | None = field(default_factory=_none)
+    vif_inner: pd.DataFrame | None = field(default_factory=_none)
+    cross_loadings: pd.DataFrame | None = field(default_factory=_none)
+    fornell_larcker: pd.DataFrame | None = field(default_factory=_none)
+    construct_correlations: pd.DataFrame | None = field(default_factory=_none)
 
     # -- construction with deferred tables --------------------------------------------------
     @classmethod
     def deferred(cls, eager: dict[str, Any], deferred: dict[str, Any]) -> IndexResult:
         """A result whose fields in ``deferred`` (name -> zero-argument callable) are computed on
         first access (then kept). Only fields without a class-level default may be deferred
-        (the DataFrames and dicts); reading, comparing, copying or pickling the result gives the
-        same values as an eagerly built one."""
+        (those with a default factory: the tables and dicts); reading, comparing, copying or
+        pickling the result gives the same values as an eagerly built one."""
         obj = cls.__new__(cls)
         obj.__dict__.update({f: v() if callable(v) else v for f, v in _defaults(cls).items()
                              if f not in eager and f not in deferred})
@@ -131,42 +174,6 @@ class IndexResult:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-
-    # -- estimator tables (PLS; None where the estimator has none) -------------------------
-    @property
-    def effects(self) -> pd.DataFrame | None:
-        """``source, target, direct, indirect, total`` for every connected pair (PLS)."""
-        return self.extra.get("effects")
-
-    @property
-    def f2(self) -> pd.DataFrame | None:
-        """``source, target, f2``: Cohen's f² of each path (PLS)."""
-        return self.extra.get("f2")
-
-    @property
-    def vif_outer(self) -> pd.DataFrame | None:
-        """``construct, item, vif``: collinearity of each block's items (PLS)."""
-        return self.extra.get("vif_outer")
-
-    @property
-    def vif_inner(self) -> pd.DataFrame | None:
-        """``source, target, vif``: collinearity of each construct's predecessors (PLS)."""
-        return self.extra.get("vif_inner")
-
-    @property
-    def cross_loadings(self) -> pd.DataFrame | None:
-        """Item x construct correlations (PLS)."""
-        return self.extra.get("cross_loadings")
-
-    @property
-    def fornell_larcker(self) -> pd.DataFrame | None:
-        """Construct x construct: sqrt(AVE) on the diagonal, correlations off it (PLS)."""
-        return self.extra.get("fornell_larcker")
-
-    @property
-    def construct_correlations(self) -> pd.DataFrame | None:
-        """Construct x construct correlations (PLS)."""
-        return self.extra.get("construct_correlations")
 
     # -- presentation -----------------------------------------------------------------------
     def summary(self):

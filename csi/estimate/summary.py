@@ -41,8 +41,8 @@ class Summary:
             "admissibility": r.admissibility,
         }
         for k in ("effects", "f2", "vif_inner", "vif_outer"):
-            if isinstance(r.extra.get(k), pd.DataFrame):
-                frames[k] = r.extra[k]
+            if isinstance(getattr(r, k), pd.DataFrame):
+                frames[k] = getattr(r, k)
         return frames
 
     def _header(self) -> str:

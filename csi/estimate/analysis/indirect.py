@@ -189,9 +189,11 @@ def mediation(result) -> tuple[pd.DataFrame, pd.DataFrame]:
     rp = None if rp is None or len(rp) < 2 else rp.to_numpy(float)
     rt = None if rt is None or rp is None else rt.to_numpy(float)
     jk = (ex.get("jackknife") or {}) if result.method == "pls" else {}
-    kw = {"alpha": ex.get("alpha", 0.05), "ci": ex.get("ci", "percentile"), "n": result.n_obs}
+    opts = result.options or {}
+    kw = {"alpha": opts.get("alpha", ex.get("alpha", 0.05)), "ci": opts.get("ci", "percentile"),
+          "n": result.n_obs}
     spec = specific_indirect_effects(pc, rp, jk.get("paths"), **kw)
-    eff = ex.get("effects") if result.method == "pls" else None
+    eff = result.effects if result.method == "pls" else None
     if eff is None:
         eff = _effects_from_paths(pc)
     return spec, effect_decomposition(eff, pc, rt, rp, jk.get("total"), jk.get("paths"), **kw)

@@ -25,6 +25,7 @@ __all__ = [
     "rho_a",
     "consistent_correlations",
     "f_squared",
+    "inner_vif_f2",
 ]
 
 
@@ -109,6 +110,34 @@ def f_squared(C: np.ndarray, ma: ModelArrays) -> np.ndarray:
             excl = _r2(c, rest, j) if len(rest) else 0.0
             out[i, j] = (full - excl) / (1.0 - full)
     return out
+
+
+def inner_vif_f2(C: np.ndarray, Bm: np.ndarray, r2: np.ndarray, ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Collinearity of each construct's predecessors and Cohen's f² of each path, (k, k) each
+    (``[i, j]`` for the path ``i -> j``; NaN elsewhere), from one fit's ``C``, paths ``Bm``
+    and R² (k,).
+
+    With ``V = C_PP^{-1}`` for the predecessors ``P`` of ``j``, the VIF of ``i`` is ``V_ii``
+    and dropping ``i`` lowers R² by ``beta_i^2 / V_ii``, so ``f² = beta_i^2 / (V_ii (1 - R²))``
+    -- :func:`f_squared`'s ratio without refitting each reduced regression (equal to
+    rounding). All the ``V`` are one inverse: the block-diagonal system of the path
+    regressions (:class:`~csi.estimate.pls.algorithm.FlatPlan`).
+    """
+    fp, k = ma.flat, ma.k
+    vif = np.full(k * k, np.nan)
+    f2 = np.full(k * k, np.nan)
+    if len(fp.path_idx):
+        S = C.ravel().take(fp.sys_idx) * fp.sys_mask
+        try:
+            V = np.linalg.inv(S)
+        except np.linalg.LinAlgError:
+            V = np.linalg.pinv(S)
+        d = np.diag(V)
+        beta = Bm.ravel().take(fp.path_idx)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f2[fp.path_idx] = beta**2 / (d * (1.0 - r2[fp.path_idx % k]))
+        vif[fp.path_idx] = d
+    return vif.reshape(k, k), f2.reshape(k, k)
 
 
 def _r2(c: np.ndarray, pr: np.ndarray, j: int) -> float:

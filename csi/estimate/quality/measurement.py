@@ -19,9 +19,12 @@ raw data. Conventions (as in SEMinR/cSEM):
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
+from csi.estimate.frames import frame, labels, square
 from csi.estimate.pls.algorithm import ModelArrays
 
 __all__ = [
@@ -35,6 +38,10 @@ __all__ = [
     "srmr",
     "fornell_larcker",
     "admissibility",
+    "reliability_single",
+    "htmt_single",
+    "item_vif",
+    "admissibility_rows",
 ]
 
 
@@ -118,20 +125,88 @@ def srmr(R: np.ndarray, C: np.ndarray, loadings: np.ndarray, ma: ModelArrays) ->
     """Standardized root mean square residual of the implied item correlations (one fit)."""
     lam = loadings[:, None] * ma.member  # (p, k)
     sigma = lam @ C @ lam.T
-    for j, b in enumerate(ma.blocks):
-        ix = np.ix_(b, b)
-        sigma[ix] = R[ix] if ma.mode_b[j] else np.outer(loadings[b], loadings[b])
+    same, form = _item_pairs(ma)
+    # within a block: formative blocks their observed correlations, reflective ones l l'
+    sigma = np.where(same, np.where(form, R, np.outer(loadings, loadings)), sigma)
     np.fill_diagonal(sigma, 1.0)
-    tri = np.tril_indices(ma.p)
+    tri = _lower_triangle(ma.p)
     return float(np.sqrt(np.mean((R[tri] - sigma[tri]) ** 2)))
+
+
+def _item_pairs(ma: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(p, p) masks: items in the same block; ... of a formative block (cached per model)."""
+    got = ma.__dict__.get("_item_pairs")
+    if got is None:
+        same = (ma.member @ ma.member.T) > 0
+        form_item = ma.mode_b[ma.item_block]
+        got = (same, same & form_item[:, None])
+        object.__setattr__(ma, "_item_pairs", got)
+    return got
+
+
+@lru_cache(maxsize=64)
+def _lower_triangle(p: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.tril_indices(p)
+
+
+def reliability_single(R: np.ndarray, loadings: np.ndarray, W: np.ndarray, ma: ModelArrays) -> dict:
+    """``alpha, rho_a, rho_c, ave`` (k,) of one fit, every block at once.
+
+    The same formulas as :func:`cronbach_alpha`, :func:`rho_c`, :func:`ave` and
+    :func:`csi.estimate.pls.effects.rho_a` (equal to rounding; ``tests/unit/test_quality_unit.py``):
+    block sums of ``R`` and of the loadings come from the block-membership matrix.
+    """
+    M = ma.member
+    nb = M.sum(axis=0)
+    block_sum = (M * (R @ M)).sum(axis=0)  # sum of each block's R_bb
+    ls, l2 = loadings @ M, (loadings**2) @ M
+    ww = (W * W).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = np.where(nb < 2, 1.0, nb / (nb - 1.0) * (1.0 - nb / block_sum))
+        rc = ls**2 / (ls**2 + (nb - l2))
+        num = (W * (R @ W)).sum(axis=0) - ((W * W) * np.diag(R)[:, None]).sum(axis=0)
+        rho = ww**2 * num / (ww**2 - (W**4).sum(axis=0))
+    rho = np.where((nb < 2) | ma.mode_b, 1.0, rho)
+    nan = np.where(ma.mode_b, np.nan, 1.0)  # alpha, rho_c, AVE do not apply to formative blocks
+    return {"alpha": alpha * nan, "rho_a": rho, "rho_c": rc * nan, "ave": l2 / nb * nan}
+
+
+def htmt_single(R: np.ndarray, ma: ModelArrays, pairs) -> np.ndarray:
+    """:func:`htmt` of one correlation matrix (n_pairs,), from the block sums of ``R``."""
+    if not len(pairs):
+        return np.zeros(0)
+    M = ma.member
+    nb = M.sum(axis=0)
+    S = M.T @ R @ M
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(nb > 1, (np.diag(S) - np.diag(R) @ M) / (nb * (nb - 1.0)), 1.0)
+        a, c = np.asarray(pairs).T
+        return S[a, c] / (nb[a] * nb[c]) / np.sqrt(mono[a] * mono[c])
+
+
+def item_vif(R: np.ndarray, ma: ModelArrays) -> np.ndarray:
+    """:func:`vif` of every block's items (p,): the diagonal of the inverse of the
+    block-diagonal part of ``R`` (one inverse; per-block pseudo-inverses when singular)."""
+    same, _ = _item_pairs(ma)
+    try:
+        out = np.diag(np.linalg.inv(np.where(same, R, 0.0))).copy()
+        if np.all(np.isfinite(out)):
+            return out
+    except np.linalg.LinAlgError:
+        pass
+    return np.concatenate([vif(R[np.ix_(b, b)]) for b in ma.blocks])
 
 
 def fornell_larcker(C: np.ndarray, ave_: np.ndarray, construct_ids) -> pd.DataFrame:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, construct correlations below it."""
-    m = np.array(C, dtype=float, copy=True)
+    m = np.where(_upper(len(C)), np.nan, C)
     np.fill_diagonal(m, np.sqrt(ave_))
-    m[np.triu_indices_from(m, 1)] = np.nan
-    return pd.DataFrame(m, index=list(construct_ids), columns=list(construct_ids))
+    return square(m, construct_ids)
+
+
+@lru_cache(maxsize=64)
+def _upper(k: int) -> np.ndarray:
+    return np.triu(np.ones((k, k), dtype=bool), 1)
 
 
 def admissibility(
@@ -145,16 +220,25 @@ def admissibility(
     ma: ModelArrays,
 ) -> pd.DataFrame:
     """cSEM-style status checks (``check, status, detail``); never raises."""
-    rows = []
+    return admissibility_rows(converged=converged, n_iter=n_iter, loadings=loadings,
+                              rho_a=reliab["rho_a"].to_numpy(float), rho_c=reliab["rho_c"].to_numpy(float),
+                              C=C, u=u, ma=ma)
+
+
+def admissibility_rows(*, converged: bool, n_iter: int, loadings: np.ndarray, rho_a: np.ndarray,
+                       rho_c: np.ndarray, C: np.ndarray, u: np.ndarray, ma: ModelArrays) -> pd.DataFrame:
+    """:func:`admissibility` from the reliability arrays (k,) instead of the table."""
+    checks, status, details = [], [], []
 
     def add(check, ok, detail, fail="fail"):
-        rows.append({"check": check, "status": "ok" if ok else fail, "detail": detail})
+        checks.append(check)
+        status.append("ok" if ok else fail)
+        details.append(detail)
 
     add("convergence", converged, f"{n_iter} iteration(s)" + ("" if converged else "; not converged"))
     big = [ma.item_ids[i] for i in np.flatnonzero(np.abs(loadings) > 1 + 1e-10)]
     add("loadings_le_1", not big, "all |loading| <= 1" if not big else "|loading| > 1: " + ", ".join(big))
-    rel = reliab.set_index("construct")[["rho_a", "rho_c"]]
-    over = [c for c, r in rel.iterrows() if (r > 1 + 1e-10).any()]
+    over = [ma.construct_ids[j] for j in np.flatnonzero((rho_a > 1 + 1e-10) | (rho_c > 1 + 1e-10))]
     add("reliability_le_1", not over, "all reliabilities <= 1" if not over else "> 1: " + ", ".join(over))
     try:
         ev = np.linalg.eigvalsh(C)
@@ -172,4 +256,4 @@ def admissibility(
         else "negative weight(s) for " + ", ".join(neg) + "; the 0-100 index is not bounded",
         fail="warning",
     )
-    return pd.DataFrame(rows, columns=["check", "status", "detail"])
+    return frame({"check": labels(checks), "status": labels(status), "detail": labels(details)})

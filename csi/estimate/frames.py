@@ -1,0 +1,89 @@
+"""Small result tables built fast: tidy DataFrames from column arrays.
+
+A PLS fit at a few hundred respondents is microseconds of algebra on p x p matrices; what a
+caller reads are some twenty small tables, and ``pd.DataFrame({...})`` costs ~4x more than
+the estimation each (it re-infers and re-checks every column). :func:`frame` builds the same
+frame from arrays that are already what the constructor would infer (float64 numbers; label
+columns made once per model by :func:`labels`) through pandas' own array constructor
+(``DataFrame._from_arrays``, which ``DataFrame.from_records`` also uses), and falls back to
+the public constructor when that is unavailable. ``tests/unit/test_frames.py`` asserts both
+give equal frames (values, dtypes, index, columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["columns", "frame", "labels", "matrix", "square"]
+
+_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
+
+
+@lru_cache(maxsize=1024)
+def _index(names: tuple) -> pd.Index:
+    # column / row labels are the same in every fit of a model: built once (Index is immutable)
+    return pd.Index(list(names))
+
+
+def columns(names: Sequence[str]) -> pd.Index:
+    """``pd.Index(names)``, built once per distinct tuple of names (an Index is immutable)."""
+    return _index(tuple(names))
+
+
+def labels(values: Sequence[str]) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A label column as the DataFrame constructor would infer it from ``values`` (str dtype;
+    object when empty), kept per distinct tuple of values (labels and status texts repeat
+    from fit to fit; :func:`frame` copies what it is given)."""
+    return _labels(tuple(values))
+
+
+@lru_cache(maxsize=4096)
+def _labels(values: tuple):
+    return pd.Series(list(values), dtype=None if values else object).array
+
+
+@lru_cache(maxsize=256)
+def _range(n: int) -> pd.RangeIndex:
+    return pd.RangeIndex(n)  # immutable: shared by the frames of every fit
+
+
+def _column(v):
+    # a copy: a table must not share memory with the fit's statistics or with the cached
+    # label columns (writing to a cell of the frame would change them); cheap at this size
+    return v.copy()
+
+
+def frame(columns: Mapping[str, object], index: pd.Index | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(columns, index=index)`` for float64 arrays and :func:`labels` columns.
+
+    Every column is copied (dtype kept), so the frame shares no memory with its inputs.
+    ``index`` defaults to a RangeIndex.
+    """
+    names = tuple(columns)
+    arrays = [_column(v) for v in columns.values()]
+    n = len(arrays[0]) if arrays else 0
+    if _FROM_ARRAYS is not None and arrays:
+        try:
+            return _FROM_ARRAYS(arrays, columns=_index(names),
+                                index=_range(n) if index is None else index,
+                                verify_integrity=False)
+        except (TypeError, ValueError, AttributeError):  # pragma: no cover - another pandas
+            pass
+    return pd.DataFrame(dict(zip(names, arrays, strict=True)), index=index, columns=list(names))
+
+
+def square(values: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """A labelled square matrix (rows and columns ``names``), as ``pd.DataFrame(values,
+    index=names, columns=names)``; ``values`` is copied."""
+    ix = _index(tuple(names))
+    return pd.DataFrame(np.array(values, dtype=np.float64), index=ix, columns=ix)
+
+
+def matrix(values: np.ndarray, rows: Sequence[str], cols: Sequence[str]) -> pd.DataFrame:
+    """A labelled (rows x cols) matrix; ``values`` is copied."""
+    return pd.DataFrame(np.array(values, dtype=np.float64), index=_index(tuple(rows)),
+                        columns=_index(tuple(cols)))

@@ -1,0 +1,88 @@
+"""Per-respondent scores of a fitted PLS model: standardized construct scores and 0-100 index
+scores, from the prepared items.
+
+Without missing answers both are linear in the items -- ``z = (x - mean)/sd @ W`` and
+``s = 100 (x - lo) um / ((hi - lo) um)`` with ``um`` the unstandardized weights per block --
+so one pass over the data gives both (:func:`linear_scores`: one (p, 2k) coefficient
+matrix, the data read once in row chunks, the constants subtracted while a chunk is in
+cache). A respondent with missing items is scored from the items they answered, the block's
+weights renormalised (:mod:`csi.estimate.missing.scores`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from csi.estimate.frames import columns
+from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
+
+__all__ = ["both_scores", "linear_scores", "std_scores"]
+
+#: rows per chunk of the scoring pass (a chunk's items and scores stay in cache)
+CHUNK_ROWS = 8192
+
+
+def linear_scores(x: np.ndarray, coef: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """``(x @ coef - offset).T``: (m, n) for items ``x`` (n, p), ``coef`` (p, m), ``offset`` (m,).
+
+    Constructs x respondents, the layout a DataFrame keeps its columns in (a frame of rows
+    ``a:b`` of the result copies nothing). Large data are scored in row chunks, each column of
+    ``coef`` only over its nonzero rows: PLS weights are block-diagonal (a construct's score
+    reads its own block's items), so a dense product would spend ~k times the arithmetic.
+    """
+    n, p = x.shape
+    if n <= CHUNK_ROWS:
+        out = np.ascontiguousarray(coef.T) @ x.T
+        out -= offset[:, None]
+        return out
+    spans = []
+    for j in range(coef.shape[1]):
+        nz = np.flatnonzero(coef[:, j])
+        a, b = (int(nz[0]), int(nz[-1]) + 1) if len(nz) else (0, 0)
+        spans.append((a, b, np.ascontiguousarray(coef[a:b, j])))
+    out = np.empty((coef.shape[1], n))
+    buf = np.empty((p, CHUNK_ROWS))
+    for s in range(0, n, CHUNK_ROWS):
+        e = min(n, s + CHUNK_ROWS)
+        xt = buf[:, : e - s]
+        np.copyto(xt, x[s:e].T)  # items x respondents: each item's chunk is one contiguous row
+        for j, (a, b, c) in enumerate(spans):
+            row = out[j, s:e]
+            if b > a:
+                np.dot(c, xt[a:b], out=row)
+                row -= offset[j]
+            else:
+                row[:] = -offset[j]
+    return out
+
+
+def std_scores(est, xv: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Standardized construct scores of items ``xv`` (n, p) with row labels ``index`` (fitted
+    means and SDs; respondents x constructs)."""
+    cols = columns(est.arrays_.construct_ids)
+    if np.isnan(xv).any():
+        z = renormalised_std_scores(xv, est.stats_["W"], est.item_mean_, est.item_std_)
+        return pd.DataFrame(z, index=index, columns=cols)
+    Ws = est.stats_["W"] / est.item_std_[:, None]  # (x - mean)/sd @ W without an n x p temporary
+    z = linear_scores(xv, Ws, est.item_mean_ @ Ws)
+    return pd.DataFrame(z.T, index=index, columns=cols, copy=False)
+
+
+def both_scores(est, xv: np.ndarray, index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(standardized scores, 0-100 index scores)`` of the fitted items ``xv`` (n, p) with row
+    labels ``index`` (one pass over the data when no answer is missing)."""
+    ma, st = est.arrays_, est.stats_
+    cols = columns(ma.construct_ids)
+    # the missing-data report counts missing answers: no scan of the data when there are none
+    if est.missing_.get("n_missing_values", 1) > 0 and np.isnan(xv).any():
+        s = renormalised_index_scores(xv, st["u"], ma.member, ma.lo, ma.hi)
+        return std_scores(est, xv, index), pd.DataFrame(s, index=index, columns=cols)
+    Ws = st["W"] / est.item_std_[:, None]
+    um = st["u"][:, None] * ma.member  # index: 100 (x - lo) um / ((hi - lo) um)
+    scale = 100.0 / ((ma.hi - ma.lo) @ um)
+    both = linear_scores(xv, np.hstack([Ws, um * scale]),
+                         np.concatenate([est.item_mean_ @ Ws, (ma.lo @ um) * scale]))
+    k = ma.k
+    return (pd.DataFrame(both[:k].T, index=index, columns=cols, copy=False),
+            pd.DataFrame(both[k:].T, index=index, columns=cols, copy=False))
