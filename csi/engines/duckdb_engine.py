@@ -30,6 +30,7 @@ class DuckDBSource(SqlSource):
         except ImportError:  # pragma: no cover - the scale extra is missing
             raise DataError("--engine duckdb needs the duckdb package: pip install 'csi[scale]'") from None
         self.con = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")  # naive timestamps are UTC (between= filters)
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])  # a setting, not a query dialect
         if isinstance(source, pd.DataFrame):
