@@ -164,9 +164,11 @@ def fit_grouped(
     where : dict or None
         ``{column: value or [values]}`` rows to keep (e.g. ``{"wave": ["2026Q1"]}``).
     between : dict or None
-        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high``; dates as
-        ``datetime.date`` or ``"YYYY-MM-DD"`` (compared as ISO-8601 text on every engine), e.g.
-        ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
+        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high`` (None: open).
+        Numbers compare as numbers; dates, datetimes and ISO-8601 text (offsets allowed) as
+        instants, the column cast to a timestamp with time zone and naive values read as UTC
+        (:func:`csi.engines.query.time_bound`; a bad bound is a ParameterError naming the
+        column), e.g. ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
     min_n : int or None
         Groups with fewer respondents are skipped with the reason (default
         :func:`default_min_n`); never fitted on noise.
