@@ -13,18 +13,29 @@ about a minute) and reused. Each DuckDB run is repeated (``--repeat``, default 3
 with the load average at its end; "query CPU" and "fits CPU" split this process's CPU seconds
 between the engine's passes (DuckDB's threads included) and the per-group fits.
 
-Measurements (branch h15-s7, 2026-12-03; this 2-core machine shared with seven other sessions,
-load average 7-17, so wall times are inflated 2-4x and CPU seconds are the comparable number)::
+Measurements (branch h15-s7, 2026-12-03, this 2-core machine shared with seven other sessions;
+load average at the end of each run; CPU seconds are the comparable number under load)::
 
-    10M rows, 1000 shops, 500 buckets,       wall s   CPU s   query CPU   fits CPU   passes   peak RSS
+    10M rows, 1000 shops, 500 buckets,       wall s   CPU s   query CPU   fits CPU   passes   peak RSS   load
     500 resamples (DuckDB)
-    earlier commit 7ab2321 (1 run)            438.5   107.7       -          -         31     1002 MB  (load 10.9)
-    after, run 1                              339.8   111.0     91.5        9.7        31     1031 MB  (load 17.0)
-    after, run 2                              248.8    98.4     81.4        9.5        31     1039 MB  (load 9.7)
+    commit 7ab2321                            438.5   107.7       -          -         31     1002 MB   10.9
+    commit 4d9e489, busy machine, run 1       339.8   111.0     91.5        9.7        31     1031 MB   17.0
+                                  run 2       248.8    98.4     81.4        9.5        31     1039 MB    9.7
+    commit 4d9e489, quiet machine             45.8    80.6     65.2        9.6        31     1033 MB    1.4
+      (DuckDB memory_limit 500MB, not kept)   71.6    80.4     65.7        8.6        31     1010 MB    2.8
+                                              53.0    81.6     66.3        9.2        31     1017 MB    2.8
+    pandas path, 10M (8 GB address limit)     13.7 s to MemoryError at 6705 MB RSS (reading the file)
 
-The issue's target (< 60 s, < 1 GB) is NOT met: ~100 CPU s, ~1.0 GB. Where the time goes (DuckDB
-profiles and single-pass experiments on the 10M file): the fits are ~10 CPU s (10 ms a shop for
-500 resamples); the engine's passes are ~85. 1000 shops x 500 buckets is 500k cells of 233 sums;
+    1M rows, same settings, quiet machine     wall s   CPU s   query CPU   fits CPU   passes   peak RSS   load
+    DuckDB                                     43.7    32.4     20.2        9.2        31      847 MB    5.2
+    pandas (read_parquet + numpy)              18.7    22.8     11.6        8.5        31     1114 MB
+
+So at 10M the wall time is under 60 s only when the machine is quiet (45.8 and 53.0 s at load
+1.4-2.8; 80 CPU s on 2 cores), and the peak RSS is 1.01-1.04 GB, just over 1 GB. At 1M the
+numpy path's passes cost half DuckDB's (the same 31 passes over 430k cells).
+
+Where the time goes (DuckDB profiles and single-pass experiments on the 10M file): the fits are
+~10 CPU s (10 ms a shop for 500 resamples); the engine's passes 65-90. 1000 shops x 500 buckets is 500k cells of 233 sums;
 held at once, DuckDB's hash-aggregate state alone is ~1.9 GB (one pass over all cells: 33 CPU s,
 4.1 GB RSS), so the query runs in 31 passes of 32 MB of sums, and each pass costs ~2.5 CPU s:
 a full scan of the file with the pass's IN-list (~0.8 s), then 233 expressions evaluated on
@@ -34,9 +45,9 @@ CPU no better, 1.1-1.5 GB RSS); (b) sums packed three to a BIGINT for integer an
 tested, a third of the aggregate states; no CPU gain in DuckDB, whose BIGINT sums are HUGEINT);
 (c) staging the rows once, sorted by pass, in a temporary DuckDB file so that every pass reads
 only its own rows densely (staging 17-22 CPU s + passes 22-24 CPU s = ~44 CPU s for the query, a
-2x gain, at the price of DuckDB-specific DDL; not built in the time). Reaching < 60 s on 2 cores
-needs (c) or a smaller bucket count for large groups; < 1 GB needs the passes' DuckDB state
-bounded (``SET memory_limit``) as well.
+2x gain, at the price of DuckDB-specific DDL; not built in the time). A margin under 60 s on a
+busy machine needs (c); under 1 GB needs the client's per-pass memory trimmed (capping DuckDB at
+500 MB saved only ~20 MB, so the rest is Python's: imports, a pass's sums, the fits' batches).
 
 Usage::
 
