@@ -22,6 +22,8 @@ load average at the end of each run; CPU seconds are the comparable number under
     commit 4d9e489, busy machine, run 1       339.8   111.0     91.5        9.7        31     1031 MB   17.0
                                   run 2       248.8    98.4     81.4        9.5        31     1039 MB    9.7
     commit 4d9e489, quiet machine             45.8    80.6     65.2        9.6        31     1033 MB    1.4
+    commit 892f5ef, run 1                     113.2    98.2     80.8       10.2        31     1015 MB    5.2
+                    run 2                     112.4    96.1     78.6       10.4        31     1017 MB    5.6
       (DuckDB memory_limit 500MB, not kept)   71.6    80.4     65.7        8.6        31     1010 MB    2.8
                                               53.0    81.6     66.3        9.2        31     1017 MB    2.8
     pandas path, 10M (8 GB address limit)     13.7 s to MemoryError at 6705 MB RSS (reading the file)
@@ -30,8 +32,9 @@ load average at the end of each run; CPU seconds are the comparable number under
     DuckDB                                     43.7    32.4     20.2        9.2        31      847 MB    5.2
     pandas (read_parquet + numpy)              18.7    22.8     11.6        8.5        31     1114 MB
 
-So at 10M the wall time is under 60 s only when the machine is quiet (45.8 and 53.0 s at load
-1.4-2.8; 80 CPU s on 2 cores), and the peak RSS is 1.01-1.04 GB, just over 1 GB. At 1M the
+So at 10M the wall time is under 60 s only when the machine is quiet (45.8 s at load 1.4, and
+53.0 s at 2.8 with the memory cap; 80 CPU s on 2 cores), 112-113 s at load 5 (96-98 CPU s), and
+the peak RSS is 1.01-1.04 GB, just over 1 GB. At 1M the
 numpy path's passes cost half DuckDB's (the same 31 passes over 430k cells).
 
 Where the time goes (DuckDB profiles and single-pass experiments on the 10M file): the fits are
