@@ -90,22 +90,43 @@ class CellMoments:
         names = [f"g{k}" for k in range(len(by))]
         key_cols = dict(zip(by, names, strict=True))
         sort = names + (["b"] if buckets else []) + (["pat"] if patterns else [])
-        if sort and len(df):
-            df = df.sort_values(sort, kind="stable", na_position="last").reset_index(drop=True)
-        keys = pd.DataFrame({b: df[g].to_numpy(dtype=object) for b, g in key_cols.items()})
+        m = len(df)
+        order = None
+        if sort and m:  # cells in key order; NULL keys last (as sort_values(na_position="last"))
+            cols = []
+            for c in reversed(sort):
+                v = df[c]
+                if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+                    cols.append(v.to_numpy(dtype=np.float64, na_value=np.nan))  # NaN sorts last
+                else:
+                    codes = pd.factorize(v, sort=True, use_na_sentinel=True)[0]
+                    cols.append(np.where(codes < 0, codes.max() + 1, codes))
+            order = np.lexsort(cols)
+
+        def column(c, dtype):
+            a = df[c].to_numpy(dtype=dtype)
+            return a if order is None else a[order]
+
+        def block(cols):  # (m, len(cols)) filled column by column: no (m, k) temporaries
+            out = np.empty((m, len(cols)))
+            for t, c in enumerate(cols):
+                out[:, t] = column(c, np.float64)
+            return out
+
+        keys = pd.DataFrame({b: column(g, object) for b, g in key_cols.items()})
         keys = keys.astype(object).where(keys.notna(), None)
         if buckets:
-            keys["bucket"] = df["b"].to_numpy(dtype=np.int64)
+            keys["bucket"] = column("b", np.int64)
         if patterns:
-            keys["pattern"] = df["pat"].to_numpy(dtype=np.int64)
+            keys["pattern"] = column("pat", np.int64)
         tri_cols = [f"q{i}_{j}" for i in range(p) for j in range(i, p)]
         return cls(
             items=tuple(items), by=tuple(by), keys=keys,
-            n_obs=df["n_obs"].to_numpy(dtype=np.int64),
-            n=df["n"].to_numpy(dtype=np.float64),
-            center=df[[f"c{i}" for i in range(p)]].to_numpy(dtype=np.float64),
-            sums=df[[f"s{i}" for i in range(p)]].to_numpy(dtype=np.float64),
-            tri=df[tri_cols].to_numpy(dtype=np.float64),
+            n_obs=column("n_obs", np.int64),
+            n=column("n", np.float64),
+            center=block([f"c{i}" for i in range(p)]),
+            sums=block([f"s{i}" for i in range(p)]),
+            tri=block(tri_cols),
             buckets=int(buckets),
         )
 

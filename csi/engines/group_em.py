@@ -4,15 +4,13 @@ moments (:mod:`csi.estimate.missing.bucket_em`). No respondent rows."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from csi.engines.group_fit import _STATS, GroupFit, _boot_warning, _point, _stat_fn
 from csi.engines.pattern_stack import pattern_stack
 from csi.errors import DataError
-from csi.estimate.missing.bucket_em import em_as_moments_args, resample_em
+from csi.estimate.missing.bucket_em import em_as_moments_args, replicates_from_em, resample_em
 from csi.estimate.missing.em import em
 from csi.estimate.moments import Moments
-from csi.estimate.resample.bootstrap import BootstrapResult, interval
+from csi.estimate.resample.bootstrap import interval
 
 __all__ = ["fit_em_group", "em_moments"]
 
@@ -38,23 +36,10 @@ def fit_em_group(layout, cells, rows, *, counts=None, weighting="path", consiste
     if counts is not None:
         B = counts.shape[0]
         rep = resample_em(stack.FTp, stack.masks, counts, res, stack.center)
-        ok = rep["converged"].copy()
-        sd = np.sqrt(np.clip(np.diagonal(rep["cov"], axis1=1, axis2=2), 0.0, None))
-        zero = ~(sd > 1e-12 * (1 + np.abs(rep["mean"]))).all(axis=1)
-        ok &= ~zero
-        n_zero, n_nc = int(zero.sum()), int((~rep["converged"]).sum())
-        reps = {}
-        if ok.any():
-            sdk = sd[ok]
-            Rt = np.ascontiguousarray(np.moveaxis(rep["cov"][ok] / (sdk[:, :, None] * sdk[:, None, :]), 0, -1))
-            out = _stat_fn(layout, st, weighting, consistent, tol, max_iter)(Rt, rep["mean"][ok], sdk, rep["n"][ok])
-            conv = out.pop("converged")
-            n_nc += int((~conv).sum())
-            reps = {k: v[conv] for k, v in out.items()}
-        n_valid = B - n_zero - n_nc
-        boot = BootstrapResult(reps, B, n_valid, n_zero, n_nc, None)
+        boot = replicates_from_em(rep, _stat_fn(layout, st, weighting, consistent, tol, max_iter))
+        n_valid = boot.n_valid
         warn += _boot_warning(boot)
         if n_valid >= 2:
-            intervals = {k: interval(est[k], reps[k], alpha=alpha, n=mom.n_obs) for k in _STATS}
+            intervals = {k: interval(est[k], boot.replicates[k], alpha=alpha, n=mom.n_obs) for k in _STATS}
     return GroupFit(layout, int(mom.n_obs), float(mom.n), est, intervals, int(B), int(n_valid),
                     bool(st["converged"]), tuple(warn))

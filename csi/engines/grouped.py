@@ -30,6 +30,7 @@ from csi.engines.pattern_stack import PatternStack, pattern_stack
 from csi.engines.query import MomentsSpec
 from csi.engines.run import check_source, iter_cells, open_source
 from csi.errors import CsiError, DataError, MissingDataWarning, ParameterError
+from csi.estimate.missing.bucket_em import resample_em
 from csi.estimate.missing.policies import DROP_WARN_SHARE
 from csi.estimate.moment_fit import fit_moments
 from csi.estimate.moments import Moments
@@ -163,9 +164,11 @@ def fit_grouped(
     where : dict or None
         ``{column: value or [values]}`` rows to keep (e.g. ``{"wave": ["2026Q1"]}``).
     between : dict or None
-        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high``; dates as
-        ``datetime.date`` or ``"YYYY-MM-DD"`` (compared as ISO-8601 text on every engine), e.g.
-        ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
+        ``{column: (low, high)}`` half-open ranges to keep, ``low <= value < high`` (None: open).
+        Numbers compare as numbers; dates, datetimes and ISO-8601 text (offsets allowed) as
+        instants, the column cast to a timestamp with time zone and naive values read as UTC
+        (:func:`csi.engines.query.time_bound`; a bad bound is a ParameterError naming the
+        column), e.g. ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter.
     min_n : int or None
         Groups with fewer respondents are skipped with the reason (default
         :func:`default_min_n`); never fitted on noise.
@@ -176,8 +179,8 @@ def fit_grouped(
         :class:`~csi.errors.MissingDataWarning` when that drops more than 5% of the rows.
         ``"em"``: every respondent with an answer enters; each group is fitted on EM's
         saturated mean and covariance from its per-pattern moments (MAR), with CIs from EM on
-        every bucket resample (:mod:`csi.estimate.missing.bucket_em`). The pooled fit under
-        ``"em"`` has point estimates only (its SEs and CIs are NaN).
+        every bucket resample (:mod:`csi.estimate.missing.bucket_em`); the pooled fit's CIs
+        likewise, from EM on every resample of all groups' buckets.
 
     Returns
     -------
@@ -265,8 +268,15 @@ def fit_grouped(
         if pooled_em is not None:
             if pooled_em.stack is None:
                 raise DataError(f"{src.name}: no respondent answered any item of the model")
-            mom, _ = em_moments(pooled_em.stack)
-            pooled = fit_moments(spec, mom, n_boot=0, **kw)
+            stack = pooled_em.stack
+            mom, res = em_moments(stack)
+            rep = None
+            if mspec.buckets:  # EM on every bucket resample of all rows, as each group's CIs
+                draw = _counts(np.random.default_rng([int(seed), 0]).integers(0, mspec.buckets,
+                                                                            (n_boot, mspec.buckets)), mspec.buckets)
+                rep = resample_em(stack.FTp, stack.masks, draw, res, stack.center)
+            pooled = fit_moments(spec, mom, n_boot=n_boot if rep is not None else 0, resample_moments=rep,
+                                 seed=np.random.default_rng([int(seed), 0]), **kw)
         else:
             if not pooled_parts:
                 raise DataError(f"{src.name}: no respondent answered every item of the model")

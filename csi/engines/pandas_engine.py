@@ -7,6 +7,7 @@ frame itself plus a few tens of MB.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import numpy as np
@@ -49,13 +50,23 @@ def filtered(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:
         mask &= frame[col].isin(list(vals)).to_numpy()
     for col, lo, hi in spec.between:
         v = frame[col]
-        if isinstance(lo, str) or isinstance(hi, str):  # ISO text, as the query casts it
-            v = v.dt.strftime("%Y-%m-%dT%H:%M:%S.%f") if pd.api.types.is_datetime64_any_dtype(v) else v.astype("string")
+        if isinstance(lo, dt.datetime) or isinstance(hi, dt.datetime):
+            v = _instants(v, col)
         if lo is not None:
             mask &= (v >= lo).fillna(False).to_numpy(dtype=bool)
         if hi is not None:
             mask &= (v < hi).fillna(False).to_numpy(dtype=bool)
     return frame if mask.all() else frame.loc[mask]
+
+
+def _instants(v: pd.Series, col: str) -> pd.Series:
+    """A column as UTC instants, as the query's cast to a timestamp with time zone (naive = UTC)."""
+    if pd.api.types.is_datetime64_any_dtype(v):
+        return v.dt.tz_localize("UTC") if v.dt.tz is None else v.dt.tz_convert("UTC")
+    try:
+        return pd.to_datetime(v, utc=True, format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"column {col!r}: expected dates or times (ISO 8601) for the between= filter; {exc}") from None
 
 
 def run_pandas(frame: pd.DataFrame, spec: MomentsSpec) -> pd.DataFrame:

@@ -49,6 +49,7 @@ class PostgresSource(SqlSource):
         return self._relation
 
     def fetch(self, stmt: sa.Select) -> pd.DataFrame:
-        with self.sa_engine.connect() as conn:
+        with self.sa_engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")  # naive text times are UTC (between= filters)
             res = conn.execute(stmt)
             return pd.DataFrame(res.fetchall(), columns=list(res.keys()))

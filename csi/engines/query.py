@@ -32,15 +32,20 @@ its PostgreSQL text transpiled by sqlglot (:func:`compile_for`). No SQL is writt
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from csi.errors import ParameterError
+
 __all__ = ["MomentsSpec", "moments_query", "check_query", "group_sizes_query", "groups_condition", "compile_for",
-           "bucket_of", "item_centre"]
+           "bucket_of", "item_centre", "time_bound"]
 
 _HEX = "0123456789abcdef"
 _HASH_DIGITS = 7  # 28 bits: fits a 32-bit integer on every engine
@@ -55,8 +60,11 @@ class MomentsSpec:
     the response id hashed into buckets; ``buckets`` 0 for none; ``patterns`` True to split by
     missingness pattern (else complete rows only: listwise); ``where`` maps a column to the
     value or values to keep (the dashboard's filters); ``between`` maps a column to a
-    half-open range ``(low, high)`` to keep, ``low <= value < high`` (dates as ISO-8601 text,
-    e.g. ``{"submitted_at": ("2026-01-01", "2026-04-01")}``; a NULL never matches).
+    half-open range ``(low, high)`` to keep, ``low <= value < high`` (a NULL never matches;
+    either bound may be None). Numbers compare as numbers; dates, datetimes and text bounds
+    are parsed to instants (:func:`time_bound`) and the column is compared as a timestamp with
+    time zone -- naive values, like the store's ``submitted_at``, are UTC -- e.g.
+    ``{"submitted_at": ("2026-01-01", "2026-04-01")}`` for the first quarter (UTC).
     """
 
     items: tuple
@@ -74,7 +82,7 @@ class MomentsSpec:
              where: Mapping | None = None, between: Mapping | None = None) -> MomentsSpec:
         filt = tuple((str(k), tuple(v) if isinstance(v, list | tuple | set) else (v,))
                      for k, v in (where or {}).items())
-        rng = tuple((str(k), _bound(v[0]), _bound(v[1])) for k, v in (between or {}).items())
+        rng = tuple((str(k), *_range(str(k), v)) for k, v in (between or {}).items())
         return MomentsSpec(tuple(items), tuple(by), weight, id_column, int(buckets), int(seed), bool(patterns),
                            filt, rng)
 
@@ -91,9 +99,34 @@ class MomentsSpec:
         return list(dict.fromkeys(cols))
 
 
-def _bound(v):
-    """A range bound as the query compares it: dates and datetimes as ISO-8601 text."""
-    return v.isoformat() if hasattr(v, "isoformat") else v
+def _range(col: str, bounds) -> tuple:
+    """``(low, high)`` of ``between[col]`` as the query compares them."""
+    if not isinstance(bounds, list | tuple) or len(bounds) != 2:
+        raise ParameterError(f"between[{col!r}] must be a (low, high) pair; got {bounds!r}")
+    lo, hi = (time_bound(col, v) for v in bounds)
+    if isinstance(lo, dt.datetime) != isinstance(hi, dt.datetime) and lo is not None and hi is not None:
+        raise ParameterError(f"between[{col!r}]: one bound is a date or time, the other a number ({bounds!r})")
+    return lo, hi
+
+
+def time_bound(col: str, v):
+    """One ``between`` bound: None and numbers as given; a date, datetime, ``numpy.datetime64``
+    or ISO-8601 text (``"2026-01-01"``, ``"2026-01-01T09:30+02:00"``) as an aware UTC
+    :class:`datetime.datetime` (a naive value is UTC). Raises :class:`ParameterError` naming
+    the column for anything else."""
+    if v is None or (isinstance(v, int | float) and not isinstance(v, bool)):
+        return v
+    if isinstance(v, bool) or not isinstance(v, str | dt.date | np.datetime64 | pd.Timestamp):
+        raise ParameterError(f"between[{col!r}]: {v!r} is not a date, a time or a number")
+    try:
+        ts = pd.Timestamp(v)
+    except (ValueError, TypeError):
+        ts = pd.NaT
+    if pd.isna(ts):
+        raise ParameterError(f"between[{col!r}]: {v!r} is not a date or time; expected ISO 8601, e.g. "
+                             "'2026-01-01' or '2026-01-01T09:30:00+02:00'") from None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.to_pydatetime()
 
 
 def _hex_int(h):
@@ -123,14 +156,29 @@ def _item_expr(col, item):
     return x
 
 
+def _answer_expr(col, item):
+    """The item's answer, NULL unless on its scale: what :func:`_item_expr` gives once the
+    check query has passed (every value is on the scale, a missing code or NULL), in one range
+    test per row instead of a comparison per missing code."""
+    x = sa.cast(col, sa.Double)
+    lo, hi = float(item.scale_min), float(item.scale_max)
+    ok = sa.and_(x >= lo, x <= hi)
+    inside = [float(v) for v in item.missing_codes if lo <= float(v) <= hi]
+    if inside:
+        ok = sa.and_(ok, x.not_in(inside))
+    return sa.case((ok, x), else_=sa.null())
+
+
 def _filtered(source: sa.FromClause, spec: MomentsSpec):
     conds = [source.c[k].in_(list(v)) for k, v in spec.where]
+    stamp = sa.DateTime(timezone=True)
     for col, lo, hi in spec.between:
-        c = sa.cast(source.c[col], sa.Text) if isinstance(lo, str) or isinstance(hi, str) else source.c[col]
+        timed = isinstance(lo, dt.datetime) or isinstance(hi, dt.datetime)
+        c = sa.cast(source.c[col], stamp) if timed else source.c[col]
         if lo is not None:
-            conds.append(c >= lo)
+            conds.append(c >= (sa.literal(lo, stamp) if timed else lo))
         if hi is not None:
-            conds.append(c < hi)
+            conds.append(c < (sa.literal(hi, stamp) if timed else hi))
     return conds
 
 
@@ -201,7 +249,7 @@ def moments_query(source: sa.FromClause, spec: MomentsSpec, groups: Sequence[tup
     mids = [item_centre(it) for it in spec.items]
     ds = []
     for i, it in enumerate(spec.items):
-        x = _item_expr(source.c[it.id], it)
+        x = _answer_expr(source.c[it.id], it)
         # reverse items: (min + max - x) - mid = mid - x
         ds.append((mids[i] - x if it.reverse else x - mids[i]).label(f"d{i}"))
     extra = []

@@ -14,6 +14,7 @@ import numpy as np
 
 from csi.errors import InadmissibleSolutionWarning, ParameterError
 from csi.estimate.fit import _check_pls_args, _finish, _msg, _stat_fn, resolve_model
+from csi.estimate.missing.bucket_em import replicates_from_em
 from csi.estimate.moments import Moments
 from csi.estimate.pls.model import PLSPathModel
 from csi.estimate.resample.buckets import bootstrap_buckets
@@ -36,6 +37,7 @@ def fit_moments(
     ci: str = "percentile",
     alpha: float = 0.05,
     emit_warnings: bool = True,
+    resample_moments: dict | None = None,
 ) -> IndexResult:
     """Estimate the model from moments; bucket-bootstrap CIs when per-bucket sums are given.
 
@@ -52,6 +54,11 @@ def fit_moments(
         Bucket resamples (0: point estimates only; SEs and CIs are NaN).
     seed : int, Generator or None
         Seeds the bucket resampling.
+    resample_moments : dict or None
+        Instead of ``bucket_sums``: the resamples' estimated moments, formed by the caller --
+        ``mean`` (B, p), ``cov`` (B, p, p; divisor ``n - 1``), ``n`` (B,) and ``converged`` (B,),
+        e.g. EM on every bucket resample
+        (:func:`csi.estimate.missing.bucket_em.resample_em`); ``n_boot`` must equal B.
     Other parameters as :func:`csi.fit`.
 
     Returns
@@ -78,7 +85,9 @@ def fit_moments(
     if len(moments.sums) != len(spec.item_ids):
         raise ParameterError(f"moments have {len(moments.sums)} items; the model has {len(spec.item_ids)} "
                              f"({', '.join(spec.item_ids)})")
-    if n_boot > 0 and bucket_sums is None:
+    if resample_moments is not None and len(resample_moments["n"]) != n_boot:
+        raise ParameterError(f"resample_moments hold {len(resample_moments['n'])} resamples; n_boot is {n_boot}")
+    if n_boot > 0 and bucket_sums is None and resample_moments is None:
         raise ParameterError("a bootstrap from moments needs per-bucket sums: pass bucket_sums= "
                              "(csi.engines computes them) or n_boot=0")
     caught: list[warnings.WarningMessage] = []
@@ -93,7 +102,9 @@ def fit_moments(
             f"negative unstandardized weight(s) for {', '.join(neg)}: the 0-100 index of their "
             "construct(s) is not bounded to [0, 100]")))
     boot = None
-    if n_boot > 0:
+    if resample_moments is not None and n_boot > 0:
+        boot = replicates_from_em(resample_moments, _stat_fn(est))
+    elif n_boot > 0:
         shift = moments.shift if bucket_shift is None else bucket_shift
         boot = bootstrap_buckets(np.asarray(bucket_sums, dtype=float), np.asarray(shift, dtype=float),
                                  _stat_fn(est), n_boot=n_boot, seed=seed, jackknife=(ci == "bca"))

@@ -285,3 +285,35 @@ def test_between_keeps_the_sidebar_date_range_as_filter_frame(flagship, frame, e
                       between=filters_to_between(filt))
     assert got.info["rows_read"] == len(rows)
     _assert_same(got.pooled, _rows_fit(flagship, rows))
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_between_compares_instants_not_text(flagship, frame, engine, request, tmp_path):
+    # a timestamp column (not ISO text), a bound with a time and a UTC offset: DuckDB's text
+    # form of a timestamp ("2026-02-01 12:00:00") sorts before the bound's ISO text
+    # ("2026-02-01T10:00:00"), so a text comparison kept the wrong rows on the boundary day
+    stamps = pd.to_datetime(frame["submitted_at"])
+    mid = stamps.sort_values().iloc[len(stamps) // 2]
+    lo_utc = mid.floor("D") + pd.Timedelta(hours=10)
+    source = frame.assign(submitted_at=stamps)
+    if engine == "duckdb":
+        request.getfixturevalue("duckdb_engine_ok")
+        source = tmp_path / "r.parquet"
+        frame.assign(submitted_at=stamps).to_parquet(source)
+    bound = (lo_utc + pd.Timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S") + "+02:00"  # = lo_utc in UTC
+    got = fit_grouped(flagship, source, engine=engine, n_boot=0, between={"submitted_at": (bound, None)})
+    assert got.info["rows_read"] == int((stamps >= lo_utc).sum())
+    aware = frame.assign(submitted_at=stamps.dt.tz_localize("UTC").dt.tz_convert("Asia/Shanghai"))
+    got2 = fit_grouped(flagship, aware, n_boot=0, between={"submitted_at": (lo_utc.to_pydatetime(), None)})
+    assert got2.info["rows_read"] == got.info["rows_read"]  # naive bound = UTC; aware column compared in UTC
+
+
+def test_between_rejects_a_bad_bound_by_column(flagship, frame):
+    from csi.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"between\['submitted_at'\]: '2026-13-45' is not a date or time"):
+        fit_grouped(flagship, frame, n_boot=0, between={"submitted_at": ("2026-13-45", None)})
+    with pytest.raises(ParameterError, match=r"between\['submitted_at'\] must be a \(low, high\) pair"):
+        fit_grouped(flagship, frame, n_boot=0, between={"submitted_at": "2026-01-01"})
+    with pytest.raises(ParameterError, match="one bound is a date or time, the other a number"):
+        fit_grouped(flagship, frame, n_boot=0, between={"submitted_at": ("2026-01-01", 5)})

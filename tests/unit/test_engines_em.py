@@ -74,6 +74,44 @@ def test_em_bucket_cis_are_close_to_listwise_widths_on_complete_data(flagship):
         np.testing.assert_allclose(em.groups[key].index["se"], lw.groups[key].index["se"], rtol=1e-5)
         np.testing.assert_allclose(em.groups[key].path_coefficients["ci_low"],
                                    lw.groups[key].path_coefficients["ci_low"], atol=1e-6)
+    # the pooled fit too: EM on every resample of all buckets, the listwise pooled draw
+    for tab, col in (("index", "se"), ("index", "ci_high"), ("path_coefficients", "ci_low")):
+        got, ref = getattr(em.pooled, tab)[col], getattr(lw.pooled, tab)[col]
+        assert np.isfinite(got).all(), tab
+        np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-6, err_msg=f"{tab}.{col}")
+
+
+def test_pooled_em_has_cis_on_missing_data(flagship, frame):
+    res = fit_grouped(flagship, frame, by="shop", n_boot=60, buckets=50, seed=2, missing="em")
+    idx = res.pooled.index
+    assert np.isfinite(idx["se"]).all() and (idx["se"] > 0).all()
+    assert ((idx["ci_low"] < idx["score"]) & (idx["score"] < idx["ci_high"])).all()
+    # pooled intervals are narrower than a third of the rows' (each shop's) intervals
+    assert (idx["se"].to_numpy() < res.groups["s0"].index["se"].to_numpy()).all()
+
+
+@pytest.mark.slow
+def test_bucket_em_ci_widths_match_the_row_level_em_bootstrap(flagship):
+    # issue 15: the bucket bootstrap of EM (per-(bucket, pattern) moments, EM on every
+    # resample) against the row bootstrap of in-memory EM (csi.fit(missing="em")), on one
+    # simulated sample with the simulator's skips and don't-knows (MAR by construction).
+    from csi.simulate import simulate_responses
+
+    df, _ = simulate_responses(flagship, n=20_000, seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rows = csi.fit(flagship, df, n_boot=300, missing="em", random_state=4)
+        buck = fit_grouped(flagship, df, n_boot=300, buckets=500, seed=4, missing="em")
+    np.testing.assert_allclose(buck.pooled.index["score"], rows.index["score"], atol=1e-6)
+    ratios = []
+    for tab in ("index", "path_coefficients"):
+        r, b = getattr(rows, tab), getattr(buck.pooled, tab)
+        ratios.append((b["ci_high"] - b["ci_low"]).to_numpy() / (r["ci_high"] - r["ci_low"]).to_numpy())
+    ratios = np.concatenate(ratios)
+    # B = 300 each: a width's Monte-Carlo error is ~5%, so single ratios spread; their median
+    # must be within 10% of 1 and none off by more than 35%
+    assert abs(np.median(ratios) - 1) < 0.10, ratios
+    assert (np.abs(ratios - 1) < 0.35).all(), ratios
 
 
 def test_missing_policy_is_checked(flagship, frame):

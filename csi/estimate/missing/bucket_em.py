@@ -23,8 +23,9 @@ import numpy as np
 
 from csi.estimate.missing import em_kernel
 from csi.estimate.missing.em import EMResult
+from csi.estimate.resample.bootstrap import BootstrapResult
 
-__all__ = ["resample_em", "em_as_moments_args"]
+__all__ = ["resample_em", "em_as_moments_args", "replicates_from_em"]
 
 
 def resample_em(FTp: np.ndarray, masks: np.ndarray, counts: np.ndarray, start: EMResult, center: np.ndarray, *,
@@ -54,3 +55,27 @@ def em_as_moments_args(res: EMResult) -> dict:
     """Keyword arguments of :class:`~csi.estimate.moments.Moments` whose mean and (``n - 1``)
     covariance are EM's: shift at the mean, zero sums, ``cross = n * cov_ml``."""
     return {"n": float(res.n), "sums": np.zeros(len(res.mean)), "cross": res.cov * res.n, "shift": res.mean}
+
+
+def replicates_from_em(rep: dict, stat_fn) -> BootstrapResult:
+    """The statistics of EM's resample estimates ``rep`` (:func:`resample_em`'s dict).
+
+    ``stat_fn(Rt, mean, sd, n)`` as for :func:`csi.estimate.resample.buckets.bootstrap_buckets`
+    (returns ``converged`` among its arrays). Resamples where EM did not converge or an item has
+    zero variance are excluded and counted, as there.
+    """
+    B = len(rep["n"])
+    ok = rep["converged"].copy()
+    sd = np.sqrt(np.clip(np.diagonal(rep["cov"], axis1=1, axis2=2), 0.0, None))
+    zero = ~(sd > 1e-12 * (1 + np.abs(rep["mean"]))).all(axis=1)
+    ok &= ~zero
+    n_zero, n_nc = int(zero.sum()), int((~rep["converged"] & ~zero).sum())
+    reps: dict = {}
+    if ok.any():
+        sdk = sd[ok]
+        Rt = np.ascontiguousarray(np.moveaxis(rep["cov"][ok] / (sdk[:, :, None] * sdk[:, None, :]), 0, -1))
+        out = stat_fn(Rt, rep["mean"][ok], sdk, rep["n"][ok])
+        conv = out.pop("converged")
+        n_nc += int((~conv).sum())
+        reps = {k: v[conv] for k, v in out.items()}
+    return BootstrapResult(reps, B, B - n_zero - n_nc, n_zero, n_nc, None)
