@@ -48,6 +48,8 @@ def warm_up() -> bool:
         em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), None, 1)
         em_kernel.pattern_sums(arr, np.zeros(len(arr), dtype=np.int64), np.zeros(arr.shape[1]), np.ones(len(arr)), 1)
         em_kernel.row_keys(arr)
+        em_kernel.keyed_pattern_sums(arr, np.zeros(arr.shape[1]), None)  # one pass, large frames
+        em_kernel.keyed_pattern_sums(arr, np.zeros(arr.shape[1]), np.ones(len(arr)))
     return True
 
 
