@@ -243,9 +243,17 @@ def test_upload_encoding_selector_and_repeated_file(server, browser, shot):
     page.get_by_text("Detected platform wenjuanxing, encoding gb18030.").wait_for(timeout=TIMEOUT)
     wait_idle(page)  # the page must have finished its rerun before the next file is given
 
-    page.locator('input[type="file"]').set_input_files(str(ROOT / "sample_data" / "ecommerce_responses.csv"))
-    page.get_by_text(re.compile(r"Already imported on \d{4}-\d\d-\d\d as batch 1; nothing added")).wait_for(
-        timeout=TIMEOUT)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    sample = str(ROOT / "sample_data" / "ecommerce_responses.csv")
+    repeated = page.get_by_text(re.compile(r"Already imported on \d{4}-\d\d-\d\d as batch 1; nothing added"))
+    page.locator('input[type="file"]').set_input_files(sample)
+    try:
+        repeated.wait_for(timeout=20_000)
+    except PlaywrightTimeout:  # a file given during a rerun can be dropped (seen twice in a row once)
+        wait_idle(page)
+        page.locator('input[type="file"]').set_input_files(sample)
+        repeated.wait_for(timeout=TIMEOUT)
     wait_idle(page)
     # no import-result metrics (the batches table's own "Duplicates" heading is not one)
     assert page.get_by_test_id("stMetric").filter(has_text="Duplicates").count() == 0
