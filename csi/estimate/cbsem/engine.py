@@ -37,6 +37,7 @@ from scipy.stats import norm
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.cbsem.likelihood import PatternLikelihood
+from csi.estimate.cbsem.step_halving import halve_until_lower
 from csi.estimate.params import check
 
 __all__ = ["SemFit", "fit_sem", "PARAM_COLUMNS"]
@@ -179,16 +180,10 @@ def _polish(prob: _Problem, x: np.ndarray, max_steps: int = 100) -> tuple[np.nda
             d = np.linalg.lstsq(h, g, rcond=None)[0]
         if 0 <= g @ d < 1e-20:
             break
-        t = 1.0
-        for _ in range(40):
-            xn = x - t * d
-            fn = prob.f(xn)
-            if fn <= fx + 1e-14 * max(1.0, abs(fx)):
-                break
-            t /= 2.0
-        else:
+        step = halve_until_lower(prob.f, x, d, fx, tries=40, rel_tol=1e-14)
+        if step is None:
             break
-        x, fx = xn, fn
+        x, fx = step
     return x, steps
 
 

@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.cbsem.likelihood import PatternLikelihood
+from csi.estimate.cbsem.step_halving import halve_until_lower
 from csi.estimate.missing.em import em
 from csi.estimate.missing.patterns import PatternMoments
 
@@ -106,16 +107,10 @@ def _fisher_scoring(obj: FimlObjective, z, max_steps: int = 200, gtol: float = 1
             dz = np.linalg.solve(H, g)
         except np.linalg.LinAlgError:
             break
-        t = 1.0
-        while t > 1e-8:
-            zn = z - t * dz
-            fn = obj.f(zn)
-            if fn <= fz + 1e-15 * max(1.0, abs(fz)):
-                break
-            t /= 2
-        else:
+        step = halve_until_lower(obj.f, z, dz, fz, tries=27, rel_tol=1e-15)  # t down to 1.5e-8
+        if step is None:
             break
-        z, fz = zn, fn
+        z, fz = step
     return z, steps
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from csi.estimate.cbsem.step_halving import halve_until_lower
 from csi.estimate.missing.bootstrap_em import _terms, _unpack
 from csi.estimate.missing.fiml import FimlObjective, refit_fiml
 from csi.estimate.missing.patterns import PatternMoments, pattern_codes
@@ -39,15 +40,10 @@ def _quasi_newton(obj: FimlObjective, z, Hinv):
         if not mg > _GRAD_TOL:
             break
         dz = Hinv @ g
-        t = 1.0
-        while t > 1e-4:
-            zn = z - t * dz
-            fn = obj.f(zn)
-            if fn <= fz + 1e-15 * max(1.0, abs(fz)):
-                break
-            t /= 2
-        else:
+        step = halve_until_lower(obj.f, z, dz, fz, tries=14, rel_tol=1e-15)  # t down to 1.2e-4
+        if step is None:
             break
+        zn, fn = step
         gn = obj.grad(zn)
         if not np.all(np.isfinite(gn)):
             break
