@@ -78,7 +78,10 @@ def _sidebar_filters() -> None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
                               max_value=bounds[1], key="date_range")
     seg_names = {q.id: survey.t(q.short or q.text, common.lang()) for q in survey.segments}
-    seg = st.sidebar.selectbox(T("segment_by"), list(seg_names), index=None, key="segment_by",
+    # index= is the current choice (as for the survey picker): a rebuilt widget falls back to it
+    cur = st.session_state.get("segment_by")
+    seg = st.sidebar.selectbox(T("segment_by"), list(seg_names), key="segment_by",
+                               index=list(seg_names).index(cur) if cur in seg_names else None,
                                placeholder=T("all"), format_func=lambda q: seg_names.get(q, q))
     if seg:
         q = survey.question_map[seg]
@@ -86,7 +89,9 @@ def _sidebar_filters() -> None:
         values = meta["segments"].get(seg, [])
         if st.session_state.get("segment_value") not in values:
             st.session_state.pop("segment_value", None)
+        cur = st.session_state.get("segment_value")
         st.sidebar.selectbox(T("segment_value"), values, key="segment_value",
+                             index=values.index(cur) if cur in values else 0,
                              format_func=lambda v: labels.get(v, v))
     else:
         st.session_state.pop("segment_value", None)
@@ -103,13 +108,16 @@ def _sidebar(demo: bool) -> None:
         # one widget per language: Streamlit keeps a keyed selectbox's shown label when only
         # format_func changes, so the English title stayed after switching to 中文
         pick = f"survey_pick_{common.lang()}"
-        if st.session_state.get(pick) != st.session_state["survey"]:
-            st.session_state[pick] = st.session_state["survey"]
+        if pick in st.session_state and st.session_state[pick] != st.session_state["survey"]:
+            del st.session_state[pick]  # the widget starts again from index= below
 
         def picked() -> None:
             st.session_state["survey"] = st.session_state[pick]
 
+        # index= is the chosen survey, not 0: a browser that rebuilds the widget during fast
+        # reruns reports its default back as a change, which switched the session to acsi
         sb.selectbox(T("survey"), list(files), key=pick, on_change=picked,
+                     index=list(files).index(st.session_state["survey"]),
                      format_func=lambda sid: titles.get(sid, sid))
     _sidebar_filters()
     with sb.expander(T("settings")):
