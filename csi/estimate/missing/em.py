@@ -184,6 +184,13 @@ def em_batch(n, sums, cross, masks, *, d0=None, cov0=None, tol=1e-8, max_iter=10
     return d, S, iters, conv
 
 
+def _degenerate(cov: np.ndarray) -> bool:
+    """The covariance is numerically singular (smallest / largest eigenvalue below 1e-12) --
+    an inverse of it may come back finite but meaningless, depending on the BLAS."""
+    ev = np.linalg.eigvalsh(cov)
+    return bool(ev[0] <= 1e-12 * max(ev[-1], 1e-300))
+
+
 def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
        start: tuple[np.ndarray, np.ndarray] | None = None) -> EMResult:
     """Saturated ML mean and covariance under MAR by EM.
@@ -236,7 +243,7 @@ def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
         else:
             d, S, it, conv = em_batch(pm.n[None], pm.sums[None], pm.cross[None], pm.masks, d0=d0, cov0=cov0,
                                       tol=tol, max_iter=max_iter)
-        singular = not (np.all(np.isfinite(d)) and np.all(np.isfinite(S)))
+        singular = not (np.all(np.isfinite(d)) and np.all(np.isfinite(S))) or _degenerate(S[0])
     except np.linalg.LinAlgError:
         singular = True
     if singular:  # too few respondents for the items answered together: regularised EM
