@@ -18,20 +18,23 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import ResponseImportError, RowIssue
+from csi.io.assemble import (
+    answer_columns,
+    mark_nothing_ticked,
+    meta_columns,
+    quarantine,
+    row_issues,
+)
 from csi.io.canonical import (
     META_COLUMNS,
     canonical_columns,
     field_kinds,
     is_string_kind,
-    quarter_labels,
 )
-from csi.io.convert import convert_column, field_specs
-from csi.io.dates import DATE_ORDERS, date_answers, parse_timestamps
-from csi.io.export_cells import NUMBERED_PLATFORMS, cells_are_option_numbers
-from csi.io.import_checks import duration_reasons, scrub_frame, scrub_text_column, timezone_reasons
+from csi.io.convert import field_specs
+from csi.io.dates import DATE_ORDERS
 from csi.io.mapping import map_columns, survey_strings
 from csi.io.missing_types import missing_types_frame
-from csi.io.option_codes import presentation_order, recode_field
 from csi.io.pii import contact_columns
 from csi.io.platforms import detect_layout
 from csi.io.pseudonym import pseudonym_key, pseudonymize
@@ -39,14 +42,7 @@ from csi.io.scrub import scrub_text
 from csi.io.tables import open_table
 from csi.survey import Survey
 from csi.validate.quality_flags import quality_flags
-from csi.validate.rows import (
-    ISSUE_COLUMNS,
-    duplicate_ids,
-    issues_frame,
-    required_missing,
-    show_if_masks,
-    show_if_violations,
-)
+from csi.validate.rows import ISSUE_COLUMNS, show_if_masks
 
 __all__ = ["ImportResult", "read_responses", "MAX_FILE_BYTES"]
 
@@ -118,34 +114,6 @@ def _read_bytes(path_or_buffer, file_name: str | None) -> tuple[bytes, str]:
             data = data.encode("utf-8")
         return bytes(data), file_name or getattr(path_or_buffer, "name", "<buffer>")
     raise ResponseImportError(f"cannot read responses from a {type(path_or_buffer).__name__}")
-
-
-def _to_datetime(s: pd.Series, tz: str | None = None, order: str | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parse timestamps (typed, ISO 8601 or locale formats) to naive UTC; report unparseable.
-
-    Naive timestamps are taken as UTC, or as local time in ``tz`` (e.g. Wenjuanxing's Beijing
-    time) and converted; timestamps with an offset are converted to UTC. Day-first vs
-    month-first is decided per column (:mod:`csi.io.dates`; ``order`` = the platform's order).
-    """
-    if tz is not None:
-        ts, reason = _to_datetime(s, order=order)
-        try:
-            local = ts.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-        except Exception:  # noqa: BLE001 - unknown zone name: a row issue (timezone_reasons)
-            return ts, reason
-        return local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
-    reason = None
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        return s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
-    if s.dtype.kind == "M":
-        return s.astype("datetime64[ns]"), reason
-    out, reason = parse_timestamps(s, hint=order)
-    return out.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]"), reason
-
-
-def _raw_text(body: pd.DataFrame, drop_cols: list[str]) -> pd.DataFrame:
-    keep = body.drop(columns=[c for c in drop_cols if c in body])
-    return keep.astype("str").fillna("")
 
 
 def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = None, encoding: str | None = None,
@@ -221,137 +189,35 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
     idx = body.index
     by_field = {f: c for c, f in colmap.items()}
     specs = field_specs(survey, kinds, extra_missing=layout.extra_missing)
-    cols: dict[str, pd.Series] = {}
-    cell_reasons: list[tuple[str, pd.Series, pd.Series]] = list(layout.cell_issues)  # (source column, reason, raw)
-    recodings: list[str] = []
     scrubbed = {"cells": 0, "phone": 0, "email": 0, "id": 0}
-    if "duration_s" in by_field:
-        why = duration_reasons(body[by_field["duration_s"]])
-        if why is not None:
-            cell_reasons.append((by_field["duration_s"], why, body[by_field["duration_s"]]))
-    # metadata
-    if "respondent_id" in by_field:
-        rid = body[by_field["respondent_id"]]
-        rid = rid.astype("str").str.strip() if rid.dtype.kind not in "fiu" else rid.map(
-            lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("str")
-        blank = rid == ""
-        if blank.any():
-            rid = rid.where(~blank, None)
-    else:
-        rid = pd.Series(None, index=idx, dtype="str")
-    generated = pd.Series([f"{file_hash[:12]}-{r}" for r in idx], index=idx, dtype="str") if rid.isna().any() else None
-    cols["respondent_id"] = rid.fillna(generated) if generated is not None else rid.astype("str")
-    if "submitted_at" in by_field:
-        ts, why = _to_datetime(body[by_field["submitted_at"]], layout.source_tz, date_order or layout.date_order)
-        why = timezone_reasons(body[by_field["submitted_at"]], layout.source_tz, why)
-        if why is not None:
-            cell_reasons.append((by_field["submitted_at"], why, body[by_field["submitted_at"]]))
-    else:
-        ts = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
-    cols["submitted_at"] = ts
-    if "wave" in by_field:
-        w = body[by_field["wave"]].astype("str").str.strip()
-        w = w.where(w.fillna("") != "", None)
-        cols["wave"] = w.fillna(quarter_labels(ts)) if w.isna().any() else w
-    else:
-        cols["wave"] = quarter_labels(ts)
-    # Wenjuanxing 按选项序号 / SurveyMonkey numerical values: option numbers, decided per file
-    numbered = layout.name in NUMBERED_PLATFORMS and cells_are_option_numbers(
-        body, by_field, kinds, specs, {f: presentation_order(survey, f, k) for f, k in kinds.items()}) is True
-    for fid, kind in kinds.items():
-        src = by_field.get(fid)
-        if src is None:
-            cols[fid] = pd.Series(np.nan, index=idx, dtype="str") if is_string_kind(kind) else \
-                pd.Series(np.full(n, np.nan), index=idx, copy=False)
-            continue
-        raw_col, spec, note = recode_field(body[src], survey, fid, kind, specs[fid], layout=layout, source=src,
-                                           codes=codes, numbered=numbered)
-        if note:
-            recodings.append(note)
-        vals, why = convert_column(raw_col, spec, positional=layout.positional or spec is not specs[fid],
-                                   multi_sep=layout.multi_sep)
-        if kind == "text":
-            vals = scrub_text_column(vals, scrubbed)
-        elif kind == "date":  # ISO dates, day/month order per column (issue 13, point 7)
-            vals, dwhy = date_answers(vals, hint=date_order or layout.date_order)
-            why = dwhy if why is None else (why if dwhy is None else why.fillna(dwhy))
-        cols[fid] = vals
-        if why is not None:
-            cell_reasons.append((src, why, body[src]))
+    cols, meta_reasons = meta_columns(body, by_field, layout, file_hash=file_hash, date_order=date_order)
+    answers, answer_reasons, recodings = answer_columns(body, survey, kinds, specs, by_field, layout, codes=codes,
+                                                        date_order=date_order, scrubbed=scrubbed)
+    cols.update(answers)
     # copy=False: no consolidation of a million-row float block (3 ms instead of ~0.5 s)
     frame = pd.DataFrame({c: cols[c] for c in canonical_columns(survey)}, index=idx, copy=False)
-    # multiple choice: empty where shown means "nothing ticked" ("")
     shown = show_if_masks(frame, survey)
-    for fid, kind in kinds.items():
-        if kind == "multiple_choice" and fid in by_field:
-            m = frame[fid].isna() & shown.get(fid, pd.Series(True, index=idx))
-            if m.any():
-                frame.loc[m, fid] = ""
-    # issues
-    # rows excluded as previews/tests/unfinished take part in no check (issue 13, point 2)
-    checked = frame.loc[~excluded] if excluded.any() else frame
-    shown_c = {k: v.loc[~excluded] for k, v in shown.items()} if excluded.any() else shown
-    keep = (~excluded).to_numpy()
-    parts = [issues_frame(why.index[ok], src, raw[ok].tolist(), why[ok])
-             for src, why, raw in cell_reasons for ok in [(why.notna().to_numpy() & keep)]]
-    dups = duplicate_ids(checked) if checked["respondent_id"].duplicated().any() else issues_frame()
-    if len(dups):
-        dups = dups.assign(column=by_field.get("respondent_id", "respondent_id"))
-    parts += [dups, show_if_violations(checked, survey, shown_c), required_missing(checked, survey, shown_c)]
-    if drop.notna().any():
-        parts.append(issues_frame(drop.index[drop.notna()], None, [None] * int(drop.notna().sum()), drop[drop.notna()]))
-    parts = [p for p in parts if len(p)]
-    iss = pd.concat(parts, ignore_index=True) if parts else issues_frame()
-    src_of = {f: c for c, f in colmap.items()}
-    iss["column"] = [layout.written.get(src_of.get(c, c), src_of.get(c, c)) for c in iss["column"]]
-    # one problem per cell: a value that failed conversion is not also "required answer missing"
-    iss = iss.loc[~iss.duplicated(["row", "column"], keep="first") | iss["column"].isna()]
-    bad_rows_set = set(iss["row"].tolist())
-    reject_mask = idx.isin(list(bad_rows_set))
-    # rejected (raw text, no contact columns)
-    if reject_mask.any():
-        raw = scrub_frame(_raw_text(body.loc[reject_mask], pii_cols))  # the quarantine keeps no contact datum
-        reasons = iss.groupby("row", sort=False)["reason"].agg(lambda r: "; ".join(dict.fromkeys(r)))
-        rej = raw.assign(source_row=raw.index, reason=reasons.reindex(raw.index).to_numpy())
-    else:
-        rej = pd.DataFrame({"source_row": pd.Series([], dtype=int), "reason": pd.Series([], dtype="str")})
-    if bad_rows:
-        withheld = "(withheld: the file has contact columns)" if pii_cols else None
-        extra = pd.DataFrame({"source_row": [b.row for b in bad_rows],
-                              "reason": [b.reason for b in bad_rows],
-                              "raw_line": [withheld or scrub_text(b.raw)[0] for b in bad_rows]})
-        rej = pd.concat([rej, extra], ignore_index=True)
-        iss = pd.concat([iss, issues_frame([b.row for b in bad_rows], None, [None] * len(bad_rows),
-                                           [b.reason for b in bad_rows])], ignore_index=True)
-    rej = rej[["source_row", "reason"] + [c for c in rej.columns if c not in ("source_row", "reason")]]
-    rej = rej.reset_index(drop=True)
+    mark_nothing_ticked(frame, kinds, by_field, shown)
+    cell_reasons = list(layout.cell_issues) + meta_reasons + answer_reasons
+    iss, dups = row_issues(frame, survey, shown, excluded=excluded, drop=drop, cell_reasons=cell_reasons,
+                           colmap=colmap, layout=layout)
+    reject_mask = idx.isin(list(set(iss["row"].tolist())))
+    rej, iss = quarantine(body, iss, reject_mask, pii_cols, bad_rows)
     valid = frame.loc[~reject_mask] if reject_mask.any() else frame
     valid.index = valid.index.rename("source_row")
     mtypes = missing_types_frame(frame, survey, kinds, {f: body[c] for f, c in by_field.items() if f in kinds},
                                  shown)
     mtypes = (mtypes.loc[~reject_mask] if reject_mask.any() else mtypes).rename_axis("source_row")
-    # quality flags (kept)
-    if check_quality:
-        dur = body.loc[~reject_mask, by_field["duration_s"]] if "duration_s" in by_field else None
-        if dur is not None and dur.dtype.kind not in "fiu":
-            # unparseable durations were rejected above (duration_reasons); blanks stay NaN
-            dur = pd.to_numeric(dur.astype("str").str.extract(r"(\d+(?:\.\d+)?)")[0], errors="coerce")
-        fl = quality_flags(valid, survey, dur)
-    else:
-        fl = pd.DataFrame(columns=["row", "flag", "detail"])
-    flagged = pd.DataFrame({"respondent_id": valid["respondent_id"].reindex(fl["row"]).to_numpy(),
-                            "source_row": fl["row"].to_numpy(), "flag": fl["flag"].to_numpy(),
-                            "detail": fl["detail"].to_numpy()})
+    kept = ~reject_mask
+    dur = body.loc[kept, by_field["duration_s"]] if "duration_s" in by_field else None
+    flagged = _quality_flags(valid, survey, dur, run=check_quality)
     pii_hashes = None
     if pii_key is not None and pii_cols:
-        pii_hashes = pd.DataFrame({c: pseudonymize(body.loc[~reject_mask, c], pii_key) for c in pii_cols})
+        pii_hashes = pd.DataFrame({c: pseudonymize(body.loc[kept, c], pii_key) for c in pii_cols})
         pii_hashes.index = valid.index
     contacts = None
     if keep_contact:  # issue 18: raw values for the encrypted vault only
-        def text(v: object) -> str | None:
-            return None if pd.isna(v) or str(v).strip() == "" else str(v).strip()
-        contacts = pd.DataFrame({f: body.loc[~reject_mask, c].map(text).to_numpy(dtype=object)
-                                 for c, f in colmap.items() if f in pii_fields}, index=valid.index)
+        contacts = _contact_values(body.loc[kept], colmap, pii_fields, valid.index)
     text_cols = {c for c, f in colmap.items() if kinds.get(f) == "text"} | set(unmapped)
     issues = [RowIssue(name, None if pd.isna(r) else int(r), None if c is None or (isinstance(c, float) and pd.isna(c)) else str(c),
                        _safe_value(v, c, pii_cols, text_cols), str(why))
@@ -362,6 +228,31 @@ def read_responses(path_or_buffer, survey: Survey, *, platform: str | None = Non
                         pii_hashes=pii_hashes, column_map=colmap, recodings=recodings,
                         excluded=int(excluded.sum()), scrubbed=scrubbed, missing_types=mtypes,
                         contacts=contacts)
+
+
+def _quality_flags(valid: pd.DataFrame, survey: Survey, duration: pd.Series | None, *, run: bool = True,
+                   ) -> pd.DataFrame:
+    """Quality flags of the kept rows (``respondent_id, source_row, flag, detail``; rows stay);
+    none when not ``run``."""
+    if run:
+        if duration is not None and duration.dtype.kind not in "fiu":
+            # unparseable durations were rejected (duration_reasons); blanks stay NaN
+            duration = pd.to_numeric(duration.astype("str").str.extract(r"(\d+(?:\.\d+)?)")[0], errors="coerce")
+        fl = quality_flags(valid, survey, duration)
+    else:
+        fl = pd.DataFrame(columns=["row", "flag", "detail"])
+    return pd.DataFrame({"respondent_id": valid["respondent_id"].reindex(fl["row"]).to_numpy(),
+                         "source_row": fl["row"].to_numpy(), "flag": fl["flag"].to_numpy(),
+                         "detail": fl["detail"].to_numpy()})
+
+
+def _contact_values(body: pd.DataFrame, colmap: dict[str, str], pii_fields: set[str],
+                    index: pd.Index) -> pd.DataFrame:
+    """Raw contact values by survey contact field (stripped; blank -> None), for the vault only."""
+    def text(v: object) -> str | None:
+        return None if pd.isna(v) or str(v).strip() == "" else str(v).strip()
+    return pd.DataFrame({f: body[c].map(text).to_numpy(dtype=object)
+                         for c, f in colmap.items() if f in pii_fields}, index=index)
 
 
 def _safe_value(v, column, pii_cols, text_cols=()) -> object:
