@@ -1,7 +1,8 @@
 """Page 1 -- Overview, the decision first: the headline index and its change, what to fix first
 (in words, with links to the details), then construct cards, complaint share, the trend of the
 headline index (other constructs on request) and the path diagram. Every figure says whether it
-is one wave or pooled, and n used of n collected."""
+is one wave or pooled, and n used of n collected. Drawn in two passes on a new filter: point
+estimates first (every figure), then what to fix first and the bootstrap (CIs, significance)."""
 
 from __future__ import annotations
 
