@@ -29,7 +29,7 @@ setup: $(STAMP) $(JIT)
 
 run: setup
 	$(VENV)/bin/csi import $(SURVEY) $(SAMPLE)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
+	$(PY) -m app_pages.serve --server.port $(PORT) --server.address $(ADDRESS)
 
 # two workers for everything but the browser tests, which run alone after them (two servers and
 # two Chromiums beside the statistical tests on two cores made their waits time out)

@@ -290,13 +290,29 @@ def _fit_cached(survey: Survey, frame: pd.DataFrame, data_key: str, method: str,
             bar.progress(min(done / max(total, 1), 1.0), text=T("computing", done=done, total=total))
 
     try:
-        return _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
+        res = _fit(data_key, survey.sha256, method, n_boot, seed, survey, frame, progress)
     except np.linalg.LinAlgError as exc:  # a degenerate sample (few respondents, constant items)
         from csi.errors import DataError
 
         raise DataError(T("fit_singular", n=len(frame))) from exc
     finally:
         bar.empty()
+    _fits_done().add((data_key, survey.sha256, method, n_boot, seed))
+    return res
+
+
+@st.cache_resource(show_spinner=False)
+def _fits_done() -> set:
+    """Keys ``(data_key, sha, method, n_boot, seed)`` of the fits computed in this server process."""
+    return set()
+
+
+def fit_waves_done(survey: Survey, data_key: str, *, n_boot: int | None = None, seed: int = 0) -> bool:
+    """Whether :func:`fit_waves` with these settings has been computed in this server process,
+    i.e. is (unless evicted from its cache since) served at once: a page can then skip drawing
+    from point estimates first."""
+    n_boot = n_boot_setting() if n_boot is None else n_boot
+    return (data_key, survey.sha256, "pls", n_boot, seed) in _fits_done()
 
 
 def fit_model(survey: Survey, frame: pd.DataFrame, data_key: str, *, method: str = "pls",

@@ -1,7 +1,8 @@
 """Page 1 -- Overview, the decision first: the headline index and its change, what to fix first
 (in words, with links to the details), then construct cards, complaint share, the trend of the
 headline index (other constructs on request) and the path diagram. Every figure says whether it
-is one wave or pooled, and n used of n collected."""
+is one wave or pooled, and n used of n collected. Drawn in two passes on a new filter: point
+estimates first (every figure), then what to fix first and the bootstrap (CIs, significance)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from csi.accounts.roles import pages_for
 from csi.drivers.complaints import complaint_rate
 from csi.drivers.scores import outcome_id
 from csi.errors import CsiError
-from csi.estimate.waves import index_by_wave, trend_table, wave_labels
+from csi.estimate.waves import trend_table, wave_labels
 from csi.report import overview as ov
 from csi.report.figures import trend_figure
 from csi.report.fix_first import fix_first_heading, fix_first_texts, no_lever_text
@@ -21,16 +22,6 @@ from csi.report.missing import missing_statement
 from csi.report.path_layout import readable_path_diagram
 from csi.report.scope import collected_by_wave, scope_label
 from csi.report.tables import construct_labels
-
-
-def wave_fit_fn(data_key: str):
-    """A fit function for :func:`~csi.estimate.waves.index_by_wave` that goes through the app's cache."""
-
-    def fit_fn(survey, sub, n_boot, seed):
-        wave = str(sub["wave"].iloc[0]) if len(sub) else ""
-        return common.fit_model(survey, sub, f"{data_key}|wave={wave}", n_boot=n_boot, seed=seed)
-
-    return fit_fn
 
 
 def main() -> None:
@@ -41,13 +32,16 @@ def main() -> None:
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
-    recent_waves = wave_labels(frame)[-2:]
     collected = collected_by_wave(frame)
-    # Point estimates of the last two waves first (no bootstrap: a fraction of a second), so
-    # the headline and the cards show at once; the bootstrap CIs replace them when done.
-    # The scores do not depend on the bootstrap, so the final numbers are the same.
+    # Two passes. First the point estimates of every wave and of the pooled fit (no bootstrap:
+    # a fraction of a second), so the headline, the cards, the trend and the path diagram show
+    # at once; then what to fix first and the bootstrap, whose CIs and significance replace the
+    # first drawing in the same slots. The point estimates do not depend on the bootstrap, so
+    # the numbers drawn first are the final ones. When the bootstrapped fit is already cached
+    # it is drawn at once (one pass).
+    done = common.fit_waves_done(survey, key, n_boot=n_boot)
     try:
-        quick = index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=0, seed=0, waves=recent_waves).table
+        quick = common.fit_waves(survey, frame, key, n_boot=n_boot if done else 0)
     except CsiError as exc:
         common.show_error(exc)
         return
@@ -58,7 +52,7 @@ def main() -> None:
     with c2:
         n, start, end = ov.response_span(frame)
         st.write(T("n_resp", n=n, start=start, end=end))
-        missing_slot = st.empty()
+        st.write(missing_statement(quick.pooled.missing, lang))
         if ov.binary_constructs(survey):
             try:
                 rate = complaint_rate(survey, frame).iloc[0]
@@ -69,42 +63,62 @@ def main() -> None:
                                                              n_waves=len(collected)))
     nps_slot = st.empty()  # the NPS details, above the cards as before
     cards_slot = st.empty()
-    if len(quick):
-        _headline_and_cards(head_slot, cards_slot, quick, survey, labels, collected, pending=True)
+    _headline_and_cards(head_slot, cards_slot, _recent(quick), survey, labels, collected, pooled=quick.pooled,
+                        n_collected=len(frame), pending=not done)
     fix_slot.caption(T("fix_first_pending"))
+    skipped_slot = st.container()
+    for wave, reason in quick.skipped.items():  # waves whose own fit failed, with the reason
+        skipped_slot.info(T("wave_skipped", wave=wave, reason=reason))
+    pooled_scope = scope_label(lang, used=quick.pooled.n_obs, collected=len(frame), n_waves=len(collected))
+    trend = trend_table(quick.groups)
+    trend_slot = None
+    if trend["wave"].nunique() > 1:
+        st.subheader(T("trend"))
+        more = _trend_choice(survey, trend, labels)
+        trend_slot = st.empty()
+        _trend(trend_slot, trend, labels, [survey.headline_id, *more], "trend_chart" if done else "trend_points")
+    st.subheader(T("path_diagram"))
+    path_slot = st.empty()
+    _path(path_slot, survey, quick.pooled, labels, lang, pooled_scope, "path_chart" if done else "path_points")
+    st.caption(T("path_note") + " " + pooled_scope)
     # the NPS after the headline is drawn: its first use imports scipy.stats (~1 CPU s), which
     # would otherwise delay the index on a cold server; it is drawn in its place all the same
     with nps_slot.container():
         overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
-
-    try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
-        fits = common.fit_waves(survey, frame, key, n_boot=n_boot)
-    except CsiError as exc:
-        common.show_error(exc)
-        return
-    pooled = fits.pooled
-    missing_slot.write(missing_statement(pooled.missing, common.lang()))
-    for wave, reason in fits.skipped.items():  # waves whose own fit failed, with the reason
-        st.info(T("wave_skipped", wave=wave, reason=reason))
-    trend = trend_table(fits.groups)
-    recent = trend[trend["wave"].isin(recent_waves)]
-    _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels, collected,
-                        pooled=pooled, n_collected=len(frame))
+    # what to fix first needs the point fit only (its scores and weights; its intervals come
+    # from its own resamples), so it does not wait for the model's bootstrap
     with fix_slot.container():
-        _fix_first_panel(survey, frame, key, pooled, n_boot, lang)
+        _fix_first_panel(survey, frame, key, quick.pooled, n_boot, lang)
 
-    pooled_scope = scope_label(lang, used=pooled.n_obs, collected=len(frame), n_waves=len(collected))
-    if trend["wave"].nunique() > 1:
-        _trend(survey, trend, labels)
-    st.subheader(T("path_diagram"))
-    st.plotly_chart(readable_path_diagram(pooled.path_coefficients, pooled.index, labels, lang=lang,
-                                          constructs=list(survey.constructs), paths=survey.effective_paths,
-                                          scope=pooled_scope, width=None),
-                    key="path_chart")
-    st.caption(T("path_note") + " " + pooled_scope)
+    if not done:
+        try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
+            fits = common.fit_waves(survey, frame, key, n_boot=n_boot)
+        except CsiError as exc:
+            common.show_error(exc)
+            return
+        _headline_and_cards(head_slot, cards_slot, _recent(fits), survey, labels, collected,
+                            pooled=fits.pooled, n_collected=len(frame))
+        if trend_slot is not None:
+            _trend(trend_slot, trend_table(fits.groups), labels, [survey.headline_id, *more], "trend_chart")
+        _path(path_slot, survey, fits.pooled, labels, lang, pooled_scope, "path_chart")
+    pooled = (quick if done else fits).pooled
     for w in pooled.warnings:
         st.warning(w)
     overview_extras.show_alerts(survey, frame, key)  # issue 19: after the numbers, it reads comments
+
+
+def _recent(fits):
+    """The trend rows of the last two waves of a ``StrataFit`` (None when no wave has a fit)."""
+    trend = trend_table(fits.groups)
+    recent = trend[trend["wave"].isin(wave_labels(trend)[-2:])]
+    return recent if len(recent) else None
+
+
+def _path(slot, survey, pooled, labels, lang, scope, key) -> None:
+    """The path diagram of ``pooled`` into ``slot`` (significance shown once it has CIs)."""
+    slot.plotly_chart(readable_path_diagram(pooled.path_coefficients, pooled.index, labels, lang=lang,
+                                            constructs=list(survey.constructs), paths=survey.effective_paths,
+                                            scope=scope, width=None), key=key)
 
 
 def _fix_first_panel(survey, frame, key, pooled, n_boot, lang) -> None:
@@ -127,16 +141,19 @@ def _fix_first_panel(survey, frame, key, pooled, n_boot, lang) -> None:
         st.caption(scope_label(lang, used=ff.n, collected=len(frame), n_waves=len(collected_by_wave(frame))))
 
 
-def _trend(survey, trend, labels) -> None:
-    """The headline index per wave with its band; other constructs on request."""
-    st.subheader(T("trend"))
+def _trend_choice(survey, trend, labels) -> list[str]:
+    """The other constructs to show beside the headline index in the trend (a widget drawn once)."""
     binary = set(ov.binary_constructs(survey))
     head = survey.headline_id
     others = [c for c in labels if c in set(trend["construct"]) and c not in binary and c != head]
-    more = st.multiselect(T("trend_others"), others, default=[], key="trend_more",
+    return st.multiselect(T("trend_others"), others, default=[], key="trend_more",
                           format_func=lambda c: labels.get(c, c), help=T("trend_help"))
-    st.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"),
-                                 constructs=[head, *more]), key="trend_chart")
+
+
+def _trend(slot, trend, labels, constructs, key) -> None:
+    """The index per wave of ``constructs`` with its band (none before the bootstrap) into ``slot``."""
+    slot.plotly_chart(trend_figure(trend, labels, y_title=T("index"), x_title=T("wave"), constructs=constructs),
+                      key=key)
 
 
 def _headline_and_cards(head_slot, cards_slot, trend, survey, labels, collected, *, pooled=None,

@@ -1,28 +1,36 @@
 """Dashboard benchmark: 100,000 stored responses, timed in a real browser.
 
-Measures, with Debian's Chromium driven by playwright against ``streamlit run app.py``:
+Measures, with Debian's Chromium driven by playwright against the dashboard started as
+``make run`` starts it (``python -m app_pages.serve``: the heavy modules and compiled kernels
+are loaded before the server listens; ``--plain`` starts ``streamlit run app.py`` instead):
 
-1. navigation -> overview headline index visible (cold: first visit after server start, the
-   responses are loaded and the model fitted with the default bootstrap; warm: a new browser
-   session afterwards, served from the cache), and navigation -> the whole overview drawn
-   (bootstrap CIs, trend chart, path diagram; the headline is first drawn from the point
-   estimates and its CI filled in when the bootstrap is done);
-2. a segment-filter change -> the whole overview redrawn for the segment (headline changed and
-   no element left stale, i.e. trend chart and path diagram updated; cold: the first time this
-   filter is used, which needs a refit per wave and a pooled refit on the segment; warm: the
-   same filter chosen again).
+1. navigation -> overview headline index visible (the first metric value on the page; cold:
+   first visit after server start, the responses are loaded and the point estimates fitted;
+   warm: a new browser session afterwards, served from the cache); navigation -> overview
+   charts drawn (the trend chart and the path diagram shown, from the point estimates: the
+   page draws the headline, cards, trend and path diagram before what to fix first and the
+   bootstrap); navigation -> overview complete (the script run finished: bootstrap CIs,
+   significance, what to fix first, alerts);
+2. a segment-filter change -> chart: the headline index changed and the trend chart and path
+   diagram redrawn for the segment (both charts re-sent in the new run, i.e. not stale; drawn
+   from the segment's point estimates, their CIs still being computed -- this is what the
+   manager sees after choosing the filter); filter -> complete: the run finished (CIs, what to
+   fix first). Cold: the first time this filter is used (point fits, then the bootstrap refit
+   per wave and pooled, and the fix-first what-if); warm: the same filter chosen again.
 
 Targets (issues 7 and 17, 2-core machine, 100,000 stored responses): index visible <= 3 s after
-navigation, filter -> chart <= 1 s.
+navigation, filter -> chart <= 1 s. The "complete" rows have no target: they say how long the
+CIs and the fix-first panel take to fill in.
 
 Besides the wall seconds, every row gives the CPU seconds the server process (all its threads)
 spent in that step, and the load average: on a shared machine the wall time mostly measures the
-other processes, the CPU time what the dashboard itself costs. ``--runs`` repeats the whole
-measurement on a freshly started server (the cold rows are cold each time).
+other processes, the CPU time what the dashboard itself costs. The server start (warm-up
+included) is printed per run. ``--runs`` repeats the whole measurement on a freshly started
+server (the cold rows are cold each time).
 
 Usage::
 
-    python benchmarks/bench_app.py [--n 100000] [--n-boot 500] [--keep DIR] [--runs 3]
+    python benchmarks/bench_app.py [--n 100000] [--n-boot 500] [--keep DIR] [--runs 3] [--plain]
 
 Prints a table; not a test (no assertions on time).
 """
@@ -80,13 +88,17 @@ def build_store(url: str, n: int, seed: int) -> dict[str, float]:
             "responses_frame_s": t4 - t3}
 
 
-def start_server(url: str, n_boot: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, n_boot: int, log_path: Path, plain: bool = False) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard (as ``make run`` does, or ``streamlit run app.py`` when ``plain``) and
+    wait until it answers; print how long the start took and its CPU seconds."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSI_ADMIN_PASSWORD")}
     env.update(CSI_DATABASE_URL=url, CSI_APP_N_BOOT=str(n_boot), PYTHONWARNINGS="ignore")
     log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the server
+    launch = ["streamlit", "run", "app.py"] if plain else ["app_pages.serve"]
+    t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", *launch, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -95,6 +107,9 @@ def start_server(url: str, n_boot: int, log_path: Path) -> tuple[subprocess.Pope
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":
+                    print(f"server ({'streamlit run' if plain else 'app_pages.serve'}) up after "
+                          f"{time.perf_counter() - t0:.1f} s (server CPU {server_cpu(proc.pid):.1f} s, load "
+                          f"{os.getloadavg()[0]:.1f})", flush=True)
                     return proc, base
         except OSError:
             time.sleep(0.3)
@@ -108,10 +123,14 @@ def _wait_run_done(page) -> None:
         " && !document.querySelector('[data-stale=\"true\"]')", timeout=TIMEOUT_MS)
 
 
-def time_overview(browser, base: str, cpu=lambda: 0.0) -> tuple[float, float, float]:
-    """Seconds from navigation to (the headline index (first metric value) visible, the whole
-    overview drawn: CIs, trend chart, path diagram, run finished), and ``cpu()`` read when the
-    index became visible."""
+_CHARTS_FRESH = ("(k) => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+                 ".filter(e => !e.closest('[data-stale=\"true\"]')).length >= k")
+
+
+def time_overview(browser, base: str, cpu=lambda: 0.0) -> tuple[float, float, float, float, float]:
+    """Seconds from navigation to (the headline index (first metric value) visible, the trend
+    chart and path diagram drawn, the whole overview complete: CIs, fix first, run finished),
+    and ``cpu()`` read when the index became visible and when the charts were drawn."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     t0 = time.perf_counter()
     page.goto(base)
@@ -120,16 +139,21 @@ def time_overview(browser, base: str, cpu=lambda: 0.0) -> tuple[float, float, fl
                            polling="raf", timeout=TIMEOUT_MS)
     dt = time.perf_counter() - t0
     cpu_visible = cpu()
+    page.wait_for_function(_CHARTS_FRESH, arg=2, polling="raf", timeout=TIMEOUT_MS)
+    charts = time.perf_counter() - t0
+    cpu_charts = cpu()
     page.get_by_text("Path model").wait_for(timeout=TIMEOUT_MS)
     _wait_run_done(page)
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for(timeout=TIMEOUT_MS)
     done = time.perf_counter() - t0
     page.close()
-    return dt, done, cpu_visible
+    return dt, charts, done, cpu_visible, cpu_charts
 
 
-def time_filter(page, value_label: str | None) -> float:
-    """Seconds from choosing a segment filter value to the updated headline and trend chart."""
+def time_filter(page, value_label: str | None, cpu=lambda: 0.0) -> tuple[float, float, float]:
+    """Seconds from choosing a segment filter value to (the updated headline with the trend
+    chart and path diagram redrawn -- both charts re-sent in the new run, so not stale --, the
+    run finished), and ``cpu()`` read when the charts were redrawn."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
     t0 = time.perf_counter()
@@ -138,12 +162,16 @@ def time_filter(page, value_label: str | None) -> float:
                                                                         "[aria-label='Clear value']").first.click()
     else:
         _pick(page, "Segment value", value_label)
+    # the headline changed: the new run has started, so every element it has not re-sent yet is stale
     page.wait_for_function(
         "(b) => { const m = document.querySelector('[data-testid=\"stMetricValue\"]');"
-        " return m && m.innerText !== b; }", arg=before, timeout=TIMEOUT_MS)
-    _wait_run_done(page)  # every element redrawn (none stale): the charts are updated
+        " return m && m.innerText !== b; }", arg=before, polling="raf", timeout=TIMEOUT_MS)
+    page.wait_for_function(_CHARTS_FRESH, arg=2, polling="raf", timeout=TIMEOUT_MS)
+    chart = time.perf_counter() - t0
+    cpu_chart = cpu()
+    _wait_run_done(page)  # every element redrawn (none stale), the run finished
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
-    return time.perf_counter() - t0
+    return chart, time.perf_counter() - t0, cpu_chart
 
 
 def _pick(page, label: str, option: str, tries: int = 4) -> None:
@@ -206,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", type=Path, default=None, help="folder for the store, log, screenshot")
     ap.add_argument("--runs", type=int, default=3, help="measurements, each on a freshly started server")
+    ap.add_argument("--plain", action="store_true", help="start `streamlit run app.py` (no warm-up)")
     args = ap.parse_args(argv)
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="csi-bench-app-"))
@@ -215,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         prep = build_store(url, args.n, args.seed)
         print(f"store: {prep['stored']} responses; simulate {prep['simulate_s']:.1f} s, import "
               f"{prep['import_s']:.1f} s, responses_frame {prep['responses_frame_s']:.2f} s")
-    runs = [_one_run(url, args.n_boot, work) for _ in range(args.runs)]
+    runs = [_one_run(url, args.n_boot, work, args.plain) for _ in range(args.runs)]
     print(f"\n{args.n} stored responses, n_boot={args.n_boot}, {os.cpu_count()} CPUs, {args.runs} runs "
           "(each on a freshly started server)")
     print(f"{'step':<26} {'case':<34} {'wall s (median, min-max)':>26} {'server CPU s (median, min-max)':>31} "
@@ -233,11 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _one_run(url: str, n_boot: int, work: Path) -> list[tuple]:
+def _one_run(url: str, n_boot: int, work: Path, plain: bool = False) -> list[tuple]:
     """One measurement on a freshly started server: the rows of the table."""
     from playwright.sync_api import sync_playwright
 
-    proc, base = start_server(url, n_boot, work / "server.log")
+    proc, base = start_server(url, n_boot, work / "server.log", plain)
     rows = _Rows(proc.pid)
     try:
         with sync_playwright() as p:
@@ -247,8 +276,9 @@ def _one_run(url: str, n_boot: int, work: Path) -> list[tuple]:
             for k in range(4):
                 case = "cold (first visit)" if k == 0 else f"warm (new session {k})"
                 rows.mark()
-                visible, done, cpu_visible = time_overview(browser, base, rows.cpu)
+                visible, charts, done, cpu_visible, cpu_charts = time_overview(browser, base, rows.cpu)
                 rows.append(("overview index visible", case, visible, 3.0), cpu_at=cpu_visible)
+                rows.append(("overview charts drawn", case, charts, float("nan")), cpu_at=cpu_charts)
                 rows.append(("overview complete", case, done, float("nan")))
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(base)
@@ -260,7 +290,9 @@ def _one_run(url: str, n_boot: int, work: Path) -> list[tuple]:
             for case, value in (("cold (channel = Tmall, refit)", "Tmall"), ("cold (channel = Taobao, refit)", "Taobao"),
                                 ("warm (back to JD.com)", "JD.com"), ("warm (back to Tmall)", "Tmall")):
                 rows.mark()
-                rows.append(("filter change -> chart", case, time_filter(page, value), 1.0))
+                chart, done, cpu_chart = time_filter(page, value, rows.cpu)
+                rows.append(("filter change -> chart", case, chart, 1.0), cpu_at=cpu_chart)
+                rows.append(("filter change -> complete", case, done, float("nan")))
             page.screenshot(path=str(work / "bench_overview_filtered.png"))
             browser.close()
     finally:

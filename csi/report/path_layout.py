@@ -14,7 +14,9 @@ Coordinates are in a unit square (x to the right, y up). Nodes are boxes of half
   Arrows start and end on the node boxes' edges.
 - **Labels** (the coefficient) sit beside the arrow's longest leg, offset perpendicular to it,
   never on a node. Line style shows significance: solid = the 95% CI excludes 0 (or
-  ``p < alpha``), dashed grey = not significant.
+  ``p < alpha``), dashed grey = not significant. A table without any CI or p-value (a
+  point-estimate fit, before its bootstrap) has no significance to show: every arrow is drawn
+  alike, solid and in a neutral colour, and the legend is left out.
 """
 
 from __future__ import annotations
@@ -182,6 +184,19 @@ def _wrap(text: str, width: int = 16) -> str:
     return "<br>".join(lines + [cur])
 
 
+#: Arrow colour when the table has no significance information (between the two styles' colours).
+UNTESTED_COLOR = "#5b7590"
+
+
+def _has_significance(path_coefficients: pd.DataFrame) -> bool:
+    """Whether any row has a p-value or a complete CI (a bootstrapped fit)."""
+    cols = [c for c in ("p_value", "ci_low", "ci_high") if c in path_coefficients]
+    if "p_value" in cols and path_coefficients["p_value"].notna().any():
+        return True
+    return bool({"ci_low", "ci_high"} <= set(cols)
+                and (path_coefficients["ci_low"].notna() & path_coefficients["ci_high"].notna()).any())
+
+
 def _significant(row, alpha: float) -> bool:
     p = getattr(row, "p_value", float("nan"))
     if pd.notna(p):
@@ -199,6 +214,8 @@ def readable_path_diagram(path_coefficients: pd.DataFrame, index: pd.DataFrame, 
     ``path_coefficients``: ``source, target, estimate`` with ``ci_low, ci_high`` and/or
     ``p_value`` (an IndexResult's table); ``index``: ``construct, score`` (0-100). ``scope``
     is printed above the diagram (which respondents: one wave or pooled, n used of n).
+    Without any CI or p-value in ``path_coefficients`` every arrow is drawn alike (no
+    significance shown, no legend).
     """
     from csi.report.i18n_dashboard import dashboard_label
 
@@ -209,13 +226,14 @@ def readable_path_diagram(path_coefficients: pd.DataFrame, index: pd.DataFrame, 
     routes = edge_routes(pos, paths)
     scores = dict(zip(index["construct"], index["score"], strict=False))
     coef = {(r.source, r.target): r for r in path_coefficients.itertuples(index=False)}
+    tested = _has_significance(path_coefficients)
     fig = go.Figure()
     ann: list[dict] = []
     for key, route in routes.items():
         row = coef.get(key)
         sig = row is not None and _significant(row, alpha)
-        color = "#1f4e79" if sig else "#9a9a9a"
-        dash = "solid" if sig else "dash"
+        color = ("#1f4e79" if sig else "#9a9a9a") if tested else UNTESTED_COLOR
+        dash = "solid" if sig or not tested else "dash"
         fig.add_trace(go.Scatter(x=[p[0] for p in route[:-1]] + [route[-1][0]],
                                  y=[p[1] for p in route[:-1]] + [route[-1][1]], mode="lines",
                                  line={"color": color, "width": 2.4 if sig else 1.4, "dash": dash},
@@ -236,7 +254,7 @@ def readable_path_diagram(path_coefficients: pd.DataFrame, index: pd.DataFrame, 
         ann.append({"x": x, "y": y, "showarrow": False, "font": {"size": 12, "color": "#0b2540"},
                     "text": f"<b>{_wrap(labels.get(c, c))}</b><br>{'–' if pd.isna(s) else f'{s:.1f}'}"})
     # legend: line style = significance
-    for sig in (True, False):
+    for sig in (True, False) if tested else ():
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=dashboard_label(
             "path_significant" if sig else "path_not_significant", lang),
             line={"color": "#1f4e79" if sig else "#9a9a9a", "dash": "solid" if sig else "dash"}))

@@ -137,3 +137,28 @@ def test_overview_states_how_many_respondents_the_model_uses(app_env, expected):
     shown = texts(at)
     assert missing_statement(pooled.missing, "en") in shown, shown[:400]
     assert "3,000 respondents · model uses 3,000 (EM)" in shown
+
+
+def test_overview_draws_everything_from_point_estimates_before_the_bootstrap(app_env, expected, monkeypatch):
+    """The first pass (no bootstrap) draws the headline, the cards, the trend and the path
+    diagram; a bootstrap that then fails leaves them standing, CIs marked as pending, and says why."""
+    from csi.errors import DataError
+
+    survey, frame, trend, pooled = expected
+    real = waves.fit_by_wave
+
+    def point_only(*args, n_boot=0, **kw):
+        if n_boot > 0:
+            raise DataError("bootstrap unavailable in this test")
+        return real(*args, n_boot=n_boot, **kw)
+
+    monkeypatch.setattr(waves, "fit_by_wave", point_only)
+    at = new_app(n_boot=N_BOOT + 7).run()  # a resample count no other test has cached
+    assert not at.exception
+    last = trend[trend["wave"] == sorted(trend["wave"].unique())[-1]].set_index("construct")
+    assert at.metric[0].value == f"{last.loc['satisfaction', 'score']:.1f}"
+    assert "bootstrap running" in texts(at) and "[…]" in texts(at)
+    assert "bootstrap unavailable in this test" in texts(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # trend chart and path diagram, drawn from the point estimates
+    assert f"Pooled over the selected waves · n = {pooled.n_obs}" in texts(at)

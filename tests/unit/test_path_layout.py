@@ -112,3 +112,22 @@ def test_line_style_shows_significance():
     assert fig.layout.title.text == "Pooled · n = 10 of 12"
     legend = [t.name for t in fig.data if t.x[0] is None]
     assert legend == ["significant (95% CI excludes 0)", "not significant"]
+
+
+def test_point_estimates_without_any_ci_show_no_significance():
+    """Before the bootstrap (a point-estimate fit: no CI, no p-value) no arrow is drawn as "not
+    significant": all alike, and no significance legend."""
+    idx = pd.DataFrame({"construct": ["quality", "satisfaction", "loyalty"], "score": [70.0, 72.0, 68.0]})
+    coef = pd.DataFrame({"source": ["quality", "satisfaction"], "target": ["satisfaction", "loyalty"],
+                         "estimate": [0.5, 0.02], "se": float("nan"), "ci_low": float("nan"),
+                         "ci_high": float("nan"), "p_value": float("nan")})
+    fig = readable_path_diagram(coef, idx, {})
+    lines = [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
+    assert [t.line.dash for t in lines] == ["solid", "solid"]
+    assert len({t.line.color for t in lines}) == 1 and len({t.line.width for t in lines}) == 1
+    assert [t for t in fig.data if t.x[0] is None] == []
+    assert sorted(a.text for a in fig.layout.annotations if not a.showarrow and a.text[:1] == "0") == ["0.02", "0.50"]
+    # one CI known is enough to show significance (the others are then untested = not significant)
+    coef.loc[0, ["ci_low", "ci_high"]] = [0.4, 0.6]
+    lines = [t for t in readable_path_diagram(coef, idx, {}).data if t.mode == "lines" and t.x[0] is not None]
+    assert [t.line.dash for t in lines] == ["solid", "dash"]

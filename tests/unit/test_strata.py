@@ -181,3 +181,27 @@ def test_waves_that_cannot_be_fitted_are_listed_with_the_reason():
     assert trend.skipped == {"2026Q2": str(direct.value)}
     joint = fit_by_wave(survey, data, n_boot=20, seed=0)
     assert sorted(joint.groups) == ["2026Q1", "2026Q3"] and list(joint.skipped) == ["2026Q2"]
+
+
+def test_dashboard_point_pass_is_the_bootstrapped_fit_without_cis(data):
+    """The Overview draws ``fit_by_wave(n_boot=0)`` first and the bootstrapped fit over it: every
+    point estimate it draws (index, paths, per-respondent scores and weights, used by what to fix
+    first) must be the bootstrapped fit's, with missing answers (EM) too."""
+    from csi.estimate.waves import fit_by_wave, trend_table
+
+    holes = data.copy()
+    holes.loc[::7, "q2"] = np.nan
+    holes.loc[3::11, "s1"] = np.nan
+    survey = csi.parse_lavaan(MODEL, scale=(1, 7))
+    quick = fit_by_wave(survey, holes, n_boot=0, seed=0)
+    full = fit_by_wave(survey, holes, n_boot=60, seed=0)
+    assert quick.pooled.missing["policy"] == "em" and quick.pooled.missing == full.pooled.missing
+    for a, b in ((quick.pooled, full.pooled), *zip(quick.groups.values(), full.groups.values(), strict=True)):
+        np.testing.assert_allclose(a.index["score"], b.index["score"], rtol=1e-12)
+        np.testing.assert_allclose(a.path_coefficients["estimate"], b.path_coefficients["estimate"], rtol=1e-12)
+        np.testing.assert_allclose(a.scores.to_numpy(), b.scores.to_numpy(), rtol=1e-12)
+        np.testing.assert_allclose(a.weights["estimate"], b.weights["estimate"], rtol=1e-12)
+        assert a.n_obs == b.n_obs
+    assert quick.pooled.index["ci_low"].isna().all() and full.pooled.index["ci_low"].notna().all()
+    q, f = trend_table(quick.groups), trend_table(full.groups)
+    pd.testing.assert_frame_equal(q[["wave", "construct", "n_obs"]], f[["wave", "construct", "n_obs"]])
