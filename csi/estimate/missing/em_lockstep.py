@@ -205,14 +205,13 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
                         acc2 += beta[a, jj] * so[jj]
                     av[a] = d[mi[a]] - acc
                     bS[a] = acc2
-                for a in range(r):  # bC = beta C_oo: contiguous rows of the compact block
-                    for jj in range(no):
-                        bC[a, jj] = 0.0
-                    for ll in range(no):
-                        bal = beta[a, ll]
-                        row = cc[ll * no:(ll + 1) * no]
-                        for jj in range(no):
-                            bC[a, jj] += bal * row[jj]
+                for jj in range(no):  # bC = beta C_oo: C_oo is symmetric, so dot products with its rows
+                    row = cc[jj * no:(jj + 1) * no]
+                    for a in range(r):
+                        acc = 0.0
+                        for ll in range(no):
+                            acc += beta[a, ll] * row[ll]
+                        bC[a, jj] = acc
                 for a in range(r):
                     ma = mi[a]
                     T1[ma] += n_ * av[a] + bS[a]
