@@ -299,8 +299,14 @@ def test_not_shown_rule_in_the_survey_yaml(flagship_path, tmp_path):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted):
+@pytest.mark.parametrize("n_stage, stage_bytes", [(128, 4 * 2**20), (3, 1)])
+def test_pattern_sums_row_pass_equals_the_gathers(monkeypatch, weighted, n_stage, stage_bytes):
+    """The compiled row pass equals the per-pattern gathers; (3, 1): only the first 3 patterns
+    staged, in stages of 8 rows (many BLAS flushes), the other patterns added row by row."""
     from csi.estimate.missing import patterns
+
+    monkeypatch.setattr(em_kernel, "_N_STAGE", n_stage)
+    monkeypatch.setattr(em_kernel, "_STAGE_BYTES", stage_bytes)
 
     rng = np.random.default_rng(4)
     x = np.round(rng.normal(4, 1.5, size=(3000, 6)))

@@ -35,6 +35,9 @@ __all__ = ["EMResult", "em", "em_batch", "start_values", "SINGULAR_RIDGE"]
 #: Ridge (share of each item's variance) of the regularised EM used when the covariance is
 #: singular, i.e. fewer respondents than items answered together (a filtered handful).
 SINGULAR_RIDGE = 0.01  # 1%: converges in hundreds of iterations at n < p (1e-4 did not in 20,000)
+#: smallest eigenvalue of EM's correlation matrix below which it is taken as singular (rounding
+#: level: a rank-deficient covariance has eigenvalues of order 1e-16)
+SINGULAR_EIGENVALUE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,16 @@ def em_batch(n, sums, cross, masks, *, d0=None, cov0=None, tol=1e-8, max_iter=10
     return d, S, iters, conv
 
 
-def _degenerate(cov: np.ndarray) -> bool:
-    """The covariance is numerically singular (smallest / largest eigenvalue below 1e-12) --
-    an inverse of it may come back finite but meaningless, depending on the BLAS."""
-    ev = np.linalg.eigvalsh(cov)
-    return bool(ev[0] <= 1e-12 * max(ev[-1], 1e-300))
+def _rank_deficient(S: np.ndarray) -> bool:
+    """True when the covariance ``S`` is numerically singular: its correlation matrix has an
+    eigenvalue below :data:`SINGULAR_EIGENVALUE` (fewer respondents than items answered
+    together). Whether inverting such a matrix fails or returns huge finite numbers depends on
+    the LAPACK build, so EM's iterates alone do not tell."""
+    var = np.diag(S)
+    if not np.all(var > 0):
+        return False  # a constant item: reported as such by em()
+    sd = np.sqrt(var)
+    return bool(np.linalg.eigvalsh(S / np.outer(sd, sd)).min() < SINGULAR_EIGENVALUE)
 
 
 def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
@@ -243,7 +251,7 @@ def em(pm: PatternMoments, *, tol: float = 1e-8, max_iter: int = 1000,
         else:
             d, S, it, conv = em_batch(pm.n[None], pm.sums[None], pm.cross[None], pm.masks, d0=d0, cov0=cov0,
                                       tol=tol, max_iter=max_iter)
-        singular = not (np.all(np.isfinite(d)) and np.all(np.isfinite(S))) or _degenerate(S[0])
+        singular = not (np.all(np.isfinite(d)) and np.all(np.isfinite(S))) or _rank_deficient(S[0])
     except np.linalg.LinAlgError:
         singular = True
     if singular:  # too few respondents for the items answered together: regularised EM

@@ -17,6 +17,10 @@ __all__ = ["available", "em_chunk", "keyed_pattern_sums", "pattern_sums", "row_k
 
 _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
+#: patterns (in order of first appearance) whose rows :func:`keyed_pattern_sums` stages for one
+#: BLAS product per ``S`` rows, and the stages' total size (cache-sized)
+_N_STAGE = 128
+_STAGE_BYTES = 4 * 2**20
 
 
 def _small_inv(A, out, r):
@@ -167,37 +171,56 @@ def _pattern_sums(x, codes, center, w, has_w, n_out, sums, cross):
                     ck[base + j] += yi * y[j]
 
 
-def _keyed_sums(x, center, w, has_w, hkeys, hslot, codes, keys_out, n_out, sums, cross):
+def _flush(stage, stagew, has_w, f, po, sk, acc):
+    """Add the ``f`` staged rows (compact, ``po`` observed items) to the pattern's sums ``sk``
+    (compact) and cross-products ``acc`` (compact ``po x po``, one BLAS product)."""
+    Y = stage[:f * po].reshape(f, po)
+    A = stagew[:f * po].reshape(f, po) if has_w else Y
+    for t in range(f):
+        for jj in range(po):
+            sk[jj] += A[t, jj]
+    acc[:po * po] += np.dot(A.T, Y).ravel()
+
+
+def _keyed_sums(x, center, w, has_w, hkeys, hslot, codes, keys_out, n_out, sums, cross, n_stage, S):
     """:func:`_row_keys` and :func:`_pattern_sums` in one pass: each row's pattern key (bit j =
     item j answered), its pattern's slot (first-appearance order; open-addressing hash table
-    ``hkeys``/``hslot``) and the slot's count, sums and cross-products (the full square, as
-    :func:`_pattern_sums`: a vectorised inner loop beats skipping half of it). Returns the number
-    of patterns, or -1 when they outnumber the capacity ``len(keys_out)``."""
+    ``hkeys``/``hslot``) and the slot's count, sums and cross-products. The first ``n_stage``
+    patterns' rows are copied (centred, observed items only) into a per-pattern stage of ``S``
+    rows that is added with one BLAS product when full; the rows of later (rare) patterns are
+    added one by one. Returns the number of patterns, or -1 when they outnumber the capacity
+    ``len(keys_out)``."""
     n, p = x.shape
     cap = keys_out.shape[0]
     mask = hkeys.shape[0] - 1
     B = 256
-    buf = np.empty((B, p))
+    bufT = np.empty((p, B))  # a block of rows, item-major: contiguous writes from column-major x
     kb = np.empty(B, dtype=np.int64)
+    obs = np.empty((cap, p), dtype=np.int64)  # each pattern's observed items
+    nobs = np.zeros(cap, dtype=np.int64)
+    stage = np.empty((n_stage, S * p))
+    stagew = np.empty((n_stage if has_w else 1, S * p))  # w * y when weighted
+    acc = np.zeros((n_stage, p * p))  # compact cross-products of the staged patterns
+    sacc = np.zeros((n_stage, p))  # compact sums of the staged patterns
+    fill = np.zeros(n_stage, dtype=np.int64)
     P = 0
     for lo in range(0, n, B):
-        hi = min(lo + B, n)
-        for r in range(hi - lo):
+        m = min(lo + B, n) - lo
+        for r in range(m):
             kb[r] = 0
-        for j in range(p):  # a block copied column by column: contiguous reads for column-major x
+        for j in range(p):
             cj = center[j]
+            bj = bufT[j]
             bit = np.int64(1) << j
-            for r in range(lo, hi):
-                v = x[r, j]
-                if np.isnan(v):
-                    buf[r - lo, j] = 0.0
-                else:
-                    buf[r - lo, j] = v - cj
-                    kb[r - lo] |= bit
-        for r in range(lo, hi):
-            key = kb[r - lo]
+            for r in range(m):
+                v = x[lo + r, j]
+                ok = v == v
+                bj[r] = v - cj if ok else 0.0
+                kb[r] |= bit if ok else 0
+        for r in range(m):
+            key = kb[r]
             if key == 0:
-                codes[r] = -1
+                codes[lo + r] = -1
                 continue
             h = (key * np.int64(2654435761)) & mask
             while hkeys[h] != -1 and hkeys[h] != key:
@@ -208,20 +231,57 @@ def _keyed_sums(x, center, w, has_w, hkeys, hslot, codes, keys_out, n_out, sums,
                 hkeys[h] = key
                 hslot[h] = P
                 keys_out[P] = key
+                c = 0
+                for j in range(p):
+                    if (key >> j) & 1:
+                        obs[P, c] = j
+                        c += 1
+                nobs[P] = c
                 P += 1
             k = hslot[h]
-            codes[r] = k
-            wr = w[r] if has_w else 1.0
-            y = buf[r - lo]
+            codes[lo + r] = k
+            wr = w[lo + r] if has_w else 1.0
             n_out[k] += wr
-            ck = cross[k]
-            sk = sums[k]
-            for i in range(p):
-                yi = y[i] * wr
-                sk[i] += yi
-                base = i * p
-                for j in range(p):
-                    ck[base + j] += yi * y[j]
+            po = nobs[k]
+            ok_ = obs[k]
+            if k < n_stage:
+                f = fill[k]
+                st = stage[k]
+                base = f * po
+                if has_w:
+                    sw = stagew[k]
+                    for jj in range(po):
+                        v = bufT[ok_[jj], r]
+                        st[base + jj] = v
+                        sw[base + jj] = wr * v
+                else:
+                    for jj in range(po):
+                        st[base + jj] = bufT[ok_[jj], r]
+                f += 1
+                if f == S:
+                    _flush(st, stagew[k] if has_w else st, has_w, f, po, sacc[k], acc[k])
+                    f = 0
+                fill[k] = f
+            else:
+                sk = sums[k]
+                ck = cross[k]
+                for ii in range(po):
+                    i = ok_[ii]
+                    yi = bufT[i, r] * wr
+                    sk[i] += yi
+                    base = i * p
+                    for jj in range(po):
+                        ck[base + ok_[jj]] += yi * bufT[ok_[jj], r]
+    for k in range(min(P, n_stage)):
+        po = nobs[k]
+        if fill[k]:
+            _flush(stage[k], stagew[k] if has_w else stage[k], has_w, fill[k], po, sacc[k], acc[k])
+        ok_ = obs[k]
+        for ii in range(po):
+            sums[k, ok_[ii]] = sacc[k, ii]
+            base = ok_[ii] * p
+            for jj in range(po):
+                cross[k, base + ok_[jj]] = acc[k, ii * po + jj]
     return P
 
 
@@ -242,8 +302,9 @@ def keyed_pattern_sums(x, center, weights, capacity: int = 2048):
     keys = np.empty(cap, dtype=np.int64)
     n_out, sums, cross = np.zeros(cap), np.zeros((cap, p)), np.zeros((cap, p * p))
     w = np.ones(1) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
+    n_stage = min(cap, _N_STAGE)
     P = _STATE["keyed"](x, np.ascontiguousarray(center, dtype=np.float64), w, weights is not None, hkeys, hslot,
-                        codes, keys, n_out, sums, cross)
+                        codes, keys, n_out, sums, cross, n_stage, max(8, min(128, _STAGE_BYTES // (8 * p * n_stage))))
     if P < 0:
         return None
     cross = cross[:P].reshape(P, p, p)
@@ -314,6 +375,7 @@ def _compile() -> bool:
     _STATE["psums"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_pattern_sums)
     globals()["_small_inv"] = numba.njit(cache=cache, nogil=True, error_model="numpy", inline="always")(_small_inv)
+    globals()["_flush"] = numba.njit(cache=cache, nogil=True, error_model="numpy")(_flush)
     _STATE["fn"] = numba.njit(cache=cache, nogil=True, error_model="numpy",
                                  fastmath={"reassoc", "contract", "arcp", "nsz"})(_em_chunk)
     return True

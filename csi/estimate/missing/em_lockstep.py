@@ -91,7 +91,7 @@ def _small_inv(A, out, r):
 
 def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, use_jump, tol, max_iter,
            out_d, out_S, iters, conv):
-    P, c, _q = M.shape
+    P, c_m, _q = M.shape
     m = p + len(iu)
     nk = np.empty(P)
     co = np.zeros(P + 1, dtype=np.int64)  # offsets of the compact observed blocks C_oo
@@ -135,32 +135,35 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
     Ym = np.empty((mem, m))
     Am = np.empty((mem, m))
     Sj = np.empty((p, p))
+    c = d0.shape[0]  # starts; M holds one data set per start, or one shared by all (c_m = 1)
+    N = 0.0
     for b in range(c):
         nmem = 0
         have_prev = False
         k_ready = False  # K already holds S^-1 (from the positive-definiteness test of a jump)
-        N = 0.0
-        for i in range(p):
-            T1b[i] = 0.0
-        for e in range(nv):
-            T2v[e] = 0.0
-        for k in range(P):
-            Mk = M[k, b]
-            n_ = Mk[0]
-            nk[k] = n_
-            N += n_
+        if b == 0 or c_m > 1:  # unpack data set b (a shared one once)
+            N = 0.0
             for i in range(p):
-                T1b[i] += Mk[1 + i]
-            for e in range(nv):  # contiguous: the totals in vech order, unpacked once below
-                T2v[e] += Mk[1 + p + e]
-            o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
-            for ll in range(len(o)):
-                So[obs_ptr[k] + ll] = Mk[1 + o[ll]]
-            for t_ in range(co[k], co[k + 1]):
-                Cc[t_] = Mk[gidx[t_]]
-        for e in range(nv):
-            T2b[iu[e], ju[e]] = T2v[e]
-            T2b[ju[e], iu[e]] = T2v[e]
+                T1b[i] = 0.0
+            for e in range(nv):
+                T2v[e] = 0.0
+            for k in range(P):
+                Mk = M[k, b if c_m > 1 else 0]
+                n_ = Mk[0]
+                nk[k] = n_
+                N += n_
+                for i in range(p):
+                    T1b[i] += Mk[1 + i]
+                for e in range(nv):  # contiguous: the totals in vech order, unpacked once below
+                    T2v[e] += Mk[1 + p + e]
+                o = obs_idx[obs_ptr[k]:obs_ptr[k + 1]]
+                for ll in range(len(o)):
+                    So[obs_ptr[k] + ll] = Mk[1 + o[ll]]
+                for t_ in range(co[k], co[k + 1]):
+                    Cc[t_] = Mk[gidx[t_]]
+            for e in range(nv):
+                T2b[iu[e], ju[e]] = T2v[e]
+                T2b[ju[e], iu[e]] = T2v[e]
         for i in range(p):
             d[i] = d0[b, i]
             for j in range(p):
@@ -205,14 +208,13 @@ def _solve(M, p, iu, ju, full, miss_ptr, miss_idx, obs_ptr, obs_idx, d0, S0, A, 
                         acc2 += beta[a, jj] * so[jj]
                     av[a] = d[mi[a]] - acc
                     bS[a] = acc2
-                for a in range(r):  # bC = beta C_oo: contiguous rows of the compact block
-                    for jj in range(no):
-                        bC[a, jj] = 0.0
-                    for ll in range(no):
-                        bal = beta[a, ll]
-                        row = cc[ll * no:(ll + 1) * no]
-                        for jj in range(no):
-                            bC[a, jj] += bal * row[jj]
+                for jj in range(no):  # bC = beta C_oo: C_oo is symmetric, so dot products with its rows
+                    row = cc[jj * no:(jj + 1) * no]
+                    for a in range(r):
+                        acc = 0.0
+                        for ll in range(no):
+                            acc += beta[a, ll] * row[ll]
+                        bC[a, jj] = acc
                 for a in range(r):
                     ma = mi[a]
                     T1[ma] += n_ * av[a] + bS[a]
@@ -351,16 +353,19 @@ def pattern_index(masks: np.ndarray) -> tuple[np.ndarray, ...]:
     return ptr[0], idx[0], ptr[1], idx[1]
 
 
-def solve(M, masks, d0, S0, *, A=None, tol=1e-6, max_iter=500, index=None):
+def solve(M, masks, d0, S0, *, A=None, tol=1e-6, max_iter=500, index=None, starts=1):
     """EM fixed points of the resamples of a chunk.
 
     Parameters
     ----------
     M : ndarray (P, c, q)
-        Stacked pattern sums per resample (module docstring), centred coordinates.
+        Stacked pattern sums per resample (module docstring), centred coordinates; with
+        ``c = 1``, one data set solved from ``starts`` starting points (unpacked once).
     masks : ndarray (P, p)
     d0, S0 : (p,) / (p, p) or (c, p) / (c, p, p)
         Starting centred means and ML covariances (the full-sample solution).
+    starts : int, default=1
+        Number of starting points when ``M`` holds one data set (``c = 1``).
     A : ndarray (m, m) or None
         ``(I - J)^-1`` (:func:`jacobian_inverse`) for the Newton jumps; None: plain EM.
     tol, max_iter : as :func:`~csi.estimate.missing.em.em_batch` (``tol=0, max_iter=1``: one step).
@@ -371,7 +376,7 @@ def solve(M, masks, d0, S0, *, A=None, tol=1e-6, max_iter=500, index=None):
     """
     masks = np.asarray(masks, dtype=bool)
     p = masks.shape[1]
-    c = M.shape[1]
+    c = M.shape[1] if M.shape[1] > 1 else int(starts)
     iu, ju = np.triu_indices(p)
     index = pattern_index(masks) if index is None else index
     d0 = np.ascontiguousarray(np.broadcast_to(np.asarray(d0, dtype=float), (c, p)))
@@ -403,8 +408,8 @@ def jacobian_inverse(M1, masks, d, S, index=None) -> np.ndarray:
     SS = np.empty((2 * m, p, p))
     SS[:, iu, ju] = T[:, p:]
     SS[:, ju, iu] = T[:, p:]
-    Mr = np.repeat(np.asarray(M1, dtype=float).reshape(M1.shape[0], 1, -1), 2 * m, axis=1)
-    fd, fS, _, _ = solve(Mr, masks, dd, SS, tol=0.0, max_iter=1, index=index)
+    M1 = np.asarray(M1, dtype=float).reshape(M1.shape[0], 1, -1)
+    fd, fS, _, _ = solve(M1, masks, dd, SS, tol=0.0, max_iter=1, index=index, starts=2 * m)
     F = np.concatenate([fd, fS[:, iu, ju]], axis=1)
     J = ((F[:m] - F[m:]) / (2 * h)[:, None]).T  # J[i, j] = dF_i / dt_j
     try:
