@@ -114,6 +114,11 @@ class PreparedArrays:
     type_counts: np.ndarray | None = None  # (p, 4) per item and missingness type (before the policy)
     n_total: int = 0  # rows of the input data
 
+    def may_have_nan(self) -> bool:
+        """False when ``x`` holds no NaN (prepare counted no missing cell), without a scan of
+        the data; True when it counted some (a policy may have removed them since)."""
+        return self.missing["n_missing_values"] > 0
+
     def items(self) -> pd.DataFrame:
         """The items as a DataFrame (``PreparedData.items``)."""
         if self.frame is not None:

@@ -69,13 +69,15 @@ def std_scores(est, xv: np.ndarray, index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(z.T, index=index, columns=cols, copy=False)
 
 
-def both_scores(est, xv: np.ndarray, index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def both_scores(est, xv: np.ndarray, index: pd.Index, *, may_have_nan: bool = True
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(standardized scores, 0-100 index scores)`` of the fitted items ``xv`` (n, p) with row
-    labels ``index`` (one pass over the data when no answer is missing)."""
+    labels ``index`` (one pass over the data when no answer is missing).
+
+    ``may_have_nan=False`` (prepare counted no missing answer) skips the scan for NaN."""
     ma, st = est.arrays_, est.stats_
     cols = columns(ma.construct_ids)
-    # the missing-data report counts missing answers: no scan of the data when there are none
-    if est.missing_.get("n_missing_values", 1) > 0 and np.isnan(xv).any():
+    if may_have_nan and np.isnan(xv).any():
         s = renormalised_index_scores(xv, st["u"], ma.member, ma.lo, ma.hi)
         return std_scores(est, xv, index), pd.DataFrame(s, index=index, columns=cols)
     Ws = st["W"] / est.item_std_[:, None]
