@@ -42,3 +42,14 @@ def test_labelled_matrices():
     out.iloc[0, 0] = 7.0
     assert m[0, 0] == 0.0
     assert columns(("a", "b")) is columns(["a", "b"])
+
+
+def test_interleaved_columns_and_a_given_index_equal_the_public_constructor():
+    # float columns between label columns (the float block is not one slice of positions)
+    idx = pd.Index(["r1", "r2"], name="row")
+    cols = {"a": ["x", "y"], "v": np.array([1.0, 2.0]), "b": ["u", "w"],
+            "w": np.array([np.nan, -3.5]), "z": np.array([0.0, 1e300])}
+    fast = frame({k: labels(v) if isinstance(v, list) else v for k, v in cols.items()}, index=idx)
+    pd.testing.assert_frame_equal(fast, pd.DataFrame(cols, index=idx))
+    fast.loc["r1", "w"] = 1.0  # writable, and the inputs are untouched
+    assert np.isnan(cols["w"][0])
