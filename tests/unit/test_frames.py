@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.frames import columns, frame, labels, matrix, square
+from csi.estimate.frames import columns, columns_frame, frame, labels, matrix, square
 
 
 def test_frame_equals_the_public_constructor():
@@ -53,3 +53,11 @@ def test_interleaved_columns_and_a_given_index_equal_the_public_constructor():
     pd.testing.assert_frame_equal(fast, pd.DataFrame(cols, index=idx))
     fast.loc["r1", "w"] = 1.0  # writable, and the inputs are untouched
     assert np.isnan(cols["w"][0])
+
+
+def test_columns_frame_is_the_transposed_array_without_a_copy():
+    v = np.arange(6.0).reshape(2, 3)  # 2 columns x 3 rows
+    idx = pd.Index([10, 11, 12])
+    f = columns_frame(v, idx, columns(["a", "b"]))
+    pd.testing.assert_frame_equal(f, pd.DataFrame(v.T, index=idx, columns=["a", "b"]))
+    assert np.shares_memory(f["a"].to_numpy(), v)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.frames import columns
+from csi.estimate.frames import columns, columns_frame
 from csi.estimate.missing.scores import renormalised_index_scores, renormalised_std_scores
 
 __all__ = ["both_scores", "linear_scores", "std_scores"]
@@ -66,7 +66,7 @@ def std_scores(est, xv: np.ndarray, index: pd.Index) -> pd.DataFrame:
         return pd.DataFrame(z, index=index, columns=cols)
     Ws = est.stats_["W"] / est.item_std_[:, None]  # (x - mean)/sd @ W without an n x p temporary
     z = linear_scores(xv, Ws, est.item_mean_ @ Ws)
-    return pd.DataFrame(z.T, index=index, columns=cols, copy=False)
+    return columns_frame(z, index, cols)
 
 
 def both_scores(est, xv: np.ndarray, index: pd.Index, *, may_have_nan: bool = True
@@ -86,5 +86,4 @@ def both_scores(est, xv: np.ndarray, index: pd.Index, *, may_have_nan: bool = Tr
     both = linear_scores(xv, np.hstack([Ws, um * scale]),
                          np.concatenate([est.item_mean_ @ Ws, (ma.lo @ um) * scale]))
     k = ma.k
-    return (pd.DataFrame(both[:k].T, index=index, columns=cols, copy=False),
-            pd.DataFrame(both[k:].T, index=index, columns=cols, copy=False))
+    return columns_frame(both[:k], index, cols), columns_frame(both[k:], index, cols)
