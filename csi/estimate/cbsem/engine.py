@@ -37,6 +37,7 @@ from scipy.stats import norm
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.cbsem.likelihood import PatternLikelihood
+from csi.estimate.cbsem.solution import _delta_se, _param_locations, _row_label, _standardize
 from csi.estimate.cbsem.step_halving import halve_until_lower
 from csi.estimate.params import check
 
@@ -208,75 +209,6 @@ def _minimize(prob: _Problem, x0: np.ndarray) -> tuple[np.ndarray, float, float,
                    options={"maxiter": 20000, "maxfun": 50000, "ftol": 1e-15, "gtol": 1e-10})
     x, steps2 = _polish(prob, np.asarray(res.x, dtype=float))
     return x, prob.f(x), report(x), steps + int(res.nit) + steps2
-
-
-# -- parameter table -------------------------------------------------------------------------
-def _param_locations(model: semopy.Model):
-    """Yield (name, active, matrix_index, (i, j)) for every parameter location."""
-    mats = model.matrices[:4]
-    for name, par in model.parameters.items():
-        for loc in par.locations:
-            k = next((i for i, mx in enumerate(mats) if mx is loc.matrix), None)
-            if k is not None:
-                yield name, par.active, k, tuple(int(v) for v in loc.indices)
-
-
-def _row_label(model: semopy.Model, k: int, ij: tuple[int, int]) -> tuple[str, str, str]:
-    inner, obs = model.vars["inner"], model.vars["observed"]
-    i, j = ij
-    if k == 0:
-        return inner[i], "~", inner[j]
-    if k == 1:
-        if inner[j] not in model.vars["latent"]:  # semopy puts y ~ x (observed x) in Lambda
-            return obs[i], "~", inner[j]
-        return inner[j], "=~", obs[i]
-    if k == 2:
-        return inner[min(i, j)], "~~", inner[max(i, j)]
-    return obs[min(i, j)], "~~", obs[max(i, j)]
-
-
-def _standardize(beta, lam, psi, theta, locs) -> np.ndarray:
-    """lavaan ``std.all`` (``cov.std = TRUE``) value of every parameter location."""
-    c = np.linalg.inv(np.eye(beta.shape[0]) - beta)
-    phi = c @ psi @ c.T
-    sigma = lam @ phi @ lam.T + theta
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sd_in = np.sqrt(np.diag(phi))
-        sd_ob = np.sqrt(np.diag(sigma))
-        out = np.empty(len(locs))
-        for r, (k, (i, j)) in enumerate(locs):
-            if k == 0:
-                out[r] = beta[i, j] * sd_in[j] / sd_in[i]
-            elif k == 1:
-                out[r] = lam[i, j] * sd_in[j] / sd_ob[i]
-            elif k == 2:
-                out[r] = psi[i, j] / (phi[i, i] if i == j else np.sqrt(psi[i, i] * psi[j, j]))
-            else:
-                out[r] = theta[i, j] / (
-                    sigma[i, i] if i == j else np.sqrt(theta[i, i] * theta[j, j])
-                )
-    return out
-
-
-def _delta_se(model, x: np.ndarray, vcov: np.ndarray, func) -> np.ndarray:
-    """Delta-method SEs of ``func(beta, lam, psi, theta)`` at ``x`` (central differences)."""
-
-    def at(xx):
-        model.update_matrices(xx)
-        return np.asarray(func(*(np.array(mx) for mx in model.matrices[:4])), dtype=float)
-
-    base = at(x)
-    jac = np.empty((base.size, x.size))
-    for q in range(x.size):
-        hq = 1e-6 * max(1.0, abs(x[q]))
-        xp, xm = x.copy(), x.copy()
-        xp[q] += hq
-        xm[q] -= hq
-        jac[:, q] = (at(xp) - at(xm)) / (2 * hq)
-    model.update_matrices(x)
-    v = np.einsum("rq,qs,rs->r", jac, vcov, jac)
-    with np.errstate(invalid="ignore"):
-        return np.where(np.abs(v) < 1e-20, np.nan, np.sqrt(np.abs(v)))
 
 
 def _check_covariance(sub: pd.DataFrame) -> None:
