@@ -21,12 +21,13 @@ import pandas as pd
 __all__ = ["columns", "columns_frame", "frame", "labels", "matrix", "square"]
 
 _FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
-try:  # the block constructors DataFrame._from_arrays itself ends in (pandas >= 2.1)
+try:  # the blocks DataFrame._from_arrays itself ends in (checked at import: _blocks_work)
     from pandas._libs.internals import BlockPlacement
-    from pandas.core.internals.blocks import new_block, new_block_2d
+    from pandas.core.internals.blocks import ExtensionBlock, NumpyBlock
     from pandas.core.internals.managers import BlockManager
 except ImportError:  # pragma: no cover - another pandas: the public constructor path
     BlockManager = None
+_EXT, _NPEXT = pd.api.extensions.ExtensionArray, pd.arrays.NumpyExtensionArray
 
 
 @lru_cache(maxsize=1024)
@@ -89,31 +90,30 @@ def frame(columns: Mapping[str, object], index: pd.Index | None = None) -> pd.Da
 
 def _from_blocks(names: tuple, values: list, index: pd.Index | None) -> pd.DataFrame:
     """The frame :func:`frame` builds, made from its blocks directly: the float64 columns
-    stacked into one 2-D block (a copy), each label column (an extension array) copied into
-    a block of its own -- the blocks ``DataFrame._from_arrays`` forms, without its per-column
-    type dispatch (half the cost of a small table). Other column kinds raise TypeError (the
+    copied into one 2-D block, each label column (an extension array) copied into a block
+    of its own -- the blocks ``DataFrame._from_arrays`` forms, without its per-column type
+    dispatch (half the cost of a small table). Other column kinds raise TypeError (the
     caller then takes the general path)."""
-    floats, fpos, blocks = [], [], []
+    n = len(values[0])
+    fpos, blocks = [], []
     for pos, v in enumerate(values):
-        if isinstance(v, np.ndarray):
-            if v.dtype != np.float64 or v.ndim != 1:
-                raise TypeError("not a float64 column")
-            floats.append(v)
+        if type(v) is np.ndarray:
+            if v.dtype != np.float64 or v.shape != (n,):
+                raise TypeError("not a float64 column of the frame's length")
             fpos.append(pos)
-        elif isinstance(v, pd.api.extensions.ExtensionArray) and not isinstance(
-                v, pd.arrays.NumpyExtensionArray):  # (that one pandas unpacks to an ndarray)
-            blocks.append(new_block(v.copy(), BlockPlacement(slice(pos, pos + 1)), ndim=2))
+        elif isinstance(v, _EXT) and not isinstance(v, _NPEXT):  # (pandas unpacks that one)
+            if len(v) != n:
+                raise ValueError("columns of different lengths")
+            blocks.append(ExtensionBlock(v.copy(), BlockPlacement(slice(pos, pos + 1)), 2))
         else:
             raise TypeError("not an array column")
-    n = len(values[0])
-    if floats:
-        if any(len(v) != n for v in floats):
-            raise ValueError("columns of different lengths")
+    if fpos:
+        block = np.empty((len(fpos), n))
+        for r, pos in enumerate(fpos):
+            block[r] = values[pos]
         place = slice(fpos[0], fpos[-1] + 1) if fpos[-1] - fpos[0] + 1 == len(fpos) else \
             np.asarray(fpos, dtype=np.intp)
-        blocks.append(new_block_2d(np.vstack(floats), BlockPlacement(place)))
-    if any(len(b.values) != n for b in blocks if b.is_extension):
-        raise ValueError("columns of different lengths")
+        blocks.append(NumpyBlock(block, BlockPlacement(place), 2))
     mgr = BlockManager(blocks, [_index(names), _range(n) if index is None else index],
                        verify_integrity=False)
     return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
@@ -126,10 +126,29 @@ def columns_frame(values: np.ndarray, index: pd.Index, names: pd.Index) -> pd.Da
     respondents are 56 MB)."""
     if BlockManager is not None and values.dtype == np.float64 and values.flags.c_contiguous \
             and values.shape == (len(names), len(index)):
-        mgr = BlockManager([new_block_2d(values, BlockPlacement(slice(0, len(names))))],
+        mgr = BlockManager([NumpyBlock(values, BlockPlacement(slice(0, len(names))), 2)],
                            [names, index], verify_integrity=False)
         return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
-    return pd.DataFrame(values.T, index=index, columns=names, copy=False)  # pragma: no cover
+    return pd.DataFrame(values.T, index=index, columns=names, copy=False)
+
+
+def _blocks_work() -> bool:
+    """Whether this pandas builds from blocks the frames its public constructor builds (a
+    probe of every column kind and layout used; otherwise the public path is taken)."""
+    try:
+        lab = pd.Series(["a", "b"]).array
+        cols = {"x": lab, "v": np.array([1.0, np.nan]), "y": lab, "w": np.array([2.0, 3.0])}
+        ref = pd.DataFrame({k: np.asarray(v) if k in "xy" else v for k, v in cols.items()})
+        got = _from_blocks(tuple(cols), list(cols.values()), None)
+        sc = columns_frame(np.array([[1.0, 2.0]]), pd.RangeIndex(2), pd.Index(["s"]))
+        return (got.equals(ref) and list(got.dtypes) == list(ref.dtypes)
+                and sc.equals(pd.DataFrame({"s": [1.0, 2.0]})))
+    except Exception:  # pragma: no cover - another pandas: the public constructor path
+        return False
+
+
+if BlockManager is not None and not _blocks_work():  # pragma: no cover
+    BlockManager = None
 
 
 def square(values: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
