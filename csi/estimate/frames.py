@@ -141,24 +141,36 @@ def _blocks_work() -> bool:
         ref = pd.DataFrame({k: np.asarray(v) if k in "xy" else v for k, v in cols.items()})
         got = _from_blocks(tuple(cols), list(cols.values()), None)
         sc = columns_frame(np.array([[1.0, 2.0]]), pd.RangeIndex(2), pd.Index(["s"]))
+        m = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
         return (got.equals(ref) and list(got.dtypes) == list(ref.dtypes)
-                and sc.equals(pd.DataFrame({"s": [1.0, 2.0]})))
+                and sc.equals(pd.DataFrame({"s": [1.0, 2.0]}))
+                and matrix(m, ["r", "q"], ["a", "b", "c"]).equals(
+                    pd.DataFrame(m, index=["r", "q"], columns=["a", "b", "c"])))
     except Exception:  # pragma: no cover - another pandas: the public constructor path
         return False
-
-
-if BlockManager is not None and not _blocks_work():  # pragma: no cover
-    BlockManager = None
 
 
 def square(values: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
     """A labelled square matrix (rows and columns ``names``), as ``pd.DataFrame(values,
     index=names, columns=names)``; ``values`` is copied."""
     ix = _index(tuple(names))
-    return pd.DataFrame(np.array(values, dtype=np.float64), index=ix, columns=ix)
+    return _matrix(np.array(values, dtype=np.float64), ix, ix)
 
 
 def matrix(values: np.ndarray, rows: Sequence[str], cols: Sequence[str]) -> pd.DataFrame:
     """A labelled (rows x cols) matrix; ``values`` is copied."""
-    return pd.DataFrame(np.array(values, dtype=np.float64), index=_index(tuple(rows)),
-                        columns=_index(tuple(cols)))
+    return _matrix(np.array(values, dtype=np.float64), _index(tuple(rows)), _index(tuple(cols)))
+
+
+def _matrix(values: np.ndarray, index: pd.Index, cols: pd.Index) -> pd.DataFrame:
+    """``pd.DataFrame(values, index=index, columns=cols)`` for a fresh 2-D float64 array: one
+    block, its transpose (the layout the public constructor keeps, without its dispatch)."""
+    if BlockManager is not None and values.ndim == 2 and values.shape == (len(index), len(cols)):
+        mgr = BlockManager([NumpyBlock(values.T, BlockPlacement(slice(0, len(cols))), 2)],
+                           [cols, index], verify_integrity=False)
+        return pd.DataFrame._from_mgr(mgr, axes=mgr.axes)
+    return pd.DataFrame(values, index=index, columns=cols)  # pragma: no cover
+
+
+if BlockManager is not None and not _blocks_work():  # pragma: no cover
+    BlockManager = None
