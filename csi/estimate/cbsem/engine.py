@@ -33,21 +33,21 @@ import numpy as np
 import pandas as pd
 import semopy
 from scipy.optimize import minimize
-from scipy.stats import norm
 
 from csi.errors import DataError, ParameterError
 from csi.estimate.cbsem.likelihood import PatternLikelihood
-from csi.estimate.cbsem.solution import _delta_se, _param_locations, _row_label, _standardize
+from csi.estimate.cbsem.solution import (  # importable from here as before the split
+    PARAM_COLUMNS,
+    _delta_se,  # noqa: F401
+    _param_locations,  # noqa: F401
+    _parameter_table,
+    _row_label,  # noqa: F401
+    _standardize,  # noqa: F401
+)
 from csi.estimate.cbsem.step_halving import halve_until_lower
 from csi.estimate.params import check
 
 __all__ = ["SemFit", "fit_sem", "PARAM_COLUMNS"]
-
-#: columns of :attr:`SemFit.params` (one row per model parameter, free or fixed).
-PARAM_COLUMNS = [
-    "lhs", "op", "rhs", "free", "estimate", "se", "z", "p_value",
-    "estimate_std", "se_std", "z_std", "p_value_std",
-]
 
 _GRAD_TOL = 1e-9  # max |dF/dtheta| accepted as converged after polishing
 _GRAD_OK = 1e-6  # looser bound still reported as converged (flat but PD solutions)
@@ -326,27 +326,7 @@ def fit_sem(
         if np.isfinite(cond) and cond < 1e14:
             vcov = np.linalg.inv(h) * (2.0 / n)
 
-    locs_full = list(_param_locations(model))
-    active_names = [nm for nm, par in model.parameters.items() if par.active]
-    pos = {nm: i for i, nm in enumerate(active_names)}
-    locs = [(k, ij) for _, _, k, ij in locs_full]
-    mats = [np.array(mx) for mx in model.matrices[:4]]
-    est = np.array([mats[k][ij] for k, ij in locs])
-    se = np.array([np.sqrt(vcov[pos[nm], pos[nm]]) if act else np.nan
-                   for nm, act, _, _ in locs_full])
-    std = _standardize(*mats, locs)
-    se_std = _delta_se(model, x, vcov, lambda *mx: _standardize(*mx, locs))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rows = [_row_label(model, k, ij) for k, ij in locs]
-        z = est / se
-        z_std = std / se_std
-    params = pd.DataFrame({
-        "lhs": [r[0] for r in rows], "op": [r[1] for r in rows], "rhs": [r[2] for r in rows],
-        "free": [act for _, act, _, _ in locs_full],
-        "estimate": est, "se": se, "z": z, "p_value": 2 * norm.sf(np.abs(z)),
-        "estimate_std": std, "se_std": se_std, "z_std": z_std,
-        "p_value_std": 2 * norm.sf(np.abs(z_std)),
-    }, columns=PARAM_COLUMNS)
+    params, mats = _parameter_table(model, x, vcov)
     latent = [v for v in model.vars["inner"] if v in model.vars["latent"]]
     return SemFit(
         params=params, observed=obs, inner=list(model.vars["inner"]), latent=latent,

@@ -9,10 +9,19 @@ FIML (:mod:`csi.estimate.missing.fiml`).
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import semopy
+from scipy.stats import norm
 
 # private names: the helpers are shared inside csi.estimate only (importable from engine as before)
-__all__ = ["_delta_se", "_param_locations", "_row_label", "_standardize"]
+__all__ = ["PARAM_COLUMNS", "_delta_se", "_param_locations", "_parameter_table", "_row_label",
+           "_standardize"]
+
+#: columns of :attr:`SemFit.params` (one row per model parameter, free or fixed).
+PARAM_COLUMNS = [
+    "lhs", "op", "rhs", "free", "estimate", "se", "z", "p_value",
+    "estimate_std", "se_std", "z_std", "p_value_std",
+]
 
 def _param_locations(model: semopy.Model):
     """Yield (name, active, matrix_index, (i, j)) for every parameter location."""
@@ -80,3 +89,30 @@ def _delta_se(model, x: np.ndarray, vcov: np.ndarray, func) -> np.ndarray:
     v = np.einsum("rq,qs,rs->r", jac, vcov, jac)
     with np.errstate(invalid="ignore"):
         return np.where(np.abs(v) < 1e-20, np.nan, np.sqrt(np.abs(v)))
+
+
+def _parameter_table(model: semopy.Model, x: np.ndarray, vcov: np.ndarray) -> tuple[pd.DataFrame, list]:
+    """``(params, mats)``: the :data:`PARAM_COLUMNS` table of the solution ``x`` (SEs from
+    ``vcov``; ``std.all`` and its delta-method SEs) and semopy's four matrices at ``x``."""
+    locs_full = list(_param_locations(model))
+    active_names = [nm for nm, par in model.parameters.items() if par.active]
+    pos = {nm: i for i, nm in enumerate(active_names)}
+    locs = [(k, ij) for _, _, k, ij in locs_full]
+    mats = [np.array(mx) for mx in model.matrices[:4]]
+    est = np.array([mats[k][ij] for k, ij in locs])
+    se = np.array([np.sqrt(vcov[pos[nm], pos[nm]]) if act else np.nan
+                   for nm, act, _, _ in locs_full])
+    std = _standardize(*mats, locs)
+    se_std = _delta_se(model, x, vcov, lambda *mx: _standardize(*mx, locs))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rows = [_row_label(model, k, ij) for k, ij in locs]
+        z = est / se
+        z_std = std / se_std
+    params = pd.DataFrame({
+        "lhs": [r[0] for r in rows], "op": [r[1] for r in rows], "rhs": [r[2] for r in rows],
+        "free": [act for _, act, _, _ in locs_full],
+        "estimate": est, "se": se, "z": z, "p_value": 2 * norm.sf(np.abs(z)),
+        "estimate_std": std, "se_std": se_std, "z_std": z_std,
+        "p_value_std": 2 * norm.sf(np.abs(z_std)),
+    }, columns=PARAM_COLUMNS)
+    return params, mats
