@@ -52,7 +52,13 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import DataError
-from csi.estimate.item_values import _check_columns, _check_enough, _float_items, _weights
+from csi.estimate.item_values import (
+    _check_columns,
+    _check_enough,
+    _float_items,
+    _value_range,
+    _weights,
+)
 from csi.estimate.missing.policies import POLICIES, type_counts
 from csi.estimate.params import check_option
 from csi.survey.model import ModelSpec
@@ -245,8 +251,7 @@ def prepare_arrays(
     sub = data if col_list == item_ids else data[item_ids]
     x, owned = _float_items(data, sub, item_ids)  # owned: x may be written (not the caller's)
     # Fast path (two flat read-only passes): no NaN/inf, no missing code present, all in scale.
-    gmn = float(x.min())  # NaN propagates: data with a missing answer skip the second pass
-    gmx = float(x.max()) if np.isfinite(gmn) else np.nan
+    gmn, gmx = _value_range(x)  # NaN propagates (data with a missing answer are not clean)
     codes_all = plan.codes_all
     clean = (
         np.isfinite(gmn) and np.isfinite(gmx) and gmn >= lo.max() and gmx <= hi.min()
