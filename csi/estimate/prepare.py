@@ -52,6 +52,13 @@ import numpy as np
 import pandas as pd
 
 from csi.errors import DataError
+from csi.estimate.item_values import (
+    _check_columns,
+    _check_enough,
+    _float_items,
+    _value_range,
+    _weights,
+)
 from csi.estimate.missing.policies import POLICIES, type_counts
 from csi.estimate.params import check_option
 from csi.survey.model import ModelSpec
@@ -113,6 +120,11 @@ class PreparedArrays:
     frame: pd.DataFrame | None = None  # the items frame when the missing policy built one
     type_counts: np.ndarray | None = None  # (p, 4) per item and missingness type (before the policy)
     n_total: int = 0  # rows of the input data
+
+    def may_have_nan(self) -> bool:
+        """False when ``x`` holds no NaN (prepare counted no missing cell), without a scan of
+        the data; True when it counted some (a policy may have removed them since)."""
+        return self.missing["n_missing_values"] > 0
 
     def items(self) -> pd.DataFrame:
         """The items as a DataFrame (``PreparedData.items``)."""
@@ -232,40 +244,14 @@ def prepare_arrays(
     plan = _item_plan(model)
     item_ids = plan.item_ids
     _check_structural(plan.specs, model, missing)
-    col_list = data.columns.tolist()
-    col_set = set(col_list)
-    absent = [c for c in item_ids if c not in col_set]
-    if absent:
-        have = ", ".join(map(str, data.columns[:40]))
-        more = " ..." if len(data.columns) > 40 else ""
-        raise DataError(
-            f"the data has no column for model item(s) {', '.join(absent)}; "
-            f"columns present: {have}{more}"
-        )
-    if len(col_set) != len(col_list):
-        dup = sorted({str(c) for c in data.columns[data.columns.duplicated()] if c in item_ids})
-        if dup:
-            raise DataError(f"item column(s) appear more than once in the data: {', '.join(dup)}")
-    if len(data) == 0:
-        raise DataError("the data has no rows")
-
+    col_list = _check_columns(data, item_ids)
     w = _weights(data, weights)
 
     specs, lo, hi = plan.specs, plan.lo, plan.hi
     sub = data if col_list == item_ids else data[item_ids]
-    owned = False  # may x be written without touching the caller's data?
-    x = sub.to_numpy()  # numeric kind only if every column is a plain numpy number type
-    if x.dtype.kind in "fiu":
-        x = x.astype(np.float64, copy=False)
-    elif all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-             for t in set(sub.dtypes)):
-        x = sub.to_numpy(dtype="float64", na_value=np.nan)
-    else:
-        x = np.column_stack([_numeric(data[it], it, data.index) for it in item_ids])
-        owned = True
+    x, owned = _float_items(data, sub, item_ids)  # owned: x may be written (not the caller's)
     # Fast path (two flat read-only passes): no NaN/inf, no missing code present, all in scale.
-    gmn = float(x.min())  # NaN propagates: data with a missing answer skip the second pass
-    gmx = float(x.max()) if np.isfinite(gmn) else np.nan
+    gmn, gmx = _value_range(x)  # NaN propagates (data with a missing answer are not clean)
     codes_all = plan.codes_all
     clean = (
         np.isfinite(gmn) and np.isfinite(gmx) and gmn >= lo.max() and gmx <= hi.min()
@@ -363,19 +349,7 @@ def prepare_arrays(
     if frame is not None:
         x, index = frame.to_numpy(), frame.index
 
-    max_block = plan.max_block
-    n_complete = len(x)
-    need = max(max_block + 1, 3)
-    if n_complete < need:
-        detail = (
-            f" after listwise deletion of {info['n_dropped']} respondent(s) with missing items"
-            if info["n_dropped"]
-            else ""
-        )
-        raise DataError(
-            f"too few respondents: {n_complete} complete row(s){detail}; need at least {need} "
-            f"(more than the {max_block} items of the largest block)"
-        )
+    _check_enough(len(x), info["n_dropped"], plan.max_block)
     return PreparedArrays(x=x, index=index, columns=sub.columns, weights=w, missing=info,
                           frame=frame, type_counts=counts, n_total=len(data))
 
@@ -427,47 +401,3 @@ def _shown_only(specs, nan_mask):
         return None
     gone = nan_mask[:, cols].any(axis=1)
     return ~gone if gone.any() else None
-
-
-def _numeric(raw: pd.Series, item: str, index: pd.Index) -> np.ndarray:
-    """Return float values; raise DataError naming the first non-numeric cell."""
-    if pd.api.types.is_bool_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
-        vals = raw.to_numpy(dtype="float64", na_value=np.nan)
-    else:
-        conv = pd.to_numeric(raw, errors="coerce")
-        bad = conv.isna().to_numpy() & raw.notna().to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"item {item!r}, row {_row_label(index, pos)}: non-numeric value "
-                f"{raw.iloc[pos]!r}; expected a number on the item's scale"
-                + (f" ({int(bad.sum())} non-numeric cells in all)" if bad.sum() > 1 else "")
-            )
-        vals = conv.to_numpy(dtype="float64", na_value=np.nan)
-    if np.isinf(vals).any():
-        pos = int(np.flatnonzero(np.isinf(vals))[0])
-        raise DataError(f"item {item!r}, row {_row_label(index, pos)}: infinite value")
-    return vals
-
-
-def _weights(data: pd.DataFrame, weights) -> np.ndarray | None:
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        if weights not in data.columns:
-            raise DataError(f"weights column {weights!r} is not in the data")
-        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        name = f"weights column {weights!r}"
-    else:
-        w = np.asarray(weights, dtype="float64").ravel()
-        name = "weights"
-        if w.shape[0] != len(data):
-            raise DataError(f"{name} have {w.shape[0]} values; the data has {len(data)} rows")
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"{name}, row {_row_label(data.index, pos)}: got {w[pos]!r}; "
-            "expected a positive finite sampling weight"
-        )
-    return w

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csi.estimate.frames import columns, frame, labels, matrix, square
+from csi.estimate.frames import columns, columns_frame, frame, labels, matrix, square
 
 
 def test_frame_equals_the_public_constructor():
@@ -42,3 +42,22 @@ def test_labelled_matrices():
     out.iloc[0, 0] = 7.0
     assert m[0, 0] == 0.0
     assert columns(("a", "b")) is columns(["a", "b"])
+
+
+def test_interleaved_columns_and_a_given_index_equal_the_public_constructor():
+    # float columns between label columns (the float block is not one slice of positions)
+    idx = pd.Index(["r1", "r2"], name="row")
+    cols = {"a": ["x", "y"], "v": np.array([1.0, 2.0]), "b": ["u", "w"],
+            "w": np.array([np.nan, -3.5]), "z": np.array([0.0, 1e300])}
+    fast = frame({k: labels(v) if isinstance(v, list) else v for k, v in cols.items()}, index=idx)
+    pd.testing.assert_frame_equal(fast, pd.DataFrame(cols, index=idx))
+    fast.loc["r1", "w"] = 1.0  # writable, and the inputs are untouched
+    assert np.isnan(cols["w"][0])
+
+
+def test_columns_frame_is_the_transposed_array_without_a_copy():
+    v = np.arange(6.0).reshape(2, 3)  # 2 columns x 3 rows
+    idx = pd.Index([10, 11, 12])
+    f = columns_frame(v, idx, columns(["a", "b"]))
+    pd.testing.assert_frame_equal(f, pd.DataFrame(v.T, index=idx, columns=["a", "b"]))
+    assert np.shares_memory(f["a"].to_numpy(), v)

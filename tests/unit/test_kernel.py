@@ -165,3 +165,48 @@ def test_compiled_single_matrix_equals_the_numpy_iteration(ma, scheme):
         np.testing.assert_array_equal(got[2], want[2])  # converged
         np.testing.assert_allclose(got[0], want[0], atol=1e-12)
         np.testing.assert_allclose(got[3], want[3], atol=1e-12)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_compiled_block_scores_equal_the_numpy_pass(order):
+    # two scores per block from the block's own items (blocks of 2, 3 and 1 items), several
+    # chunks and a short last one, in both layouts a DataFrame's values come in
+    from csi.estimate.pls.scores import linear_scores
+
+    rng = np.random.default_rng(3)
+    n, bs = 3 * 256 + 41, np.array([0, 2, 5, 6], dtype=np.int64)
+    x = np.asarray(rng.integers(1, 11, size=(n, 6)).astype(float), order=order)
+    a, b = rng.normal(size=6), rng.uniform(0.1, 1.0, size=6)
+    oa, ob = rng.normal(size=3), rng.normal(size=3)
+    out = np.full((6, n), np.nan)
+    kernel.block_scores(x, bs, a, b, oa, ob, 256, out)
+    coef = np.zeros((6, 6))
+    for c in range(3):
+        coef[bs[c]:bs[c + 1], c], coef[bs[c]:bs[c + 1], 3 + c] = a[bs[c]:bs[c + 1]], b[bs[c]:bs[c + 1]]
+    want = (np.ascontiguousarray(x) @ coef - np.concatenate([oa, ob])).T
+    np.testing.assert_allclose(out, want, rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(out, linear_scores(x, coef, np.concatenate([oa, ob])), rtol=1e-13, atol=1e-12)
+
+
+def test_large_fit_scores_through_the_kernel_equal_the_numpy_scores(monkeypatch):
+    # a fit above the numpy chunk size: both score tables from the compiled pass equal the
+    # numpy pass's (index scores on the 0-100 scale, standardized scores unit variance)
+    import pandas as pd
+
+    from csi.estimate.pls import scores as sc
+    from csi.estimate.pls.model import PLSPathModel
+
+    model = parse_lavaan(LAV, scale=(1, 7))
+    rng = np.random.default_rng(5)
+    n = sc.CHUNK_ROWS + 999
+    z = rng.normal(size=(n, 1))
+    data = pd.DataFrame(np.clip(np.round(4 + z + rng.normal(size=(n, len(model.item_ids)))), 1, 7),
+                        columns=model.item_ids)
+    est = PLSPathModel().fit(model, data)
+    assert sc._compiled_pass(est._prep.x)
+    std_k, idx_k = sc.both_scores(est, est._prep.x, est._prep.index, may_have_nan=False)
+    monkeypatch.setattr(sc, "_compiled_pass", lambda xv: False)
+    std_n, idx_n = sc.both_scores(est, est._prep.x, est._prep.index, may_have_nan=False)
+    pd.testing.assert_frame_equal(std_k, std_n, rtol=1e-13, atol=1e-12)
+    pd.testing.assert_frame_equal(idx_k, idx_n, rtol=1e-13, atol=1e-10)
+    assert np.allclose(std_k.std(ddof=1), 1.0) and np.allclose(std_k.mean(), 0.0, atol=1e-12)

@@ -96,3 +96,21 @@ def test_missing_parameter_message():
         "The 'missing' parameter of fit must be a str among {'em', 'fiml', 'pairwise', 'mean', 'listwise'}. "
         "Got 'x' instead."
     )
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_value_range_is_the_min_and_max_of_every_value(order):
+    # read in row blocks for large C-ordered data: the same (min, max) as x.min(), x.max();
+    # NaN anywhere (here in the last, short block) makes both NaN; infinities are kept
+    from csi.estimate.item_values import RANGE_ROWS, _value_range
+
+    rng = np.random.default_rng(0)
+    x = np.asarray(rng.integers(1, 8, size=(3 * RANGE_ROWS + 7, 5)).astype(float), order=order)
+    x[RANGE_ROWS + 3, 2], x[-1, 4] = 0.5, 9.0
+    assert _value_range(x) == (0.5, 9.0)
+    y = x.copy(order=order)
+    y[-2, 1] = -np.inf
+    assert _value_range(y) == (-np.inf, 9.0)
+    y[-1, 0] = np.nan
+    assert all(np.isnan(v) for v in _value_range(y))
+    assert _value_range(x[:10]) == (float(x[:10].min()), float(x[:10].max()))

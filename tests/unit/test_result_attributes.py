@@ -123,3 +123,28 @@ def test_chunked_passes_equal_one_product():
         ww = np.ones(n) if wt is None else wt
         np.testing.assert_allclose(m.sums, ww @ xc, rtol=1e-12)
         np.testing.assert_allclose(m.cross, (xc * ww[:, None]).T @ xc, rtol=1e-12)
+
+
+def test_large_score_outputs_in_their_own_mapping_behave_as_arrays(monkeypatch):
+    # scores above SMALL_PAGES_BYTES live in an anonymous private mapping (4 KB pages, not
+    # numpy's huge-page advice): same values, writable, C order, picklable
+    import pickle
+
+    from csi.estimate.pls import scores as sc
+
+    monkeypatch.setattr(sc, "SMALL_PAGES_BYTES", 1024)
+    rng = np.random.default_rng(2)
+    n = SCORE_ROWS + 500
+    x = rng.integers(1, 8, size=(n, 4)).astype(float)
+    coef = np.zeros((4, 2))
+    coef[:2, 0], coef[2:, 1] = [0.5, 0.5], [0.3, 0.7]
+    out = linear_scores(x, coef, np.array([1.0, 2.0]))
+    assert not out.flags.owndata  # the mapping owns the memory, not numpy
+    np.testing.assert_allclose(out, (x @ coef - [1.0, 2.0]).T, rtol=1e-13, atol=1e-12)
+    assert out.flags.c_contiguous and out.flags.writeable
+    frame = pd.DataFrame(out.T, copy=False)
+    frame.iloc[0, 0] = 99.0
+    back = pickle.loads(pickle.dumps(frame))
+    pd.testing.assert_frame_equal(back, frame)
+    small = sc._fresh((2, 10))
+    assert small.base is None  # small outputs: numpy's own allocation

@@ -3,6 +3,7 @@
 - ``fit`` -- ``fit_cbsem``: the entry point ``csi.fit(method="cbsem")`` calls.
 - ``syntax`` -- ModelSpec -> semopy/lavaan description (reflective only).
 - ``engine`` -- our ML estimator (``fit_sem``: estimates, SEs, standardized solution).
+- ``solution`` -- the parameter table: locations, labels, ``std.all`` and delta-method SEs.
 - ``fit_indices``, ``admissibility`` -- chi², CFI, RMSEA ...; Heywood cases and bounds.
 - ``bootstrap`` -- resamples of the standardized solution.
 - ``model`` -- :class:`CBSEMModel`, the sklearn-style estimator; ``tables`` -- result tables.

@@ -1,7 +1,9 @@
 """PLS path modeling.
 
-- ``algorithm`` -- the Lohmöller weight iteration on a correlation matrix (``ModelArrays``,
-  schemes), single fits and batches of resamples.
+- ``structure`` -- a model as index arrays (``ModelArrays``: blocks, membership, paths) and the
+  flat indices of the single-matrix algebra (``FlatPlan``, ``regress_flat``).
+- ``algorithm`` -- the Lohmöller weight iteration on a correlation matrix (schemes), single fits
+  and batches of resamples.
 - ``kernel`` -- its compiled (numba) fast path; ``jit_warmup`` compiles it ahead of time.
 - ``model`` -- :class:`PLSPathModel`, the sklearn-style estimator (parameters, fit).
 - ``statistics`` -- everything one fit (or a stack of resamples) estimates from item moments.

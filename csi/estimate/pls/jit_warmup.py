@@ -42,6 +42,10 @@ def warm_up() -> bool:
     holes.loc[::4, "a2"] = np.nan
     holes.loc[1::5, "c1"] = np.nan
     fit(_MODEL, holes, scale=(1, 7), n_boot=50, seed=0)
+    bs = np.array([0, 3, 5, 7], dtype=np.int64)  # the scores of large frames, both layouts
+    for arr in (x, np.asfortranarray(x)):
+        kernel.block_scores(arr, bs, np.ones(7), np.ones(7), np.zeros(3), np.zeros(3), 256,
+                            np.empty((6, len(arr))))
     from csi.estimate.missing import em_kernel  # the row pass of large frames' pattern sums
 
     for arr in (holes.to_numpy(), np.asfortranarray(holes.to_numpy())):

@@ -1,4 +1,4 @@
-"""Compiled bootstrap kernels (numba): resample counts, moments and the PLS iteration.
+"""Compiled kernels (numba): resample counts, moments, the PLS iteration and the scores of large data.
 
 The PLS iteration is the algorithm of :func:`csi.estimate.pls.algorithm.pls_weights_t` (see that
 module for the method) written as plain loops over one resample's small matrices. For a
@@ -24,7 +24,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["available", "use", "loaded", "counts_batch", "moments_batch", "pls_weights_batch"]
+__all__ = ["available", "use", "loaded", "block_scores", "counts_batch", "moments_batch", "pls_weights_batch"]
 
 SCHEME_CODES = {"path": 0, "factorial": 1, "centroid": 2}
 # IEEE semantics for NaN and infinities kept (breakdown detection relies on them)
@@ -321,3 +321,32 @@ def pls_weights_batch(R3, bs, mode_b, adj, sym, pred_ptr, pred_idx, nb_ptr, nb_i
                 rw_out[a, i, b] = RG[a, i] / s[a]
             for j in range(k):
                 c_out[a, j, b] = C[a, j] * (-1.0 if (s[a] < 0) != (s[j] < 0) else 1.0)
+
+
+@_njit
+def block_scores(x, bs, a, b, oa, ob, chunk, out):
+    """Two linear scores per block in one pass over the items (the construct scores).
+
+    ``out[c, i] = sum_{j in block c} a[j] x[i, j] - oa[c]`` and ``out[k + c, i]`` the same with
+    ``b``, ``ob`` (k = number of blocks, ``bs`` their boundaries; ``out`` (2k, n)). Rows are
+    taken ``chunk`` at a time (a chunk's items and scores stay in cache) and the inner loop
+    runs over the rows, contiguous in ``out`` and, for column-major ``x`` (a DataFrame's own
+    layout), in ``x`` too. Equals :func:`csi.estimate.pls.scores.linear_scores` to rounding.
+    """
+    n = x.shape[0]
+    k = oa.shape[0]
+    for s in range(0, n, chunk):
+        e = min(n, s + chunk)
+        for c in range(k):
+            for i in range(s, e):
+                out[c, i] = 0.0
+                out[k + c, i] = 0.0
+            for j in range(bs[c], bs[c + 1]):
+                aj, bj = a[j], b[j]
+                for i in range(s, e):
+                    v = x[i, j]
+                    out[c, i] += aj * v
+                    out[k + c, i] += bj * v
+            for i in range(s, e):
+                out[c, i] -= oa[c]
+                out[k + c, i] -= ob[c]

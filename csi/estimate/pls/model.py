@@ -143,10 +143,12 @@ class PLSPathModel:
         check_option("missing", missing, ("em", "pairwise", "mean", "listwise"), func="PLSPathModel.fit")
         prep = prepare_arrays(model, data, missing=missing, weights=weights, missing_types=missing_types)
         x = prep.x
+        # NaNs left by the policy (em, pairwise); clean data (none counted) are not scanned
+        holes = missing in ("em", "pairwise") and prep.may_have_nan() and bool(np.isnan(x).any())
         self.em_ = None
         self._patterns = None
         em_info = None
-        if missing == "em" and np.isnan(x).any():
+        if missing == "em" and holes:
             from csi.estimate.missing import PatternMoments, em
 
             ma = ModelArrays.from_model(model)
@@ -174,7 +176,7 @@ class PLSPathModel:
             ma = ModelArrays.from_model(model)
             mom = compute_moments(x, prep.weights, shift=(ma.lo + ma.hi) / 2)
             self._fit_moments(model, mom)
-        elif missing == "pairwise" and np.isnan(x).any():
+        elif missing == "pairwise" and holes:
             mean, sd, R, _ = pairwise_correlation(x, prep.weights)
             n = float(len(x)) if prep.weights is None else float(prep.weights.sum())
             self._set_moments(model, R, mean, sd, n, len(x))
@@ -302,4 +304,5 @@ class PLSPathModel:
     def _both_scores(self, what: str) -> None:
         """Standardized and 0-100 index scores together (one pass over the data)."""
         prep = self._need_items(what)
-        self._scores, self._index_scores = sc.both_scores(self, prep.x, prep.index)
+        self._scores, self._index_scores = sc.both_scores(self, prep.x, prep.index,
+                                                          may_have_nan=prep.may_have_nan())
