@@ -30,7 +30,9 @@ Gains
 ``headline_gain``: predicted change of the headline index (``survey.headline_id``), with a
 percentile bootstrap interval (:func:`what_if`, only for the top ``k``); ``target_gain``: of the
 target; ``repurchase_gain``: of the mean repurchase probability in percentage points (NaN
-without a behavioural field).
+without a behavioural field). All candidates' gains come from one batched pass
+(:class:`csi.drivers.gains.CandidateGains`), the same numbers as one :func:`what_if` per
+candidate (intervals with the same seed, to rounding).
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ class CandidateGains:
         ymean = M[:, spans["y"]] / sw[:, None]
         for r in range(n_boot):
             Tr = T[r] if T is not None else None
-            cr = {t: coef[t][r] for t in coef} if coef is not None else {}
+            cr = {t: v[r] for t, v in (coef or {}).items() if v is not None}
             for j, c in enumerate(cids):
                 if not (ok_lever if c in self.levers else ok)[r]:
                     continue

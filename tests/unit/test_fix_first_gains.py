@@ -90,3 +90,17 @@ def test_batched_gains_equal_what_if_on_a_survey_without_driver_levers():
     frame, _ = simulate_responses(survey, n=500, seed=2, n_waves=1)
     ff = _check(survey, frame, None)
     assert set(ff.table["kind"]) == {"construct"}
+
+
+def test_a_singular_resample_is_dropped_and_the_others_kept():
+    from csi.drivers.gains import _batched
+
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(5, 3, 3))
+    A[2] = [[1, 2, 3], [2, 4, 6], [0, 1, 1]]  # rank 2: what_if skips such a resample
+    b = rng.normal(size=(5, 3, 1))
+    sol, ok = _batched(lambda a, v: np.linalg.solve(a, v)[..., 0], np.ones(5, bool), A, b)
+    assert ok.tolist() == [True, True, False, True, True]
+    for r in (0, 1, 3, 4):
+        np.testing.assert_allclose(sol[r], np.linalg.solve(A[r], b[r])[:, 0], rtol=1e-12)
+    assert np.isnan(sol[2]).all()
