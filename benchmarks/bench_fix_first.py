@@ -12,8 +12,9 @@ times what the Overview computes for the panel (``app_pages/driver_data.fix_firs
 - ``panel``: the two together.
 
 BLAS runs single-threaded, as in the dashboard server (``app_pages.common.limit_blas_threads``;
-``--blas-threads N`` to change). Each row is best-of-``--repeat`` process CPU seconds (``time.process_time``; the first run is
-cold apart from numba kernels compiled by the fit). The load average is printed alongside:
+``--blas-threads N`` to change). Each row gives the process CPU seconds (``time.process_time``) of the first call (cold, apart
+from the numba kernels the fit compiled) and the best of ``--repeat`` calls. ``reference gains``
+is the gains part alone (fix_first's candidate rows and ranking come on top). The load average is printed alongside:
 on a shared machine compare rows of one run, not across runs.
 
 ``--reference`` also times the reference computation of the same gains: one
@@ -45,12 +46,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def _cpu(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
+    """(CPU seconds of the first call, best of ``repeat`` calls, the result)."""
+    times, out = [], None
+    for _ in range(max(repeat, 1)):
         t0 = time.process_time()
         out = fn()
-        best = min(best, time.process_time() - t0)
-    return best, out
+        times.append(time.process_time() - t0)
+    return times[0], min(times), out
 
 
 def measure(survey, n: int, args) -> None:
@@ -64,14 +66,15 @@ def measure(survey, n: int, args) -> None:
 
     frame, _ = simulate_responses(survey, n, seed=args.seed)
     pooled = waves.fit_by_wave(survey, frame, n_boot=0, seed=0).pooled
-    t_ipma, table = _cpu(lambda: importance_performance(survey, frame, pooled, target="loyalty", level="both",
+    c_ipma, t_ipma, table = _cpu(lambda: importance_performance(survey, frame, pooled, target="loyalty", level="both",
                                                         n_boot=args.ipma_boot, seed=0), args.repeat)
 
     def ff():
         return fix_first(survey, frame, pooled, target="loyalty", ipma=table, n_boot=args.n_boot, seed=0)
 
-    t_ff, got = _cpu(ff, args.repeat)
-    rows = [("ipma", t_ipma), ("fix_first", t_ff), ("panel (ipma+fix_first)", t_ipma + t_ff)]
+    c_ff, t_ff, got = _cpu(ff, args.repeat)
+    rows = [("ipma", c_ipma, t_ipma), ("fix_first", c_ff, t_ff),
+            ("panel (ipma+fix_first)", c_ipma + c_ff, t_ipma + t_ff)]
     if args.reference:
         def reference():
             for cid in got.table["id"]:
@@ -81,9 +84,10 @@ def measure(survey, n: int, args) -> None:
                 what_if(survey, frame, {cid: 5.0}, pooled, target="loyalty", n_boot=args.n_boot, seed=0,
                         repurchase=False)
 
-        rows.append(("reference gains", _cpu(reference, 1)[0]))
-    for name, t in rows:
-        print(f"{n:>8} {name:<22} {t:8.3f}  {os.getloadavg()[0]:.1f}", flush=True)
+        t_ref = _cpu(reference, 1)[0]
+        rows.append(("reference gains", t_ref, t_ref))
+    for name, c, t in rows:
+        print(f"{n:>8} {name:<22} {c:8.3f} {t:8.3f}  {os.getloadavg()[0]:.1f}", flush=True)
     if args.profile and n == max(args.n):
         prof = cProfile.Profile()
         prof.runcall(ff)
@@ -108,7 +112,7 @@ def main() -> None:
 
     threadpool_limits(limits=args.blas_threads, user_api="blas")
     survey = load_survey(ROOT / "surveys" / "ecommerce_csi.yaml")
-    print(f"{'n':>8} {'step':<22} {'cpu_s':>8}  load")
+    print(f"{'n':>8} {'step':<22} {'first_s':>8} {'best_s':>8}  load")
     for n in args.n:
         measure(survey, n, args)
 
