@@ -30,7 +30,9 @@ Gains
 ``headline_gain``: predicted change of the headline index (``survey.headline_id``), with a
 percentile bootstrap interval (:func:`what_if`, only for the top ``k``); ``target_gain``: of the
 target; ``repurchase_gain``: of the mean repurchase probability in percentage points (NaN
-without a behavioural field).
+without a behavioural field). All candidates' gains come from one batched pass
+(:class:`csi.drivers.gains.CandidateGains`), the same numbers as one :func:`what_if` per
+candidate (intervals with the same seed, to rounding).
 """
 
 from __future__ import annotations
@@ -40,9 +42,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from csi.drivers.gains import CandidateGains, driver_item_scores
 from csi.drivers.ipma import check_target, importance_performance, quadrants
-from csi.drivers.scores import construct_scores, item_scores, lever_scores
-from csi.drivers.whatif import what_if
+from csi.drivers.scores import construct_scores
 from csi.errors import CsiError, ParameterError
 from csi.survey import Survey
 
@@ -123,11 +125,12 @@ def _construct_rows(survey: Survey, ipma: pd.DataFrame, headline: str) -> list[d
     return rows
 
 
-def _lever_rows(survey: Survey, frame: pd.DataFrame, result, target: str) -> list[dict]:
+def _lever_rows(survey: Survey, items: pd.DataFrame, lv: pd.DataFrame, scores: pd.DataFrame,
+                target: str) -> list[dict]:
+    """``items``, ``lv``: :func:`~csi.drivers.gains.driver_item_scores`; ``scores``: construct scores."""
     if survey.drivers is None or not survey.driver_items:
         return []
-    lv = lever_scores(survey, frame)
-    y = construct_scores(survey, frame, result)[target]
+    y = scores[target]
     data = pd.concat([lv, y.rename("__target__")], axis=1).dropna()
     if len(data) < len(lv.columns) + 10:
         return []
@@ -138,7 +141,7 @@ def _lever_rows(survey: Survey, frame: pd.DataFrame, result, target: str) -> lis
     rows = []
     for j, lever in enumerate(lv.columns):
         ids = survey.driver_items[lever]
-        own = item_scores(survey, frame.loc[data.index], ids).mean()
+        own = items.loc[data.index, ids].mean()
         worst, p, gap, kind = _cause(own, perf, lever)
         rows.append({"kind": "lever", "id": lever, "importance": float(coef[j]),
                      "performance": float(perf[lever]), "quadrant": quad[j], "cause_item": worst,
@@ -146,24 +149,17 @@ def _lever_rows(survey: Survey, frame: pd.DataFrame, result, target: str) -> lis
     return rows
 
 
-def _gains(survey, frame, result, cid: str, step: float, target: str, headline: str, n_boot: int,
-           seed, alpha: float) -> dict:
-    """What-if gains of raising ``cid`` by ``step``; with ``n_boot`` > 0 only the index changes
-    and their intervals (no repurchase logit in the resamples)."""
+_NO_GAIN = {"headline_gain": float("nan"), "target_gain": float("nan"), "repurchase_gain": float("nan")}
+
+
+def _point_gains(gains: CandidateGains, cid: str, target: str, headline: str) -> dict:
+    """The what-if's point gains of raising ``cid`` (NaN when the step would leave the scale)."""
+    g = gains.point(cid)
+    if g is None:  # the mean is within `step` of 100: nothing to gain from this step
+        return dict(_NO_GAIN)
     nan = float("nan")
-    try:
-        wi = what_if(survey, frame, {cid: step}, result, target=target, n_boot=n_boot, seed=seed,
-                     alpha=alpha, repurchase=n_boot == 0).set_index("outcome")
-    except ParameterError:  # the mean is within `step` of 100: nothing to gain from this step
-        return {"headline_gain": nan, "headline_gain_ci_low": nan, "headline_gain_ci_high": nan,
-                "target_gain": nan, "repurchase_gain": nan}
-
-    def get(outcome: str, col: str) -> float:
-        return float(wi.at[outcome, col]) if outcome in wi.index else nan
-
-    return {"headline_gain": get(headline, "change"), "headline_gain_ci_low": get(headline, "ci_low"),
-            "headline_gain_ci_high": get(headline, "ci_high"), "target_gain": get(target, "change"),
-            "repurchase_gain": get("repurchase_probability", "change")}
+    return {"headline_gain": g.get(headline, nan), "target_gain": g.get(target, nan),
+            "repurchase_gain": g.get("repurchase_probability", nan)}
 
 
 def fix_first(survey: Survey, frame: pd.DataFrame, result=None, *, target: str | None = None,
@@ -211,12 +207,19 @@ def fix_first(survey: Survey, frame: pd.DataFrame, result=None, *, target: str |
     headline = survey.headline_id
     if ipma is None:
         ipma = importance_performance(survey, frame, result, target=target, level="both", n_boot=0)
-    rows = _construct_rows(survey, ipma, headline) + _lever_rows(survey, frame, result, target)
+    scores = construct_scores(survey, frame, result)
+    has_levers = survey.drivers is not None and bool(survey.driver_items)
+    items, lv = driver_item_scores(survey, frame) if has_levers else (None, None)
+    rows = _construct_rows(survey, ipma, headline) + (_lever_rows(survey, items, lv, scores, target)
+                                                      if has_levers else [])
     if not rows:
         raise ParameterError(f"survey {survey.id!r} has no lever to rank for {target!r}: no construct "
                              "before the headline construct and no driver battery.")
+    gains = CandidateGains(survey, frame, result, target=target, step=step,
+                           levers=lv if survey.driver_items else None)
     for r in rows:
-        r.update(_gains(survey, frame, result, r["id"], step, target, headline, 0, seed, alpha))
+        r.update(_point_gains(gains, r["id"], target, headline))
+        r.update(headline_gain_ci_low=float("nan"), headline_gain_ci_high=float("nan"))
     table = pd.DataFrame(rows)
     table["_first"] = table["quadrant"] == "fix first"
     table = table.sort_values(["_first", "target_gain"], ascending=[False, False], kind="stable",
@@ -224,11 +227,12 @@ def fix_first(survey: Survey, frame: pd.DataFrame, result=None, *, target: str |
     ranked = table["target_gain"].fillna(0) > 0
     table["rank"] = np.where(ranked, ranked.cumsum(), np.nan)
     if n_boot > 0:
-        for i in table.index[ranked][:k]:
-            g = _gains(survey, frame, result, table.at[i, "id"], step, target, headline, n_boot, seed, alpha)
-            for col in ("headline_gain_ci_low", "headline_gain_ci_high"):
-                table.at[i, col] = g[col]
-    n = int(construct_scores(survey, frame, result)[[target]].dropna().shape[0])
+        top = list(table.index[ranked][:k])
+        ci = gains.intervals([table.at[i, "id"] for i in top], n_boot, seed, alpha)
+        for i in top:
+            lo, hi = ci.get(table.at[i, "id"], {}).get(headline, (float("nan"), float("nan")))
+            table.at[i, "headline_gain_ci_low"], table.at[i, "headline_gain_ci_high"] = lo, hi
+    n = int(scores[[target]].dropna().shape[0])
     return FixFirst(target=target, headline=headline, step=float(step), k=int(k), n=n,
                     table=table[FIX_FIRST_COLUMNS])
 

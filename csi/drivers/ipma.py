@@ -126,11 +126,15 @@ def resample_counts(rng: np.random.Generator, n: int, n_boot: int, chunk: int = 
     ``(first, counts)`` with ``counts`` of shape (m, n), float, each row summing to ``n``.
 
     A row is ``bincount`` of n uniform draws: the multinomial distribution of resampling with
-    replacement, ~2x cheaper to draw than ``rng.multinomial`` at 100,000 respondents.
+    replacement, ~2x cheaper to draw than ``rng.multinomial`` at 100,000 respondents. Rows are
+    written into one float buffer (no stacked integer copy to convert).
     """
     for lo in range(0, n_boot, chunk):
         m = min(chunk, n_boot - lo)
-        yield lo, np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(m)]).astype(float)
+        counts = np.empty((m, n))
+        for i in range(m):
+            counts[i] = np.bincount(rng.integers(0, n, n), minlength=n)
+        yield lo, counts
 
 
 def bootstrap_total_effects(scores: pd.DataFrame, paths: list[tuple[str, str]], *, n_boot: int = 500,
@@ -139,17 +143,20 @@ def bootstrap_total_effects(scores: pd.DataFrame, paths: list[tuple[str, str]], 
     resampled with replacement, seeded).
 
     Each resample is a vector of counts (:func:`resample_counts`); its cross-product matrix is
-    ``counts @ outer`` (the moments, not the rows), computed for ``_BOOT_CHUNK`` resamples per
-    matrix product so memory stays bounded.
+    ``counts @ outer`` (the moments, not the rows; the upper triangle, mirrored), computed for
+    ``_BOOT_CHUNK`` resamples per matrix product so memory stays bounded.
     """
     names, x = _design(scores, paths)
     z = np.column_stack([np.ones(len(x)), x])
     n, p = z.shape
     rng = np.random.default_rng(seed)
-    outer = (z[:, :, None] * z[:, None, :]).reshape(n, -1)
+    iu = np.triu_indices(p)
+    outer = z[:, iu[0]] * z[:, iu[1]]
     C = np.empty((n_boot, p, p))
     for lo, w in resample_counts(rng, n, n_boot):
-        C[lo:lo + len(w)] = (w @ outer).reshape(len(w), p, p)
+        m = w @ outer
+        C[lo:lo + len(w), iu[0], iu[1]] = m
+        C[lo:lo + len(w), iu[1], iu[0]] = m
     with np.errstate(all="ignore"):
         try:
             T = _totals_from_cross(C, names, paths)
