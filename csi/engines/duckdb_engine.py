@@ -7,8 +7,8 @@ A bucketed query over many groups runs in passes (:func:`csi.engines.run.plan_pa
 rows are then staged once (:meth:`DuckDBSource.staged_passes`): written, split by pass, as
 uncompressed Parquet files in a temporary directory (``tempfile``'s, i.e. ``$TMPDIR``; about
 25 bytes a row and item, removed on close), each pass read back sorted by group and bucket
-(:mod:`csi.engines.staging`). 10M rows x 1,000 groups x 500 buckets: the query's CPU time
-halves against 31 filtered scans of the file. The staging write runs under
+(:mod:`csi.engines.staging`). 10M rows x 1,000 groups x 500 buckets (31 passes): the
+query's CPU time is 24% less than 31 filtered scans of the file. The staging write runs under
 :data:`STAGE_MEMORY` (DuckDB spills to the same directory), so the process stays under 1 GB.
 """
 
