@@ -323,7 +323,8 @@ def test_between_rejects_a_bad_bound_by_column(flagship, frame):
 def test_duckdb_staged_passes_equal_pandas_in_one_pass(flagship, frame, duckdb_engine_ok, monkeypatch, tmp_path,
                                                        missing):
     # many groups x buckets: DuckDB stages the rows split by pass (csi.engines.staging) and
-    # runs the moments query on each pass's rows; a NULL shop is a group, filters apply once
+    # runs the moments query on each pass's rows; a NULL shop is a group, the filter and the
+    # weights apply as in one pass
     import csi.engines.run as run
     from csi.engines.duckdb_engine import DuckDBSource
 
@@ -331,7 +332,7 @@ def test_duckdb_staged_passes_equal_pandas_in_one_pass(flagship, frame, duckdb_e
     path = tmp_path / "r.parquet"
     data.to_parquet(path)
     kw = {"by": "shop", "n_boot": 20, "buckets": 25, "seed": 3, "missing": missing,
-          "where": {"channel": ["jd", "tmall"]}}
+          "where": {"channel": ["jd", "tmall"]}, "weights": "wt" if missing == "listwise" else None}
     one = fit_grouped(flagship, data, engine="pandas", **kw)
     staged = []
     real = DuckDBSource.staged_passes
