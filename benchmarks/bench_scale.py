@@ -27,6 +27,7 @@ csi/engines/staging.py)::
     staged, run 1 (d2af3d8)                   332.5    84.2     68.2        9.1        31      945 MB    8.9
             run 2                             258.1    80.5     64.9        9.0        31      920 MB    7.8
             less busy                          79.1    75.0     59.1        9.4        31      966 MB    3.2
+            less busy (97f96f1)                78.6    76.3     60.5        9.3        31      944 MB    4.2
     PostgreSQL, 1M stored rows                105.1    45.2     33.4        9.9        31      668 MB   5-10
       (the loader: COPY of the 1M rows)       17.4                                            1399 MB
     Spark local[*], 1M rows                   272.4    43.5**   32.8**      8.5        31      737 MB** 5-10
