@@ -13,8 +13,45 @@ about a minute) and reused. Each DuckDB run is repeated (``--repeat``, default 3
 with the load average at its end; "query CPU" and "fits CPU" split this process's CPU seconds
 between the engine's passes (DuckDB's threads included) and the per-group fits.
 
-Measurements (branch h15-s7, 2026-12-03, this 2-core machine shared with seven other sessions;
-load average at the end of each run; CPU seconds are the comparable number under load)::
+Measurements (branch h15-s8, 2026-12-04, this 2-core machine shared with ~6 other sessions; load
+average at the end of each run; CPU seconds are the comparable number under load). "main" is
+commit 0c9b198 (31 filtered scans of the file), the others staged passes (commit d2af3d8 and
+later: the rows written once split by pass, each pass's query on its own rows, see
+csi/engines/staging.py)::
+
+    10M rows, 1000 shops, 500 buckets,       wall s   CPU s   query CPU   fits CPU   passes   peak RSS   load
+    500 resamples (DuckDB)
+    main 0c9b198, busy                        296.3   120.2     92.6       20.9*       31     1054 MB    7.5
+    main 0c9b198, less busy                   137.0   109.9     83.4       20.0*       31     1057 MB    5.3
+    staged, first run, busy                   415.0    87.2     70.6        9.2        31      948 MB    7.9
+    staged, run 1 (d2af3d8)                   332.5    84.2     68.2        9.1        31      945 MB    8.9
+            run 2                             258.1    80.5     64.9        9.0        31      920 MB    7.8
+            less busy                          79.1    75.0     59.1        9.4        31      966 MB    3.2
+            less busy (97f96f1)                78.6    76.3     60.5        9.3        31      944 MB    4.2
+    PostgreSQL, 1M stored rows                105.1    45.2     33.4        9.9        31      668 MB   5-10
+      (the loader: COPY of the 1M rows)       17.4                                            1399 MB
+    Spark local[*], 1M rows                   272.4    43.5**   32.8**      8.5        31      737 MB** 5-10
+    pandas path, 10M (8 GB address limit)     15.3 s to MemoryError at 6696 MB RSS (reading the file)
+
+    *  includes numba compiling the kernels once (a fresh checkout's first run)
+    ** the Python process only; Spark's JVM is apart
+
+So staging takes ~27% off the query's CPU (92.6 -> 64.9-70.6 s at load 8-9; 83.4 -> 59.1 s at
+load 3-5) and ~100 MB off the peak RSS (1054-1057 -> 920-966 MB, under 1 GB but not the ~850 MB
+aimed at). Wall time under 60 s was not seen today (79.1 s at load 3.2); last session main took
+45.8 s wall for 80.6 CPU s at load 1.4, so ~75 CPU s should be under that on a quiet machine --
+the lead's quiet re-run decides. Spark local at 10M
+was not run: at 1M it took 272 s wall under load 8 (31 passes, each a scan of the file by the
+JVM); 10M would be ~45 min on this machine, which the session did not have.
+Where the query's CPU goes now (one pass of 330k rows, one thread, load ~7): reading the rows
+and the bucket hash ~0.15 s, the 233 sums of 16.5k cells ~0.55 s (0.35 s when the rows are
+stored sorted by group and bucket, so a vector's states stay in cache; sorting inside the query
+gains only 0.05 s); staging (one scan of the file, the join to the pass map, an uncompressed
+partitioned write, 248 MB on disk) 15-30 CPU s. Peak RSS at 1M rows by phase (a sampler thread):
+imports 189 MB, + duckdb/pyarrow and the check query 365, staging 640, passes and fits 770-800;
+DuckDB's memory_limit (300-400 MB) and allocator flush thresholds did not move it.
+
+Last session's measurements (branch h15-s7, 2026-12-03)::
 
     10M rows, 1000 shops, 500 buckets,       wall s   CPU s   query CPU   fits CPU   passes   peak RSS   load
     500 resamples (DuckDB)
@@ -195,6 +232,16 @@ print(json.dumps(out))
 """
 
 
+def _drop_pg_table() -> None:
+    """Remove the benchmark's table (``bench_scale_answers``) from the test database."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(PG_URL)
+    with eng.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS bench_scale_answers")
+    eng.dispose()
+
+
 def run_step(step: str, path: str, boot: int, buckets: int, limit: float = 0.0, missing: str = "listwise") -> dict:
     proc = subprocess.run([sys.executable, "-c", _STEP, step, path, str(boot), str(buckets), str(limit), str(SURVEY),
                            missing],
@@ -237,6 +284,7 @@ def main() -> None:
         load = run_step("postgres_load", f"{PG_URL}|{path}|{args.pg_rows}", 0, 0)
         results["postgres load (COPY, untimed in ratio)"] = load
         results["postgres"] = run_step("postgres", PG_URL, args.boot, args.buckets, missing=mis)
+        _drop_pg_table()
     if "pandas" not in skip:
         results["pandas (read_parquet + numpy)"] = run_step("pandas", str(path), args.boot, args.buckets,
                                                             args.pandas_limit, mis)

@@ -45,7 +45,7 @@ from sqlalchemy.dialects import postgresql
 from csi.errors import ParameterError
 
 __all__ = ["MomentsSpec", "moments_query", "check_query", "group_sizes_query", "groups_condition", "compile_for",
-           "bucket_of", "item_centre", "time_bound"]
+           "bucket_of", "bucket_expr", "filter_conditions", "item_centre", "time_bound"]
 
 _HEX = "0123456789abcdef"
 _HASH_DIGITS = 7  # 28 bits: fits a 32-bit integer on every engine
@@ -139,6 +139,12 @@ def _hex_int(h):
     return total
 
 
+def bucket_expr(source: sa.FromClause, spec: MomentsSpec):
+    """The bucket of each row of ``source`` as a SQL expression (see the module docstring)."""
+    key = sa.cast(source.c[spec.id_column], sa.Text).concat(sa.literal(f":{spec.seed}"))
+    return _hex_int(sa.func.md5(key)) % int(spec.buckets)
+
+
 def bucket_of(response_id, seed: int, buckets: int) -> int:
     """The bucket of one response, as the query computes it."""
     h = hashlib.md5(f"{response_id}:{seed}".encode()).hexdigest()
@@ -169,7 +175,8 @@ def _answer_expr(col, item):
     return sa.case((ok, x), else_=sa.null())
 
 
-def _filtered(source: sa.FromClause, spec: MomentsSpec):
+def filter_conditions(source: sa.FromClause, spec: MomentsSpec) -> list:
+    """The spec's ``where`` and ``between`` as conditions on ``source``'s columns."""
     conds = [source.c[k].in_(list(v)) for k, v in spec.where]
     stamp = sa.DateTime(timezone=True)
     for col, lo, hi in spec.between:
@@ -198,7 +205,7 @@ def check_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
         w = sa.cast(source.c[spec.weight], sa.Double)
         cols.append(sa.func.sum(sa.case((sa.or_(w.is_(None), w <= 0), 1), else_=0)).label("bad_w"))
     q = sa.select(sa.func.count().label("n_rows"), *cols).select_from(source)
-    for cond in _filtered(source, spec):
+    for cond in filter_conditions(source, spec):
         q = q.where(cond)
     return q
 
@@ -208,7 +215,7 @@ def group_sizes_query(source: sa.FromClause, spec: MomentsSpec) -> sa.Select:
     passes of a bucketed query are planned from."""
     keys = [source.c[b].label(f"g{k}") for k, b in enumerate(spec.by)]
     q = sa.select(*keys, sa.func.count().label("n_rows")).select_from(source)
-    for cond in _filtered(source, spec):
+    for cond in filter_conditions(source, spec):
         q = q.where(cond)
     return q.group_by(*[source.c[b] for b in spec.by])
 
@@ -259,7 +266,7 @@ def moments_query(source: sa.FromClause, spec: MomentsSpec, groups: Sequence[tup
         key = sa.cast(source.c[spec.id_column], sa.Text).concat(sa.literal(f":{spec.seed}"))
         extra.append(sa.func.md5(key).label("h"))
     base = sa.select(*gcols, *ds, *extra).select_from(source)
-    for cond in _filtered(source, spec):
+    for cond in filter_conditions(source, spec):
         base = base.where(cond)
     if groups is not None and spec.by:
         base = base.where(groups_condition([source.c[b] for b in spec.by], groups))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from csi.engines.cells import CellMoments
-from csi.engines.query import MomentsSpec
+from csi.engines.query import MomentsSpec, moments_query
 from csi.errors import DataError, ParameterError
 
 __all__ = ["ENGINES", "open_source", "check_source", "iter_cells", "cell_moments"]
@@ -114,8 +114,19 @@ def plan_passes(src, spec: MomentsSpec) -> list[list[tuple] | None]:
 
 
 def iter_cells(src, spec: MomentsSpec) -> Iterator[CellMoments]:
-    """The cells of every group, one pass (a set of groups) at a time."""
-    for groups in plan_passes(src, spec):
+    """The cells of every group, one pass (a set of groups) at a time.
+
+    With several passes, a source that can stage its rows (``staged_passes``: DuckDB) gives
+    each pass its own rows to run the moments query on; the others filter by the pass's groups.
+    """
+    passes = plan_passes(src, spec)
+    stage = getattr(src, "staged_passes", None)
+    if len(passes) > 1 and stage is not None:
+        for rel in stage(spec, passes):
+            df = src.fetch(moments_query(rel, spec))
+            yield CellMoments.from_frame(df, spec.items, spec.by, spec.buckets, spec.patterns)
+        return
+    for groups in passes:
         df = src.cells(spec, groups)
         yield CellMoments.from_frame(df, spec.items, spec.by, spec.buckets, spec.patterns)
 

@@ -317,3 +317,37 @@ def test_between_rejects_a_bad_bound_by_column(flagship, frame):
         fit_grouped(flagship, frame, n_boot=0, between={"submitted_at": "2026-01-01"})
     with pytest.raises(ParameterError, match="one bound is a date or time, the other a number"):
         fit_grouped(flagship, frame, n_boot=0, between={"submitted_at": ("2026-01-01", 5)})
+
+
+@pytest.mark.parametrize("missing", ["listwise", "em"])
+def test_duckdb_staged_passes_equal_pandas_in_one_pass(flagship, frame, duckdb_engine_ok, monkeypatch, tmp_path,
+                                                       missing):
+    # many groups x buckets: DuckDB stages the rows split by pass (csi.engines.staging) and
+    # runs the moments query on each pass's rows; a NULL shop is a group, the filter and the
+    # weights apply as in one pass
+    import csi.engines.run as run
+    from csi.engines.duckdb_engine import DuckDBSource
+
+    data = frame.assign(shop=frame["shop"].where(frame["shop"] != "s03", None))
+    path = tmp_path / "r.parquet"
+    data.to_parquet(path)
+    kw = {"by": "shop", "n_boot": 20, "buckets": 25, "seed": 3, "missing": missing,
+          "where": {"channel": ["jd", "tmall"]}, "weights": "wt" if missing == "listwise" else None}
+    one = fit_grouped(flagship, data, engine="pandas", **kw)
+    staged = []
+    real = DuckDBSource.staged_passes
+
+    def spy(self, spec, passes):
+        staged.append(len(passes))
+        yield from real(self, spec, passes)
+
+    monkeypatch.setattr(DuckDBSource, "staged_passes", spy)
+    monkeypatch.setattr(run, "PASS_BYTES", 20_000)  # several passes of the shops
+    many = fit_grouped(flagship, str(path), engine="duckdb", **kw)
+    assert many.info["passes"] > 1 and staged == [many.info["passes"]]
+    assert many.info["rows_read"] == one.info["rows_read"] < len(data)
+    _assert_same(one.pooled, many.pooled)
+    assert list(many.groups) == list(one.groups) and None in many.groups
+    for key, fit in one.groups.items():
+        for col in ("score", "se", "ci_low", "ci_high"):
+            np.testing.assert_allclose(many.groups[key].index[col], fit.index[col], rtol=0, atol=TOL, err_msg=col)
