@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, driver_data, overview_extras
+from app_pages import common, driver_data, overview_extras, store_facts
 from app_pages.common import T, fmt
 from csi.accounts.roles import pages_for
 from csi.drivers.complaints import complaint_rate
@@ -20,6 +20,7 @@ from csi.report.fix_first import fix_first_heading, fix_first_texts, no_lever_te
 from csi.report.missing import missing_statement
 from csi.report.path_layout import readable_path_diagram
 from csi.report.scope import collected_by_wave, scope_label
+from csi.report.store_view import complaint_columns
 from csi.report.tables import construct_labels
 
 
@@ -41,13 +42,16 @@ def main() -> None:
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
-    recent_waves = wave_labels(frame)[-2:]
-    collected = collected_by_wave(frame)
+    large = store_facts.large_store(survey)  # issue 15: counts and fits from the database
+    collected = store_facts.collected(survey, frame)
+    recent_waves = (sorted(collected) if large else wave_labels(frame))[-2:]
+    n_collected = store_facts.n_collected(survey, frame)
     # Point estimates of the last two waves first (no bootstrap: a fraction of a second), so
     # the headline and the cards show at once; the bootstrap CIs replace them when done.
     # The scores do not depend on the bootstrap, so the final numbers are the same.
-    try:
-        quick = index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=0, seed=0, waves=recent_waves).table
+    try:  # (on a large store the frame is a sample: the database's fits are awaited instead)
+        quick = None if large else index_by_wave(survey, frame, fit_fn=wave_fit_fn(key), n_boot=0, seed=0,
+                                                 waves=recent_waves).table
     except CsiError as exc:
         common.show_error(exc)
         return
@@ -56,20 +60,21 @@ def main() -> None:
     head_slot = c1.empty()
     fix_slot = c1.empty()
     with c2:
-        n, start, end = ov.response_span(frame)
+        n, start, end = store_facts.response_span(survey, frame)
         st.write(T("n_resp", n=n, start=start, end=end))
         missing_slot = st.empty()
         if ov.binary_constructs(survey):
             try:
-                rate = complaint_rate(survey, frame).iloc[0]
+                rate = complaint_rate(survey, store_facts.counted_frame(survey, frame,
+                                                                        complaint_columns(survey))).iloc[0]
             except CsiError as exc:
                 common.show_error(exc)
             else:
-                common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=len(frame),
+                common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=n_collected,
                                                              n_waves=len(collected)))
     nps_slot = st.empty()  # the NPS details, above the cards as before
     cards_slot = st.empty()
-    if len(quick):
+    if quick is not None and len(quick):
         _headline_and_cards(head_slot, cards_slot, quick, survey, labels, collected, pending=True)
     fix_slot.caption(T("fix_first_pending"))
     # the NPS after the headline is drawn: its first use imports scipy.stats (~1 CPU s), which
@@ -83,17 +88,17 @@ def main() -> None:
         common.show_error(exc)
         return
     pooled = fits.pooled
-    missing_slot.write(missing_statement(pooled.missing, common.lang()))
+    missing_slot.write(missing_statement(store_facts.fit_missing(survey, pooled), common.lang()))
     for wave, reason in fits.skipped.items():  # waves whose own fit failed, with the reason
         st.info(T("wave_skipped", wave=wave, reason=reason))
     trend = trend_table(fits.groups)
     recent = trend[trend["wave"].isin(recent_waves)]
     _headline_and_cards(head_slot, cards_slot, recent if len(recent) else None, survey, labels, collected,
-                        pooled=pooled, n_collected=len(frame))
-    with fix_slot.container():
-        _fix_first_panel(survey, frame, key, pooled, n_boot, lang)
+                        pooled=pooled, n_collected=n_collected)
+    with fix_slot.container():  # needs construct scores: on a large store the sample's fit
+        _fix_first_panel(survey, frame, key, store_facts.row_result(survey, frame, key, pooled), n_boot, lang)
 
-    pooled_scope = scope_label(lang, used=pooled.n_obs, collected=len(frame), n_waves=len(collected))
+    pooled_scope = scope_label(lang, used=pooled.n_obs, collected=n_collected, n_waves=len(collected))
     if trend["wave"].nunique() > 1:
         _trend(survey, trend, labels)
     st.subheader(T("path_diagram"))
