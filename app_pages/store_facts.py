@@ -136,7 +136,9 @@ def _listwise(url: str, survey_id: str, sha: str, revision: int, filter_key: tup
 
 def fit_missing(survey: Survey, pooled) -> dict:
     """The ``missing`` report of the pooled fit: ``pooled.missing``; on a large store the
-    engine's listwise report (:func:`csi.report.store_view.listwise_missing`)."""
+    engine fit's listwise report (:func:`csi.report.store_view.listwise_missing`: filtered
+    responses, complete ones used, don't-know cells) -- the engine's own ``pooled.missing``
+    says policy ``none`` with ``n_total`` = the rows used."""
     url, revision = _state(survey)
     if not large(url, revision):
         return pooled.missing

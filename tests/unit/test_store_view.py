@@ -180,3 +180,18 @@ def test_settings_are_validated(monkeypatch):
     monkeypatch.setenv("CSI_ENGINE_MIN_ROWS", "1000")
     assert is_large_store("postgresql+psycopg2://h/db", 1000) and not is_large_store("postgresql://h/db", 999)
     assert not is_large_store("sqlite:///x.sqlite", 10**7)
+
+
+def test_counts_frame_repeats_each_combination_n_times(flagship):
+    # 2 complained on jd, 1 did not (no channel), 3 skipped the question on tmall:
+    # the share is 2 of the 3 who answered
+    from csi.drivers.complaints import complaint_rate
+    from csi.engines.facts import counts_frame
+
+    counts = pd.DataFrame({"cc1": [1.0, 0.0, None], "channel": ["jd", None, "tmall"], "n": [2, 1, 3]})
+    got = counts_frame(counts, flagship)
+    assert got["cc1"].dtype == np.float64 and len(got) == 6
+    assert got["channel"].isna().tolist() == [False, False, True, False, False, False]
+    assert got["channel"].dropna().tolist() == ["jd", "jd", "tmall", "tmall", "tmall"]
+    r = complaint_rate(flagship, got).iloc[0]
+    assert (r["n"], r["complaints"], r["rate"]) == (3, 2, 2 / 3)
