@@ -185,7 +185,7 @@ def responses(survey: Survey) -> tuple[pd.DataFrame, str]:
     Cached per store revision (the response count), so a new import or submission is seen.
     """
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     return _responses(url, survey.id, survey.sha256, revision, survey)
 
 
@@ -209,7 +209,7 @@ def responses_meta(survey: Survey) -> dict:
     answer codes, ``large``), cached per store revision so the sidebar never reloads the frame.
     On a large store (:func:`app_pages.store_facts.large_store`) they are aggregate queries."""
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     return _meta(url, survey.id, survey.sha256, revision, survey)
 
 
@@ -248,7 +248,7 @@ def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str]:
     (:func:`csi.report.store_view.sample`, ``CSI_APP_SAMPLE_SIZE``); no other row is read.
     """
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     filters = current_filters()
     if _store_facts().large(url, revision):
         from csi.report.store_view import sample_size_setting
