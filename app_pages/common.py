@@ -157,6 +157,13 @@ def store():
     return store_handle(database_url())
 
 
+def _store_facts():
+    """:mod:`app_pages.store_facts` (large stores; imported on use, it imports this module)."""
+    from app_pages import store_facts
+
+    return store_facts
+
+
 def _revision_key(url: str, survey_id: str, sha: str, revision: int) -> str:
     """Cache key of the stored responses of one survey version at one store revision.
 
@@ -178,7 +185,7 @@ def responses(survey: Survey) -> tuple[pd.DataFrame, str]:
     Cached per store revision (the response count), so a new import or submission is seen.
     """
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     return _responses(url, survey.id, survey.sha256, revision, survey)
 
 
@@ -187,17 +194,22 @@ def _meta(url: str, survey_id: str, sha: str, revision: int, _survey: Survey) ->
     from csi.estimate.waves import wave_labels
     from csi.report.filters import date_bounds, segment_options
 
+    if _store_facts().large(url, revision):  # issue 15: aggregated in the database, no row loaded
+        return _store_facts().meta(url, survey_id, sha, revision, _survey) | {
+            "key": _revision_key(url, survey_id, sha, revision), "large": True,
+            "versions": store_handle(url).frame_versions(_survey)}
     frame, key = _responses(url, survey_id, sha, revision, _survey)
     return {"n": len(frame), "key": key, "waves": wave_labels(frame), "bounds": date_bounds(frame),
             "segments": {q.id: segment_options(frame, q.id) for q in _survey.segments},
-            "versions": store_handle(url).frame_versions(_survey)}
+            "versions": store_handle(url).frame_versions(_survey), "large": False}
 
 
 def responses_meta(survey: Survey) -> dict:
     """Small facts about the stored responses for the sidebar (n, waves, date bounds, segment
-    answer codes), cached per store revision so the sidebar never reloads the frame."""
+    answer codes, ``large``), cached per store revision so the sidebar never reloads the frame.
+    On a large store (:func:`app_pages.store_facts.large_store`) they are aggregate queries."""
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     return _meta(url, survey.id, survey.sha256, revision, survey)
 
 
@@ -231,11 +243,18 @@ def filtered_responses(survey: Survey) -> tuple[pd.DataFrame, str]:
 
     Cached per (store revision, filter key); the full frame is only reloaded on a miss.
     Without any filter this is the cached full frame itself (no filtered copy to make and
-    cache), keyed like a filter that keeps every row.
+    cache), keyed like a filter that keeps every row. On a large store
+    (:func:`app_pages.store_facts.large_store`) it is the seeded random sample of the filtered responses drawn in the database
+    (:func:`csi.report.store_view.sample`, ``CSI_APP_SAMPLE_SIZE``); no other row is read.
     """
     url = database_url()
-    revision = store_handle(url).count_responses(survey)
+    revision = _store_facts().revision(url, survey)
     filters = current_filters()
+    if _store_facts().large(url, revision):
+        from csi.report.store_view import sample_size_setting
+
+        return _store_facts().sample(url, survey.id, survey.sha256, revision, filters.key, sample_size_setting(),
+                                  survey, filters)
     if filters.key == Filters().key:
         frame, key = _responses(url, survey.id, survey.sha256, revision, survey)
         return frame, _subset_key(key, frame.index)
@@ -330,10 +349,12 @@ def fit_waves(survey: Survey, frame: pd.DataFrame, data_key: str, *, n_boot: int
               seed: int = 0):
     """Pooled and per-wave PLS fits of ``frame`` in one bootstrap (cached; a ``StrataFit``).
 
-    On a PostgreSQL store with at least ``CSI_ENGINE_MIN_ROWS`` responses (default 500,000) the
-    fits are aggregated by the database instead (``csi.report.engine_fits``; issue 15)."""
+    On a PostgreSQL store with at least ``CSI_ENGINE_MIN_ROWS`` responses (default 500,000;
+    :func:`app_pages.store_facts.large_store`) the fits are aggregated by the database instead,
+    over every filtered response (``csi.report.engine_fits``; issue 15); ``frame`` is then the
+    sample and not read."""
     url = database_url()
-    if url.startswith("postgresql") and len(frame) >= int(os.environ.get("CSI_ENGINE_MIN_ROWS", "500000")):
+    if _store_facts().large_store(survey):
         filters = current_filters()
         revision = store_handle(url).count_responses(survey)
         n_boot = n_boot_setting() if n_boot is None else n_boot
@@ -360,7 +381,10 @@ def show_error(exc: CsiError) -> None:
 
 
 def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, dict] | None:
-    """The survey and its filtered responses, or a message and None when there is nothing."""
+    """The survey and its filtered responses, or a message and None when there is nothing.
+
+    On a large store the frame is the seeded sample (:func:`filtered_responses`) and the page
+    says so under its title area (:func:`csi.report.store_view.sample_note`)."""
     if survey is None:
         st.warning(T("no_surveys"))
         return None
@@ -370,6 +394,9 @@ def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, dict
             rel = os.path.relpath(survey.source_file, ROOT) if survey.source_file else "surveys/..."
             st.info(T("empty_store", path=rel))
             return None
+        if meta.get("large") and not _store_facts().filtered_facts(survey).n:
+            st.warning(T("empty_filter"))
+            return None
         sub, key = filtered_responses(survey)
     except CsiError as exc:
         show_error(exc)
@@ -377,6 +404,10 @@ def require_data(survey: Survey | None) -> tuple[Survey, pd.DataFrame, str, dict
     if sub.empty:
         st.warning(T("empty_filter"))
         return None
+    if meta.get("large"):
+        from csi.report.store_view import sample_note
+
+        st.caption(sample_note(len(sub), _store_facts().filtered_facts(survey).n, lang()))
     return survey, sub, key, meta
 
 

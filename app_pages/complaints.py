@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, store_facts
 from app_pages.common import T, fmt
 from csi.drivers import complaints as cp
 from csi.errors import CsiError
@@ -15,12 +15,15 @@ from csi.report.tables import construct_labels, option_labels
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _tables(data_key: str, sha: str, by: str, _survey, _frame, _result):
+def _tables(data_key: str, sha: str, by: str, _survey, _frame, _result, _counted=None):
+    """The page's tables: share, types and differences on ``_counted`` (the filtered responses'
+    complaint columns; ``_frame`` itself on a small store), the rest on ``_frame``."""
+    counted = _frame if _counted is None else _counted
     return {
-        "rate": cp.complaint_rate(_survey, _frame),
-        "types": cp.complaint_types(_survey, _frame),
-        "by": cp.complaints_by(_survey, _frame, by),
-        "test": cp.complaint_test(_survey, _frame, by),
+        "rate": cp.complaint_rate(_survey, counted),
+        "types": cp.complaint_types(_survey, counted),
+        "by": cp.complaints_by(_survey, counted, by),
+        "test": cp.complaint_test(_survey, counted, by),
         "handling": cp.handling_summary(_survey, _frame),
         "recovery": cp.service_recovery(_survey, _frame, _result),
         "paths": cp.complaint_paths(_survey, _result),
@@ -42,7 +45,10 @@ def main() -> None:
                       format_func=lambda b: seg_names.get(b, b))
     try:
         res = common.fit_model(survey, frame, key)
-        t = _tables(key, survey.sha256, by, survey, frame, res)
+        from csi.report.store_view import complaint_columns
+
+        counted = store_facts.counted_frame(survey, frame, complaint_columns(survey, by))  # issue 15
+        t = _tables(key, survey.sha256, by, survey, frame, res, counted)
     except CsiError as exc:
         common.show_error(exc)
         return

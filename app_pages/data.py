@@ -155,6 +155,13 @@ def _exports(survey) -> None:
     st.subheader(T("export"))
     if not st.toggle(T("prepare_exports"), key="export_toggle"):
         return
+    from app_pages import store_facts
+
+    if store_facts.large_store(survey):  # issue 15: the rows are not loaded into the page
+        from csi.report.store_view import export_note
+
+        st.info(export_note(common.responses_meta(survey)["n"], common.lang()))
+        return
     try:
         frame, key = common.responses(survey)
         sub, sub_key = common.filtered_responses(survey)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, driver_data, overview_extras
+from app_pages import common, driver_data, overview_extras, store_facts
 from app_pages.common import T, fmt
 from csi.accounts.roles import pages_for
 from csi.drivers.complaints import complaint_rate
@@ -21,6 +21,7 @@ from csi.report.fix_first import fix_first_heading, fix_first_texts, no_lever_te
 from csi.report.missing import missing_statement
 from csi.report.path_layout import readable_path_diagram
 from csi.report.scope import collected_by_wave, scope_label
+from csi.report.store_view import complaint_columns
 from csi.report.tables import construct_labels
 
 
@@ -32,14 +33,17 @@ def main() -> None:
     labels = construct_labels(survey, lang)
     st.title(survey.t(survey.title, lang))
     n_boot = common.n_boot_setting()
-    collected = collected_by_wave(frame)
+    large = store_facts.large_store(survey)  # issue 15: counts and fits from the database
+    collected = store_facts.collected(survey, frame)
+    n_collected = store_facts.n_collected(survey, frame)
     # Two passes. First the point estimates of every wave and of the pooled fit (no bootstrap:
     # a fraction of a second), so the headline, the cards, the trend and the path diagram show
     # at once; then what to fix first and the bootstrap, whose CIs and significance replace the
     # first drawing in the same slots. The point estimates do not depend on the bootstrap, so
     # the numbers drawn first are the final ones. When the bootstrapped fit is already cached
-    # it is drawn at once (one pass).
-    done = common.fit_waves_done(survey, key, n_boot=n_boot)
+    # it is drawn at once (one pass), and on a large store too: there the database aggregates
+    # once for the point estimates and the bucket bootstrap together.
+    done = large or common.fit_waves_done(survey, key, n_boot=n_boot)
     try:
         quick = common.fit_waves(survey, frame, key, n_boot=n_boot if done else 0)
     except CsiError as exc:
@@ -50,26 +54,27 @@ def main() -> None:
     head_slot = c1.empty()
     fix_slot = c1.empty()
     with c2:
-        n, start, end = ov.response_span(frame)
+        n, start, end = store_facts.response_span(survey, frame)
         st.write(T("n_resp", n=n, start=start, end=end))
-        st.write(missing_statement(quick.pooled.missing, lang))
+        st.write(missing_statement(store_facts.fit_missing(survey, quick.pooled), lang))
         if ov.binary_constructs(survey):
             try:
-                rate = complaint_rate(survey, frame).iloc[0]
+                rate = complaint_rate(survey, store_facts.counted_frame(survey, frame,
+                                                                        complaint_columns(survey))).iloc[0]
             except CsiError as exc:
                 common.show_error(exc)
             else:
-                common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=len(frame),
+                common.show_rate(st, rate, scope=scope_label(lang, used=int(rate["n"]), collected=n_collected,
                                                              n_waves=len(collected)))
     nps_slot = st.empty()  # the NPS details, above the cards as before
     cards_slot = st.empty()
     _headline_and_cards(head_slot, cards_slot, _recent(quick), survey, labels, collected, pooled=quick.pooled,
-                        n_collected=len(frame), pending=not done)
+                        n_collected=n_collected, pending=not done)
     fix_slot.caption(T("fix_first_pending"))
     skipped_slot = st.container()
     for wave, reason in quick.skipped.items():  # waves whose own fit failed, with the reason
         skipped_slot.info(T("wave_skipped", wave=wave, reason=reason))
-    pooled_scope = scope_label(lang, used=quick.pooled.n_obs, collected=len(frame), n_waves=len(collected))
+    pooled_scope = scope_label(lang, used=quick.pooled.n_obs, collected=n_collected, n_waves=len(collected))
     trend = trend_table(quick.groups)
     trend_slot = None
     if trend["wave"].nunique() > 1:
@@ -86,9 +91,10 @@ def main() -> None:
     with nps_slot.container():
         overview_extras.show(survey, frame, key, where=c2)  # NPS (issue 19)
     # what to fix first needs the point fit only (its scores and weights; its intervals come
-    # from its own resamples), so it does not wait for the model's bootstrap
+    # from its own resamples), so it does not wait for the model's bootstrap; on a large store
+    # the database's fit has no scores: the sample's fit stands in
     with fix_slot.container():
-        _fix_first_panel(survey, frame, key, quick.pooled, n_boot, lang)
+        _fix_first_panel(survey, frame, key, store_facts.row_result(survey, frame, key, quick.pooled), n_boot, lang)
 
     if not done:
         try:  # pooled and per-wave fits in one bootstrap (stratified by wave)
@@ -97,7 +103,7 @@ def main() -> None:
             common.show_error(exc)
             return
         _headline_and_cards(head_slot, cards_slot, _recent(fits), survey, labels, collected,
-                            pooled=fits.pooled, n_collected=len(frame))
+                            pooled=fits.pooled, n_collected=n_collected)
         if trend_slot is not None:
             _trend(trend_slot, trend_table(fits.groups), labels, [survey.headline_id, *more], "trend_chart")
         _path(path_slot, survey, fits.pooled, labels, lang, pooled_scope, "path_chart")

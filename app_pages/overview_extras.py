@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import comment_data, common
+from app_pages import comment_data, common, store_facts
 from app_pages.common import T, fmt
 from csi.errors import CsiError
 
@@ -26,16 +26,19 @@ def _alerts(data_key: str, sha: str, lang: str, rules_key: str, _survey, _frame,
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _extras(data_key: str, sha: str, lang: str, _survey, _frame) -> dict:
+def _extras(data_key: str, sha: str, lang: str, _survey, _frame, _counted=None) -> dict:
+    """The NPS and its tables: by wave and segment on ``_counted`` (the filtered responses'
+    NPS columns; ``_frame`` itself on a small store), vs loyalty on ``_frame`` (scores)."""
     from csi.drivers.nps import nps, nps_by, nps_loyalty, nps_question
 
     out: dict = {"nps": None, "nps_tables": {}}
-    if nps_question(_survey) is not None and nps_question(_survey) in _frame:
-        row = nps(_survey, _frame).iloc[0]
+    counted = _frame if _counted is None else _counted
+    if nps_question(_survey) is not None and nps_question(_survey) in counted:
+        row = nps(_survey, counted).iloc[0]
         out["nps"] = row if row["n"] else None
         if row["n"]:
-            tables = {"wave": nps_by(_survey, _frame, "wave")} if "wave" in _frame else {}
-            tables |= {q.id: nps_by(_survey, _frame, q.id) for q in _survey.segments if q.id in _frame}
+            tables = {"wave": nps_by(_survey, counted, "wave")} if "wave" in counted else {}
+            tables |= {q.id: nps_by(_survey, counted, q.id) for q in _survey.segments if q.id in counted}
             if "loyalty" in _survey.constructs:
                 tables["loyalty"] = nps_loyalty(_survey, _frame)
             out["nps_tables"] = tables
@@ -46,7 +49,10 @@ def show(survey, frame, key: str, where=None) -> None:
     """Draw the NPS metric (into ``where``) and its tables (cheap: no comment analysis)."""
     lang = common.lang()
     try:
-        x = _extras(key, survey.sha256, lang, survey, frame)
+        from csi.report.store_view import nps_columns
+
+        counted = store_facts.counted_frame(survey, frame, nps_columns(survey))  # issue 15: every response
+        x = _extras(key, survey.sha256, lang, survey, frame, counted)
     except CsiError as exc:
         common.show_error(exc)
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, store_facts
 from app_pages.common import T
 from csi.drivers.nps import nps_by, nps_question
 from csi.errors import CsiError
@@ -25,7 +25,10 @@ def show(survey, frame, key: str, by: str, glabels: dict) -> None:
     if qid is None or qid not in frame:
         return
     try:
-        table = _nps_by(key, survey.sha256, by, survey, frame)
+        from csi.report.store_view import nps_columns
+
+        counted = store_facts.counted_frame(survey, frame, nps_columns(survey))  # issue 15: every response
+        table = _nps_by(key, survey.sha256, by, survey, counted)
     except CsiError as exc:
         common.show_error(exc)
         return

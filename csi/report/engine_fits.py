@@ -11,6 +11,7 @@ bootstrap by Monte-Carlo noise; point estimates are equal.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 from csi.estimate.fit import StrataFit
 
@@ -46,10 +47,16 @@ def store_fits_by_wave(survey, url: str, filters=None, *, n_boot: int = 500, see
     Returns a :class:`~csi.estimate.fit.StrataFit` whose ``groups`` are per-wave
     :class:`~csi.engines.group_fit.GroupFit` (``index``, ``path_coefficients``, ``r2`` and
     ``n_obs`` as an IndexResult has them) -- what :func:`csi.estimate.waves.trend_table` reads.
+    The fits are listwise; the engine's :class:`~csi.errors.MissingDataWarning` about the rows
+    dropped is not raised here: the dashboard states them beside the fit
+    (:func:`csi.report.store_view.listwise_missing`, ``n_used`` of ``n_total``).
     """
     from csi.engines.grouped import fit_grouped
+    from csi.errors import MissingDataWarning
 
-    res = fit_grouped(survey, url, by="wave", engine="postgres", n_boot=n_boot, buckets=buckets, seed=seed,
-                      where=filters_to_where(filters), between=filters_to_between(filters))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingDataWarning)
+        res = fit_grouped(survey, url, by="wave", engine="postgres", n_boot=n_boot, buckets=buckets, seed=seed,
+                          where=filters_to_where(filters), between=filters_to_between(filters))
     groups = {k: v for k, v in res.groups.items() if k is not None}
     return StrataFit(pooled=res.pooled, groups=groups, skipped=dict(res.skipped))
