@@ -78,10 +78,9 @@ def _sidebar_filters() -> None:
         st.sidebar.date_input(T("date_range"), value=bounds, min_value=bounds[0],
                               max_value=bounds[1], key="date_range")
     seg_names = {q.id: survey.t(q.short or q.text, common.lang()) for q in survey.segments}
-    # index= is the current choice (as for the survey picker): a rebuilt widget falls back to it
-    cur = st.session_state.get("segment_by")
-    seg = st.sidebar.selectbox(T("segment_by"), list(seg_names), key="segment_by",
-                               index=list(seg_names).index(cur) if cur in seg_names else None,
+    # (no index= from the current choice as for the survey picker: a default that follows the
+    # choice makes the browser send the value again, an extra rerun that closed an open list)
+    seg = st.sidebar.selectbox(T("segment_by"), list(seg_names), index=None, key="segment_by",
                                placeholder=T("all"), format_func=lambda q: seg_names.get(q, q))
     if seg:
         q = survey.question_map[seg]
@@ -89,9 +88,7 @@ def _sidebar_filters() -> None:
         values = meta["segments"].get(seg, [])
         if st.session_state.get("segment_value") not in values:
             st.session_state.pop("segment_value", None)
-        cur = st.session_state.get("segment_value")
         st.sidebar.selectbox(T("segment_value"), values, key="segment_value",
-                             index=values.index(cur) if cur in values else 0,
                              format_func=lambda v: labels.get(v, v))
     else:
         st.session_state.pop("segment_value", None)
