@@ -149,18 +149,8 @@ def _fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts
     numerical Hessian of ``-2 logL / N`` in ``(theta, mu)``; the bootstrap's refits take their
     Newton steps with its inverse).
     """
-    from scipy.stats import norm
-
-    from csi.estimate.cbsem.engine import (
-        PARAM_COLUMNS,
-        SemFit,
-        _delta_se,
-        _minimize,
-        _param_locations,
-        _Problem,
-        _row_label,
-        _standardize,
-    )
+    from csi.estimate.cbsem.engine import SemFit, _minimize, _Problem
+    from csi.estimate.cbsem.solution import _parameter_table
 
     try:
         model = semopy.Model(description)
@@ -197,25 +187,7 @@ def _fit_sem_fiml(description: str, data: pd.DataFrame, *, seed=None, max_starts
     model.param_vals = x
     sigma, _ = model.calc_sigma()
     vx = vcov[:k, :k]
-    locs_full = list(_param_locations(model))
-    active = [nm for nm, par in model.parameters.items() if par.active]
-    pos = {nm: i for i, nm in enumerate(active)}
-    locs = [(kk, ij) for _, _, kk, ij in locs_full]
-    mats = [np.array(mx) for mx in model.matrices[:4]]
-    est = np.array([mats[kk][ij] for kk, ij in locs])
-    se = np.array([np.sqrt(vx[pos[nm], pos[nm]]) if act else np.nan for nm, act, _, _ in locs_full])
-    std = _standardize(*mats, locs)
-    se_std = _delta_se(model, x, vx, lambda *mx: _standardize(*mx, locs))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rows = [_row_label(model, kk, ij) for kk, ij in locs]
-        zz = est / se
-        z_std = std / se_std
-    params = pd.DataFrame({
-        "lhs": [q[0] for q in rows], "op": [q[1] for q in rows], "rhs": [q[2] for q in rows],
-        "free": [act for _, act, _, _ in locs_full], "estimate": est, "se": se, "z": zz,
-        "p_value": 2 * norm.sf(np.abs(zz)), "estimate_std": std, "se_std": se_std, "z_std": z_std,
-        "p_value_std": 2 * norm.sf(np.abs(z_std)),
-    }, columns=PARAM_COLUMNS)
+    params, mats = _parameter_table(model, x, vx)
     log2pi = np.log(2 * np.pi)
     n_obs_cells = float(pm.n @ pm.masks.sum(axis=1))
     loglik = -0.5 * (N * obj.f(z) + n_obs_cells * log2pi)
