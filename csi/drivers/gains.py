@@ -21,8 +21,7 @@ from scipy.special import expit
 
 from csi.drivers.ipma import _totals_from_cross, resample_counts
 from csi.drivers.scores import behaviour_column, construct_scores, item_scores
-from csi.drivers.whatif import _logit_irls
-from csi.errors import DataError
+from csi.drivers.whatif import _logit_irls, complete_rows
 from csi.survey import Survey
 
 __all__ = ["CandidateGains", "driver_item_scores"]
@@ -42,12 +41,7 @@ class _Data:
     """The what-if's complete respondents (with or without the behavioural field)."""
 
     def __init__(self, sc, lv, frame, path_cons, ycol):
-        data = pd.concat([sc[path_cons], lv], axis=1)
-        if ycol is not None:
-            data[ycol] = pd.to_numeric(frame[ycol], errors="coerce")
-        data = data.dropna()
-        if len(data) < len(data.columns) + 10:
-            raise DataError(f"only {len(data)} respondents have every score needed for the what-if model.")
+        data = complete_rows(sc, lv, frame, path_cons, ycol)
         self.cols = list(data.columns)
         self.ix = {c: i for i, c in enumerate(self.cols)}
         self.means = data.mean()

@@ -49,6 +49,20 @@ def _logit_irls(X: np.ndarray, y: np.ndarray, iters: int = 25, w: np.ndarray | N
     return b
 
 
+def complete_rows(sc: pd.DataFrame, lv: pd.DataFrame, frame: pd.DataFrame, path_cons: list[str],
+                  ycol: str | None) -> pd.DataFrame:
+    """The respondents with every score the what-if model needs (construct and lever scores,
+    0-100, and the behavioural field ``ycol`` as a number when given); a DataError when fewer
+    than the model's columns + 10 remain."""
+    data = pd.concat([sc[path_cons], lv], axis=1)
+    if ycol is not None:
+        data[ycol] = pd.to_numeric(frame[ycol], errors="coerce")
+    data = data.dropna()
+    if len(data) < len(data.columns) + 10:
+        raise DataError(f"only {len(data)} respondents have every score needed for the what-if model.")
+    return data
+
+
 def _scenario(x: np.ndarray, cols: list[str], paths, targets, levers, changes, outcome, ycol,
               w: np.ndarray | None = None):
     """One evaluation on a data matrix ``x`` (respondents x ``cols``); ``w``: how often each
@@ -159,12 +173,7 @@ def what_if(survey: Survey, frame: pd.DataFrame, changes: dict[str, float], resu
     path_cons = list(dict.fromkeys([s for s, _ in paths] + [t for _, t in paths]))
     targets = [c for c in (survey.headline_id, target) if c in survey.constructs and not survey.constructs[c].binary]
     targets = list(dict.fromkeys(targets))
-    data = pd.concat([sc[path_cons], lv], axis=1)
-    if ycol is not None:
-        data[ycol] = pd.to_numeric(frame[ycol], errors="coerce")
-    data = data.dropna()
-    if len(data) < len(data.columns) + 10:
-        raise DataError(f"only {len(data)} respondents have every score needed for the what-if model.")
+    data = complete_rows(sc, lv, frame, path_cons, ycol)
     for v, dv in changes.items():
         m = float(data[v].mean())
         if not 0 <= m + dv <= 100:
