@@ -10,7 +10,7 @@ from app_pages import comment_data, common
 from app_pages.common import T, fmt
 from csi.errors import CsiError
 from csi.report import comments as rc
-from csi.report.tables import display_table
+from csi.report.tables import construct_labels, display_table
 from csi.text import themes as th
 
 
@@ -54,8 +54,9 @@ def main() -> None:
         st.subheader(T("themes_chart"))
         st.plotly_chart(rc.themes_figure(summary, labels, x_title=T("share_of_comments")), key="themes_chart")
     with right:
-        st.subheader(T("theme_score_chart"))
-        st.plotly_chart(rc.theme_score_figure(summary, labels, x_title=T("theme_score_axis")),
+        head = construct_labels(survey, lang).get(survey.headline_id, survey.headline_id)
+        st.subheader(T("theme_score_chart", construct=head))
+        st.plotly_chart(rc.theme_score_figure(summary, labels, x_title=T("theme_score_axis", construct=head)),
                         key="theme_score_chart")
         st.caption(T("theme_score_note"))
     if t["by_wave"] is not None and t["by_wave"]["group_value"].nunique() > 1:

@@ -75,7 +75,8 @@ def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
     """One row per theme: how often it is mentioned and how mentioners score.
 
     Columns: ``theme``, ``group``, ``n`` (comments mentioning it), ``share`` (of comments),
-    ``mean_satisfaction`` (mentioners' mean satisfaction score, 0-100), ``mean_satisfaction_others``,
+    ``mean_satisfaction`` (mentioners' mean score of the survey's headline construct, 0-100 --
+    satisfaction unless the survey names another ``headline:``), ``mean_satisfaction_others``,
     ``diff`` (mentioners minus others), ``diff_ci_low``, ``diff_ci_high``, ``p_value`` (Welch),
     the same four for loyalty (``mean_loyalty``, ``mean_loyalty_others``, ``loyalty_diff``,
     ``loyalty_diff_ci_low``, ``loyalty_diff_ci_high``), and ``mean_sentiment``. Constructs the
@@ -95,8 +96,9 @@ def theme_summary(survey: Survey, frame: pd.DataFrame, analysis: pd.DataFrame | 
     n_comments = len(a)
     senti = a["sentiment"].to_numpy(float) if n_comments else np.zeros(0)
     scores = {}
-    for c in ("satisfaction", "loyalty"):
-        sc = _score(survey, frame, c, result)
+    roles = {"satisfaction": survey.headline_id, "loyalty": "loyalty"}  # column stem -> construct
+    for c, construct in roles.items():
+        sc = _score(survey, frame, construct, result)
         if sc is not None:  # values, and each comment's row in them (-1: not scored)
             scores[c] = (sc.to_numpy(float), sc.index.get_indexer(a.index))
     rows = []

@@ -113,6 +113,17 @@ def test_theme_summary_by_hand(flagship):
     assert t["loyalty_diff"] == pytest.approx(-100.0)
 
 
+def test_theme_scores_follow_the_survey_headline(flagship_path):
+    # a survey whose headline is loyalty: the mentioners' mean is of loyalty (before, it was of
+    # satisfaction whatever the headline said)
+    survey = parse_survey(flagship_path.read_text(encoding="utf-8") + "\nheadline: loyalty\n",
+                          file=str(flagship_path))
+    t = theme_summary(survey, _frame()).set_index("theme").loc["late"]
+    assert t["mean_satisfaction"] == pytest.approx(0.0)  # loyalty items of a, b, e: all 1
+    assert t["mean_satisfaction_others"] == pytest.approx(100.0)
+    assert t["loyalty_diff"] == pytest.approx(-100.0)
+
+
 def test_themes_by_wave_and_segment(flagship):
     f = _frame()
     w = themes_by(flagship, f, "wave").set_index(["group_value", "theme"])
