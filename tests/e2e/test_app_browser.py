@@ -153,7 +153,7 @@ def test_comments_page_in_chinese_and_english(server, browser, shot):
     page.locator(".js-plotly-plot .main-svg").nth(1).wait_for(timeout=TIMEOUT)  # themes + theme x score
     page.wait_for_timeout(500)
     body = page.inner_text("body")
-    assert "Late delivery" in body and "Satisfaction of those who mention it" in body
+    assert "Late delivery" in body and "Customer satisfaction of those who mention it" in body
     assert "Traceback" not in body
     shot(page, "07_comments_english")
 
@@ -166,7 +166,7 @@ def test_comments_page_in_chinese_and_english(server, browser, shot):
     wait_idle(page)
     page.wait_for_timeout(500)
     body = page.inner_text("body")
-    assert "配送延误" in body and "提及者的满意度" in body and "Traceback" not in body
+    assert "配送延误" in body and "提及者的顾客满意度" in body and "Traceback" not in body
     assert page.get_by_role("link", name="评论分析").count() == 1
     shot(page, "08_comments_chinese")
     page.close()
