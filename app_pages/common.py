@@ -356,7 +356,7 @@ def fit_waves(survey: Survey, frame: pd.DataFrame, data_key: str, *, n_boot: int
     url = database_url()
     if _store_facts().large_store(survey):
         filters = current_filters()
-        revision = store_handle(url).count_responses(survey)
+        revision = _store_facts().revision(url, survey)  # counted once per run
         n_boot = n_boot_setting() if n_boot is None else n_boot
         return _engine_fits(url, survey.id, survey.sha256, revision, filters.key, n_boot, seed, survey, filters)
     return _fit_cached(survey, frame, data_key, "pls", n_boot, seed)

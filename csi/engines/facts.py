@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from csi.engines.query import MomentsSpec, filter_conditions, sample_query
+from csi.engines.query import MomentsSpec, _answer_expr, filter_conditions, sample_query
 from csi.errors import ParameterError
 
 __all__ = ["store_source", "value_counts", "wave_span", "item_counts", "counts_frame", "sample_frame",
@@ -86,13 +86,10 @@ def item_counts(source, items, *, where: dict | None = None, between: dict | Non
     rel = source.relation(None)
     cols = []
     for i, it in enumerate(items):
-        x = sa.cast(rel.c[it.id], sa.Double)
-        ok = sa.and_(x >= float(it.scale_min), x <= float(it.scale_max))
-        if it.missing_codes:
-            ok = sa.and_(ok, x.not_in([float(v) for v in it.missing_codes]))
-        cols.append(sa.func.sum(sa.case((ok, 1), else_=0)).label(f"a{i}"))
+        cols.append(sa.func.count(_answer_expr(rel.c[it.id], it)).label(f"a{i}"))  # on the scale
         dk = getattr(it, "dont_know", None)
         if dk is not None:
+            x = sa.cast(rel.c[it.id], sa.Double)
             cols.append(sa.func.sum(sa.case((x == float(dk), 1), else_=0)).label(f"k{i}"))
     stmt = _where(rel, sa.select(sa.func.count().label("n"), *cols).select_from(rel), where, between)
     row = source.fetch(stmt).iloc[0]
